@@ -1,0 +1,42 @@
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from .chain import GENESIS_HASH, hash_of, payload_of, to_json_value
+from .models import AuditChainHead, AuditEvent
+
+
+def snapshot(instance, **extra) -> dict:
+    """A model's concrete fields (foreign keys as ids) plus `extra`, ready for JSON."""
+    data = model_to_dict(instance, fields=[f.name for f in instance._meta.concrete_fields])
+    data.update(extra)
+    return to_json_value(data)
+
+
+def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None) -> AuditEvent:
+    """Append one event to the chain. Call it inside the write's own transaction,
+    so the write and its audit row commit or roll back together."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the write it records")
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+    actor = actor if actor is not None and actor.is_authenticated else None
+    event = AuditEvent(
+        seq=head.seq + 1,
+        created_at=timezone.now(),
+        actor=actor,
+        actor_username=actor.get_username() if actor else "",
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:300],
+        before=to_json_value(before),
+        after=to_json_value(after),
+        prev_hash=head.hash,
+    )
+    event.hash = hash_of(head.hash, payload_of(event))
+    event.save()
+    head.seq, head.hash = event.seq, event.hash
+    head.save(update_fields=["seq", "hash"])
+    return event

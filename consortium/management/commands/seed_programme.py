@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from consortium.seed import seed_programme
+
+
+class Command(BaseCommand):
+    help = "Load the real programme (teams of 2025-08-04 and their members). Safe to run again."
+
+    def handle(self, *args, **options):
+        report = seed_programme()
+        if report.changed:
+            self.stdout.write(self.style.SUCCESS(
+                f"Programme seeded: {len(report.created)} created, {len(report.updated)} updated."
+            ))
+        else:
+            self.stdout.write("Programme already up to date: nothing changed.")

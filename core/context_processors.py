@@ -1,0 +1,11 @@
+from accounts.roles import role_of
+from core.permissions import Action, can
+
+
+def roles(request):
+    """The viewer's role, for the header and for showing only links they may follow."""
+    user = request.user
+    return {
+        "viewer_role": role_of(user),
+        "viewer_can_manage_registry": can(user, Action.MANAGE_REGISTRY),
+    }

@@ -1,0 +1,89 @@
+"""Who may do what — the one module every view, API endpoint and export asks.
+
+Each action has one rule: a function of the user and, where it matters, the
+object. `can()` answers; `require()` raises PermissionDenied. Nothing here
+writes. A user's groups and team ids are read once and kept on the user object
+for the rest of the request.
+"""
+from collections.abc import Callable
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from accounts.roles import is_ministry_reviewer, is_programme_admin
+from consortium.models import Membership, MembershipRole, TeamStatus
+
+
+class Action(StrEnum):
+    VIEW_REGISTRY = "view_registry"  # teams, organisations, memberships: public facts
+    MANAGE_REGISTRY = "manage_registry"
+    VIEW_PEOPLE = "view_people"  # the user accounts of an organisation
+    VIEW_TEAM_PRIVATE = "view_team_private"  # a team's unpublished results, budget, submissions
+    SUBMIT_CHECKPOINT = "submit_checkpoint"
+    LEAD_TEAM = "lead_team"  # nominate, request budget, split the team's allocation
+    ENTER_EXPERT_SCORES = "enter_expert_scores"
+    MANAGE_BUDGET = "manage_budget"
+    PUBLISH_RESULTS = "publish_results"
+    VIEW_AUDIT = "view_audit"
+
+
+def team_ids_of(user) -> frozenset[int]:
+    """Teams in which the user's organisation holds a membership today."""
+    if not user.is_authenticated or not getattr(user, "organisation_id", None):
+        return frozenset()
+    if not hasattr(user, "_team_ids_cache"):
+        today = timezone.localdate()
+        user._team_ids_cache = frozenset(
+            Membership.objects.active_on(today)
+            .filter(organisation_id=user.organisation_id)
+            .values_list("team_id", flat=True)
+        )
+    return user._team_ids_cache
+
+
+def led_team_ids_of(user) -> frozenset[int]:
+    """Teams in which the user's organisation holds the lead role today."""
+    if not team_ids_of(user):
+        return frozenset()
+    if not hasattr(user, "_led_team_ids_cache"):
+        today = timezone.localdate()
+        user._led_team_ids_cache = frozenset(
+            Membership.objects.active_on(today)
+            .filter(organisation_id=user.organisation_id, roles__role=MembershipRole.LEAD)
+            .values_list("team_id", flat=True)
+        )
+    return user._led_team_ids_cache
+
+
+def _team_id(obj) -> int | None:
+    return getattr(obj, "team_id", None) or getattr(obj, "pk", None)
+
+
+def _is_staff_role(user) -> bool:
+    return is_programme_admin(user) or is_ministry_reviewer(user)
+
+
+RULES: dict[Action, Callable[..., bool]] = {
+    Action.VIEW_REGISTRY: lambda user, obj: True,
+    Action.MANAGE_REGISTRY: lambda user, obj: is_programme_admin(user),
+    Action.VIEW_PEOPLE: lambda user, obj: _is_staff_role(user)
+    or (obj is not None and user.is_authenticated and user.organisation_id == obj.pk),
+    Action.VIEW_TEAM_PRIVATE: lambda user, obj: _is_staff_role(user) or _team_id(obj) in team_ids_of(user),
+    Action.SUBMIT_CHECKPOINT: lambda user, obj: _team_id(obj) in team_ids_of(user) and obj.status == TeamStatus.ACTIVE,
+    Action.LEAD_TEAM: lambda user, obj: _team_id(obj) in led_team_ids_of(user),
+    Action.ENTER_EXPERT_SCORES: lambda user, obj: is_ministry_reviewer(user),
+    Action.MANAGE_BUDGET: lambda user, obj: is_programme_admin(user),
+    Action.PUBLISH_RESULTS: lambda user, obj: is_programme_admin(user),
+    Action.VIEW_AUDIT: lambda user, obj: _is_staff_role(user),
+}
+
+
+def can(user, action: Action, obj=None) -> bool:
+    """True when `user` may perform `action` (on `obj`, where the rule needs one)."""
+    return bool(RULES[Action(action)](user, obj))
+
+
+def require(user, action: Action, obj=None) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied(f"Not allowed: {action}")

@@ -1,0 +1,12 @@
+import socket
+
+from celery import shared_task
+from django.db import connection
+
+from consortium.models import Team
+
+
+@shared_task(name="core.ping")
+def ping() -> dict:
+    """A health check that crosses the broker, a worker and the database."""
+    return {"worker": socket.gethostname(), "database": connection.vendor, "teams": Team.objects.count()}

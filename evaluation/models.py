@@ -1,0 +1,1 @@
+# Suites, checkpoints and evaluation runs arrive with the evaluation issue (#3).
