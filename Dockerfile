@@ -1,0 +1,34 @@
+# One image for the web, worker, worker-gpu and beat services of docker-compose.yml;
+# each service picks its process with `command`.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=config.settings
+
+WORKDIR /app
+
+# Dependencies before the code, so that a code change reuses this layer.
+# pyproject.toml declares no packages ([tool.setuptools] packages = []), so the
+# install needs only these two files; the code is imported from /app, the
+# working directory of every process.
+COPY pyproject.toml constraints.txt ./
+RUN pip install -c constraints.txt -e .
+
+# Runs as an unprivileged user. var/ (VAR_DIR) is the only place the app
+# writes; var/media is where docker-compose.yml mounts the shared volume.
+RUN useradd --create-home --uid 10001 app \
+    && mkdir -p /app/var/media \
+    && chown -R app:app /app/var
+COPY --chown=app:app . .
+USER app
+
+# Static files are baked into the image (var/static, served by WhiteNoise).
+# DEBUG=False selects WhiteNoise's manifest storage, and then settings refuse
+# to load without a SECRET_KEY: the dummy one exists only for this command.
+RUN env DEBUG=False SECRET_KEY=build-only python manage.py collectstatic --noinput
+
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,33 @@
+# The two commands that matter: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install messages lint clean
+
+run: $(STAMP)
+	scripts/run.sh
+
+test: $(STAMP)
+	scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (the project runs on Python 3.11)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+# Re-extract and compile the Korean catalogue after changing user-facing text.
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages -l ko --ignore=.venv --ignore=var
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

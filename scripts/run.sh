@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make run`: migrate, seed the real programme and demo users, then start the
+# web server and a Celery worker together. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+
+$PY manage.py migrate --noinput -v0
+$PY manage.py seed_programme
+echo "Demo users (one per role):"
+$PY manage.py create_demo_users
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping web server and worker..."
+  kill "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+.venv/bin/celery -A config worker -Q default,eval-cpu --concurrency 1 --loglevel WARNING &
+pids+=($!)
+$PY manage.py runserver "$HOST:$PORT" --noreload &
+pids+=($!)
+
+backend=$($PY -c "from django.conf import settings; import django; django.setup(); print(settings.DATABASES['default']['ENGINE'].rsplit('.',1)[-1], settings.CELERY_BROKER_URL.split(':')[0])" 2>/dev/null || echo "?")
+echo
+echo "Platform running at http://$HOST:$PORT/   (database, broker: $backend)"
+echo "API docs at http://$HOST:$PORT/api/docs/ — press Ctrl-C to stop."
+wait -n "${pids[@]}"

@@ -1,0 +1,54 @@
+"""Settings come from the environment: embedded defaults, switches, and a deployable production mode."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'broker': s.CELERY_BROKER_URL, "
+    "'backend': s.CELERY_RESULT_BACKEND, 'debug': s.DEBUG, 'tz': s.TIME_ZONE, 'lang': s.LANGUAGE_CODE, "
+    "'use_tz': s.USE_TZ}))"
+)
+APP_VARIABLES = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "VAR_DIR")
+
+
+def _run(args, tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in APP_VARIABLES}
+    clean |= {"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path / "var")} | env
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
+
+
+def test_embedded_defaults_need_no_server(tmp_path):
+    result = _run(["-c", PROBE], tmp_path)
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout)
+    assert probe["db"] == "django.db.backends.sqlite3"
+    assert probe["broker"] == "filesystem://"
+    assert probe["backend"].startswith("file://")
+    assert (probe["tz"], probe["lang"], probe["use_tz"]) == ("Asia/Seoul", "ko", True)
+    assert (tmp_path / "var" / "celery" / "queue").is_dir()
+
+
+def test_urls_switch_to_postgres_and_redis(tmp_path):
+    result = _run(["-c", PROBE], tmp_path, DATABASE_URL="postgres://u@db:5432/x", REDIS_URL="redis://r:6379/0")
+    probe = json.loads(result.stdout)
+    assert probe["db"] == "django.db.backends.postgresql"
+    assert probe["broker"] == probe["backend"] == "redis://r:6379/0"
+
+
+def test_debug_off_requires_a_secret_key(tmp_path):
+    result = _run(["-c", PROBE], tmp_path, DEBUG="False")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path,
+        DEBUG="False", SECRET_KEY="x7#kq" * 12, ALLOWED_HOSTS="platform.example.kr",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

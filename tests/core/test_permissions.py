@@ -1,0 +1,71 @@
+"""The permission module, for every role. Team A is led by member_a's organisation."""
+import datetime
+
+import pytest
+
+from consortium.models import TeamStatus
+from core.permissions import Action, can, require
+from django.core.exceptions import PermissionDenied
+
+ROLES = ["anonymous", "member_a", "member_b", "reviewer", "admin"]
+
+# action, object ("team_a" or "org_a" or None) → the roles that may do it
+EXPECTED = [
+    (Action.VIEW_REGISTRY, None, {"anonymous", "member_a", "member_b", "reviewer", "admin"}),
+    (Action.MANAGE_REGISTRY, None, {"admin"}),
+    (Action.VIEW_PEOPLE, "org_a", {"member_a", "reviewer", "admin"}),
+    (Action.VIEW_TEAM_PRIVATE, "team_a", {"member_a", "reviewer", "admin"}),
+    (Action.SUBMIT_CHECKPOINT, "team_a", {"member_a"}),
+    (Action.LEAD_TEAM, "team_a", {"member_a"}),
+    (Action.ENTER_EXPERT_SCORES, None, {"reviewer"}),
+    (Action.MANAGE_BUDGET, None, {"admin"}),
+    (Action.PUBLISH_RESULTS, None, {"admin"}),
+    (Action.VIEW_AUDIT, None, {"reviewer", "admin"}),
+]
+
+
+@pytest.mark.parametrize("action,target,allowed", EXPECTED, ids=[e[0].value for e in EXPECTED])
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_its_rights(people, team_a, role, action, target, allowed):
+    obj = {"team_a": team_a, "org_a": team_a.lead_organisation, None: None}[target]
+    assert can(people[role], action, obj) is (role in allowed)
+
+
+def test_every_action_has_a_rule_and_a_row_in_this_table():
+    assert {row[0] for row in EXPECTED} == set(Action)
+
+
+def test_require_raises_for_the_refused(people, team_a):
+    require(people["member_a"], Action.SUBMIT_CHECKPOINT, team_a)
+    with pytest.raises(PermissionDenied):
+        require(people["member_b"], Action.SUBMIT_CHECKPOINT, team_a)
+
+
+def test_a_member_that_left_loses_its_teams_rights(people, team_a, extra_member):
+    membership = extra_member(team_a, left_on=datetime.date(2025, 9, 1))
+    from tests.factories import UserFactory
+
+    former = UserFactory(organisation=membership.organisation)
+    assert not can(former, Action.VIEW_TEAM_PRIVATE, team_a)
+    assert not can(former, Action.SUBMIT_CHECKPOINT, team_a)
+
+
+def test_a_non_lead_member_may_submit_but_not_lead(people, team_a, extra_member):
+    from tests.factories import UserFactory
+
+    member = UserFactory(organisation=extra_member(team_a).organisation)
+    assert can(member, Action.SUBMIT_CHECKPOINT, team_a)
+    assert not can(member, Action.LEAD_TEAM, team_a)
+
+
+def test_an_eliminated_team_cannot_submit(people, team_a):
+    team_a.status = TeamStatus.ELIMINATED
+    team_a.save()
+    assert not can(people["member_a"], Action.SUBMIT_CHECKPOINT, team_a)
+    assert can(people["member_a"], Action.VIEW_TEAM_PRIVATE, team_a)
+
+
+def test_superuser_is_a_programme_admin(db):
+    from tests.factories import UserFactory
+
+    assert can(UserFactory(is_superuser=True), Action.MANAGE_REGISTRY)
