@@ -26,8 +26,9 @@ pids+=($!)
 $PY manage.py runserver "$HOST:$PORT" --noreload &
 pids+=($!)
 
-backend=$($PY -c "from django.conf import settings; import django; django.setup(); print(settings.DATABASES['default']['ENGINE'].rsplit('.',1)[-1], settings.CELERY_BROKER_URL.split(':')[0])" 2>/dev/null || echo "?")
+database=${DATABASE_URL:+PostgreSQL}; database=${database:-SQLite in var/}
+broker=${REDIS_URL:+Redis}; broker=${broker:-files in var/celery/}
 echo
-echo "Platform running at http://$HOST:$PORT/   (database, broker: $backend)"
+echo "Platform running at http://$HOST:$PORT/   (database: $database; Celery broker: $broker)"
 echo "API docs at http://$HOST:$PORT/api/docs/ — press Ctrl-C to stop."
 wait -n "${pids[@]}"
