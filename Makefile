@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
 
-.PHONY: run test install messages lint clean
+.PHONY: run test install bench messages clean
 
 run: $(STAMP)
 	scripts/run.sh
@@ -16,6 +17,11 @@ test: $(STAMP)
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
+
+# Timing figures for docs/performance.md (never asserted in tests).
+bench: $(STAMP)
+	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/registry_pages.py
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (the project runs on Python 3.11)."; exit 1; }

@@ -8,6 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = seed_programme()
+        if options["verbosity"] == 0:
+            return
         if report.changed:
             self.stdout.write(self.style.SUCCESS(
                 f"Programme seeded: {len(report.created)} created, {len(report.updated)} updated."
