@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,9 +9,12 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One write, as it happened: append-only and hash-chained.
 
-    `hash` is SHA-256 over the previous row's hash and this row's payload, so
-    editing or removing any row breaks the chain (`manage.py verify_audit`).
-    On PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002)."""
+    `payload` is the canonical JSON text of the whole event (who, what, when,
+    before, after) and `hash` is SHA-256 over the previous row's hash and that
+    exact text, so the database cannot reshape what was hashed (jsonb would
+    turn 1e20 into an integer). The columns beside it are for querying and must
+    agree with the payload; `manage.py verify_audit` checks both. On PostgreSQL
+    a trigger refuses UPDATE and DELETE (migration 0002)."""
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
     created_at = models.DateTimeField(_("time"))
@@ -21,8 +26,7 @@ class AuditEvent(models.Model):
     target_type = models.CharField(_("object type"), max_length=100)
     target_id = models.CharField(_("object id"), max_length=64)
     target_repr = models.CharField(_("object"), max_length=300)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
+    payload = models.TextField(_("payload"))
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -34,6 +38,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_repr}"
+
+    @property
+    def before(self):
+        return json.loads(self.payload)["before"]
+
+    @property
+    def after(self):
+        return json.loads(self.payload)["after"]
 
 
 class AuditChainHead(models.Model):

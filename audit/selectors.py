@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from .chain import GENESIS_HASH, hash_of, payload_of
+from .chain import GENESIS_HASH, columns_agree, hash_of
 from .models import AuditChainHead, AuditEvent
 
 
@@ -23,7 +23,7 @@ def audit_chain_verify() -> ChainReport:
             return ChainReport(checked, f"row #{expected_seq} is missing (next row found is #{event.seq})")
         if event.prev_hash != prev_hash:
             return ChainReport(checked, f"row #{event.seq} does not follow row #{event.seq - 1} (previous hash differs)")
-        if hash_of(prev_hash, payload_of(event)) != event.hash:
+        if hash_of(prev_hash, event.payload) != event.hash or not columns_agree(event):
             return ChainReport(checked, f"row #{event.seq} was altered: its contents no longer match its hash")
         expected_seq, prev_hash, checked = expected_seq + 1, event.hash, checked + 1
     head = AuditChainHead.objects.filter(pk=1).first()
@@ -32,8 +32,3 @@ def audit_chain_verify() -> ChainReport:
         return ChainReport(checked, f"rows after #{checked} are missing (the chain head records #{head_seq})")
     return ChainReport(checked)
 
-
-def audit_events_for(target) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk)).order_by("-seq")
-    )

@@ -2,7 +2,7 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, hash_of, payload_of, to_json_value
+from .chain import GENESIS_HASH, hash_of, payload_text, to_json_value
 from .models import AuditChainHead, AuditEvent
 
 
@@ -13,14 +13,18 @@ def snapshot(instance, **extra) -> dict:
     return to_json_value(data)
 
 
+def _locked_head() -> AuditChainHead:
+    # Insert-if-missing never fails, even when two first writers race; then lock.
+    AuditChainHead.objects.bulk_create([AuditChainHead(pk=1, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True)
+    return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
 def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None) -> AuditEvent:
     """Append one event to the chain. Call it inside the write's own transaction,
     so the write and its audit row commit or roll back together."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the write it records")
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+    head = _locked_head()
     actor = actor if actor is not None and actor.is_authenticated else None
     event = AuditEvent(
         seq=head.seq + 1,
@@ -31,11 +35,10 @@ def audit_record(*, actor, action: str, target, before: dict | None = None, afte
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         target_repr=str(target)[:300],
-        before=to_json_value(before),
-        after=to_json_value(after),
         prev_hash=head.hash,
     )
-    event.hash = hash_of(head.hash, payload_of(event))
+    event.payload = payload_text(event, before=to_json_value(before), after=to_json_value(after))
+    event.hash = hash_of(head.hash, event.payload)
     event.save()
     head.seq, head.hash = event.seq, event.hash
     head.save(update_fields=["seq", "hash"])
