@@ -2,11 +2,14 @@
 admin validates and audits exactly like the API."""
 from django.contrib import admin
 
+from core.admin_site import PlatformModelAdmin, ReadOnlyModelAdmin
+from core.permissions import Action, can
+
 from . import services
 from .models import Membership, MembershipRoleAssignment, Organisation, Programme, Team
 
 
-class ServiceWriteAdmin(admin.ModelAdmin):
+class ServiceWriteAdmin(PlatformModelAdmin):
     """Routes admin saves through `create`/`update` service functions."""
 
     create_service = None
@@ -16,15 +19,14 @@ class ServiceWriteAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            # The form has already copied its values onto `obj`; the service
+            # must see the stored row to know what changed and audit it.
+            stored = type(obj).objects.get(pk=obj.pk)
             changes = {f: form.cleaned_data[f] for f in self.update_fields if f in form.changed_data}
-            type(self).update_service(actor=request.user, **{self.instance_kwarg: obj}, **changes)
+            type(self).update_service(actor=request.user, **{self.instance_kwarg: stored}, **changes)
         else:
-            fields = {f: form.cleaned_data[f] for f in form.cleaned_data}
-            saved = type(self).create_service(actor=request.user, **fields)
+            saved = type(self).create_service(actor=request.user, **form.cleaned_data)
             obj.pk = saved.pk
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Programme)
@@ -74,6 +76,9 @@ class MembershipRoleInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, Action.MANAGE_REGISTRY)
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -82,7 +87,7 @@ class MembershipRoleInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyModelAdmin):
     """Read-only here: memberships carry several roles and overlap rules, so they
     are written through the API (or the services), which validate and audit."""
 
@@ -90,12 +95,3 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("team",)
     list_select_related = ("team", "organisation")
     inlines = [MembershipRoleInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
