@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.roles import is_ministry_reviewer, is_programme_admin
-from consortium.models import Membership, MembershipRole, TeamStatus
+from consortium.models import Membership, MembershipRole, Organisation, Team, TeamStatus
 
 
 class Action(StrEnum):
@@ -56,8 +56,30 @@ def led_team_ids_of(user) -> frozenset[int]:
     return user._led_team_ids_cache
 
 
-def _team_id(obj) -> int | None:
-    return getattr(obj, "team_id", None) or getattr(obj, "pk", None)
+def _team_of(obj):
+    """The team a team-scoped rule is about: a Team, or an object with a `team`.
+    Anything else is a programming error, never a silent fallback."""
+    if isinstance(obj, Team):
+        return obj
+    if hasattr(obj, "team"):
+        return obj.team
+    raise TypeError(f"a team-scoped permission needs a Team or an object with .team, got {type(obj).__name__}")
+
+
+def _in_team(user, obj, team_ids) -> bool:
+    team = _team_of(obj)
+    return team is not None and team.pk in team_ids(user)
+
+
+def _may_submit(user, obj) -> bool:
+    team = _team_of(obj)
+    return team is not None and team.status == TeamStatus.ACTIVE and team.pk in team_ids_of(user)
+
+
+def _may_view_people(user, obj) -> bool:
+    if not isinstance(obj, Organisation):
+        raise TypeError(f"view_people needs an Organisation, got {type(obj).__name__}")
+    return _is_staff_role(user) or (user.is_authenticated and user.organisation_id == obj.pk)
 
 
 def _is_staff_role(user) -> bool:
@@ -67,11 +89,10 @@ def _is_staff_role(user) -> bool:
 RULES: dict[Action, Callable[..., bool]] = {
     Action.VIEW_REGISTRY: lambda user, obj: True,
     Action.MANAGE_REGISTRY: lambda user, obj: is_programme_admin(user),
-    Action.VIEW_PEOPLE: lambda user, obj: _is_staff_role(user)
-    or (obj is not None and user.is_authenticated and user.organisation_id == obj.pk),
-    Action.VIEW_TEAM_PRIVATE: lambda user, obj: _is_staff_role(user) or _team_id(obj) in team_ids_of(user),
-    Action.SUBMIT_CHECKPOINT: lambda user, obj: _team_id(obj) in team_ids_of(user) and obj.status == TeamStatus.ACTIVE,
-    Action.LEAD_TEAM: lambda user, obj: _team_id(obj) in led_team_ids_of(user),
+    Action.VIEW_PEOPLE: _may_view_people,
+    Action.VIEW_TEAM_PRIVATE: lambda user, obj: _is_staff_role(user) or _in_team(user, obj, team_ids_of),
+    Action.SUBMIT_CHECKPOINT: _may_submit,
+    Action.LEAD_TEAM: lambda user, obj: _in_team(user, obj, led_team_ids_of),
     Action.ENTER_EXPERT_SCORES: lambda user, obj: is_ministry_reviewer(user),
     Action.MANAGE_BUDGET: lambda user, obj: is_programme_admin(user),
     Action.PUBLISH_RESULTS: lambda user, obj: is_programme_admin(user),

@@ -69,3 +69,23 @@ def test_superuser_is_a_programme_admin(db):
     from tests.factories import UserFactory
 
     assert can(UserFactory(is_superuser=True), Action.MANAGE_REGISTRY)
+
+
+def test_team_rules_refuse_objects_that_are_not_about_a_team(people, team_a):
+    with pytest.raises(TypeError):
+        can(people["member_a"], Action.VIEW_TEAM_PRIVATE, team_a.lead_organisation)
+
+    class Orphan:
+        team = None
+        pk = team_a.pk  # an unrelated id equal to the team's must not count
+
+    assert not can(people["member_a"], Action.VIEW_TEAM_PRIVATE, Orphan())
+
+
+def test_team_rules_follow_an_objects_team(people, team_a, team_b):
+    class Submission:
+        def __init__(self, team):
+            self.team = team
+
+    assert can(people["member_a"], Action.SUBMIT_CHECKPOINT, Submission(team_a))
+    assert not can(people["member_a"], Action.SUBMIT_CHECKPOINT, Submission(team_b))
