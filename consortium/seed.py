@@ -1,4 +1,8 @@
-"""Load the real programme through the services; running it again changes nothing."""
+"""Load the real programme through the services.
+
+Create-only: what exists is left as it is, so running it again changes nothing
+and never undoes an admin's later correction (a renamed organisation, a fixed
+joining date, a membership that has since ended)."""
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -11,69 +15,43 @@ from .models import Membership, Organisation, Programme, Team
 @dataclass
 class SeedReport:
     created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-
-def _differences(instance, wanted: dict) -> dict:
-    return {k: v for k, v in wanted.items() if getattr(instance, k) != v}
+        return bool(self.created)
 
 
 @transaction.atomic
 def seed_programme() -> SeedReport:
     report = SeedReport()
 
-    spec = dict(data.PROGRAMME)
-    programme = Programme.objects.filter(slug=spec.pop("slug")).first()
+    programme = Programme.objects.filter(slug=data.PROGRAMME["slug"]).first()
     if programme is None:
-        programme = services.programme_create(actor=None, slug=data.PROGRAMME["slug"], **spec)
+        programme = services.programme_create(actor=None, **data.PROGRAMME)
         report.created.append(f"programme {programme.slug}")
-    elif changes := _differences(programme, spec):
-        services.programme_update(actor=None, programme=programme, **changes)
-        report.updated.append(f"programme {programme.slug}")
 
     organisations = {o.slug: o for o in Organisation.objects.all()}
     for slug, (name_ko, name_en, kind) in data.ORGANISATIONS.items():
-        wanted = {"name_ko": name_ko, "name_en": name_en, "kind": kind}
         if slug not in organisations:
-            organisations[slug] = services.organisation_create(actor=None, slug=slug, **wanted)
+            organisations[slug] = services.organisation_create(
+                actor=None, slug=slug, name_ko=name_ko, name_en=name_en, kind=kind
+            )
             report.created.append(f"organisation {slug}")
-        elif changes := _differences(organisations[slug], wanted):
-            services.organisation_update(actor=None, organisation=organisations[slug], **changes)
-            report.updated.append(f"organisation {slug}")
 
-    for team_spec in data.TEAMS:
-        team = Team.objects.filter(slug=team_spec["slug"]).first()
-        names = {k: team_spec[k] for k in ("name_ko", "name_en", "model_name")}
-        lead_slug, lead_roles, _ = team_spec["members"][0]
+    for spec in data.TEAMS:
+        team = Team.objects.filter(slug=spec["slug"]).first()
+        lead_slug, lead_roles, _ = spec["members"][0]
         if team is None:
             team = services.team_create(
-                actor=None, programme=programme, slug=team_spec["slug"], lead_organisation=organisations[lead_slug],
-                joined_on=data.SELECTED_ON, lead_roles=lead_roles, **names,
+                actor=None, programme=programme, slug=spec["slug"], name_ko=spec["name_ko"],
+                name_en=spec["name_en"], model_name=spec["model_name"],
+                lead_organisation=organisations[lead_slug], joined_on=data.SELECTED_ON, lead_roles=lead_roles,
             )
             report.created.append(f"team {team.slug}")
-        elif changes := _differences(team, names):
-            services.team_update(actor=None, team=team, **changes)
-            report.updated.append(f"team {team.slug}")
-        _seed_members(team, team_spec["members"], organisations, report)
+        present = set(Membership.objects.filter(team=team).values_list("organisation_id", flat=True))
+        for slug, roles, joined_on in spec["members"]:
+            if organisations[slug].pk not in present:
+                services.membership_create(actor=None, team=team, organisation=organisations[slug],
+                                           roles=list(roles), joined_on=joined_on or data.SELECTED_ON)
+                report.created.append(f"membership {team.slug}/{slug}")
     return report
-
-
-def _seed_members(team, members, organisations, report: SeedReport) -> None:
-    existing = {
-        (m.organisation_id, m.joined_on): m for m in Membership.objects.filter(team=team).prefetch_related("roles")
-    }
-    for slug, roles, joined_on in members:
-        organisation = organisations[slug]
-        joined_on = joined_on or data.SELECTED_ON
-        membership = existing.get((organisation.pk, joined_on))
-        if membership is None:
-            services.membership_create(actor=None, team=team, organisation=organisation,
-                                       roles=list(roles), joined_on=joined_on)
-            report.created.append(f"membership {team.slug}/{slug}")
-        elif sorted(membership.role_codes) != sorted(roles):
-            services.membership_update(actor=None, membership=membership, roles=list(roles))
-            report.updated.append(f"membership {team.slug}/{slug}")

@@ -210,6 +210,11 @@ def membership_update(*, actor, membership: Membership, **changes) -> Membership
     left_on = changes.get("left_on", membership.left_on)
     errors = _membership_errors(team=membership.team, organisation=membership.organisation, roles=roles,
                                 joined_on=joined_on, left_on=left_on, exclude_pk=membership.pk)
+    if MembershipRole.LEAD in before["roles"]:
+        if MembershipRole.LEAD not in roles:
+            errors.setdefault("roles", []).append(_("The lead organisation keeps the lead role."))
+        if left_on is not None:
+            errors.setdefault("left_on", []).append(_("The lead organisation cannot leave its own team."))
     if errors:
         raise ValidationError(errors)
     membership.joined_on, membership.left_on = joined_on, left_on
@@ -226,5 +231,7 @@ def membership_delete(*, actor, membership: Membership) -> None:
     """Remove a membership entered by mistake (an organisation that left keeps its row, with left_on)."""
     _require_registry_admin(actor)
     before = _membership_snapshot(membership)
+    if MembershipRole.LEAD in before["roles"]:
+        raise ValidationError({"roles": [_("The lead organisation's membership cannot be removed.")]})
     audit_record(actor=actor, action="membership.delete", target=membership, before=before)
     membership.delete()

@@ -43,5 +43,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipUpdateSerializer(MembershipSerializer):
-    class Meta(MembershipSerializer.Meta):
-        read_only_fields = ["team", "organisation"]
+    """Team and organisation are fixed once a membership exists (end it and create another)."""
+
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)

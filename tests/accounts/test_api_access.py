@@ -75,3 +75,21 @@ def test_schema_and_docs_are_served(client, db):
     assert schema.status_code == 200 and b"/api/memberships/" in schema.content
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+def test_api_root_lists_the_endpoints(api_client, db):
+    response = api_client.get("/api/")
+    assert response.status_code == 200 and "memberships" in response.json()
+
+
+@pytest.mark.parametrize("url", ["/api/teams/", "/api/organisations/", "/api/memberships/"])
+def test_api_lists_read_a_fixed_number_of_queries(api_client, people, extra_member, team_a,
+                                                  django_assert_num_queries, django_assert_max_num_queries, url):
+    api_client.force_authenticate(people["reviewer"])
+    api_client.get(url)
+    with django_assert_max_num_queries(3) as small:
+        api_client.get(url)
+    for _ in range(15):
+        extra_member(team_a)
+    with django_assert_num_queries(len(small.captured_queries)):
+        api_client.get(url)

@@ -158,3 +158,35 @@ class TestApi:
                                               "roles": ["data"], "joined_on": "2026-03-01"}, format="json")
         assert response.status_code in (401, 403)
         assert not Membership.objects.filter(joined_on=D(2026, 3, 1)).exists()
+
+
+class TestLeadMembership:
+    def _lead(self, team):
+        return team.memberships.get(organisation=team.lead_organisation)
+
+    def test_keeps_the_lead_role(self, team_a):
+        with pytest.raises(ValidationError) as error:
+            services.membership_update(actor=None, membership=self._lead(team_a), roles=["research"])
+        assert "roles" in error.value.message_dict
+
+    def test_cannot_leave(self, team_a):
+        with pytest.raises(ValidationError) as error:
+            services.membership_update(actor=None, membership=self._lead(team_a), left_on=D(2026, 1, 1))
+        assert "left_on" in error.value.message_dict
+
+    def test_cannot_be_removed(self, team_a):
+        with pytest.raises(ValidationError):
+            services.membership_delete(actor=None, membership=self._lead(team_a))
+        assert self._lead(team_a)
+
+    def test_other_members_can_be_removed(self, team_a, extra_member):
+        services.membership_delete(actor=None, membership=extra_member(team_a))
+        assert AuditEvent.objects.filter(action="membership.delete").count() == 1
+
+
+def test_patch_cannot_move_a_membership_to_another_team(api_client, people, team_a, team_b, extra_member):
+    membership = extra_member(team_a)
+    api_client.force_authenticate(people["admin"])
+    response = api_client.patch(f"/api/memberships/{membership.pk}/", {"team": team_b.slug}, format="json")
+    assert response.status_code == 200
+    assert response.json()["team"] == team_a.slug

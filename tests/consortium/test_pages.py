@@ -45,6 +45,17 @@ class TestLanguage:
         page = client.post("/i18n/setlang/", {"language": "ko", "next": "/"}, follow=True).content.decode()
         assert "참여 팀" in page and "Teams</h2>" not in page
 
+    def test_an_english_browser_still_gets_korean_until_it_switches(self, client, seeded):
+        page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+        assert '<html lang="ko">' in page
+
+    def test_the_api_follows_accept_language(self, api_client, people):
+        api_client.force_authenticate(people["admin"])
+        body = {"team": "team-a", "organisation": "nope", "roles": ["data"], "joined_on": "2026-01-01"}
+        english = api_client.post("/api/memberships/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+        korean = api_client.post("/api/memberships/", body, format="json", HTTP_ACCEPT_LANGUAGE="ko")
+        assert english.json()["organisation"] != korean.json()["organisation"]
+
     def test_english_team_page(self, client, seeded):
         client.post("/i18n/setlang/", {"language": "en", "next": "/"})
         page = client.get("/teams/lg-ai-research/").content.decode()

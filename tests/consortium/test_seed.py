@@ -53,10 +53,21 @@ def test_running_twice_changes_nothing(seeded):
     assert _row_counts() == counts
 
 
-def test_a_drifted_row_is_put_back(seeded):
+def test_later_corrections_survive_reseeding(seeded):
+    from consortium import services
     from consortium.models import Organisation
 
-    Organisation.objects.filter(slug="elice").update(name_en="Elise")
-    report = seed_programme()
-    assert report.updated == ["organisation elice"]
-    assert Organisation.objects.get(slug="elice").name_en == "Elice"
+    elice = Membership.objects.get(organisation__slug="elice")
+    services.membership_update(actor=None, membership=elice, joined_on=datetime.date(2026, 2, 12))
+    services.organisation_update(actor=None, organisation=Organisation.objects.get(slug="hancom"),
+                                 name_en="Hancom Inc.")
+    counts = _row_counts()
+    assert not seed_programme().changed
+    assert _row_counts() == counts
+    assert Membership.objects.get(organisation__slug="elice").joined_on == datetime.date(2026, 2, 12)
+    assert Organisation.objects.get(slug="hancom").name_en == "Hancom Inc."
+
+
+def test_a_missing_member_is_added_back(seeded):
+    Membership.objects.get(organisation__slug="elice").delete()
+    assert seed_programme().created == ["membership lg-ai-research/elice"]
