@@ -12,7 +12,8 @@ import yaml
 from config.celery_app import QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_SERVICES = ("web", "worker", "worker-gpu", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "worker-gpu", "beat")
+LONG_RUNNING = ("web", "worker", "worker-gpu", "beat")
 # Read by Django itself rather than by settings.py.
 EXTRA_ALLOWED = {"DJANGO_SETTINGS_MODULE"}
 # env("NAME", ...), env.bool("NAME", ...), env.int / env.list / env.db / ...
@@ -63,11 +64,33 @@ def test_all_services_exist(services):
     assert {"postgres", "redis", *APP_SERVICES} <= set(services)
 
 
-def test_web_runs_gunicorn_after_migrations(services):
+def test_web_runs_gunicorn(services):
     command = " ".join(argv(services["web"]))
     assert "gunicorn config.wsgi:application" in command
-    assert command.index("migrate") < command.index("gunicorn")
     assert "/healthz" in " ".join(map(str, services["web"]["healthcheck"]["test"]))
+
+
+def test_migrations_run_once_as_owner_then_grant_the_app_role(services):
+    command = " ".join(argv(services["migrate"]))
+    assert command.index("manage.py migrate") < command.index("manage.py grant_app_role platform_app")
+    for name in LONG_RUNNING:
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
+
+
+def _db_user(url):
+    return url.split("://", 1)[1].split(":", 1)[0]
+
+
+def test_app_connects_as_a_role_that_owns_no_table(services):
+    """Audit rows stay append-only only if the app's role is neither owner nor superuser."""
+    owner = services["postgres"]["environment"]["POSTGRES_USER"]
+    assert _db_user(environment(services["migrate"])["DATABASE_URL"]) == owner
+    for name in LONG_RUNNING:
+        assert _db_user(environment(services[name])["DATABASE_URL"]) == "platform_app", name
+    mounts = " ".join(services["postgres"]["volumes"])
+    assert "docker-entrypoint-initdb.d" in mounts
+    script = (ROOT / "deploy" / "postgres" / "create-app-role.sh").read_text()
+    assert "CREATE ROLE platform_app" in script
 
 
 def test_app_services_wait_for_healthy_database_and_broker(services):
