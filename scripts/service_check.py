@@ -9,7 +9,8 @@ def check_postgres(url: str) -> str:
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    with psycopg.connect(url.replace(f"/{name}", "/postgres", 1), autocommit=True, connect_timeout=3) as conn:
+    maintenance_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(maintenance_url, autocommit=True, connect_timeout=3) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         version = conn.execute("SHOW server_version").fetchone()[0]
