@@ -183,6 +183,15 @@ else:
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
 
+# Evaluation. Checkpoints are submitted as folders under CHECKPOINT_ROOT/<team-slug>/.
+CHECKPOINT_ROOT = Path(env("CHECKPOINT_ROOT", default=str(VAR_DIR / "checkpoints")))
+EVAL_RUNS_DIR = Path(env("EVAL_RUNS_DIR", default=str(VAR_DIR / "runs")))
+EVAL_ALLOW_HUB = env.bool("EVAL_ALLOW_HUB", default=False)  # hf:// sources need a reachable model hub
+EVAL_TIME_LIMIT_S = env.int("EVAL_TIME_LIMIT_S", default=3600)
+EVAL_MAX_ATTEMPTS = env.int("EVAL_MAX_ATTEMPTS", default=3)
+EVAL_HEARTBEAT_TIMEOUT_S = env.int("EVAL_HEARTBEAT_TIMEOUT_S", default=60)
+EVAL_SUBMISSIONS_PER_WEEK = env.int("EVAL_SUBMISSIONS_PER_WEEK", default=5)
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="platform@localhost")
 
