@@ -2,6 +2,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
 from core.permissions import Action
+from evaluation.api.views import CheckpointViewSet, RunViewSet, SuiteViewSet
 
 
 class PlatformAPIRootView(APIRootView):
@@ -16,5 +17,8 @@ router = PlatformRouter()
 router.register("teams", TeamViewSet, basename="team")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("suites", SuiteViewSet, basename="suite")
+router.register("checkpoints", CheckpointViewSet, basename="checkpoint")
+router.register("runs", RunViewSet, basename="run")
 
 urlpatterns = router.urls

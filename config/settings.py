@@ -168,7 +168,9 @@ CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # The reaper re-queues runs whose worker vanished; Redis's own redelivery of
+    # an unacknowledged message must not come sooner than a long run ends.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 24 * 60 * 60}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = f"file://{CELERY_FILESYSTEM_DIR / 'results'}"
@@ -181,6 +183,9 @@ else:
     for folder in ("queue", "processed", "results"):
         (CELERY_FILESYSTEM_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-runs": {"task": "evaluation.reap_stale_runs", "schedule": env.int("EVAL_REAPER_INTERVAL_S", default=30)},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Evaluation. Checkpoints are submitted as folders under CHECKPOINT_ROOT/<team-slug>/.
@@ -191,6 +196,9 @@ EVAL_TIME_LIMIT_S = env.int("EVAL_TIME_LIMIT_S", default=3600)
 EVAL_MAX_ATTEMPTS = env.int("EVAL_MAX_ATTEMPTS", default=3)
 EVAL_HEARTBEAT_TIMEOUT_S = env.int("EVAL_HEARTBEAT_TIMEOUT_S", default=60)
 EVAL_SUBMISSIONS_PER_WEEK = env.int("EVAL_SUBMISSIONS_PER_WEEK", default=5)
+EVAL_TORCH_THREADS = env.int("EVAL_TORCH_THREADS", default=0)  # 0: all cores but one
+EVAL_BATCH_SIZE = env.int("EVAL_BATCH_SIZE", default=16)
+EVAL_WARM_WORKER = env.bool("EVAL_WARM_WORKER", default=True)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="platform@localhost")

@@ -8,4 +8,6 @@ def roles(request):
     return {
         "viewer_role": role_of(user),
         "viewer_can_manage_registry": can(user, Action.MANAGE_REGISTRY),
+        "viewer_sees_evaluation": user.is_authenticated and (can(user, Action.USE_EVALUATION)
+                                                             or can(user, Action.VIEW_AUDIT)),
     }

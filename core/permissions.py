@@ -26,6 +26,7 @@ class Action(StrEnum):
     MANAGE_BUDGET = "manage_budget"
     PUBLISH_RESULTS = "publish_results"
     VIEW_AUDIT = "view_audit"
+    USE_EVALUATION = "use_evaluation"  # reach the evaluation endpoints at all; services check the team
 
 
 def team_ids_of(user) -> frozenset[int]:
@@ -97,7 +98,14 @@ RULES: dict[Action, Callable[..., bool]] = {
     Action.MANAGE_BUDGET: lambda user, obj: is_programme_admin(user),
     Action.PUBLISH_RESULTS: lambda user, obj: is_programme_admin(user),
     Action.VIEW_AUDIT: lambda user, obj: _is_staff_role(user),
+    Action.USE_EVALUATION: lambda user, obj: is_programme_admin(user) or bool(team_ids_of(user)),
 }
+
+
+def private_team_scope(user) -> frozenset[int] | None:
+    """For list queries: the team ids whose private records the user may see,
+    or None for all teams (reviewers and admins). The same rule as VIEW_TEAM_PRIVATE."""
+    return None if _is_staff_role(user) else team_ids_of(user)
 
 
 def can(user, action: Action, obj=None) -> bool:

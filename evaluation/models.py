@@ -1,1 +1,222 @@
-# Suites, checkpoints and evaluation runs arrive with the evaluation issue (#3).
+"""Benchmark suites, submitted checkpoints and evaluation runs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TaskCategory(models.TextChoices):
+    NIA = "nia", _("NIA benchmark")
+    GLOBAL_COMMON = "global_common", _("Global common")
+    TEAM_CHOSEN = "team_chosen", _("Team-chosen")
+    OTHER = "other", _("Other")
+
+
+class Suite(models.Model):
+    slug = models.SlugField(unique=True)
+    name_ko = models.CharField(_("name (Korean)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("benchmark suite")
+        verbose_name_plural = _("benchmark suites")
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class SuiteVersion(models.Model):
+    """One immutable version of a suite once a run has used it (editing makes a new version)."""
+
+    suite = models.ForeignKey(Suite, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    digest = models.CharField(_("definition digest"), max_length=64)
+    task_dirs = models.JSONField(_("task folders"), default=list)
+    requires_hub = models.BooleanField(_("needs the model hub"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["suite__slug", "-number"]
+        constraints = [models.UniqueConstraint(fields=["suite", "number"], name="suite_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.suite.slug} v{self.number}"
+
+
+class SuiteTask(models.Model):
+    suite_version = models.ForeignKey(SuiteVersion, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField()
+    task = models.CharField(_("harness task"), max_length=200)
+    n_shot = models.PositiveSmallIntegerField(default=0)
+    metric = models.CharField(_("metric key"), max_length=100)
+    higher_is_better = models.BooleanField(default=True)
+    category = models.CharField(max_length=20, choices=TaskCategory.choices)
+    weight = models.DecimalField(max_digits=8, decimal_places=3, default=1)
+    random_baseline = models.FloatField(_("random baseline"))
+    hidden = models.BooleanField(_("hidden samples"), default=False)  # teams never see its per-sample log
+
+    class Meta:
+        ordering = ["suite_version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["suite_version", "task"], name="suite_task_once"),
+            models.CheckConstraint(condition=Q(category__in=TaskCategory.values), name="suite_task_category_known"),
+            models.CheckConstraint(condition=Q(random_baseline__gte=0) & Q(random_baseline__lt=1),
+                                   name="suite_task_baseline_range"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="suite_task_weight_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.task
+
+
+class CheckpointStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    VALIDATING = "validating", _("Validating")
+    READY = "ready", _("Ready")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Precision(models.TextChoices):
+    FLOAT32 = "float32", "float32"
+    BFLOAT16 = "bfloat16", "bfloat16"
+    FLOAT16 = "float16", "float16"
+
+
+class Checkpoint(models.Model):
+    team = models.ForeignKey("consortium.Team", on_delete=models.PROTECT, related_name="checkpoints")
+    name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(_("source"), max_length=500)
+    precision = models.CharField(_("precision"), max_length=16, choices=Precision.choices, default=Precision.FLOAT32)
+    declared_target_model = models.CharField(_("declared target frontier model"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=CheckpointStatus.choices, default=CheckpointStatus.RECEIVED)
+    rejection_reason = models.TextField(blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent of bytes hashed while validating
+    resolved_path = models.CharField(max_length=1000, blank=True)
+    architecture = models.CharField(max_length=200, blank=True)
+    parameter_count = models.PositiveBigIntegerField(null=True, blank=True)
+    dtypes = models.JSONField(default=dict, blank=True)  # dtype -> parameter count
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    manifest = models.JSONField(default=list, blank=True)  # [{path, size, sha256}]
+    manifest_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    requested_suites = models.JSONField(default=list, blank=True)  # suite slugs to run once ready
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CheckpointStatus.values), name="checkpoint_status_known"),
+            models.CheckConstraint(condition=~Q(status="ready") | ~Q(manifest_digest=""),
+                                   name="checkpoint_ready_has_manifest"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="checkpoint_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team.slug}/{self.name}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+TERMINAL_RUN_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+class Backend(models.TextChoices):
+    HF = "hf", "hf (transformers)"
+    VLLM = "vllm", "vllm"
+
+
+class EvaluationRun(models.Model):
+    """One checkpoint evaluated on one suite version. Every input that affects a score is stored."""
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="runs")
+    suite_version = models.ForeignKey(SuiteVersion, on_delete=models.PROTECT, related_name="runs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    forced = models.BooleanField(default=False)
+    reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    counts_against_quota = models.BooleanField(default=True)
+    queue = models.CharField(max_length=32, default="eval-cpu")
+    # Execution: one attempt at a time holds the claim token; only it may write.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    claim_token = models.UUIDField(null=True, blank=True)
+    worker_host = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    time_limit_s = models.PositiveIntegerField(default=3600)
+    progress_done = models.PositiveSmallIntegerField(default=0)
+    progress_total = models.PositiveSmallIntegerField(default=0)
+    current_task = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    log_tail = models.TextField(blank=True)
+    # Inputs and environment of the score.
+    backend = models.CharField(max_length=16, choices=Backend.choices, default=Backend.HF)
+    device = models.CharField(max_length=32, default="cpu")
+    dtype = models.CharField(max_length=16, default="float32")
+    batch_size = models.PositiveSmallIntegerField(default=1)
+    seeds = models.JSONField(default=dict, blank=True)
+    manifest_digest = models.CharField(max_length=64, blank=True)
+    versions = models.JSONField(default=dict, blank=True)  # lm_eval, transformers, torch, python
+    results = models.JSONField(null=True, blank=True)  # the harness's results, configs, versions, n-shot…
+    samples_file = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("evaluation run")
+        verbose_name_plural = _("evaluation runs")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RunStatus.values), name="run_status_known"),
+            models.CheckConstraint(condition=~Q(status="succeeded") | Q(results__isnull=False),
+                                   name="run_succeeded_has_results"),
+            models.CheckConstraint(condition=Q(progress_done__lte=models.F("progress_total")),
+                                   name="run_progress_within_total"),
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.checkpoint} × {self.suite_version})"
+
+    @property
+    def team(self):
+        """The team the run belongs to (what team-scoped permissions ask about)."""
+        return self.checkpoint.team
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_RUN_STATUSES
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+
+class TaskResult(models.Model):
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="task_results")
+    task = models.CharField(max_length=200)
+    metric = models.CharField(max_length=100)
+    value = models.FloatField()
+    stderr = models.FloatField(null=True, blank=True)
+    n_samples = models.PositiveIntegerField(null=True, blank=True)
+    normalised_score = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        constraints = [models.UniqueConstraint(fields=["run", "task", "metric"], name="task_result_once")]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.metric}={self.value}"

@@ -7,7 +7,8 @@ class ActionPermission(BasePermission):
     """Asks core.permissions for the view's declared actions.
 
     A view sets `read_action` (GET/HEAD/OPTIONS) and `write_action`; a view
-    that declares neither is closed to everyone."""
+    that declares neither is closed to everyone. `object_read_action`, where
+    set, is what reading one object needs (e.g. a team's private records)."""
 
     def _action(self, request, view):
         return getattr(view, "read_action" if request.method in SAFE_METHODS else "write_action", None)
@@ -18,4 +19,6 @@ class ActionPermission(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         action = self._action(request, view)
+        if request.method in SAFE_METHODS:
+            action = getattr(view, "object_read_action", action)
         return action is not None and can(request.user, action, obj)

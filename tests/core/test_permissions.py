@@ -21,6 +21,7 @@ EXPECTED = [
     (Action.MANAGE_BUDGET, None, {"admin"}),
     (Action.PUBLISH_RESULTS, None, {"admin"}),
     (Action.VIEW_AUDIT, None, {"reviewer", "admin"}),
+    (Action.USE_EVALUATION, None, {"member_a", "member_b", "admin"}),
 ]
 
 

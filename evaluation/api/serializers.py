@@ -1,0 +1,77 @@
+from rest_framework import serializers
+
+from consortium.models import Team
+from evaluation.models import Checkpoint, EvaluationRun, Precision, SuiteTask, SuiteVersion, TaskResult
+
+
+class SuiteTaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SuiteTask
+        fields = ["task", "n_shot", "metric", "higher_is_better", "category", "weight", "random_baseline", "hidden"]
+
+
+class SuiteVersionSerializer(serializers.ModelSerializer):
+    suite = serializers.CharField(source="suite.slug")
+    name_ko = serializers.CharField(source="suite.name_ko")
+    name_en = serializers.CharField(source="suite.name_en")
+    tasks = SuiteTaskSerializer(many=True)
+
+    class Meta:
+        model = SuiteVersion
+        fields = ["suite", "number", "name_ko", "name_en", "digest", "requires_hub", "tasks"]
+
+
+class CheckpointSerializer(serializers.ModelSerializer):
+    team = serializers.CharField(source="team.slug")
+    submitted_by = serializers.CharField(source="submitted_by.username", default=None)
+
+    class Meta:
+        model = Checkpoint
+        fields = ["id", "team", "name", "source", "precision", "declared_target_model", "notes", "submitted_by",
+                  "submitted_at", "status", "rejection_reason", "progress", "architecture", "parameter_count",
+                  "dtypes", "size_bytes", "manifest_digest", "manifest", "validated_at", "requested_suites"]
+
+
+class CheckpointSubmitSerializer(serializers.Serializer):
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    name = serializers.CharField(max_length=200)
+    source = serializers.CharField(max_length=500,
+                                   help_text="A folder under CHECKPOINT_ROOT/<team-slug>/, or hf://org/name@<commit>")
+    precision = serializers.ChoiceField(choices=Precision.choices, default=Precision.FLOAT32)
+    declared_target_model = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    suites = serializers.ListField(child=serializers.SlugField(), required=False, default=list,
+                                   help_text="Suites to evaluate on once the checkpoint is ready")
+
+
+class TaskResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskResult
+        fields = ["task", "metric", "value", "stderr", "n_samples", "normalised_score"]
+
+
+class RunSerializer(serializers.ModelSerializer):
+    team = serializers.CharField(source="checkpoint.team.slug")
+    suite = serializers.CharField(source="suite_version.suite.slug")
+    suite_version = serializers.IntegerField(source="suite_version.number")
+    task_results = TaskResultSerializer(many=True)
+    progress_percent = serializers.IntegerField()
+
+    class Meta:
+        model = EvaluationRun
+        fields = ["id", "checkpoint", "team", "suite", "suite_version", "status", "created_at", "started_at",
+                  "finished_at", "attempts", "max_attempts", "worker_host", "heartbeat_at", "progress_done",
+                  "progress_total", "progress_percent", "current_task", "error", "forced", "reused_from",
+                  "backend", "device", "dtype", "batch_size", "seeds", "manifest_digest", "versions",
+                  "task_results"]
+
+
+class RunDetailSerializer(RunSerializer):
+    class Meta(RunSerializer.Meta):
+        fields = RunSerializer.Meta.fields + ["log_tail", "results"]
+
+
+class RunRequestSerializer(serializers.Serializer):
+    checkpoint = serializers.IntegerField()
+    suite = serializers.SlugField()
+    force = serializers.BooleanField(default=False)

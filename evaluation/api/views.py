@@ -1,0 +1,93 @@
+"""Evaluation API: lists are scoped to what the caller may see; one object needs
+VIEW_TEAM_PRIVATE on its team; writes are checked again by the services."""
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.permissions import Action
+from evaluation import selectors
+from evaluation.services.checkpoints import checkpoint_submit
+from evaluation.services.runs import run_cancel, run_request
+
+from .serializers import (
+    CheckpointSerializer,
+    CheckpointSubmitSerializer,
+    RunDetailSerializer,
+    RunRequestSerializer,
+    RunSerializer,
+    SuiteVersionSerializer,
+)
+
+
+class SuiteViewSet(viewsets.ViewSet):
+    read_action = Action.VIEW_REGISTRY
+
+    @extend_schema(responses=SuiteVersionSerializer(many=True))
+    def list(self, request):
+        """The current version of every benchmark suite, with its tasks."""
+        return Response(SuiteVersionSerializer(selectors.suites_current(), many=True).data)
+
+
+class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    read_action = Action.USE_EVALUATION
+    object_read_action = Action.VIEW_TEAM_PRIVATE
+    write_action = Action.USE_EVALUATION
+
+    def _validated(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class CheckpointViewSet(EvaluationViewSet):
+    serializer_class = CheckpointSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.checkpoints_visible_to(self.request.user)
+
+    @extend_schema(request=CheckpointSubmitSerializer, responses={201: CheckpointSerializer})
+    def create(self, request):
+        """Submit a checkpoint of your team; validation starts at once (watch `status` and `progress`)."""
+        checkpoint = checkpoint_submit(actor=request.user, **self._validated(CheckpointSubmitSerializer))
+        return Response(CheckpointSerializer(checkpoint).data, status=status.HTTP_201_CREATED)
+
+
+class RunViewSet(EvaluationViewSet):
+    filterset_fields = ["status", "checkpoint"]
+
+    def get_queryset(self):
+        return selectors.runs_visible_to(self.request.user).prefetch_related("task_results")
+
+    def get_serializer_class(self):
+        return RunDetailSerializer if self.action == "retrieve" else RunSerializer
+
+    @extend_schema(request=RunRequestSerializer, responses={201: RunSerializer})
+    def create(self, request):
+        """Evaluate a ready checkpoint on a suite's current version (admins may `force` a re-run)."""
+        data = self._validated(RunRequestSerializer)
+        checkpoint = selectors.checkpoints_visible_to(request.user).filter(pk=data["checkpoint"]).first()
+        version = selectors.suite_version_current(slug=data["suite"])
+        if checkpoint is None or version is None:
+            raise ValidationError({"checkpoint" if checkpoint is None else "suite": ["Not found."]})
+        run = run_request(actor=request.user, checkpoint=checkpoint, suite_version=version, force=data["force"])
+        return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=RunSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        run = run_cancel(actor=request.user, run=self.get_object())
+        return Response(RunSerializer(run).data)
+
+    @extend_schema(parameters=[OpenApiParameter("task", str), OpenApiParameter("page", int)], responses=dict)
+    @action(detail=True, methods=["get"])
+    def samples(self, request, pk=None):
+        """The per-sample log of one task, 20 a page (hidden tasks only for reviewers and admins)."""
+        run = self.get_object()
+        tasks = selectors.sample_tasks_visible(user=request.user, run=run)
+        task = request.query_params.get("task") or (tasks[0] if tasks else "")
+        page = max(1, int(request.query_params.get("page", 1)))
+        rows, total = selectors.run_samples(user=request.user, run=run, task=task, page=page)
+        return Response({"task": task, "tasks": tasks, "page": page, "total": total, "samples": rows})

@@ -1,0 +1,144 @@
+"""Reading a submitted checkpoint folder: where it is, what it holds, and its manifest.
+No database here; every refusal is a CheckpointProblem with a reason a person understands."""
+import hashlib
+import json
+import re
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+HF_SOURCE = re.compile(r"^hf://(?P<repo>[\w.-]+/[\w.-]+)@(?P<commit>[0-9a-f]{40})$")
+PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"}
+TOKENIZER_FILES = {"tokenizer.json", "tokenizer.model", "vocab.json", "spiece.model"}
+MAX_HEADER_BYTES = 100 * 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+class CheckpointProblem(Exception):
+    """The checkpoint cannot be accepted; `str(problem)` is shown to the submitter."""
+
+
+@dataclass
+class Inspection:
+    architecture: str
+    parameter_count: int
+    dtypes: dict[str, int] = field(default_factory=dict)
+
+
+def resolve_source(source: str, *, team_slug: str, root: Path) -> Path:
+    """A folder under root/<team-slug>/, with symlinks resolved; it must stay inside it."""
+    if source.startswith("hf://"):
+        if not HF_SOURCE.match(source):
+            raise CheckpointProblem(_("Hub sources look like hf://org/name@<40-hex commit>."))
+        raise CheckpointProblem(_("hf:// sources need a reachable model hub, and this deployment has none."))
+    team_root = (root / team_slug).resolve()
+    candidate = Path(source)
+    path = (candidate if candidate.is_absolute() else team_root / candidate).resolve()
+    if not path.is_relative_to(team_root):
+        raise CheckpointProblem(_("The path leaves your team's folder."))
+    if not path.is_dir():
+        raise CheckpointProblem(_("Folder not found: %(path)s") % {"path": source})
+    return path
+
+
+def _files(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file())
+
+
+def _read_config(path: Path) -> dict:
+    config_file = path / "config.json"
+    if not config_file.is_file():
+        raise CheckpointProblem(_("config.json missing"))
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise CheckpointProblem(_("config.json is not valid JSON")) from None
+    if not isinstance(config, dict):
+        raise CheckpointProblem(_("config.json is not valid JSON"))
+    if "auto_map" in config:
+        raise CheckpointProblem(_("config.json asks for custom code (auto_map); trust_remote_code is not allowed."))
+    return config
+
+
+def _safetensors_header(file: Path) -> dict:
+    size = file.stat().st_size
+    with file.open("rb") as handle:
+        prefix = handle.read(8)
+        if len(prefix) < 8:
+            raise CheckpointProblem(_("%(file)s: too short to be a safetensors file") % {"file": file.name})
+        (length,) = struct.unpack("<Q", prefix)
+        if length > min(MAX_HEADER_BYTES, size - 8):
+            raise CheckpointProblem(_("%(file)s: header length is impossible") % {"file": file.name})
+        raw = handle.read(length)
+    try:
+        header = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise CheckpointProblem(_("%(file)s: header is not valid JSON") % {"file": file.name}) from None
+    if not isinstance(header, dict):
+        raise CheckpointProblem(_("%(file)s: header is not valid JSON") % {"file": file.name})
+    data_size = size - 8 - length
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        try:
+            start, end = info["data_offsets"]
+            info["dtype"], list(info["shape"])
+        except (KeyError, TypeError, ValueError):
+            raise CheckpointProblem(_("%(file)s: tensor %(name)s is described wrongly")
+                                    % {"file": file.name, "name": name}) from None
+        if not 0 <= start <= end <= data_size:
+            raise CheckpointProblem(_("%(file)s: tensor %(name)s lies outside the file (truncated?)")
+                                    % {"file": file.name, "name": name})
+    return header
+
+
+def inspect_checkpoint(path: Path) -> Inspection:
+    """Parameter count and dtypes from the safetensors headers, without loading weights."""
+    config = _read_config(path)
+    files = _files(path)
+    pickles = [f.name for f in files if f.suffix in PICKLE_SUFFIXES]
+    if pickles:
+        raise CheckpointProblem(_("Pickle weights are refused (%(files)s): submit .safetensors only.")
+                                % {"files": ", ".join(pickles)})
+    weights = [f for f in files if f.suffix == ".safetensors"]
+    if not weights:
+        raise CheckpointProblem(_("No .safetensors weights found."))
+    if not any(f.name in TOKENIZER_FILES for f in files):
+        raise CheckpointProblem(_("Tokenizer files missing (tokenizer.json or tokenizer.model)."))
+    dtypes: dict[str, int] = {}
+    for file in weights:
+        for name, info in _safetensors_header(file).items():
+            if name == "__metadata__":
+                continue
+            count = 1
+            for dim in info["shape"]:
+                count *= int(dim)
+            dtypes[info["dtype"]] = dtypes.get(info["dtype"], 0) + count
+    architectures = config.get("architectures") or [config.get("model_type", "unknown")]
+    return Inspection(architecture=str(architectures[0]), parameter_count=sum(dtypes.values()), dtypes=dtypes)
+
+
+def build_manifest(path: Path, *, team_root: Path, on_progress: Callable[[int], None] | None = None):
+    """SHA-256 of every file (streamed) and one digest over the list. Returns (manifest, digest, bytes)."""
+    team_root = team_root.resolve()
+    files = _files(path)
+    for file in files:
+        if not file.resolve().is_relative_to(team_root):
+            raise CheckpointProblem(_("%(file)s links outside your team's folder.") % {"file": file.name})
+    total = sum(f.stat().st_size for f in files) or 1
+    done, manifest = 0, []
+    for file in files:
+        digest = hashlib.sha256()
+        with file.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+                done += len(chunk)
+                if on_progress:
+                    on_progress(done * 100 // total)
+        manifest.append({"path": file.relative_to(path).as_posix(), "size": file.stat().st_size,
+                         "sha256": digest.hexdigest()})
+    overall = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+    return manifest, overall, sum(item["size"] for item in manifest)

@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consortium.models import Team
+from evaluation.models import Precision
+
+
+class CheckpointSubmitForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=200)
+    source = forms.CharField(label=_("Source"), max_length=500,
+                             help_text=_("A folder inside your team's checkpoint folder, e.g. run-42/step-10000"))
+    precision = forms.ChoiceField(label=_("Precision"), choices=Precision.choices, initial=Precision.FLOAT32)
+    declared_target_model = forms.CharField(label=_("Declared target frontier model"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    suites = forms.MultipleChoiceField(label=_("Evaluate on"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, teams, suites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        if teams.count() == 1:
+            self.fields["team"].initial = teams.first()
+        self.fields["suites"].choices = [(v.suite.slug, f"{v.suite} v{v.number}") for v in suites]
+        self.fields["suites"].initial = [v.suite.slug for v in suites if not v.requires_hub]
+
+
+class RunRequestForm(forms.Form):
+    suite = forms.ChoiceField(label=_("Suite"))
+
+    def __init__(self, *args, suites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suite"].choices = [(v.suite.slug, f"{v.suite} v{v.number}") for v in suites]

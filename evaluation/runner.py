@@ -1,0 +1,192 @@
+"""One attempt of an evaluation run, supervised from the worker.
+
+The evaluation runs in a forked child process: it inherits the worker's warm
+imports and task index, and whatever it does (crash, OOM, a hung kernel) ends
+with the child, not the worker, whose memory returns to where it was. The
+parent reports heartbeats and progress, enforces the time limit, and kills the
+child when the run is cancelled or taken from it. Only the parent writes to the
+database."""
+import ctypes
+import json
+import logging
+import os
+import select
+import signal
+import time
+import traceback
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from evaluation import harness
+from evaluation.checkpoint_files import CheckpointProblem, build_manifest
+from evaluation.models import EvaluationRun
+from evaluation.services import runs
+
+logger = logging.getLogger(__name__)
+HEARTBEAT_S = 1.0
+PR_SET_PDEATHSIG = 1
+
+
+def execute_run(run_id: int, *, worker_host: str) -> str:
+    claimed = runs.run_claim(run_id=run_id, worker_host=worker_host)
+    if claimed is None:
+        return "not queued"
+    run, token = claimed
+    try:
+        return _attempt(run, token)
+    except Exception as exc:
+        # Whatever went wrong on our side, the run ends with a reason instead of hanging in "running".
+        logger.exception("run %s: attempt failed inside the platform", run.pk)
+        runs.run_fail(run_id=run.pk, token=token, platform_fault=True,
+                      error=_("The platform failed while running this evaluation: %(error)s") % {"error": exc})
+        return "failed"
+
+
+def _attempt(run: EvaluationRun, token) -> str:
+    run = EvaluationRun.objects.select_related("checkpoint__team", "suite_version").get(pk=run.pk)
+    checkpoint = run.checkpoint
+    try:
+        digest = build_manifest(Path(checkpoint.resolved_path),
+                                team_root=settings.CHECKPOINT_ROOT / checkpoint.team.slug)[1]
+    except (CheckpointProblem, OSError):
+        digest = None
+    if digest != run.manifest_digest:
+        runs.run_fail(run_id=run.pk, token=token,
+                      error=_("The checkpoint changed since submission: its files no longer match the manifest."))
+        return "failed"
+    attempt_dir = settings.EVAL_RUNS_DIR / str(run.pk) / f"attempt-{run.attempts}"
+    attempt_dir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "model_path": checkpoint.resolved_path,
+        "dtype": run.dtype,
+        "device": run.device,
+        "batch_size": run.batch_size,
+        "seeds": run.seeds,
+        "tasks": list(run.suite_version.tasks.order_by("position").values_list("task", "n_shot")),
+        "include_paths": [str(p) for p in _include_paths(run)],
+        "samples_file": str(attempt_dir / "samples.jsonl.gz"),
+        "results_file": str(attempt_dir / "results.json"),
+        "log_file": str(attempt_dir / "harness.log"),
+        "threads": settings.EVAL_TORCH_THREADS,
+    }
+    return _supervise(run, token, spec)
+
+
+def _include_paths(run: EvaluationRun) -> list[Path]:
+    from evaluation.suite_files import HARNESS_TASKS_DIR
+
+    return [HARNESS_TASKS_DIR / name for name in run.suite_version.task_dirs]
+
+
+def _child(spec: dict, write_fd: int) -> None:
+    """Runs in the forked child; never returns."""
+    code = 1
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
+        log = os.open(spec["log_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+
+        def send(message: dict) -> None:
+            os.write(write_fd, (json.dumps(message) + "\n").encode())
+
+        harness.prepare_environment(settings.EVAL_RUNS_DIR / "harness-cache")
+        results = harness.evaluate(spec, lambda done, task: send({"type": "progress", "done": done, "task": task}))
+        Path(spec["results_file"]).write_text(json.dumps(results))
+        send({"type": "result", "versions": harness.versions()})
+        code = 0
+    except BaseException as exc:  # noqa: BLE001 - everything must end as a message and an exit code
+        traceback.print_exc()
+        try:
+            os.write(write_fd, (json.dumps({"type": "error", "error": f"{type(exc).__name__}: {exc}"}) + "\n").encode())
+        except OSError:
+            pass
+    finally:
+        os._exit(code)
+
+
+def _log_tail(spec: dict, limit: int = 8000) -> str:
+    try:
+        with open(spec["log_file"], "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - limit))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+
+
+def _exit_reason(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        if number == signal.SIGKILL:
+            return _("The evaluation process was killed (out of memory, or stopped by the system).")
+        return _("The evaluation process crashed (signal %(name)s).") % {"name": signal.Signals(number).name}
+    return _("The evaluation process ended with exit code %(code)s.") % {"code": os.WEXITSTATUS(status)}
+
+
+def _supervise(run: EvaluationRun, token, spec: dict) -> str:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child(spec, write_fd)
+    os.close(write_fd)
+    deadline = time.monotonic() + run.time_limit_s
+    buffer, messages, done, task, last_beat = b"", [], 0, "", 0.0
+    try:
+        while True:
+            ready = select.select([read_fd], [], [], 0.2)[0]
+            if ready:
+                chunk = os.read(read_fd, 65536)
+                if not chunk:
+                    break  # the child closed its end: it has exited
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    message = json.loads(line)
+                    messages.append(message)
+                    if message["type"] == "progress":
+                        done, task = message["done"], message["task"]
+            now = time.monotonic()
+            if now - last_beat >= HEARTBEAT_S or (ready and messages and messages[-1]["type"] == "progress"):
+                last_beat = now
+                if not runs.run_heartbeat(run_id=run.pk, token=token, progress_done=done, current_task=task):
+                    _kill(pid)
+                    return "stopped"  # cancelled, or re-queued after this worker was presumed lost
+            if now > deadline:
+                _kill(pid)
+                runs.run_fail(run_id=run.pk, token=token, log_tail=_log_tail(spec),
+                              error=_("Time limit of %(seconds)s s exceeded.") % {"seconds": run.time_limit_s})
+                return "failed"
+    finally:
+        os.close(read_fd)
+    status = os.waitpid(pid, 0)[1]
+    outcome = next((m for m in reversed(messages) if m["type"] in ("result", "error")), None)
+    if status == 0 and outcome and outcome["type"] == "result":
+        results = json.loads(Path(spec["results_file"]).read_text())
+        try:
+            stored = runs.run_succeed(
+                run_id=run.pk, token=token, results=results, versions=outcome["versions"], backend="hf",
+                device=spec["device"], batch_size=spec["batch_size"],
+                samples_file=str(Path(spec["samples_file"]).relative_to(settings.EVAL_RUNS_DIR)),
+                log_tail=_log_tail(spec, 4000),
+            )
+        except KeyError as missing:
+            runs.run_fail(run_id=run.pk, token=token, error=str(missing.args[0]), log_tail=_log_tail(spec))
+            return "failed"
+        return "succeeded" if stored else "stopped"
+    error = outcome["error"] if outcome and outcome["type"] == "error" else _exit_reason(status)
+    runs.run_fail(run_id=run.pk, token=token, error=error, log_tail=_log_tail(spec))
+    return "failed"

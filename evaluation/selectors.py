@@ -1,0 +1,89 @@
+"""Reads for evaluation pages and the API. Private records are filtered through
+core.permissions.private_team_scope, the same rule as VIEW_TEAM_PRIVATE."""
+import gzip
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from core.permissions import Action, can, private_team_scope
+
+from .models import Checkpoint, EvaluationRun, Suite, SuiteTask, SuiteVersion, TaskResult
+
+
+def suite_version_current(*, slug: str) -> SuiteVersion | None:
+    return SuiteVersion.objects.filter(suite__slug=slug).order_by("-number").first()
+
+
+def suites_current() -> list[SuiteVersion]:
+    """The latest version of every suite, tasks prefetched."""
+    versions = SuiteVersion.objects.select_related("suite").prefetch_related("tasks").order_by("suite__slug", "-number")
+    latest: dict[int, SuiteVersion] = {}
+    for version in versions:
+        latest.setdefault(version.suite_id, version)
+    return list(latest.values())
+
+
+def suite_list() -> QuerySet[Suite]:
+    return Suite.objects.prefetch_related(
+        Prefetch("versions", queryset=SuiteVersion.objects.prefetch_related("tasks").order_by("-number"))
+    )
+
+
+def _scoped(queryset: QuerySet, user, team_field: str) -> QuerySet:
+    scope = private_team_scope(user)
+    return queryset if scope is None else queryset.filter(**{f"{team_field}__in": scope})
+
+
+def checkpoints_visible_to(user) -> QuerySet[Checkpoint]:
+    return _scoped(Checkpoint.objects.select_related("team", "submitted_by"), user, "team_id")
+
+
+def checkpoint_detail(*, user, pk: int) -> Checkpoint | None:
+    return (
+        checkpoints_visible_to(user)
+        .prefetch_related(Prefetch("runs", queryset=EvaluationRun.objects.select_related("suite_version__suite")))
+        .filter(pk=pk).first()
+    )
+
+
+def runs_visible_to(user) -> QuerySet[EvaluationRun]:
+    return _scoped(
+        EvaluationRun.objects.select_related("checkpoint__team", "suite_version__suite", "requested_by"),
+        user, "checkpoint__team_id",
+    )
+
+
+def run_detail(*, user, pk: int) -> EvaluationRun | None:
+    return (
+        runs_visible_to(user)
+        .prefetch_related(
+            Prefetch("task_results", queryset=TaskResult.objects.order_by("id")),
+            Prefetch("suite_version__tasks", queryset=SuiteTask.objects.order_by("position")),
+        )
+        .filter(pk=pk).first()
+    )
+
+
+def sample_tasks_visible(*, user, run: EvaluationRun) -> list[str]:
+    """Tasks whose per-sample log this user may browse: hidden tasks only for reviewers and admins."""
+    staff = can(user, Action.VIEW_AUDIT)
+    return [t.task for t in run.suite_version.tasks.all() if staff or not t.hidden]
+
+
+def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20) -> tuple[list[dict], int]:
+    """One page of a task's per-sample log (streamed from the run's gzip JSONL) and the task's total."""
+    if not run.samples_file or task not in sample_tasks_visible(user=user, run=run):
+        return [], 0
+    start, rows, total = (page - 1) * page_size, [], 0
+    path = Path(settings.EVAL_RUNS_DIR) / run.samples_file
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            sample = json.loads(line)
+            if sample.get("task") != task:
+                continue
+            if start <= total < start + page_size:
+                rows.append(sample)
+            total += 1
+    return rows, total

@@ -1,0 +1,113 @@
+"""Submitting and validating checkpoints."""
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record, snapshot
+from consortium.models import Team
+from core.permissions import Action, require
+from evaluation.checkpoint_files import CheckpointProblem, build_manifest, inspect_checkpoint, resolve_source
+from evaluation.models import Checkpoint, CheckpointStatus, Precision, Suite
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def checkpoint_submit(
+    *,
+    actor,
+    team: Team,
+    name: str,
+    source: str,
+    precision: str = Precision.FLOAT32,
+    declared_target_model: str = "",
+    notes: str = "",
+    suites: list[str] | tuple[str, ...] = (),
+) -> Checkpoint:
+    """Record a submission and queue its validation; `suites` are evaluated once it is ready."""
+    if actor is not None:
+        require(actor, Action.SUBMIT_CHECKPOINT, team)
+    unknown = sorted(set(suites) - set(Suite.objects.filter(slug__in=suites).values_list("slug", flat=True)))
+    if unknown:
+        raise ValidationError({"suites": [_("Unknown suite: %(slugs)s") % {"slugs": ", ".join(unknown)}]})
+    checkpoint = Checkpoint(team=team, name=name.strip(), source=source.strip(), precision=precision,
+                            declared_target_model=declared_target_model, notes=notes,
+                            submitted_by=actor if actor is not None and actor.is_authenticated else None,
+                            requested_suites=list(suites))
+    checkpoint.full_clean(exclude=["submitted_by"])
+    checkpoint.save()
+    audit_record(actor=actor, action="checkpoint.submit", target=checkpoint, after=snapshot(checkpoint))
+    from evaluation.tasks import validate_checkpoint
+
+    transaction.on_commit(lambda: validate_checkpoint.delay(checkpoint.pk))
+    return checkpoint
+
+
+def _set_progress(checkpoint_id: int, percent: int) -> None:
+    Checkpoint.objects.filter(pk=checkpoint_id, progress__lt=percent).update(progress=percent)
+
+
+def _start_validation(checkpoint_id: int) -> Checkpoint | None:
+    with transaction.atomic():
+        checkpoint = Checkpoint.objects.select_for_update().select_related("team").get(pk=checkpoint_id)
+        if checkpoint.status != CheckpointStatus.RECEIVED:
+            return None  # another worker has it, or it is done: validating twice changes nothing
+        checkpoint.status = CheckpointStatus.VALIDATING
+        checkpoint.save(update_fields=["status"])
+        return checkpoint
+
+
+@transaction.atomic
+def _finish_validation(checkpoint: Checkpoint, **fields) -> Checkpoint:
+    before = snapshot(Checkpoint.objects.select_for_update().get(pk=checkpoint.pk))
+    for key, value in fields.items():
+        setattr(checkpoint, key, value)
+    checkpoint.validated_at = timezone.now()
+    checkpoint.save()
+    audit_record(actor=None, action=f"checkpoint.{checkpoint.status}", target=checkpoint, before=before,
+                 after=snapshot(checkpoint))
+    return checkpoint
+
+
+def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
+    """received → validating → ready / rejected. Hashing runs outside any transaction,
+    reporting progress as it goes; the outcome is written in one."""
+    checkpoint = _start_validation(checkpoint_id)
+    if checkpoint is None:
+        return None
+    root = settings.CHECKPOINT_ROOT
+    try:
+        path = resolve_source(checkpoint.source, team_slug=checkpoint.team.slug, root=root)
+        inspection = inspect_checkpoint(path)
+        manifest, digest, size = build_manifest(
+            path, team_root=root / checkpoint.team.slug,
+            on_progress=lambda percent: _set_progress(checkpoint.pk, percent),
+        )
+    except CheckpointProblem as problem:
+        return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED, rejection_reason=str(problem))
+    except OSError as exc:
+        logger.exception("checkpoint %s: reading failed", checkpoint.pk)
+        return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED,
+                                  rejection_reason=_("Could not read the checkpoint: %(error)s") % {"error": exc})
+    checkpoint = _finish_validation(
+        checkpoint, status=CheckpointStatus.READY, resolved_path=str(path), architecture=inspection.architecture,
+        parameter_count=inspection.parameter_count, dtypes=inspection.dtypes, size_bytes=size,
+        manifest=manifest, manifest_digest=digest, progress=100,
+    )
+    _request_suites(checkpoint)
+    return checkpoint
+
+
+def _request_suites(checkpoint: Checkpoint) -> None:
+    from evaluation.services.runs import run_request
+    from evaluation.selectors import suite_version_current
+
+    for slug in checkpoint.requested_suites:
+        try:
+            run_request(actor=None, checkpoint=checkpoint, suite_version=suite_version_current(slug=slug))
+        except ValidationError as exc:
+            logger.warning("checkpoint %s: suite %s not queued: %s", checkpoint.pk, slug, exc.messages)

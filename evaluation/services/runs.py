@@ -1,0 +1,211 @@
+"""Evaluation runs: request, claim, heartbeat, finish, cancel, and the reaper.
+
+Only the attempt that holds a run's claim token may write its progress or
+results, so a run is never executed twice concurrently and never stores two
+result sets, even when a lost worker comes back."""
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record, snapshot
+from consortium.models import Team
+from core.permissions import Action, can, require
+from evaluation.models import (
+    Checkpoint,
+    CheckpointStatus,
+    EvaluationRun,
+    RunStatus,
+    SuiteVersion,
+    TaskResult,
+)
+from evaluation.scoring import task_rows
+
+DEFAULT_SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234, "fewshot_random_seed": 1234}
+QUOTA_WINDOW = datetime.timedelta(days=7)
+
+
+def _enqueue(run: EvaluationRun) -> None:
+    from evaluation.tasks import execute_run
+
+    transaction.on_commit(lambda: execute_run.apply_async(args=[run.pk], queue=run.queue))
+
+
+def _quota_check(team: Team, suite_version: SuiteVersion, now) -> None:
+    limit = settings.EVAL_SUBMISSIONS_PER_WEEK
+    window = EvaluationRun.objects.filter(
+        checkpoint__team=team, suite_version__suite=suite_version.suite, counts_against_quota=True,
+        created_at__gte=now - QUOTA_WINDOW,
+    ).order_by("created_at")
+    used = list(window.values_list("created_at", flat=True)[:limit])
+    if len(used) >= limit:
+        raise ValidationError({"suite": [
+            _("Your team has used its %(limit)s runs of this suite in 7 days; the next one is possible after %(when)s.")
+            % {"limit": limit, "when": timezone.localtime(used[0] + QUOTA_WINDOW).strftime("%Y-%m-%d %H:%M")}
+        ]})
+
+
+def _copy_results(source: EvaluationRun, run: EvaluationRun) -> None:
+    TaskResult.objects.bulk_create(
+        TaskResult(run=run, task=r.task, metric=r.metric, value=r.value, stderr=r.stderr,
+                   n_samples=r.n_samples, normalised_score=r.normalised_score)
+        for r in source.task_results.all()
+    )
+
+
+@transaction.atomic
+def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, force: bool = False) -> EvaluationRun:
+    """Queue a run, or reuse a succeeded run of the same weights on the same suite version.
+    Only admins force a re-run. The weekly limit is checked under a lock on the team."""
+    team = Team.objects.select_for_update().get(pk=checkpoint.team_id)
+    if actor is not None:
+        if force:
+            require(actor, Action.MANAGE_REGISTRY)
+        elif not can(actor, Action.MANAGE_REGISTRY):
+            require(actor, Action.SUBMIT_CHECKPOINT, team)
+    if checkpoint.status != CheckpointStatus.READY:
+        raise ValidationError({"checkpoint": [_("The checkpoint is not ready (it is %(status)s).")
+                                              % {"status": checkpoint.get_status_display()}]})
+    now = timezone.now()
+    requested_by = actor if actor is not None and actor.is_authenticated else None
+    earlier = (
+        EvaluationRun.objects.filter(checkpoint__manifest_digest=checkpoint.manifest_digest,
+                                     suite_version=suite_version, status=RunStatus.SUCCEEDED,
+                                     reused_from__isnull=True)
+        .order_by("created_at").first()
+    )
+    if earlier and not force:
+        run = EvaluationRun.objects.create(
+            checkpoint=checkpoint, suite_version=suite_version, requested_by=requested_by,
+            status=RunStatus.SUCCEEDED, reused_from=earlier, counts_against_quota=False,
+            **{f: getattr(earlier, f) for f in ("backend", "device", "dtype", "batch_size", "seeds",
+                                                  "manifest_digest", "versions", "results", "samples_file",
+                                                  "progress_done", "progress_total")},
+            started_at=now, finished_at=now,
+        )
+        _copy_results(earlier, run)
+        audit_record(actor=actor, action="run.reuse", target=run, after=snapshot(run, results=None))
+        return run
+    _quota_check(team, suite_version, now)
+    run = EvaluationRun.objects.create(
+        checkpoint=checkpoint, suite_version=suite_version, requested_by=requested_by, forced=force,
+        queue="eval-cpu", dtype=checkpoint.precision, seeds=DEFAULT_SEEDS, batch_size=settings.EVAL_BATCH_SIZE,
+        manifest_digest=checkpoint.manifest_digest, time_limit_s=settings.EVAL_TIME_LIMIT_S,
+        max_attempts=settings.EVAL_MAX_ATTEMPTS, progress_total=suite_version.tasks.count(),
+    )
+    audit_record(actor=actor, action="run.request", target=run, after=snapshot(run))
+    _enqueue(run)
+    return run
+
+
+@transaction.atomic
+def run_claim(*, run_id: int, worker_host: str) -> tuple[EvaluationRun, uuid.UUID] | None:
+    """queued → running for one attempt; None if the run is not waiting (done, cancelled, taken)."""
+    run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.status != RunStatus.QUEUED:
+        return None
+    now = timezone.now()
+    run.status, run.claim_token = RunStatus.RUNNING, uuid.uuid4()
+    run.attempts += 1
+    run.worker_host, run.heartbeat_at = worker_host, now
+    run.started_at = run.started_at or now
+    run.progress_done, run.current_task, run.error = 0, "", ""
+    run.save()
+    return run, run.claim_token
+
+
+def run_heartbeat(*, run_id: int, token: uuid.UUID, progress_done: int, current_task: str) -> bool:
+    """Record progress; False means this attempt has lost the run (cancelled or re-queued): stop."""
+    return bool(
+        EvaluationRun.objects.filter(pk=run_id, claim_token=token, status=RunStatus.RUNNING)
+        .update(heartbeat_at=timezone.now(), progress_done=progress_done, current_task=current_task[:200])
+    )
+
+
+def _locked_attempt(run_id: int, token: uuid.UUID) -> EvaluationRun | None:
+    run = EvaluationRun.objects.select_for_update().select_related("suite_version").get(pk=run_id)
+    return run if run.claim_token == token and run.status == RunStatus.RUNNING else None
+
+
+@transaction.atomic
+def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict, backend: str, device: str,
+                batch_size: int, samples_file: str, log_tail: str = "") -> bool:
+    """Store the harness's results and one row per suite task, once."""
+    run = _locked_attempt(run_id, token)
+    if run is None:
+        return False
+    rows = task_rows(results, run.suite_version.tasks.all())
+    TaskResult.objects.bulk_create(TaskResult(run=run, **row) for row in rows)
+    run.status, run.claim_token, run.finished_at = RunStatus.SUCCEEDED, None, timezone.now()
+    run.results, run.versions, run.samples_file, run.log_tail = results, versions, samples_file, log_tail[-20000:]
+    run.backend, run.device, run.batch_size = backend, device, batch_size
+    run.progress_done = run.progress_total
+    run.save()
+    audit_record(actor=None, action="run.succeeded", target=run,
+                 after={"scores": {r["task"]: r["value"] for r in rows}, "attempt": run.attempts})
+    return True
+
+
+@transaction.atomic
+def run_fail(*, run_id: int, token: uuid.UUID, error: str, log_tail: str = "", platform_fault: bool = False) -> bool:
+    """Failed, with a reason in plain words. Failures the platform caused don't count against the team."""
+    run = _locked_attempt(run_id, token)
+    if run is None:
+        return False
+    _fail(run, error=error, log_tail=log_tail, platform_fault=platform_fault)
+    return True
+
+
+def _fail(run: EvaluationRun, *, error: str, log_tail: str = "", platform_fault: bool) -> None:
+    run.status, run.claim_token, run.finished_at = RunStatus.FAILED, None, timezone.now()
+    run.error, run.log_tail = error, log_tail[-20000:]
+    if platform_fault:
+        run.counts_against_quota = False
+    run.save()
+    audit_record(actor=None, action="run.failed", target=run,
+                 after={"error": error, "attempt": run.attempts, "platform_fault": platform_fault})
+
+
+@transaction.atomic
+def run_cancel(*, actor, run: EvaluationRun) -> EvaluationRun:
+    """A member of the team or an admin stops a queued or running run; its process is killed."""
+    run = EvaluationRun.objects.select_for_update().select_related("checkpoint__team").get(pk=run.pk)
+    if not can(actor, Action.MANAGE_REGISTRY):
+        require(actor, Action.SUBMIT_CHECKPOINT, run.checkpoint.team)
+    if run.is_terminal:
+        raise ValidationError({"status": [_("The run has already ended (%(status)s).")
+                                          % {"status": run.get_status_display()}]})
+    before = snapshot(run)
+    run.status, run.claim_token, run.finished_at = RunStatus.CANCELLED, None, timezone.now()
+    run.save()
+    audit_record(actor=actor, action="run.cancel", target=run, before=before, after=snapshot(run))
+    return run
+
+
+def run_requeue_stale(*, stale_after: datetime.timedelta | None = None) -> list[int]:
+    """The reaper: a running run whose heartbeat stopped lost its worker. Queue it again,
+    up to its attempt limit; then fail it with the reason."""
+    stale_after = stale_after or datetime.timedelta(seconds=settings.EVAL_HEARTBEAT_TIMEOUT_S)
+    cutoff = timezone.now() - stale_after
+    handled = []
+    stale_ids = EvaluationRun.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True)
+    for run_id in stale_ids:
+        with transaction.atomic():
+            run = EvaluationRun.objects.select_for_update().get(pk=run_id)
+            if run.status != RunStatus.RUNNING or run.heartbeat_at >= cutoff:
+                continue
+            if run.attempts < run.max_attempts:
+                run.status, run.claim_token = RunStatus.QUEUED, None
+                run.error = _("The worker stopped answering during attempt %(n)s; queued again.") % {"n": run.attempts}
+                run.save()
+                audit_record(actor=None, action="run.requeue", target=run, after={"attempt": run.attempts})
+                _enqueue(run)
+            else:
+                _fail(run, error=_("The worker stopped answering %(n)s times; giving up.") % {"n": run.attempts},
+                      platform_fault=True)
+            handled.append(run_id)
+    return handled

@@ -1,0 +1,50 @@
+"""Loading suite definitions: a version is immutable once a run has used it."""
+from django.db import transaction
+
+from audit.services import audit_record, snapshot
+from core.permissions import Action, require
+from evaluation.models import Suite, SuiteTask, SuiteVersion
+from evaluation.suite_files import SuiteDefinition
+
+
+def _write_tasks(version: SuiteVersion, definition: SuiteDefinition) -> None:
+    version.tasks.all().delete()
+    SuiteTask.objects.bulk_create(
+        SuiteTask(suite_version=version, position=i, **task) for i, task in enumerate(definition.tasks)
+    )
+
+
+@transaction.atomic
+def suite_load(*, actor, definition: SuiteDefinition) -> tuple[SuiteVersion, str]:
+    """Returns the current version and what happened: "unchanged", "created" or "updated".
+
+    A changed definition replaces the latest version's tasks only while no run has
+    used it; otherwise it becomes the next version."""
+    if actor is not None:
+        require(actor, Action.MANAGE_REGISTRY)
+    suite, _ = Suite.objects.select_for_update().get_or_create(
+        slug=definition.slug,
+        defaults={"name_ko": definition.name_ko, "name_en": definition.name_en,
+                  "description": definition.description},
+    )
+    names = {"name_ko": definition.name_ko, "name_en": definition.name_en, "description": definition.description}
+    if any(getattr(suite, k) != v for k, v in names.items()):
+        Suite.objects.filter(pk=suite.pk).update(**names)
+    latest = suite.versions.order_by("-number").first()
+    if latest and latest.digest == definition.digest:
+        return latest, "unchanged"
+    fields = {"digest": definition.digest, "task_dirs": list(definition.task_dirs),
+              "requires_hub": definition.requires_hub}
+    if latest and not latest.runs.exists():
+        before = snapshot(latest)
+        SuiteVersion.objects.filter(pk=latest.pk).update(**fields)
+        latest.refresh_from_db()
+        _write_tasks(latest, definition)
+        audit_record(actor=actor, action="suite.update", target=latest, before=before,
+                     after=snapshot(latest, tasks=list(definition.tasks)))
+        return latest, "updated"
+    version = SuiteVersion.objects.create(suite=suite, number=(latest.number + 1) if latest else 1, **fields)
+    _write_tasks(version, definition)
+    audit_record(actor=actor, action="suite.version", target=version,
+                 after=snapshot(version, tasks=list(definition.tasks)))
+    return version, "created"

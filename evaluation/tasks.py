@@ -1,0 +1,53 @@
+"""Celery tasks: each only calls a service or the runner."""
+import logging
+import socket
+
+from celery import shared_task
+from celery.signals import worker_process_init, worker_ready
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="evaluation.validate_checkpoint")
+def validate_checkpoint(checkpoint_id: int) -> str:
+    from evaluation.services.checkpoints import checkpoint_validate
+
+    checkpoint = checkpoint_validate(checkpoint_id=checkpoint_id)
+    return checkpoint.status if checkpoint else "skipped"
+
+
+@shared_task(name="evaluation.execute_run")
+def execute_run(run_id: int) -> str:
+    from evaluation.runner import execute_run as run
+
+    return run(run_id, worker_host=socket.gethostname())
+
+
+@shared_task(name="evaluation.reap_stale_runs")
+def reap_stale_runs() -> list[int]:
+    from evaluation.services.runs import run_requeue_stale
+
+    return run_requeue_stale()
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def warm_worker(**kwargs) -> None:
+    """Prepare once per worker what every run needs: harness imports and task indexes."""
+    if not settings.EVAL_WARM_WORKER:
+        return
+    from evaluation import harness
+    from evaluation.suite_files import SuiteDefinitionError, parse_suite, suite_files
+
+    harness.prepare_environment(settings.EVAL_RUNS_DIR / "harness-cache")
+    include_sets = set()
+    for path in suite_files():
+        try:
+            definition = parse_suite(path)
+        except SuiteDefinitionError:
+            continue
+        if definition.task_dirs:
+            include_sets.add(tuple(str(p) for p in definition.include_paths()))
+    harness.warm(sorted(include_sets))
+    logger.info("evaluation worker warm: %d task index(es)", len(include_sets))

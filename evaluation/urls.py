@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.checkpoint_list, name="checkpoint-list"),
+    path("checkpoints/new/", views.checkpoint_submit_view, name="checkpoint-submit"),
+    path("checkpoints/<int:pk>/", views.checkpoint_detail, name="checkpoint-detail"),
+    path("runs/<int:pk>/", views.run_detail, name="run-detail"),
+    path("runs/<int:pk>/status.json", views.run_status, name="run-status"),
+    path("runs/<int:pk>/cancel/", views.run_cancel_view, name="run-cancel"),
+    path("runs/<int:pk>/samples/", views.run_samples, name="run-samples"),
+]

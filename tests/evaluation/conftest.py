@@ -1,0 +1,61 @@
+import pytest
+
+from evaluation.services.suites import suite_load
+from evaluation.suite_files import SuiteDefinition
+
+from .test_checkpoint_files import make_checkpoint
+
+TWO_TASKS = (
+    {"task": "mc_task", "n_shot": 0, "metric": "acc,none", "higher_is_better": True, "category": "nia",
+     "weight": "1", "random_baseline": 0.25, "hidden": False},
+    {"task": "gen_task", "n_shot": 0, "metric": "exact_match,none", "higher_is_better": True,
+     "category": "team_chosen", "weight": "1", "random_baseline": 0.0, "hidden": True},
+)
+
+
+@pytest.fixture
+def checkpoint_root(tmp_path, settings):
+    settings.CHECKPOINT_ROOT = tmp_path / "checkpoints"
+    settings.EVAL_RUNS_DIR = tmp_path / "runs"
+    return settings.CHECKPOINT_ROOT
+
+
+@pytest.fixture
+def suite_version(db):
+    definition = SuiteDefinition(slug="unit-suite", name_ko="단위", name_en="Unit", tasks=TWO_TASKS)
+    return suite_load(actor=None, definition=definition)[0]
+
+
+@pytest.fixture
+def folder(checkpoint_root, team_a):
+    return make_checkpoint(checkpoint_root / team_a.slug / "v1")
+
+
+def harness_results(mc=0.5, gen=0.25):
+    """The shape lm-eval's simple_evaluate returns (the parts the platform reads)."""
+    return {
+        "results": {
+            "mc_task": {"alias": "mc_task", "acc,none": mc, "acc_stderr,none": 0.05},
+            "gen_task": {"alias": "gen_task", "exact_match,none": gen, "exact_match_stderr,none": "N/A"},
+        },
+        "n-samples": {"mc_task": {"original": 100, "effective": 100}, "gen_task": {"original": 50, "effective": 50}},
+        "configs": {}, "versions": {}, "n-shot": {"mc_task": 0, "gen_task": 0},
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory):
+    """One small real checkpoint (a few training steps), built once per test session."""
+    from evaluation.demo_checkpoints import build_checkpoint, read_corpus, train_tokenizer
+
+    corpus = read_corpus()
+    target = tmp_path_factory.mktemp("tiny") / "tiny"
+    return build_checkpoint(target, tokenizer=train_tokenizer(corpus), corpus_lines=corpus, steps=40, seed=7)
+
+
+@pytest.fixture
+def ko_smoke(db):
+    """The real ko-smoke suite from evaluation/suites/ko-smoke.yaml."""
+    from evaluation.suite_files import SUITES_DIR, parse_suite
+
+    return suite_load(actor=None, definition=parse_suite(SUITES_DIR / "ko-smoke.yaml"))[0]

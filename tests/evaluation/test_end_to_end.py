@@ -1,0 +1,164 @@
+"""End to end with real services: the API, a Celery worker process, Redis, PostgreSQL,
+and lm-evaluation-harness on a real checkpoint — and the harness's own command line
+giving exactly the numbers the platform stored."""
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from evaluation.models import Checkpoint, EvaluationRun, RunStatus, TaskResult
+from evaluation.suite_files import HARNESS_TASKS_DIR
+
+from .workers import (
+    copy_checkpoint,
+    purge_queues,
+    require_real_services,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def dirs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e")
+    return {"checkpoints": base / "checkpoints", "runs": base / "runs", "log": base / "worker.log"}
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker, dirs):
+    with django_db_blocker.unblock():
+        require_real_services()
+        purge_queues()
+    process = start_worker("e2e", checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"], log=dirs["log"])
+    yield process
+    stop_worker(process)
+
+
+@pytest.fixture
+def platform(transactional_db, settings, dirs, worker, people, team_a, ko_smoke, tiny_checkpoint, api_client):
+    settings.CHECKPOINT_ROOT = dirs["checkpoints"]
+    settings.EVAL_RUNS_DIR = dirs["runs"]
+    return {"dirs": dirs, "suite": ko_smoke, "team": team_a, "people": people, "api": api_client,
+            "tiny": tiny_checkpoint}
+
+
+def _submit(platform, name: str, suites=("ko-smoke",)) -> dict:
+    copy_checkpoint(platform["tiny"], platform["dirs"]["checkpoints"], platform["team"].slug, name)
+    api = platform["api"]
+    api.force_authenticate(platform["people"]["member_a"])
+    response = api.post("/api/checkpoints/", {"team": platform["team"].slug, "name": name, "source": name,
+                                               "suites": list(suites)}, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def _wait_run(platform, checkpoint_id: int, *, timeout=180) -> EvaluationRun:
+    def finished():
+        run = EvaluationRun.objects.filter(checkpoint_id=checkpoint_id).order_by("-id").first()
+        return run if run and run.is_terminal else None
+
+    return wait_for(finished, timeout=timeout, what="the run to finish", log=platform["dirs"]["log"])
+
+
+def test_api_submission_is_validated_evaluated_and_visible(platform):
+    submitted = _submit(platform, "e2e-v1")
+    run = _wait_run(platform, submitted["id"])
+    assert run.status == RunStatus.SUCCEEDED, (run.error, run.log_tail[-2000:])
+    api = platform["api"]
+    checkpoint = api.get(f"/api/checkpoints/{submitted['id']}/").json()
+    assert checkpoint["status"] == "ready" and checkpoint["parameter_count"] > 0
+    listed = api.get("/api/runs/", {"checkpoint": submitted["id"]}).json()["results"]
+    assert [r["id"] for r in listed] == [run.pk]
+    detail = api.get(f"/api/runs/{run.pk}/").json()
+    assert {r["task"] for r in detail["task_results"]} == {t.task for t in platform["suite"].tasks.all()}
+    assert detail["versions"]["lm_eval"] == "0.4.13" and detail["progress_percent"] == 100
+    assert detail["seeds"] == {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234,
+                               "fewshot_random_seed": 1234}
+    samples = api.get(f"/api/runs/{run.pk}/samples/", {"task": "ko_smoke_numeral_mc", "page": 2}).json()
+    assert samples["total"] == 120 and len(samples["samples"]) == 20
+    api.force_authenticate(platform["people"]["member_b"])
+    assert api.get(f"/api/runs/{run.pk}/").status_code == 404
+    assert api.get("/api/runs/").json()["count"] == 0
+
+
+def test_scores_equal_the_lm_eval_command_line_and_a_rerun(platform, tmp_path):
+    submitted = _submit(platform, "e2e-parity")
+    run = _wait_run(platform, submitted["id"])
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    tasks = list(platform["suite"].tasks.order_by("position"))
+    checkpoint = Checkpoint.objects.get(pk=submitted["id"])
+    env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+                        "LM_HARNESS_CACHE_PATH": str(tmp_path / "cache")}
+    subprocess.run(
+        [sys.executable, "-m", "lm_eval", "--model", "hf",
+         "--model_args", f"pretrained={checkpoint.resolved_path},dtype=float32",
+         "--tasks", ",".join(t.task for t in tasks), "--include_path", str(HARNESS_TASKS_DIR / "ko_smoke"),
+         "--num_fewshot", "0", "--batch_size", str(run.batch_size), "--device", "cpu", "--seed", "0,1234,1234,1234",
+         "--output_path", str(tmp_path / "out")],
+        cwd=tmp_path, env=env, check=True, capture_output=True, timeout=600,
+    )
+    cli = json.loads(next((tmp_path / "out").rglob("results_*.json")).read_text())["results"]
+    stored = {r.task: r for r in TaskResult.objects.filter(run=run)}
+    for task in tasks:
+        assert stored[task.task].value == cli[task.task][task.metric], task.task
+
+    platform["api"].force_authenticate(platform["people"]["admin"])
+    forced = platform["api"].post("/api/runs/", {"checkpoint": submitted["id"], "suite": "ko-smoke", "force": True},
+                                  format="json")
+    assert forced.status_code == 201, forced.json()
+    rerun = _wait_run(platform, submitted["id"])
+    assert rerun.pk == forced.json()["id"] and rerun.status == RunStatus.SUCCEEDED
+    again = {r.task: (r.value, r.stderr) for r in TaskResult.objects.filter(run=rerun)}
+    assert again == {task: (r.value, r.stderr) for task, r in stored.items()}
+
+
+def test_a_checkpoint_changed_after_submission_fails_and_nothing_else_changes(platform, settings):
+    settings.EVAL_SUBMISSIONS_PER_WEEK = 10
+    submitted = _submit(platform, "e2e-changed")
+    first = _wait_run(platform, submitted["id"])
+    checkpoint = Checkpoint.objects.get(pk=submitted["id"])
+    (Path(checkpoint.resolved_path) / "config.json").write_text(
+        (Path(checkpoint.resolved_path) / "config.json").read_text() + "\n")
+    platform["api"].force_authenticate(platform["people"]["admin"])
+    platform["api"].post("/api/runs/", {"checkpoint": checkpoint.pk, "suite": "ko-smoke", "force": True},
+                         format="json")
+    run = _wait_run(platform, checkpoint.pk)
+    assert run.pk != first.pk and run.status == RunStatus.FAILED
+    assert "changed since submission" in run.error
+    assert not TaskResult.objects.filter(run=run).exists()
+    checkpoint.refresh_from_db()
+    assert checkpoint.status == "ready"
+
+
+def test_a_run_over_its_time_limit_fails_and_the_worker_goes_on(platform, settings):
+    submitted = _submit(platform, "e2e-slow", suites=())
+    wait_for(lambda: Checkpoint.objects.filter(pk=submitted["id"], status="ready").exists(), timeout=60,
+             what="validation", log=platform["dirs"]["log"])
+    settings.EVAL_TIME_LIMIT_S = 1  # read when the run is requested
+    assert platform["api"].post("/api/runs/", {"checkpoint": submitted["id"], "suite": "ko-smoke"},
+                                format="json").status_code == 201
+    run = _wait_run(platform, submitted["id"])
+    assert run.status == RunStatus.FAILED and run.error == "Time limit of 1 s exceeded."
+    settings.EVAL_TIME_LIMIT_S = 600
+    platform["api"].force_authenticate(platform["people"]["admin"])
+    platform["api"].post("/api/runs/", {"checkpoint": submitted["id"], "suite": "ko-smoke", "force": True},
+                         format="json")
+    assert _wait_run(platform, submitted["id"]).status == RunStatus.SUCCEEDED
+
+
+def test_cancelling_a_running_run_stops_it(platform):
+    submitted = _submit(platform, "e2e-cancel")
+    running = wait_for(lambda: EvaluationRun.objects.filter(checkpoint_id=submitted["id"], status="running").first(),
+                       timeout=120, what="the run to start", log=platform["dirs"]["log"])
+    response = platform["api"].post(f"/api/runs/{running.pk}/cancel/")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    time.sleep(3)
+    running.refresh_from_db()
+    assert running.status == RunStatus.CANCELLED and not TaskResult.objects.filter(run=running).exists()

@@ -1,0 +1,160 @@
+"""Checkpoint and run services: permissions, validation, reuse, limits, and one writer per run."""
+import datetime
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from evaluation.models import CheckpointStatus, EvaluationRun, RunStatus, TaskResult
+from evaluation.services import runs
+from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
+
+from .conftest import harness_results
+
+
+@pytest.fixture
+def ready(people, team_a, folder, suite_version):
+    checkpoint = checkpoint_submit(actor=people["member_a"], team=team_a, name="v1", source="v1")
+    return checkpoint_validate(checkpoint_id=checkpoint.pk)
+
+
+class TestSubmitAndValidate:
+    def test_member_submits_and_validation_fills_the_manifest(self, ready):
+        assert ready.status == CheckpointStatus.READY
+        assert ready.parameter_count == 52 and ready.architecture == "LlamaForCausalLM"
+        assert len(ready.manifest) == 3 and len(ready.manifest_digest) == 64 and ready.progress == 100
+        assert AuditEvent.objects.filter(action__in=["checkpoint.submit", "checkpoint.ready"]).count() == 2
+
+    @pytest.mark.parametrize("role", ["member_b", "reviewer", "admin"])
+    def test_only_members_of_the_team_submit(self, people, team_a, folder, role):
+        with pytest.raises(PermissionDenied):
+            checkpoint_submit(actor=people[role], team=team_a, name="x", source="v1")
+
+    def test_a_rejection_says_why_and_changes_nothing_else(self, people, team_a, checkpoint_root, folder):
+        (folder / "config.json").unlink()
+        checkpoint = checkpoint_submit(actor=people["member_a"], team=team_a, name="v1", source="v1")
+        checkpoint = checkpoint_validate(checkpoint_id=checkpoint.pk)
+        assert checkpoint.status == CheckpointStatus.REJECTED
+        assert checkpoint.rejection_reason == "config.json missing"
+        assert checkpoint.manifest_digest == "" and not EvaluationRun.objects.exists()
+
+    def test_path_escaping_the_team_folder_is_rejected(self, people, team_a, team_b, checkpoint_root):
+        from .test_checkpoint_files import make_checkpoint
+
+        make_checkpoint(checkpoint_root / team_b.slug / "theirs")
+        checkpoint = checkpoint_submit(actor=people["member_a"], team=team_a, name="x", source=f"../{team_b.slug}/theirs")
+        assert checkpoint_validate(checkpoint_id=checkpoint.pk).rejection_reason == "The path leaves your team's folder."
+
+    def test_validating_twice_does_nothing_the_second_time(self, ready):
+        assert checkpoint_validate(checkpoint_id=ready.pk) is None
+
+    def test_unknown_suite_is_refused(self, people, team_a, folder):
+        with pytest.raises(ValidationError) as error:
+            checkpoint_submit(actor=people["member_a"], team=team_a, name="x", source="v1", suites=["nope"])
+        assert "suites" in error.value.message_dict
+
+
+class TestRequest:
+    def test_queues_with_every_input_recorded(self, people, ready, suite_version):
+        run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        assert run.status == RunStatus.QUEUED and run.progress_total == 2
+        assert run.seeds == runs.DEFAULT_SEEDS and run.manifest_digest == ready.manifest_digest
+
+    def test_other_teams_and_reviewers_cannot_request(self, people, ready, suite_version):
+        for role in ("member_b", "reviewer"):
+            with pytest.raises(PermissionDenied):
+                runs.run_request(actor=people[role], checkpoint=ready, suite_version=suite_version)
+
+    def test_only_admins_force(self, people, ready, suite_version):
+        with pytest.raises(PermissionDenied):
+            runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version, force=True)
+        assert runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version, force=True).forced
+
+    def test_weekly_limit_counts_only_what_the_team_caused(self, people, ready, suite_version, settings):
+        settings.EVAL_SUBMISSIONS_PER_WEEK = 2
+        first = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        with pytest.raises(ValidationError, match="7 days"):
+            runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        _, token = runs.run_claim(run_id=first.pk, worker_host="w")
+        runs.run_fail(run_id=first.pk, token=token, error="worker lost", platform_fault=True)
+        runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        EvaluationRun.objects.update(created_at=timezone.now() - datetime.timedelta(days=8))
+        runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+
+    def test_same_weights_same_suite_reuse_the_result(self, people, ready, suite_version, team_a, folder):
+        run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        _, token = runs.run_claim(run_id=run.pk, worker_host="w")
+        assert runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
+                                device="cpu", batch_size=1, samples_file="")
+        again = checkpoint_validate(checkpoint_id=checkpoint_submit(
+            actor=people["member_a"], team=team_a, name="same weights", source="v1").pk)
+        reused = runs.run_request(actor=people["member_a"], checkpoint=again, suite_version=suite_version)
+        assert reused.status == RunStatus.SUCCEEDED and reused.reused_from_id == run.pk
+        assert not reused.counts_against_quota
+        assert [r.value for r in reused.task_results.all()] == [0.5, 0.25]
+
+
+class TestExecutionBookkeeping:
+    @pytest.fixture
+    def run(self, people, ready, suite_version):
+        return runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+
+    def test_one_claim_at_a_time(self, run):
+        first = runs.run_claim(run_id=run.pk, worker_host="a")
+        assert first is not None and runs.run_claim(run_id=run.pk, worker_host="b") is None
+
+    def test_results_are_stored_once_with_normalised_scores(self, run):
+        _, token = runs.run_claim(run_id=run.pk, worker_host="a")
+        assert runs.run_succeed(run_id=run.pk, token=token, results=harness_results(mc=0.625), versions={"lm_eval": "0.4.13"},
+                                backend="hf", device="cpu", batch_size=1, samples_file="")
+        rows = {r.task: r for r in TaskResult.objects.filter(run=run)}
+        assert rows["mc_task"].normalised_score == pytest.approx(50.0)
+        assert rows["mc_task"].stderr == 0.05 and rows["gen_task"].stderr is None
+        assert rows["gen_task"].n_samples == 50
+        assert not runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={},
+                                    backend="hf", device="cpu", batch_size=1, samples_file="")
+        assert TaskResult.objects.filter(run=run).count() == 2
+
+    def test_a_stale_attempt_cannot_write(self, run):
+        _, old = runs.run_claim(run_id=run.pk, worker_host="a")
+        EvaluationRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+        assert runs.run_requeue_stale() == [run.pk]
+        _, new = runs.run_claim(run_id=run.pk, worker_host="b")
+        assert not runs.run_heartbeat(run_id=run.pk, token=old, progress_done=1, current_task="x")
+        assert not runs.run_succeed(run_id=run.pk, token=old, results=harness_results(), versions={},
+                                    backend="hf", device="cpu", batch_size=1, samples_file="")
+        assert runs.run_heartbeat(run_id=run.pk, token=new, progress_done=1, current_task="mc_task")
+        assert EvaluationRun.objects.get(pk=run.pk).attempts == 2
+
+    def test_reaper_gives_up_after_the_attempt_limit(self, run):
+        for _ in range(run.max_attempts):
+            runs.run_claim(run_id=run.pk, worker_host="a")
+            EvaluationRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+            runs.run_requeue_stale()
+        run.refresh_from_db()
+        assert run.status == RunStatus.FAILED and "giving up" in run.error and not run.counts_against_quota
+
+    def test_results_missing_a_suite_metric_are_an_error(self, run):
+        _, token = runs.run_claim(run_id=run.pk, worker_host="a")
+        broken = harness_results()
+        del broken["results"]["gen_task"]
+        with pytest.raises(KeyError):
+            runs.run_succeed(run_id=run.pk, token=token, results=broken, versions={}, backend="hf", device="cpu",
+                             batch_size=1, samples_file="")
+        assert not TaskResult.objects.exists()
+
+    def test_cancel_by_the_team_or_an_admin(self, people, run):
+        with pytest.raises(PermissionDenied):
+            runs.run_cancel(actor=people["member_b"], run=run)
+        runs.run_claim(run_id=run.pk, worker_host="a")
+        cancelled = runs.run_cancel(actor=people["member_a"], run=run)
+        assert cancelled.status == RunStatus.CANCELLED and cancelled.claim_token is None
+        with pytest.raises(ValidationError):
+            runs.run_cancel(actor=people["admin"], run=run)
+
+    def test_heartbeat_with_a_wrong_token_is_refused(self, run):
+        runs.run_claim(run_id=run.pk, worker_host="a")
+        assert not runs.run_heartbeat(run_id=run.pk, token=uuid.uuid4(), progress_done=0, current_task="")

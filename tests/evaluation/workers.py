@@ -1,0 +1,73 @@
+"""Real Celery workers for the end-to-end tests: separate processes that read the
+test database through PostgreSQL and take tasks from Redis."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery_app import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def require_real_services():
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        pytest.skip("needs REDIS_URL and PostgreSQL (make test sets both)")
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def start_worker(name: str, *, checkpoint_root: Path, runs_dir: Path, log: Path) -> subprocess.Popen:
+    env = os.environ | {
+        "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL,
+        "CHECKPOINT_ROOT": str(checkpoint_root), "EVAL_RUNS_DIR": str(runs_dir), "EVAL_WARM_WORKER": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,eval-cpu", "--pool", "solo",
+         "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+    )
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def purge_queues() -> None:
+    with app.connection_for_write() as conn:
+        for queue in ("default", "eval-cpu"):
+            conn.default_channel.queue_purge(queue)
+
+
+def wait_for(predicate, *, timeout: float, what: str, log: Path | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
+    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{tail}")
+
+
+def copy_checkpoint(source: Path, root: Path, team_slug: str, name: str) -> Path:
+    target = root / team_slug / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, target)
+    return target
