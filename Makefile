@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
 
-.PHONY: run test install bench messages clean
+.PHONY: run test install bench bench-eval messages clean
 
 run: $(STAMP)
 	scripts/run.sh
@@ -22,6 +22,10 @@ install: $(STAMP)
 bench: $(STAMP)
 	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/registry_pages.py
+
+bench-eval: $(STAMP)
+	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python bench/eval_latency.py
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (the project runs on Python 3.11)."; exit 1; }

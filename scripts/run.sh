@@ -9,8 +9,12 @@ PORT=${PORT:-8000}
 
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_programme
+$PY manage.py load_suites
 echo "Demo users (one per role):"
 $PY manage.py create_demo_users
+echo "Demo checkpoints (built once, then kept under var/checkpoints/):"
+$PY manage.py make_demo_checkpoints
+$PY manage.py submit_demo_checkpoints
 
 pids=()
 stop() {
@@ -21,7 +25,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/celery -A config worker -Q default,eval-cpu --concurrency 1 --loglevel WARNING &
+# One worker for everything, with the reaper's schedule (-B) built in.
+.venv/bin/celery -A config worker -Q default,eval-cpu --pool solo -B --schedule var/celerybeat-schedule \
+  --loglevel WARNING &
 pids+=($!)
 $PY manage.py runserver "$HOST:$PORT" --noreload &
 pids+=($!)
@@ -30,5 +36,6 @@ database=${DATABASE_URL:+PostgreSQL}; database=${database:-SQLite in var/}
 broker=${REDIS_URL:+Redis}; broker=${broker:-files in var/celery/}
 echo
 echo "Platform running at http://$HOST:$PORT/   (database: $database; Celery broker: $broker)"
+echo "Evaluations: http://$HOST:$PORT/evaluation/ (the demo checkpoints are evaluated on ko-smoke in the first minute)"
 echo "API docs at http://$HOST:$PORT/api/docs/ — press Ctrl-C to stop."
 wait -n "${pids[@]}"

@@ -1,0 +1,121 @@
+"""Warm platform vs cold command line, on the same demo checkpoint and the ko-smoke tasks.
+
+Platform: API submission of a checkpoint → validation → evaluation on an already-running
+Celery worker (Redis broker, PostgreSQL) → results stored. Command line: `python -m lm_eval`
+from a fresh process, as a team would run it by hand. Same batch size and seeds; the metrics
+must be identical. Several repetitions, medians and their ratio.
+
+Run: make bench-eval   (uses BENCH_DATABASE_URL and TEST_REDIS_URL)
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+WORK = Path(tempfile.mkdtemp(prefix="bench-eval-"))
+os.environ.update({"CHECKPOINT_ROOT": str(WORK / "checkpoints"), "EVAL_RUNS_DIR": str(WORK / "runs"),
+                   "EVAL_SUBMISSIONS_PER_WEEK": "1000"})
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+
+
+def main() -> None:
+    setup_test_environment()
+    old = setup_databases(verbosity=0, interactive=False)
+    worker = None
+    try:
+        from rest_framework.test import APIClient
+
+        from accounts.models import User
+        from consortium.models import Team
+        from evaluation.demo_checkpoints import DEMO_PLAN, make_demo_checkpoints
+        from evaluation.models import EvaluationRun
+        from evaluation.services.suites import suite_load
+        from evaluation.suite_files import HARNESS_TASKS_DIR, SUITES_DIR, parse_suite
+        from tests.evaluation.workers import purge_queues, start_worker, stop_worker
+
+        call_command("seed_programme", verbosity=0)
+        suite = suite_load(actor=None, definition=parse_suite(SUITES_DIR / "ko-smoke.yaml"))[0]
+        tasks = list(suite.tasks.order_by("position"))
+        team_slug, name = DEMO_PLAN[0][0], DEMO_PLAN[0][1]
+        source = make_demo_checkpoints(settings.CHECKPOINT_ROOT, plan=[DEMO_PLAN[0]])[0][1]
+        team = Team.objects.get(slug=team_slug)
+        member = User.objects.create(username="bench", organisation=team.lead_organisation)
+        client = APIClient()
+        client.force_authenticate(member)
+        purge_queues()
+        worker = start_worker("bench", checkpoint_root=settings.CHECKPOINT_ROOT, runs_dir=settings.EVAL_RUNS_DIR,
+                              log=WORK / "worker.log")
+        time.sleep(12)  # the worker starts and warms up (imports, task index) before any measurement
+
+        platform_times, platform_scores = [], None
+        for rep in range(REPEAT + 1):  # the first submission is a warm-up and not counted
+            folder = settings.CHECKPOINT_ROOT / team_slug / f"{name}-rep{rep}"
+            shutil.copytree(source, folder)
+            (folder / "README.md").write_text(f"repetition {rep}\n")  # a new manifest: no result reuse
+            started = time.perf_counter()
+            response = client.post("/api/checkpoints/", {"team": team_slug, "name": folder.name,
+                                                         "source": folder.name, "suites": ["ko-smoke"]},
+                                   format="json")
+            assert response.status_code == 201, response.json()
+            while True:
+                run = EvaluationRun.objects.filter(checkpoint_id=response.json()["id"]).first()
+                if run and run.is_terminal:
+                    break
+                time.sleep(0.05)
+            elapsed = time.perf_counter() - started
+            assert run.status == "succeeded", run.error
+            scores = {r.task: r.value for r in run.task_results.all()}
+            platform_scores = platform_scores or scores
+            assert scores == platform_scores
+            if rep:
+                platform_times.append(elapsed)
+
+        cli_times = []
+        env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+        for rep in range(REPEAT):
+            out = WORK / f"cli-{rep}"
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "lm_eval", "--model", "hf", "--model_args", f"pretrained={source},dtype=float32",
+                 "--tasks", ",".join(t.task for t in tasks), "--include_path", str(HARNESS_TASKS_DIR / "ko_smoke"),
+                 "--num_fewshot", "0", "--batch_size", str(settings.EVAL_BATCH_SIZE), "--device", "cpu",
+                 "--seed", "0,1234,1234,1234", "--output_path", str(out)],
+                cwd=WORK, env=env, check=True, capture_output=True,
+            )
+            cli_times.append(time.perf_counter() - started)
+            cli = json.loads(next(out.rglob("results_*.json")).read_text())["results"]
+            assert {t.task: cli[t.task][t.metric] for t in tasks} == platform_scores, "metrics differ"
+
+        platform, cli = statistics.median(platform_times), statistics.median(cli_times)
+        print(f"repetitions: {REPEAT}; batch size {settings.EVAL_BATCH_SIZE}; checkpoint {name}")
+        print(f"platform, API submission → stored result (warm worker): median {platform:.2f} s "
+              f"(min {min(platform_times):.2f}, max {max(platform_times):.2f})")
+        print(f"lm_eval command line, cold: median {cli:.2f} s (min {min(cli_times):.2f}, max {max(cli_times):.2f})")
+        print(f"ratio platform / command line: {platform / cli:.3f}; metrics identical: yes")
+        print("scores:", json.dumps(platform_scores))
+    finally:
+        if worker:
+            stop_worker(worker)
+        teardown_databases(old, verbosity=0)
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

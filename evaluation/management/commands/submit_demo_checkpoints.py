@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from consortium.models import Team
+from evaluation.demo_checkpoints import DEMO_PLAN
+from evaluation.models import Checkpoint
+from evaluation.services.checkpoints import checkpoint_submit
+
+
+class Command(BaseCommand):
+    help = ("Submit the demo checkpoints (see make_demo_checkpoints) for their teams and evaluate them on "
+            "ko-smoke. Checkpoints already submitted are left alone.")
+
+    def handle(self, *args, **options):
+        teams = {t.slug: t for t in Team.objects.filter(slug__in=[plan[0] for plan in DEMO_PLAN])}
+        for team_slug, name, _steps, _seed in DEMO_PLAN:
+            team = teams.get(team_slug)
+            folder = settings.CHECKPOINT_ROOT / team_slug / name
+            if team is None or not folder.is_dir():
+                self.stdout.write(f"  {team_slug}/{name}: skipped (team or folder missing)")
+                continue
+            if Checkpoint.objects.filter(team=team, source=name).exists():
+                continue
+            checkpoint_submit(actor=None, team=team, name=name, source=name, suites=["ko-smoke"],
+                              notes="Demo checkpoint built by make_demo_checkpoints.")
+            self.stdout.write(f"  {team_slug}/{name}: submitted; it is validated and evaluated on ko-smoke")
