@@ -35,6 +35,13 @@ from django.test.utils import setup_databases, setup_test_environment, teardown_
 REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
 
 
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main() -> None:
     setup_test_environment()
     old = setup_databases(verbosity=0, interactive=False)
@@ -86,6 +93,9 @@ def main() -> None:
             assert scores == platform_scores
             if rep:
                 platform_times.append(elapsed)
+            else:
+                rss_after_first = rss_mib(worker.pid)
+        rss_after_all = rss_mib(worker.pid)
 
         cli_times = []
         env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -109,6 +119,8 @@ def main() -> None:
               f"(min {min(platform_times):.2f}, max {max(platform_times):.2f})")
         print(f"lm_eval command line, cold: median {cli:.2f} s (min {min(cli_times):.2f}, max {max(cli_times):.2f})")
         print(f"ratio platform / command line: {platform / cli:.3f}; metrics identical: yes")
+        print(f"worker memory (RSS): {rss_after_first:.0f} MiB after the first run, "
+              f"{rss_after_all:.0f} MiB after {REPEAT} more")
         print("scores:", json.dumps(platform_scores))
     finally:
         if worker:

@@ -159,6 +159,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "TeamStatusEnum": "consortium.models.TeamStatus",
+        "CheckpointStatusEnum": "evaluation.models.CheckpointStatus",
+        "RunStatusEnum": "evaluation.models.RunStatus",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport

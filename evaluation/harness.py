@@ -34,14 +34,46 @@ def task_manager(include_paths: tuple[str, ...]):
     return _task_managers[include_paths]
 
 
-def warm(include_paths_list: list[tuple[str, ...]]) -> None:
-    """What a worker prepares once, before any run: imports and task indexes.
-    Forked children inherit it."""
+def warm(include_paths_list: list[tuple[str, ...]], scratch: Path) -> None:
+    """What a worker prepares once, before any run: imports, task indexes, the environment
+    record, and the model-loading code paths. Forked children inherit all of it."""
     import lm_eval  # noqa: F401
     import lm_eval.models.huggingface  # noqa: F401
+    from lm_eval import evaluator
 
     for include_paths in include_paths_list:
         task_manager(include_paths)
+    cache_env_info()
+    evaluator.add_env_info({})  # collected now, before any run
+    _load_a_model_once(scratch)
+
+
+def _load_a_model_once(scratch: Path) -> None:
+    """The first model load in a process takes seconds (lazy imports in transformers and the
+    harness); later ones take milliseconds. Load a throwaway two-layer model once, on one
+    thread, so that no OpenMP thread pool exists when runs are forked from this process."""
+    import shutil
+    import tempfile
+
+    import torch
+    from lm_eval.models.huggingface import HFLM
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    torch.set_num_threads(1)
+    folder = Path(tempfile.mkdtemp(prefix="warm-model-", dir=scratch))
+    try:
+        vocab = {"<unk>": 0, "<s>": 1, "</s>": 2, "a": 3}
+        core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+        core.pre_tokenizer = pre_tokenizers.Whitespace()
+        PreTrainedTokenizerFast(tokenizer_object=core, unk_token="<unk>", bos_token="<s>",
+                                eos_token="</s>").save_pretrained(folder)
+        config = LlamaConfig(vocab_size=len(vocab), hidden_size=8, intermediate_size=16, num_hidden_layers=1,
+                             num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=16)
+        LlamaForCausalLM(config).save_pretrained(folder)
+        HFLM(pretrained=str(folder), dtype="float32", device="cpu", batch_size=1, trust_remote_code=False)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def versions() -> dict:
@@ -61,19 +93,24 @@ def _merge(total: dict, part: dict) -> None:
             total[key] = part[key]
 
 
-def _collect_env_info_once() -> None:
-    """simple_evaluate records the environment (it runs `pip list` and more, ~0.3 s) on every
-    call; within one evaluation process it cannot change, so collect it once and reuse it."""
+_env_info: dict = {}
+
+
+def cache_env_info() -> None:
+    """simple_evaluate records the environment (it runs `pip list` and more, ~0.4 s) on every
+    call. Within one worker it cannot change: collect it once, and let every run reuse it."""
     from lm_eval import evaluator
 
+    if getattr(evaluator.add_env_info, "cached", False):
+        return
     original = evaluator.add_env_info
-    cached: dict = {}
 
     def add_env_info(storage: dict) -> None:
-        if not cached:
-            original(cached)
-        storage.update(cached)
+        if not _env_info:
+            original(_env_info)
+        storage.update(_env_info)
 
+    add_env_info.cached = True
     evaluator.add_env_info = add_env_info
 
 
@@ -92,7 +129,7 @@ def evaluate(spec: dict, report) -> dict:
         import torch
 
         torch.set_num_threads(spec.get("threads") or default_threads())
-    _collect_env_info_once()
+    cache_env_info()
     model = HFLM(pretrained=spec["model_path"], dtype=spec["dtype"], device=spec["device"],
                  batch_size=spec["batch_size"], trust_remote_code=False)
     manager = task_manager(tuple(spec["include_paths"]))

@@ -40,6 +40,7 @@ def warm_worker(**kwargs) -> None:
     from evaluation import harness
     from evaluation.suite_files import SuiteDefinitionError, parse_suite, suite_files
 
+    settings.EVAL_RUNS_DIR.mkdir(parents=True, exist_ok=True)
     harness.prepare_environment(settings.EVAL_RUNS_DIR / "harness-cache")
     include_sets = set()
     for path in suite_files():
@@ -49,5 +50,5 @@ def warm_worker(**kwargs) -> None:
             continue
         if definition.task_dirs:
             include_sets.add(tuple(str(p) for p in definition.include_paths()))
-    harness.warm(sorted(include_sets))
+    harness.warm(sorted(include_sets), scratch=settings.EVAL_RUNS_DIR)
     logger.info("evaluation worker warm: %d task index(es)", len(include_sets))
