@@ -72,6 +72,27 @@ def sample_tasks_visible(*, user, run: EvaluationRun) -> list[str]:
     return [t.task for t in run.suite_version.tasks.all() if staff or not t.hidden]
 
 
+def _sample_view(sample: dict) -> dict:
+    """What a person reads from one harness sample: the prompt, the expected answer, the model's
+    answer (for multiple choice: the most likely choice), and the per-sample scores."""
+    arguments = sample.get("arguments") or []
+    prompt = arguments[0][0] if arguments and isinstance(arguments[0], list | tuple) else ""
+    response = sample.get("filtered_resps")
+    target = sample.get("target")
+    if arguments and isinstance(arguments[0], list | tuple) and len(arguments[0]) > 1 \
+            and isinstance(arguments[0][1], str) and isinstance(response, list) and response \
+            and isinstance(response[0], list | tuple):
+        choices = [a[1].strip() for a in arguments]
+        best = max(range(len(response)), key=lambda i: response[i][0])
+        response = choices[best]
+        if isinstance(target, int | str) and str(target).isdigit() and int(target) < len(choices):
+            target = choices[int(target)]
+    elif isinstance(response, list):
+        response = " | ".join(str(r).strip() for r in response)
+    return {"doc_id": sample.get("doc_id"), "prompt": prompt, "target": target, "response": response,
+            "scores": {m: sample.get(m) for m in sample.get("metrics", [])}}
+
+
 def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20) -> tuple[list[dict], int]:
     """One page of a task's per-sample log (streamed from the run's gzip JSONL) and the task's total."""
     if not run.samples_file or task not in sample_tasks_visible(user=user, run=run):
@@ -84,6 +105,6 @@ def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size
             if sample.get("task") != task:
                 continue
             if start <= total < start + page_size:
-                rows.append(sample)
+                rows.append(_sample_view(sample))
             total += 1
     return rows, total
