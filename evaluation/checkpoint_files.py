@@ -28,12 +28,32 @@ class Inspection:
     dtypes: dict[str, int] = field(default_factory=dict)
 
 
-def resolve_source(source: str, *, team_slug: str, root: Path) -> Path:
-    """A folder under root/<team-slug>/, with symlinks resolved; it must stay inside it."""
+HUB_FILES = ["*.json", "*.safetensors", "tokenizer*", "*.model", "*.txt", "*.tiktoken"]
+
+
+def _download(repo: str, commit: str, target: Path) -> Path:
+    """The files of one pinned hub commit, into the team's folder (weights as safetensors only)."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        snapshot_download(repo_id=repo, revision=commit, local_dir=target, allow_patterns=HUB_FILES)
+    except Exception as exc:  # noqa: BLE001 - any hub failure is the submitter's to read
+        raise CheckpointProblem(_("Could not download %(repo)s@%(commit)s: %(error)s")
+                                % {"repo": repo, "commit": commit, "error": exc}) from None
+    return target
+
+
+def resolve_source(source: str, *, team_slug: str, root: Path, allow_hub: bool = False) -> Path:
+    """A folder under root/<team-slug>/, with symlinks resolved; it must stay inside it.
+    hf://org/name@<commit> is downloaded into root/<team-slug>/.hub/ where a hub is reachable."""
     if source.startswith("hf://"):
-        if not HF_SOURCE.match(source):
+        match = HF_SOURCE.match(source)
+        if not match:
             raise CheckpointProblem(_("Hub sources look like hf://org/name@<40-hex commit>."))
-        raise CheckpointProblem(_("hf:// sources need a reachable model hub, and this deployment has none."))
+        if not allow_hub:
+            raise CheckpointProblem(_("hf:// sources need a reachable model hub, and this deployment has none."))
+        target = root / team_slug / ".hub" / f"{match['repo'].replace('/', '--')}@{match['commit']}"
+        return _download(match["repo"], match["commit"], target).resolve()
     team_root = (root / team_slug).resolve()
     candidate = Path(source)
     path = (candidate if candidate.is_absolute() else team_root / candidate).resolve()

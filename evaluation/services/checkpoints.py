@@ -81,7 +81,8 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
         return None
     root = settings.CHECKPOINT_ROOT
     try:
-        path = resolve_source(checkpoint.source, team_slug=checkpoint.team.slug, root=root)
+        path = resolve_source(checkpoint.source, team_slug=checkpoint.team.slug, root=root,
+                              allow_hub=settings.EVAL_ALLOW_HUB)
         inspection = inspect_checkpoint(path)
         manifest, digest, size = build_manifest(
             path, team_root=root / checkpoint.team.slug,

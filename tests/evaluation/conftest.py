@@ -59,3 +59,13 @@ def ko_smoke(db):
     from evaluation.suite_files import SUITES_DIR, parse_suite
 
     return suite_load(actor=None, definition=parse_suite(SUITES_DIR / "ko-smoke.yaml"))[0]
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Reasons are written in the active language; these tests read them in English.
+    (Workers write them in the platform's default language, Korean: see test_end_to_end.)"""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -2,6 +2,7 @@
 import json
 import os
 import struct
+from pathlib import Path
 
 import pytest
 import torch
@@ -101,3 +102,21 @@ def test_a_file_linked_from_another_team_is_refused(team_root):
     os.symlink(team_root / "team-b" / "secret.safetensors", path / "extra.safetensors")
     with pytest.raises(CheckpointProblem, match="links outside"):
         build_manifest(path, team_root=team_root / "team-a")
+
+
+def test_a_pinned_hub_commit_is_downloaded_into_the_team_folder(team_root, monkeypatch):
+    """The hub itself cannot exist here: its download function is replaced by one that writes a checkpoint."""
+    calls = []
+
+    def fake_snapshot_download(*, repo_id, revision, local_dir, allow_patterns):
+        calls.append((repo_id, revision, allow_patterns))
+        make_checkpoint(Path(local_dir))
+
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    path = resolve_source(f"hf://org/model@{commit}", team_slug="team-a", root=team_root, allow_hub=True)
+    assert path.is_relative_to((team_root / "team-a").resolve())
+    assert inspect_checkpoint(path).parameter_count == 52
+    assert calls[0][:2] == ("org/model", commit) and "*.bin" not in calls[0][2]

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from evaluation.models import Checkpoint, EvaluationRun, RunStatus, TaskResult
 from evaluation.suite_files import HARNESS_TASKS_DIR
@@ -47,6 +49,12 @@ def platform(transactional_db, settings, dirs, worker, people, team_a, ko_smoke,
     settings.EVAL_RUNS_DIR = dirs["runs"]
     return {"dirs": dirs, "suite": ko_smoke, "team": team_a, "people": people, "api": api_client,
             "tiny": tiny_checkpoint}
+
+
+def in_korean(message: str) -> str:
+    """The worker writes reasons in the platform's default language."""
+    with translation.override("ko"):
+        return gettext(message)
 
 
 def _submit(platform, name: str, suites=("ko-smoke",)) -> dict:
@@ -131,7 +139,7 @@ def test_a_checkpoint_changed_after_submission_fails_and_nothing_else_changes(pl
                          format="json")
     run = _wait_run(platform, checkpoint.pk)
     assert run.pk != first.pk and run.status == RunStatus.FAILED
-    assert "changed since submission" in run.error
+    assert run.error == in_korean("The checkpoint changed since submission: its files no longer match the manifest.")
     assert not TaskResult.objects.filter(run=run).exists()
     checkpoint.refresh_from_db()
     assert checkpoint.status == "ready"
@@ -145,7 +153,8 @@ def test_a_run_over_its_time_limit_fails_and_the_worker_goes_on(platform, settin
     assert platform["api"].post("/api/runs/", {"checkpoint": submitted["id"], "suite": "ko-smoke"},
                                 format="json").status_code == 201
     run = _wait_run(platform, submitted["id"])
-    assert run.status == RunStatus.FAILED and run.error == "Time limit of 1 s exceeded."
+    assert run.status == RunStatus.FAILED
+    assert run.error == in_korean("Time limit of %(seconds)s s exceeded.") % {"seconds": 1}
     settings.EVAL_TIME_LIMIT_S = 600
     platform["api"].force_authenticate(platform["people"]["admin"])
     platform["api"].post("/api/runs/", {"checkpoint": submitted["id"], "suite": "ko-smoke", "force": True},
