@@ -14,8 +14,10 @@ WORKDIR /app
 # pyproject.toml declares no packages ([tool.setuptools] packages = []), so the
 # install needs only these two files; the code is imported from /app, the
 # working directory of every process.
+# EXTRAS=gpu adds vLLM for the GPU worker's image (docker-compose's worker-gpu).
+ARG EXTRAS=""
 COPY pyproject.toml constraints.txt ./
-RUN pip install -c constraints.txt -e .
+RUN if [ -n "$EXTRAS" ]; then pip install -c constraints.txt -e ".[$EXTRAS]"; else pip install -c constraints.txt -e .; fi
 
 # Runs as an unprivileged user. var/ (VAR_DIR) is the only place the app
 # writes; var/media is where docker-compose.yml mounts the shared volume.

@@ -205,6 +205,11 @@ EVAL_SUBMISSIONS_PER_WEEK = env.int("EVAL_SUBMISSIONS_PER_WEEK", default=5)
 EVAL_TORCH_THREADS = env.int("EVAL_TORCH_THREADS", default=0)  # 0: all cores but one
 EVAL_BATCH_SIZE = env.int("EVAL_BATCH_SIZE", default=16)
 EVAL_WARM_WORKER = env.bool("EVAL_WARM_WORKER", default=True)
+# GPU workers: runs go to the eval-gpu queue and use vllm (or hf on CUDA); see evaluation/gpu.py.
+EVAL_USE_GPU = env.bool("EVAL_USE_GPU", default=False)
+EVAL_GPU_BACKEND = env("EVAL_GPU_BACKEND", default="vllm")
+EVAL_GPUS_PER_WORKER = env.int("EVAL_GPUS_PER_WORKER", default=1)
+EVAL_GPU_MEMORY_GIB = env.float("EVAL_GPU_MEMORY_GIB", default=80)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="platform@localhost")

@@ -119,19 +119,31 @@ def default_threads() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
+def load_model(spec: dict):
+    """The harness's model wrapper for the spec's backend: hf (CPU or CUDA) or vllm (GPU)."""
+    if spec.get("backend") == "vllm":
+        from lm_eval.models.vllm_causallms import VLLM
+
+        return VLLM(pretrained=spec["model_path"], dtype=spec["dtype"], batch_size="auto",
+                    tensor_parallel_size=spec["tensor_parallel_size"], gpu_memory_utilization=0.9,
+                    seed=spec["seeds"]["random_seed"], trust_remote_code=False)
+    from lm_eval.models.huggingface import HFLM
+
+    return HFLM(pretrained=spec["model_path"], dtype=spec["dtype"], device=spec["device"],
+                batch_size=spec["batch_size"], trust_remote_code=False)
+
+
 def evaluate(spec: dict, report) -> dict:
     """Run every task of the spec on one loaded model; `report(done, task)` between tasks.
     Writes the per-sample log (gzip JSONL) and returns the merged results."""
     import lm_eval
-    from lm_eval.models.huggingface import HFLM
 
     if spec["device"] == "cpu":
         import torch
 
         torch.set_num_threads(spec.get("threads") or default_threads())
     cache_env_info()
-    model = HFLM(pretrained=spec["model_path"], dtype=spec["dtype"], device=spec["device"],
-                 batch_size=spec["batch_size"], trust_remote_code=False)
+    model = load_model(spec)
     manager = task_manager(tuple(spec["include_paths"]))
     merged: dict = {}
     seeds = spec["seeds"]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from evaluation import harness
 from evaluation.checkpoint_files import CheckpointProblem, build_manifest
+from evaluation.gpu import DoesNotFit, tensor_parallel_size
 from evaluation.models import EvaluationRun
 from evaluation.services import runs
 
@@ -56,10 +57,21 @@ def _attempt(run: EvaluationRun, token) -> str:
         runs.run_fail(run_id=run.pk, token=token,
                       error=_("The checkpoint changed since submission: its files no longer match the manifest."))
         return "failed"
+    tensor_parallel = 1
+    if run.backend == "vllm":
+        try:
+            tensor_parallel = tensor_parallel_size(
+                parameter_count=checkpoint.parameter_count, dtype=run.dtype,
+                gpus=settings.EVAL_GPUS_PER_WORKER, gpu_memory_gib=settings.EVAL_GPU_MEMORY_GIB)
+        except DoesNotFit as exc:
+            runs.run_fail(run_id=run.pk, token=token, error=_("The model does not fit: %(why)s") % {"why": exc})
+            return "failed"
     attempt_dir = settings.EVAL_RUNS_DIR / str(run.pk) / f"attempt-{run.attempts}"
     attempt_dir.mkdir(parents=True, exist_ok=True)
     spec = {
         "model_path": checkpoint.resolved_path,
+        "backend": run.backend,
+        "tensor_parallel_size": tensor_parallel,
         "dtype": run.dtype,
         "device": run.device,
         "batch_size": run.batch_size,
@@ -178,7 +190,7 @@ def _supervise(run: EvaluationRun, token, spec: dict) -> str:
         results = json.loads(Path(spec["results_file"]).read_text())
         try:
             stored = runs.run_succeed(
-                run_id=run.pk, token=token, results=results, versions=outcome["versions"], backend="hf",
+                run_id=run.pk, token=token, results=results, versions=outcome["versions"], backend=spec["backend"],
                 device=spec["device"], batch_size=spec["batch_size"],
                 samples_file=str(Path(spec["samples_file"]).relative_to(settings.EVAL_RUNS_DIR)),
                 log_tail=_log_tail(spec, 4000),

@@ -23,6 +23,7 @@ from evaluation.models import (
     SuiteVersion,
     TaskResult,
 )
+from evaluation.gpu import placement
 from evaluation.scoring import task_rows
 
 DEFAULT_SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234, "fewshot_random_seed": 1234}
@@ -91,9 +92,10 @@ def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, f
         audit_record(actor=actor, action="run.reuse", target=run, after=snapshot(run, results=None))
         return run
     _quota_check(team, suite_version, now)
+    where = placement()
     run = EvaluationRun.objects.create(
         checkpoint=checkpoint, suite_version=suite_version, requested_by=requested_by, forced=force,
-        queue="eval-cpu", dtype=checkpoint.precision, seeds=DEFAULT_SEEDS, batch_size=settings.EVAL_BATCH_SIZE,
+        queue=where.queue, backend=where.backend, device=where.device, dtype=checkpoint.precision, seeds=DEFAULT_SEEDS, batch_size=settings.EVAL_BATCH_SIZE,
         manifest_digest=checkpoint.manifest_digest, time_limit_s=settings.EVAL_TIME_LIMIT_S,
         max_attempts=settings.EVAL_MAX_ATTEMPTS, progress_total=suite_version.tasks.count(),
     )

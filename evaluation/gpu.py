@@ -1,0 +1,42 @@
+"""GPU placement: which queue and backend a run uses, and how many GPUs a model needs.
+
+Tensor parallel size: the smallest power of two n such that the weights, plus 25% for
+activations and the KV cache, fit in n GPUs at vLLM's memory utilisation (0.9). A 7B model
+in bf16 (~14 GB) fits one 80 GB H100; a 519B model in bf16 (~1 TB) needs more than one 8×H100
+node and is refused with that reason rather than tried."""
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+
+DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
+HEADROOM = 1.25
+GPU_MEMORY_UTILISATION = 0.9
+
+
+@dataclass(frozen=True)
+class Placement:
+    queue: str
+    backend: str
+    device: str
+
+
+def placement() -> Placement:
+    """Runs go to GPU workers (vllm, or hf on CUDA) where the deployment has them."""
+    if settings.EVAL_USE_GPU:
+        return Placement(queue="eval-gpu", backend=settings.EVAL_GPU_BACKEND, device="cuda")
+    return Placement(queue="eval-cpu", backend="hf", device="cpu")
+
+
+class DoesNotFit(ValueError):
+    pass
+
+
+def tensor_parallel_size(*, parameter_count: int, dtype: str, gpus: int, gpu_memory_gib: float) -> int:
+    needed = parameter_count * DTYPE_BYTES[dtype] * HEADROOM
+    per_gpu = gpu_memory_gib * 2**30 * GPU_MEMORY_UTILISATION
+    size = 2 ** max(0, math.ceil(math.log2(max(needed / per_gpu, 1))))
+    if size > gpus:
+        raise DoesNotFit(f"{needed / 2**30:.0f} GiB with headroom needs {size} GPUs; this worker has {gpus} "
+                         f"of {gpu_memory_gib:g} GiB")
+    return size
