@@ -74,9 +74,11 @@ def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, f
     now = timezone.now()
     requested_by = actor if actor is not None and actor.is_authenticated else None
     earlier = (
+        # Only the team's own earlier run: another team's identical weights are a matter for
+        # the originality check, and its results and samples stay its own.
         EvaluationRun.objects.filter(checkpoint__manifest_digest=checkpoint.manifest_digest,
-                                     suite_version=suite_version, status=RunStatus.SUCCEEDED,
-                                     reused_from__isnull=True)
+                                     checkpoint__team=team, suite_version=suite_version,
+                                     status=RunStatus.SUCCEEDED, reused_from__isnull=True)
         .order_by("created_at").first()
     )
     if earlier and not force:

@@ -96,6 +96,21 @@ class TestRequest:
         assert not reused.counts_against_quota
         assert [r.value for r in reused.task_results.all()] == [0.5, 0.25]
 
+    def test_another_teams_identical_weights_are_evaluated_afresh(self, people, ready, suite_version, team_b,
+                                                                  checkpoint_root):
+        from .test_checkpoint_files import make_checkpoint
+
+        run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        _, token = runs.run_claim(run_id=run.pk, worker_host="w")
+        runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
+                         device="cpu", batch_size=1, samples_file="1/samples.jsonl.gz")
+        make_checkpoint(checkpoint_root / team_b.slug / "v1")
+        theirs = checkpoint_validate(checkpoint_id=checkpoint_submit(
+            actor=people["member_b"], team=team_b, name="same", source="v1").pk)
+        assert theirs.manifest_digest == ready.manifest_digest
+        fresh = runs.run_request(actor=people["member_b"], checkpoint=theirs, suite_version=suite_version)
+        assert fresh.status == RunStatus.QUEUED and fresh.reused_from_id is None and fresh.samples_file == ""
+
 
 class TestExecutionBookkeeping:
     @pytest.fixture
