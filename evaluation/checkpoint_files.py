@@ -2,6 +2,7 @@
 No database here; every refusal is a CheckpointProblem with a reason a person understands."""
 import hashlib
 import json
+import os
 import re
 import struct
 from collections.abc import Callable
@@ -56,7 +57,10 @@ def resolve_source(source: str, *, team_slug: str, root: Path, allow_hub: bool =
         return _download(match["repo"], match["commit"], target).resolve()
     team_root = (root / team_slug).resolve()
     candidate = Path(source)
-    path = (candidate if candidate.is_absolute() else team_root / candidate).resolve()
+    try:
+        path = (candidate if candidate.is_absolute() else team_root / candidate).resolve()
+    except (RuntimeError, OSError):  # a symlink loop
+        raise CheckpointProblem(_("The path cannot be resolved (a symlink loop?).")) from None
     if not path.is_relative_to(team_root):
         raise CheckpointProblem(_("The path leaves your team's folder."))
     if not path.is_dir():
@@ -65,7 +69,15 @@ def resolve_source(source: str, *, team_slug: str, root: Path, allow_hub: bool =
 
 
 def _files(path: Path) -> list[Path]:
-    return sorted(p for p in path.rglob("*") if p.is_file())
+    """Every file of the checkpoint. A linked folder is refused: its contents would escape
+    the manifest (a directory walk does not follow it)."""
+    found = []
+    for folder, subfolders, names in os.walk(path, followlinks=False):
+        for name in subfolders:
+            if (Path(folder) / name).is_symlink():
+                raise CheckpointProblem(_("%(name)s is a link to a folder; submit real files.") % {"name": name})
+        found.extend(Path(folder) / name for name in names)
+    return sorted(f for f in found if f.is_file())
 
 
 def _read_config(path: Path) -> dict:
@@ -78,6 +90,9 @@ def _read_config(path: Path) -> dict:
         raise CheckpointProblem(_("config.json is not valid JSON")) from None
     if not isinstance(config, dict):
         raise CheckpointProblem(_("config.json is not valid JSON"))
+    architectures = config.get("architectures", [])
+    if not isinstance(architectures, list) or not all(isinstance(a, str) for a in architectures):
+        raise CheckpointProblem(_("config.json: 'architectures' must be a list of names"))
     if "auto_map" in config:
         raise CheckpointProblem(_("config.json asks for custom code (auto_map); trust_remote_code is not allowed."))
     return config
@@ -105,14 +120,33 @@ def _safetensors_header(file: Path) -> dict:
             continue
         try:
             start, end = info["data_offsets"]
-            info["dtype"], list(info["shape"])
+            well_formed = (isinstance(info["dtype"], str) and isinstance(start, int) and isinstance(end, int)
+                           and isinstance(info["shape"], list) and all(isinstance(d, int) and d >= 0
+                                                                       for d in info["shape"]))
         except (KeyError, TypeError, ValueError):
+            well_formed = False
+        if not well_formed:
             raise CheckpointProblem(_("%(file)s: tensor %(name)s is described wrongly")
-                                    % {"file": file.name, "name": name}) from None
+                                    % {"file": file.name, "name": name})
         if not 0 <= start <= end <= data_size:
             raise CheckpointProblem(_("%(file)s: tensor %(name)s lies outside the file (truncated?)")
                                     % {"file": file.name, "name": name})
     return header
+
+
+def _check_shard_index(path: Path, files: list[Path]) -> None:
+    """Every shard an index names must be a file of this checkpoint (and so in its manifest)."""
+    present = {f.relative_to(path).as_posix() for f in files}
+    for index in (f for f in files if f.name.endswith(".safetensors.index.json")):
+        try:
+            weight_map = json.loads(index.read_text(encoding="utf-8")).get("weight_map", {})
+            shards = set(weight_map.values())
+        except (ValueError, AttributeError, TypeError):
+            raise CheckpointProblem(_("%(file)s is not a valid shard index") % {"file": index.name}) from None
+        missing = sorted(str(s) for s in shards if str(s) not in present)
+        if missing:
+            raise CheckpointProblem(_("%(file)s names shards that are not in the checkpoint: %(shards)s")
+                                    % {"file": index.name, "shards": ", ".join(missing[:5])})
 
 
 def inspect_checkpoint(path: Path) -> Inspection:
@@ -137,7 +171,8 @@ def inspect_checkpoint(path: Path) -> Inspection:
             for dim in info["shape"]:
                 count *= int(dim)
             dtypes[info["dtype"]] = dtypes.get(info["dtype"], 0) + count
-    architectures = config.get("architectures") or [config.get("model_type", "unknown")]
+    _check_shard_index(path, files)
+    architectures = config.get("architectures") or [str(config.get("model_type", "unknown"))]
     return Inspection(architecture=str(architectures[0]), parameter_count=sum(dtypes.values()), dtypes=dtypes)
 
 

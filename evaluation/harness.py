@@ -157,8 +157,11 @@ def evaluate(spec: dict, report) -> dict:
                 random_seed=seeds["random_seed"], numpy_random_seed=seeds["numpy_random_seed"],
                 torch_random_seed=seeds["torch_random_seed"], fewshot_random_seed=seeds["fewshot_random_seed"],
             )
-            for sample in out.pop("samples", {}).get(task, []):
-                samples_out.write(json.dumps({"task": task, **sample}, ensure_ascii=False, default=str) + "\n")
+            # A group (kmmlu, haerae…) logs its samples under each subtask's name.
+            for subtask, samples in out.pop("samples", {}).items():
+                for sample in samples:
+                    samples_out.write(json.dumps({"task": task, "subtask": subtask, **sample},
+                                                 ensure_ascii=False, default=str) + "\n")
             _merge(merged, out)
     report(len(spec["tasks"]), "")
     return json.loads(json.dumps(merged, default=str))

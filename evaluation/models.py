@@ -105,6 +105,7 @@ class Checkpoint(models.Model):
     manifest = models.JSONField(default=list, blank=True)  # [{path, size, sha256}]
     manifest_digest = models.CharField(max_length=64, blank=True, db_index=True)
     validated_at = models.DateTimeField(null=True, blank=True)
+    validation_heartbeat_at = models.DateTimeField(null=True, blank=True)  # last sign of life while validating
     requested_suites = models.JSONField(default=list, blank=True)  # suite slugs to run once ready
 
     class Meta:

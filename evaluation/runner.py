@@ -48,11 +48,15 @@ def execute_run(run_id: int, *, worker_host: str) -> str:
 def _attempt(run: EvaluationRun, token) -> str:
     run = EvaluationRun.objects.select_related("checkpoint__team", "suite_version").get(pk=run.pk)
     checkpoint = run.checkpoint
+    beat = _Heartbeat(run.pk, token, current_task=_("checking the checkpoint's files"))
     try:
         digest = build_manifest(Path(checkpoint.resolved_path),
-                                team_root=settings.CHECKPOINT_ROOT / checkpoint.team.slug)[1]
+                                team_root=settings.CHECKPOINT_ROOT / checkpoint.team.slug,
+                                on_progress=lambda percent: beat())[1]
     except (CheckpointProblem, OSError):
         digest = None
+    except _Stopped:
+        return "stopped"
     if digest != run.manifest_digest:
         runs.run_fail(run_id=run.pk, token=token,
                       error=_("The checkpoint changed since submission: its files no longer match the manifest."))
@@ -86,6 +90,25 @@ def _attempt(run: EvaluationRun, token) -> str:
     return _supervise(run, token, spec)
 
 
+class _Stopped(Exception):
+    """This attempt lost its run (cancelled, or re-queued after being presumed lost)."""
+
+
+class _Heartbeat:
+    """Tells the database this attempt is alive, at most once a second."""
+
+    def __init__(self, run_id: int, token, current_task: str = ""):
+        self.run_id, self.token, self.current_task, self.last = run_id, token, current_task, 0.0
+
+    def __call__(self, done: int = 0, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self.last >= HEARTBEAT_S:
+            self.last = now
+            if not runs.run_heartbeat(run_id=self.run_id, token=self.token, progress_done=done,
+                                      current_task=self.current_task):
+                raise _Stopped
+
+
 def _include_paths(run: EvaluationRun) -> list[Path]:
     from evaluation.suite_files import HARNESS_TASKS_DIR
 
@@ -96,6 +119,8 @@ def _child(spec: dict, write_fd: int) -> None:
     """Runs in the forked child; never returns."""
     code = 1
     try:
+        os.setsid()  # its own process group: a Ctrl-C meant for the worker is not for it, and
+        # killing the group also ends whatever the harness started (vLLM engines, dataset workers)
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)
@@ -132,11 +157,15 @@ def _log_tail(spec: dict, limit: int = 8000) -> str:
 
 
 def _kill(pid: int) -> None:
+    """Kill the evaluation process and everything it started, and reap it."""
     try:
-        os.kill(pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    os.waitpid(pid, 0)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 def _exit_reason(status: int) -> str:
@@ -155,38 +184,23 @@ def _supervise(run: EvaluationRun, token, spec: dict) -> str:
         os.close(read_fd)
         _child(spec, write_fd)
     os.close(write_fd)
-    deadline = time.monotonic() + run.time_limit_s
-    buffer, messages, done, task, last_beat = b"", [], 0, "", 0.0
     try:
-        while True:
-            ready = select.select([read_fd], [], [], 0.2)[0]
-            if ready:
-                chunk = os.read(read_fd, 65536)
-                if not chunk:
-                    break  # the child closed its end: it has exited
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    message = json.loads(line)
-                    messages.append(message)
-                    if message["type"] == "progress":
-                        done, task = message["done"], message["task"]
-            now = time.monotonic()
-            if now - last_beat >= HEARTBEAT_S or (ready and messages and messages[-1]["type"] == "progress"):
-                last_beat = now
-                if not runs.run_heartbeat(run_id=run.pk, token=token, progress_done=done, current_task=task):
-                    _kill(pid)
-                    return "stopped"  # cancelled, or re-queued after this worker was presumed lost
-            if now > deadline:
-                _kill(pid)
-                runs.run_fail(run_id=run.pk, token=token, log_tail=_log_tail(spec),
-                              error=_("Time limit of %(seconds)s s exceeded.") % {"seconds": run.time_limit_s})
-                return "failed"
+        outcome = _watch(run, token, read_fd, pid)
+    except BaseException:
+        _kill(pid)  # whatever failed here, the evaluation must not run on unsupervised
+        raise
     finally:
         os.close(read_fd)
+    if outcome in ("stopped", "time limit"):
+        _kill(pid)
+        if outcome == "time limit":
+            runs.run_fail(run_id=run.pk, token=token, log_tail=_log_tail(spec),
+                          error=_("Time limit of %(seconds)s s exceeded.") % {"seconds": run.time_limit_s})
+            return "failed"
+        return "stopped"
     status = os.waitpid(pid, 0)[1]
-    outcome = next((m for m in reversed(messages) if m["type"] in ("result", "error")), None)
-    if status == 0 and outcome and outcome["type"] == "result":
+    _end_group(pid)
+    if outcome["type"] == "result" and status == 0:
         results = json.loads(Path(spec["results_file"]).read_text())
         try:
             stored = runs.run_succeed(
@@ -196,9 +210,47 @@ def _supervise(run: EvaluationRun, token, spec: dict) -> str:
                 log_tail=_log_tail(spec, 4000),
             )
         except KeyError as missing:
-            runs.run_fail(run_id=run.pk, token=token, error=str(missing.args[0]), log_tail=_log_tail(spec))
+            runs.run_fail(run_id=run.pk, token=token, error=str(missing.args[0]), log_tail=_log_tail(spec),
+                          platform_fault=True)
             return "failed"
         return "succeeded" if stored else "stopped"
-    error = outcome["error"] if outcome and outcome["type"] == "error" else _exit_reason(status)
+    error = outcome["error"] if outcome["type"] == "error" else _exit_reason(status)
     runs.run_fail(run_id=run.pk, token=token, error=error, log_tail=_log_tail(spec))
     return "failed"
+
+
+def _end_group(pid: int) -> None:
+    """Processes the evaluation left behind in its group (it has exited) go too."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _watch(run: EvaluationRun, token, read_fd: int, pid: int):
+    """Relay progress until the child reports its outcome or closes the pipe. Returns the
+    outcome message ({"type": "result"|"error"|"exit"}), "stopped" or "time limit"."""
+    deadline = time.monotonic() + run.time_limit_s
+    beat = _Heartbeat(run.pk, token)
+    buffer, done = b"", 0
+    while True:
+        if time.monotonic() > deadline:
+            return "time limit"
+        try:
+            beat(done)
+        except _Stopped:
+            return "stopped"
+        if not select.select([read_fd], [], [], 0.2)[0]:
+            continue
+        chunk = os.read(read_fd, 65536)
+        if not chunk:
+            return {"type": "exit"}  # closed without an outcome: the exit status tells why
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            message = json.loads(line)
+            if message["type"] == "progress":
+                done, beat.current_task = message["done"], message["task"]
+                beat.last = 0.0  # report task changes at once
+            else:
+                return message

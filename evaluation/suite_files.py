@@ -30,8 +30,15 @@ class SuiteDefinition:
 
     @property
     def digest(self) -> str:
-        """What makes a version: the tasks and where they come from (not the display names)."""
-        content = {"task_dirs": list(self.task_dirs), "requires_hub": self.requires_hub, "tasks": list(self.tasks)}
+        """What makes a version: the tasks, where they come from, and every byte of the task
+        folders (their YAML, data and code), but not the display names."""
+        files = {
+            path.relative_to(HARNESS_TASKS_DIR).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for folder in self.include_paths() for path in sorted(folder.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+        content = {"task_dirs": list(self.task_dirs), "requires_hub": self.requires_hub, "tasks": list(self.tasks),
+                   "files": files}
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
     def include_paths(self) -> list[Path]:

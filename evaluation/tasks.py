@@ -25,10 +25,13 @@ def execute_run(run_id: int) -> str:
 
 
 @shared_task(name="evaluation.reap_stale_runs")
-def reap_stale_runs() -> list[int]:
-    from evaluation.services.runs import run_requeue_stale
+def reap_stale_runs() -> dict:
+    """Nothing stays stuck: lost workers' runs, runs whose message was lost, stalled validations."""
+    from evaluation.services.checkpoints import checkpoint_revalidate_stale
+    from evaluation.services.runs import run_requeue_stale, run_resend_waiting
 
-    return run_requeue_stale()
+    return {"requeued": run_requeue_stale(), "resent": run_resend_waiting(),
+            "revalidated": checkpoint_revalidate_stale()}
 
 
 @worker_ready.connect

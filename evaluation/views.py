@@ -120,7 +120,8 @@ def run_samples(request, pk: int):
     run = _visible_run(request, pk)
     tasks = selectors.sample_tasks_visible(user=request.user, run=run)
     task = request.GET.get("task") or (tasks[0] if tasks else "")
-    page_number = max(1, int(request.GET.get("page") or 1))
+    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    page_number = max(1, page_number)
     rows, total = selectors.run_samples(user=request.user, run=run, task=task, page=page_number)
     pages = max(1, -(-total // 20))
     return render(request, "evaluation/run_samples.html", {

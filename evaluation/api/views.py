@@ -1,5 +1,6 @@
 """Evaluation API: lists are scoped to what the caller may see; one object needs
 VIEW_TEAM_PRIVATE on its team; writes are checked again by the services."""
+import django_filters
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -8,6 +9,7 @@ from rest_framework.response import Response
 
 from core.permissions import Action
 from evaluation import selectors
+from evaluation.models import EvaluationRun
 from evaluation.services.checkpoints import checkpoint_submit
 from evaluation.services.runs import run_cancel, run_request
 
@@ -19,6 +21,13 @@ from .serializers import (
     RunSerializer,
     SuiteVersionSerializer,
 )
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
 
 
 class SuiteViewSet(viewsets.ViewSet):
@@ -55,8 +64,17 @@ class CheckpointViewSet(EvaluationViewSet):
         return Response(CheckpointSerializer(checkpoint).data, status=status.HTTP_201_CREATED)
 
 
+class RunFilter(django_filters.FilterSet):
+    # A plain number, not a choice list: the list of choices would name every team's checkpoints.
+    checkpoint = django_filters.NumberFilter(field_name="checkpoint_id")
+
+    class Meta:
+        model = EvaluationRun
+        fields = ["status", "checkpoint"]
+
+
 class RunViewSet(EvaluationViewSet):
-    filterset_fields = ["status", "checkpoint"]
+    filterset_class = RunFilter
 
     def get_queryset(self):
         return selectors.runs_visible_to(self.request.user).prefetch_related("task_results")
@@ -88,6 +106,6 @@ class RunViewSet(EvaluationViewSet):
         run = self.get_object()
         tasks = selectors.sample_tasks_visible(user=request.user, run=run)
         task = request.query_params.get("task") or (tasks[0] if tasks else "")
-        page = max(1, int(request.query_params.get("page", 1)))
+        page = _page_number(request.query_params.get("page"))
         rows, total = selectors.run_samples(user=request.user, run=run, task=task, page=page)
         return Response({"task": task, "tasks": tasks, "page": page, "total": total, "samples": rows})

@@ -1,9 +1,11 @@
 """Submitting and validating checkpoints."""
+import datetime
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +50,28 @@ def checkpoint_submit(
 
 
 def _set_progress(checkpoint_id: int, percent: int) -> None:
-    Checkpoint.objects.filter(pk=checkpoint_id, progress__lt=percent).update(progress=percent)
+    Checkpoint.objects.filter(pk=checkpoint_id, progress__lt=percent).update(
+        progress=percent, validation_heartbeat_at=timezone.now())
+
+
+VALIDATION_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+def checkpoint_revalidate_stale(*, stale_after: datetime.timedelta = VALIDATION_STALE_AFTER) -> list[int]:
+    """Validations whose worker vanished (or whose message was lost) start again."""
+    from evaluation.tasks import validate_checkpoint
+
+    since = timezone.now() - stale_after
+    stale = list(
+        Checkpoint.objects.filter(status__in=[CheckpointStatus.RECEIVED, CheckpointStatus.VALIDATING])
+        .filter(Q(validation_heartbeat_at__lt=since) | Q(validation_heartbeat_at__isnull=True, submitted_at__lt=since))
+        .values_list("pk", flat=True)
+    )
+    for pk in stale:
+        Checkpoint.objects.filter(pk=pk).update(status=CheckpointStatus.RECEIVED, progress=0,
+                                                validation_heartbeat_at=timezone.now())
+        validate_checkpoint.delay(pk)
+    return stale
 
 
 def _start_validation(checkpoint_id: int) -> Checkpoint | None:
@@ -56,8 +79,8 @@ def _start_validation(checkpoint_id: int) -> Checkpoint | None:
         checkpoint = Checkpoint.objects.select_for_update().select_related("team").get(pk=checkpoint_id)
         if checkpoint.status != CheckpointStatus.RECEIVED:
             return None  # another worker has it, or it is done: validating twice changes nothing
-        checkpoint.status = CheckpointStatus.VALIDATING
-        checkpoint.save(update_fields=["status"])
+        checkpoint.status, checkpoint.validation_heartbeat_at = CheckpointStatus.VALIDATING, timezone.now()
+        checkpoint.save(update_fields=["status", "validation_heartbeat_at"])
         return checkpoint
 
 
@@ -83,15 +106,16 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
     try:
         path = resolve_source(checkpoint.source, team_slug=checkpoint.team.slug, root=root,
                               allow_hub=settings.EVAL_ALLOW_HUB)
-        inspection = inspect_checkpoint(path)
+        # The manifest checks every file stays inside the team's folder before anything is read.
         manifest, digest, size = build_manifest(
             path, team_root=root / checkpoint.team.slug,
             on_progress=lambda percent: _set_progress(checkpoint.pk, percent),
         )
+        inspection = inspect_checkpoint(path)
     except CheckpointProblem as problem:
         return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED, rejection_reason=str(problem))
-    except OSError as exc:
-        logger.exception("checkpoint %s: reading failed", checkpoint.pk)
+    except Exception as exc:  # noqa: BLE001 - every validation ends ready or rejected, never stuck
+        logger.exception("checkpoint %s: validation failed unexpectedly", checkpoint.pk)
         return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED,
                                   rejection_reason=_("Could not read the checkpoint: %(error)s") % {"error": exc})
     checkpoint = _finish_validation(

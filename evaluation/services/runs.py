@@ -8,7 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,14 +71,24 @@ def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, f
     if checkpoint.status != CheckpointStatus.READY:
         raise ValidationError({"checkpoint": [_("The checkpoint is not ready (it is %(status)s).")
                                               % {"status": checkpoint.get_status_display()}]})
+    if suite_version.requires_hub and not settings.EVAL_ALLOW_HUB:
+        raise ValidationError({"suite": [_("This suite needs datasets from the model hub, which this deployment "
+                                           "cannot reach.")]})
     now = timezone.now()
+    where = placement()
     requested_by = actor if actor is not None and actor.is_authenticated else None
+    in_flight = EvaluationRun.objects.filter(checkpoint=checkpoint, suite_version=suite_version,
+                                             status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+    if in_flight:
+        return in_flight  # asking twice does not queue (or charge) a second run
     earlier = (
         # Only the team's own earlier run: another team's identical weights are a matter for
         # the originality check, and its results and samples stay its own.
         EvaluationRun.objects.filter(checkpoint__manifest_digest=checkpoint.manifest_digest,
                                      checkpoint__team=team, suite_version=suite_version,
-                                     status=RunStatus.SUCCEEDED, reused_from__isnull=True)
+                                     status=RunStatus.SUCCEEDED, reused_from__isnull=True,
+                                     dtype=checkpoint.precision, backend=where.backend, device=where.device,
+                                     batch_size=settings.EVAL_BATCH_SIZE)
         .order_by("created_at").first()
     )
     if earlier and not force:
@@ -93,10 +103,11 @@ def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, f
         _copy_results(earlier, run)
         audit_record(actor=actor, action="run.reuse", target=run, after=snapshot(run, results=None))
         return run
-    _quota_check(team, suite_version, now)
-    where = placement()
+    if not force:  # an admin's forced re-run is the programme's, not the team's
+        _quota_check(team, suite_version, now)
     run = EvaluationRun.objects.create(
         checkpoint=checkpoint, suite_version=suite_version, requested_by=requested_by, forced=force,
+        counts_against_quota=not force,
         queue=where.queue, backend=where.backend, device=where.device, dtype=checkpoint.precision, seeds=DEFAULT_SEEDS, batch_size=settings.EVAL_BATCH_SIZE,
         manifest_digest=checkpoint.manifest_digest, time_limit_s=settings.EVAL_TIME_LIMIT_S,
         max_attempts=settings.EVAL_MAX_ATTEMPTS, progress_total=suite_version.tasks.count(),
@@ -188,6 +199,22 @@ def run_cancel(*, actor, run: EvaluationRun) -> EvaluationRun:
     run.save()
     audit_record(actor=actor, action="run.cancel", target=run, before=before, after=snapshot(run))
     return run
+
+
+QUEUED_RESEND_AFTER = datetime.timedelta(minutes=10)
+
+
+def run_resend_waiting(*, waiting_for: datetime.timedelta = QUEUED_RESEND_AFTER) -> list[int]:
+    """A run queued long ago and never claimed may have lost its message (a broker restart);
+    send it again. Harmless if the first message still arrives: only one claim succeeds."""
+    since = timezone.now() - waiting_for
+    waiting = list(EvaluationRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=since)
+                   .filter(models.Q(heartbeat_at__isnull=True) | models.Q(heartbeat_at__lt=since)))
+    for run in waiting:
+        EvaluationRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(heartbeat_at=timezone.now())
+        with transaction.atomic():
+            _enqueue(run)
+    return [run.pk for run in waiting]
 
 
 def run_requeue_stale(*, stale_after: datetime.timedelta | None = None) -> list[int]:

@@ -120,3 +120,41 @@ def test_a_pinned_hub_commit_is_downloaded_into_the_team_folder(team_root, monke
     assert path.is_relative_to((team_root / "team-a").resolve())
     assert inspect_checkpoint(path).parameter_count == 52
     assert calls[0][:2] == ("org/model", commit) and "*.bin" not in calls[0][2]
+
+
+@pytest.mark.parametrize("header", [
+    {"w": {"dtype": "F32", "shape": ["x"], "data_offsets": [0, 4]}},
+    {"w": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}},
+    {"w": {"dtype": ["F32"], "shape": [1], "data_offsets": [0, 4]}},
+    {"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}},
+])
+def test_odd_headers_are_refused_not_crashed_on(team_root, header):
+    path = make_checkpoint(team_root / "team-a" / "v1")
+    raw = json.dumps(header).encode()
+    (path / "model.safetensors").write_bytes(struct.pack("<Q", len(raw)) + raw + b"\0" * 8)
+    with pytest.raises(CheckpointProblem, match="described wrongly"):
+        inspect_checkpoint(path)
+
+
+def test_odd_config_and_symlink_loops_are_refused(team_root):
+    path = make_checkpoint(team_root / "team-a" / "v1", config={"architectures": 5})
+    with pytest.raises(CheckpointProblem, match="architectures"):
+        inspect_checkpoint(path)
+    os.symlink(team_root / "team-a" / "loop", team_root / "team-a" / "loop")
+    with pytest.raises(CheckpointProblem, match="symlink loop"):
+        resolve_source("loop", team_slug="team-a", root=team_root)
+
+
+def test_a_linked_folder_inside_a_checkpoint_is_refused(team_root):
+    path = make_checkpoint(team_root / "team-a" / "v1")
+    os.symlink(team_root / "team-b", path / "sub")
+    with pytest.raises(CheckpointProblem, match="link to a folder"):
+        build_manifest(path, team_root=team_root / "team-a")
+
+
+def test_a_shard_index_naming_missing_shards_is_refused(team_root):
+    path = make_checkpoint(team_root / "team-a" / "v1")
+    (path / "model.safetensors.index.json").write_text(json.dumps(
+        {"weight_map": {"embed": "model.safetensors", "head": "../../team-b/theirs.safetensors"}}))
+    with pytest.raises(CheckpointProblem, match="not in the checkpoint"):
+        inspect_checkpoint(path)

@@ -74,13 +74,17 @@ class TestRequest:
 
     def test_weekly_limit_counts_only_what_the_team_caused(self, people, ready, suite_version, settings):
         settings.EVAL_SUBMISSIONS_PER_WEEK = 2
-        first = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
-        runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+
+        def request_and_fail(platform_fault):
+            run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+            _, token = runs.run_claim(run_id=run.pk, worker_host="w")
+            runs.run_fail(run_id=run.pk, token=token, error="x", platform_fault=platform_fault)
+
+        request_and_fail(platform_fault=False)
+        request_and_fail(platform_fault=True)  # the platform's fault: not counted
+        request_and_fail(platform_fault=False)
         with pytest.raises(ValidationError, match="7 days"):
             runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
-        _, token = runs.run_claim(run_id=first.pk, worker_host="w")
-        runs.run_fail(run_id=first.pk, token=token, error="worker lost", platform_fault=True)
-        runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         EvaluationRun.objects.update(created_at=timezone.now() - datetime.timedelta(days=8))
         runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
 
@@ -88,7 +92,7 @@ class TestRequest:
         run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         _, token = runs.run_claim(run_id=run.pk, worker_host="w")
         assert runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
-                                device="cpu", batch_size=1, samples_file="")
+                                device="cpu", batch_size=16, samples_file="")
         again = checkpoint_validate(checkpoint_id=checkpoint_submit(
             actor=people["member_a"], team=team_a, name="same weights", source="v1").pk)
         reused = runs.run_request(actor=people["member_a"], checkpoint=again, suite_version=suite_version)
@@ -173,3 +177,53 @@ class TestExecutionBookkeeping:
     def test_heartbeat_with_a_wrong_token_is_refused(self, run):
         runs.run_claim(run_id=run.pk, worker_host="a")
         assert not runs.run_heartbeat(run_id=run.pk, token=uuid.uuid4(), progress_done=0, current_task="")
+
+
+class TestRequestRules:
+    def test_asking_twice_returns_the_run_already_waiting(self, people, ready, suite_version):
+        first = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        assert runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version) == first
+        assert EvaluationRun.objects.count() == 1
+
+    def test_a_forced_rerun_neither_needs_nor_uses_the_teams_quota(self, people, ready, suite_version, settings):
+        settings.EVAL_SUBMISSIONS_PER_WEEK = 1
+        first = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        _, token = runs.run_claim(run_id=first.pk, worker_host="w")
+        runs.run_succeed(run_id=first.pk, token=token, results=harness_results(), versions={}, backend="hf",
+                         device="cpu", batch_size=16, samples_file="")
+        forced = runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version, force=True)
+        assert forced.status == RunStatus.QUEUED and not forced.counts_against_quota
+
+    def test_hub_suites_are_refused_where_no_hub_is_reachable(self, people, ready, suite_version, settings):
+        suite_version.requires_hub = True
+        suite_version.save()
+        with pytest.raises(ValidationError, match="hub"):
+            runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+
+    def test_reuse_needs_the_same_inputs(self, people, ready, suite_version, settings):
+        run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        _, token = runs.run_claim(run_id=run.pk, worker_host="w")
+        runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
+                         device="cpu", batch_size=16, samples_file="")
+        settings.EVAL_BATCH_SIZE = 4
+        assert runs.run_request(actor=people["member_a"], checkpoint=ready,
+                                suite_version=suite_version).status == RunStatus.QUEUED
+
+
+class TestNothingStaysStuck:
+    def test_a_run_whose_message_was_lost_is_sent_again(self, people, ready, suite_version):
+        run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        assert runs.run_resend_waiting() == []
+        EvaluationRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+        assert runs.run_resend_waiting() == [run.pk]
+        assert runs.run_resend_waiting() == []  # not again at the next tick
+
+    def test_a_validation_whose_worker_vanished_starts_again(self, people, team_a, folder):
+        from evaluation.models import Checkpoint
+        from evaluation.services.checkpoints import checkpoint_revalidate_stale
+
+        checkpoint = checkpoint_submit(actor=people["member_a"], team=team_a, name="v1", source="v1")
+        long_ago = timezone.now() - datetime.timedelta(hours=2)
+        Checkpoint.objects.filter(pk=checkpoint.pk).update(status="validating", validation_heartbeat_at=long_ago)
+        assert checkpoint_revalidate_stale() == [checkpoint.pk]
+        assert checkpoint_validate(checkpoint_id=checkpoint.pk).status == CheckpointStatus.READY
