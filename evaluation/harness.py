@@ -60,7 +60,10 @@ def _load_a_model_once(scratch: Path) -> None:
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
+    from transformers.utils import logging as hf_logging
+
     torch.set_num_threads(1)
+    hf_logging.disable_progress_bar()  # no progress bars in the worker's log for a throwaway model
     folder = Path(tempfile.mkdtemp(prefix="warm-model-", dir=scratch))
     try:
         vocab = {"<unk>": 0, "<s>": 1, "</s>": 2, "a": 3}
@@ -74,6 +77,7 @@ def _load_a_model_once(scratch: Path) -> None:
         HFLM(pretrained=str(folder), dtype="float32", device="cpu", batch_size=1, trust_remote_code=False)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        hf_logging.enable_progress_bar()
 
 
 def versions() -> dict:
