@@ -158,10 +158,7 @@ def _log_tail(spec: dict, limit: int = 8000) -> str:
 
 def _kill(pid: int) -> None:
     """Kill the evaluation process and everything it started, and reap it."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    _end_group(pid)
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
@@ -220,7 +217,7 @@ def _supervise(run: EvaluationRun, token, spec: dict) -> str:
 
 
 def _end_group(pid: int) -> None:
-    """Processes the evaluation left behind in its group (it has exited) go too."""
+    """Kill the evaluation's process group: the child and whatever it started."""
     try:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:

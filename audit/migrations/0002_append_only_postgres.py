@@ -3,6 +3,8 @@ role, the app's included. (TRUNCATE needs the table owner; deploy the app with
 a role that does not own the tables, see docs/architecture.md.)"""
 from django.db import migrations
 
+from core.migration_helpers import postgres_only
+
 CREATE = """
 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
 BEGIN
@@ -19,16 +21,6 @@ DROP FUNCTION IF EXISTS audit_event_append_only();
 """
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgres_only(CREATE, DROP)]

@@ -3,6 +3,8 @@ organisation in one team (an exclusion constraint over inclusive date ranges).
 SQLite, used only for local demos, relies on the service's check."""
 from django.db import migrations
 
+from core.migration_helpers import postgres_only
+
 CREATE = """
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 ALTER TABLE consortium_membership ADD CONSTRAINT membership_no_overlap
@@ -15,16 +17,6 @@ ALTER TABLE consortium_membership ADD CONSTRAINT membership_no_overlap
 DROP = "ALTER TABLE consortium_membership DROP CONSTRAINT IF EXISTS membership_no_overlap;"
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("consortium", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgres_only(CREATE, DROP)]
