@@ -175,6 +175,9 @@ class EvaluationRun(models.Model):
     versions = models.JSONField(default=dict, blank=True)  # lm_eval, transformers, torch, python
     results = models.JSONField(null=True, blank=True)  # the harness's results, configs, versions, n-shot…
     samples_file = models.CharField(max_length=500, blank=True)
+    # For a forced re-run: the earlier run it repeats and whether every score came out identical.
+    reproduces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reproduced_exactly = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -62,6 +62,7 @@ class RunSerializer(serializers.ModelSerializer):
         fields = ["id", "checkpoint", "team", "suite", "suite_version", "status", "created_at", "started_at",
                   "finished_at", "attempts", "max_attempts", "worker_host", "heartbeat_at", "progress_done",
                   "progress_total", "progress_percent", "current_task", "error", "forced", "reused_from",
+                  "reproduces", "reproduced_exactly",
                   "backend", "device", "dtype", "batch_size", "seeds", "manifest_digest", "versions",
                   "task_results"]
 

@@ -155,6 +155,8 @@ def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict,
         return False
     rows = task_rows(results, run.suite_version.tasks.all())
     TaskResult.objects.bulk_create(TaskResult(run=run, **row) for row in rows)
+    if run.forced:
+        _compare_with_original(run, rows)
     run.status, run.claim_token, run.finished_at = RunStatus.SUCCEEDED, None, timezone.now()
     run.results, run.versions, run.samples_file, run.log_tail = results, versions, samples_file, log_tail[-20000:]
     run.backend, run.device, run.batch_size = backend, device, batch_size
@@ -163,6 +165,28 @@ def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict,
     audit_record(actor=None, action="run.succeeded", target=run,
                  after={"scores": {r["task"]: r["value"] for r in rows}, "attempt": run.attempts})
     return True
+
+
+def _compare_with_original(run: EvaluationRun, rows: list[dict]) -> None:
+    """A forced re-run must reproduce the numbers: record whether it did, and audit a mismatch."""
+    original = (
+        EvaluationRun.objects.filter(checkpoint__manifest_digest=run.manifest_digest, suite_version=run.suite_version,
+                                     checkpoint__team_id=run.checkpoint.team_id, status=RunStatus.SUCCEEDED,
+                                     reused_from__isnull=True, dtype=run.dtype, backend=run.backend,
+                                     device=run.device, batch_size=run.batch_size)
+        .exclude(pk=run.pk).order_by("created_at").first()
+    )
+    if original is None:
+        return
+    before = {(r.task, r.metric): (r.value, r.stderr) for r in original.task_results.all()}
+    after = {(r["task"], r["metric"]): (r["value"], r["stderr"]) for r in rows}
+    run.reproduces, run.reproduced_exactly = original, before == after
+    if before != after:
+        audit_record(actor=None, action="run.not_reproduced", target=run, after={
+            "original": original.pk,
+            "differences": {f"{t}/{m}": [before.get((t, m)), value] for (t, m), value in after.items()
+                            if before.get((t, m)) != value},
+        })
 
 
 @transaction.atomic

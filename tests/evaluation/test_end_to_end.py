@@ -123,6 +123,7 @@ def test_scores_equal_the_lm_eval_command_line_and_a_rerun(platform, tmp_path):
     assert forced.status_code == 201, forced.json()
     rerun = _wait_run(platform, submitted["id"])
     assert rerun.pk == forced.json()["id"] and rerun.status == RunStatus.SUCCEEDED
+    assert rerun.reproduces_id == run.pk and rerun.reproduced_exactly is True
     again = {r.task: (r.value, r.stderr) for r in TaskResult.objects.filter(run=rerun)}
     assert again == {task: (r.value, r.stderr) for task, r in stored.items()}
 

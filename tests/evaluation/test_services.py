@@ -227,3 +227,27 @@ class TestNothingStaysStuck:
         Checkpoint.objects.filter(pk=checkpoint.pk).update(status="validating", validation_heartbeat_at=long_ago)
         assert checkpoint_revalidate_stale() == [checkpoint.pk]
         assert checkpoint_validate(checkpoint_id=checkpoint.pk).status == CheckpointStatus.READY
+
+
+class TestForcedRerun:
+    def _finish(self, run, **scores):
+        _, token = runs.run_claim(run_id=run.pk, worker_host="w")
+        runs.run_succeed(run_id=run.pk, token=token, results=harness_results(**scores), versions={}, backend="hf",
+                         device="cpu", batch_size=16, samples_file="")
+        run.refresh_from_db()
+        return run
+
+    def test_records_that_the_scores_were_reproduced(self, people, ready, suite_version):
+        original = self._finish(runs.run_request(actor=people["member_a"], checkpoint=ready,
+                                                 suite_version=suite_version))
+        rerun = self._finish(runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version,
+                                              force=True))
+        assert rerun.reproduces_id == original.pk and rerun.reproduced_exactly is True
+
+    def test_a_difference_is_recorded_and_audited(self, people, ready, suite_version):
+        self._finish(runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version))
+        rerun = self._finish(runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version,
+                                              force=True), mc=0.51)
+        assert rerun.reproduced_exactly is False
+        event = AuditEvent.objects.get(action="run.not_reproduced")
+        assert event.after["differences"] == {"mc_task/acc,none": [[0.5, 0.05], [0.51, 0.05]]}
