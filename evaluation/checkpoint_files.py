@@ -44,17 +44,25 @@ def _download(repo: str, commit: str, target: Path) -> Path:
     return target
 
 
+def containment_root(source: str, *, team_slug: str, root: Path) -> Path:
+    """The folder a checkpoint's files must stay inside: the team's own folder, or, for a hub
+    source, the platform's download folder for it (outside anything a team can write)."""
+    match = HF_SOURCE.match(source)
+    if match:
+        return (root / ".hub" / team_slug / f"{match['repo'].replace('/', '--')}@{match['commit']}").resolve()
+    return (root / team_slug).resolve()
+
+
 def resolve_source(source: str, *, team_slug: str, root: Path, allow_hub: bool = False) -> Path:
     """A folder under root/<team-slug>/, with symlinks resolved; it must stay inside it.
-    hf://org/name@<commit> is downloaded into root/<team-slug>/.hub/ where a hub is reachable."""
+    hf://org/name@<commit> is downloaded into root/.hub/<team-slug>/ where a hub is reachable."""
     if source.startswith("hf://"):
         match = HF_SOURCE.match(source)
         if not match:
             raise CheckpointProblem(_("Hub sources look like hf://org/name@<40-hex commit>."))
         if not allow_hub:
             raise CheckpointProblem(_("hf:// sources need a reachable model hub, and this deployment has none."))
-        target = root / team_slug / ".hub" / f"{match['repo'].replace('/', '--')}@{match['commit']}"
-        return _download(match["repo"], match["commit"], target).resolve()
+        return _download(match["repo"], match["commit"], containment_root(source, team_slug=team_slug, root=root))
     team_root = (root / team_slug).resolve()
     candidate = Path(source)
     try:

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from evaluation import harness
-from evaluation.checkpoint_files import CheckpointProblem, build_manifest
+from evaluation.checkpoint_files import CheckpointProblem, build_manifest, containment_root
 from evaluation.gpu import DoesNotFit, tensor_parallel_size
 from evaluation.models import EvaluationRun
 from evaluation.services import runs
@@ -50,8 +50,8 @@ def _attempt(run: EvaluationRun, token) -> str:
     checkpoint = run.checkpoint
     beat = _Heartbeat(run.pk, token, current_task=_("checking the checkpoint's files"))
     try:
-        digest = build_manifest(Path(checkpoint.resolved_path),
-                                team_root=settings.CHECKPOINT_ROOT / checkpoint.team.slug,
+        team_root = containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=settings.CHECKPOINT_ROOT)
+        digest = build_manifest(Path(checkpoint.resolved_path), team_root=team_root,
                                 on_progress=lambda percent: beat())[1]
     except (CheckpointProblem, OSError):
         digest = None

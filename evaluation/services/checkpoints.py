@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, snapshot
 from consortium.models import Team
 from core.permissions import Action, require
-from evaluation.checkpoint_files import CheckpointProblem, build_manifest, inspect_checkpoint, resolve_source
+from evaluation.checkpoint_files import (
+    CheckpointProblem,
+    build_manifest,
+    containment_root,
+    inspect_checkpoint,
+    resolve_source,
+)
 from evaluation.models import Checkpoint, CheckpointStatus, Precision, Suite
 
 logger = logging.getLogger(__name__)
@@ -108,7 +114,7 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
                               allow_hub=settings.EVAL_ALLOW_HUB)
         # The manifest checks every file stays inside the team's folder before anything is read.
         manifest, digest, size = build_manifest(
-            path, team_root=root / checkpoint.team.slug,
+            path, team_root=containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=root),
             on_progress=lambda percent: _set_progress(checkpoint.pk, percent),
         )
         inspection = inspect_checkpoint(path)

@@ -8,7 +8,13 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from evaluation.checkpoint_files import CheckpointProblem, build_manifest, inspect_checkpoint, resolve_source
+from evaluation.checkpoint_files import (
+    CheckpointProblem,
+    build_manifest,
+    containment_root,
+    inspect_checkpoint,
+    resolve_source,
+)
 
 
 @pytest.fixture
@@ -116,8 +122,12 @@ def test_a_pinned_hub_commit_is_downloaded_into_the_team_folder(team_root, monke
 
     monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
     commit = "0123456789abcdef0123456789abcdef01234567"
-    path = resolve_source(f"hf://org/model@{commit}", team_slug="team-a", root=team_root, allow_hub=True)
-    assert path.is_relative_to((team_root / "team-a").resolve())
+    source = f"hf://org/model@{commit}"
+    path = resolve_source(source, team_slug="team-a", root=team_root, allow_hub=True)
+    # Downloaded where the platform writes, not into the team's own (team-writable) folder.
+    assert path == containment_root(source, team_slug="team-a", root=team_root)
+    assert not path.is_relative_to((team_root / "team-a").resolve())
+    assert build_manifest(path, team_root=path)[2] > 0
     assert inspect_checkpoint(path).parameter_count == 52
     assert calls[0][:2] == ("org/model", commit) and "*.bin" not in calls[0][2]
 
