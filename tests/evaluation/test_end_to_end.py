@@ -151,6 +151,7 @@ def test_a_run_over_its_time_limit_fails_and_the_worker_goes_on(platform, settin
     wait_for(lambda: Checkpoint.objects.filter(pk=submitted["id"], status="ready").exists(), timeout=60,
              what="validation", log=platform["dirs"]["log"])
     settings.EVAL_TIME_LIMIT_S = 1  # read when the run is requested
+    settings.EVAL_BATCH_SIZE = 1  # a run of several seconds, well past the limit on any machine
     assert platform["api"].post("/api/runs/", {"checkpoint": submitted["id"], "suite": "ko-smoke"},
                                 format="json").status_code == 201
     run = _wait_run(platform, submitted["id"])
@@ -163,8 +164,13 @@ def test_a_run_over_its_time_limit_fails_and_the_worker_goes_on(platform, settin
     assert _wait_run(platform, submitted["id"]).status == RunStatus.SUCCEEDED
 
 
-def test_cancelling_a_running_run_stops_it(platform):
-    submitted = _submit(platform, "e2e-cancel")
+def test_cancelling_a_running_run_stops_it(platform, settings):
+    settings.EVAL_BATCH_SIZE = 1  # a run of several seconds, so that it can be caught running
+    submitted = _submit(platform, "e2e-cancel", suites=())
+    wait_for(lambda: Checkpoint.objects.filter(pk=submitted["id"], status="ready").exists(), timeout=60,
+             what="validation", log=platform["dirs"]["log"])
+    assert platform["api"].post("/api/runs/", {"checkpoint": submitted["id"], "suite": "ko-smoke"},
+                                format="json").status_code == 201
     running = wait_for(lambda: EvaluationRun.objects.filter(checkpoint_id=submitted["id"], status="running").first(),
                        timeout=120, what="the run to start", log=platform["dirs"]["log"])
     response = platform["api"].post(f"/api/runs/{running.pk}/cancel/")
