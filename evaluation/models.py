@@ -156,6 +156,7 @@ class EvaluationRun(models.Model):
     max_attempts = models.PositiveSmallIntegerField(default=3)
     claim_token = models.UUIDField(null=True, blank=True)
     worker_host = models.CharField(max_length=200, blank=True)
+    process_id = models.PositiveIntegerField(null=True, blank=True)  # the evaluation process, while it runs
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -182,6 +182,7 @@ def _supervise(run: EvaluationRun, token, spec: dict) -> str:
         _child(spec, write_fd)
     os.close(write_fd)
     try:
+        runs.run_started_process(run_id=run.pk, token=token, process_id=pid)
         outcome = _watch(run, token, read_fd, pid)
     except BaseException:
         _kill(pid)  # whatever failed here, the evaluation must not run on unsupervised

@@ -133,6 +133,11 @@ def run_claim(*, run_id: int, worker_host: str) -> tuple[EvaluationRun, uuid.UUI
     return run, run.claim_token
 
 
+def run_started_process(*, run_id: int, token: uuid.UUID, process_id: int) -> None:
+    """Which process on the worker evaluates this attempt (for operators, and for tests of the kill)."""
+    EvaluationRun.objects.filter(pk=run_id, claim_token=token).update(process_id=process_id)
+
+
 def run_heartbeat(*, run_id: int, token: uuid.UUID, progress_done: int, current_task: str) -> bool:
     """Record progress; False means this attempt has lost the run (cancelled or re-queued): stop."""
     return bool(

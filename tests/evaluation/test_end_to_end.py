@@ -171,10 +171,14 @@ def test_cancelling_a_running_run_stops_it(platform, settings):
              what="validation", log=platform["dirs"]["log"])
     assert platform["api"].post("/api/runs/", {"checkpoint": submitted["id"], "suite": "ko-smoke"},
                                 format="json").status_code == 201
-    running = wait_for(lambda: EvaluationRun.objects.filter(checkpoint_id=submitted["id"], status="running").first(),
+    running = wait_for(lambda: EvaluationRun.objects.filter(checkpoint_id=submitted["id"], status="running",
+                                                            process_id__isnull=False).first(),
                        timeout=120, what="the run to start", log=platform["dirs"]["log"])
+    assert Path(f"/proc/{running.process_id}").exists()
     response = platform["api"].post(f"/api/runs/{running.pk}/cancel/")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
-    time.sleep(3)
+    # The evaluation process is killed and reaped by its worker, long before it could have finished.
+    wait_for(lambda: not Path(f"/proc/{running.process_id}").exists(), timeout=2.5, what="the evaluation to be killed")
+    time.sleep(2)
     running.refresh_from_db()
     assert running.status == RunStatus.CANCELLED and not TaskResult.objects.filter(run=running).exists()
