@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from core.permissions import Action, can, private_team_scope
 
-from .models import Checkpoint, EvaluationRun, Suite, SuiteTask, SuiteVersion, TaskResult
+from .models import Checkpoint, EvaluationRun, SuiteTask, SuiteVersion, TaskResult
 
 
 def suite_version_current(*, slug: str) -> SuiteVersion | None:
@@ -23,12 +23,6 @@ def suites_current() -> list[SuiteVersion]:
     for version in versions:
         latest.setdefault(version.suite_id, version)
     return list(latest.values())
-
-
-def suite_list() -> QuerySet[Suite]:
-    return Suite.objects.prefetch_related(
-        Prefetch("versions", queryset=SuiteVersion.objects.prefetch_related("tasks").order_by("-number"))
-    )
 
 
 def _scoped(queryset: QuerySet, user, team_field: str) -> QuerySet:
