@@ -3,6 +3,8 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
 from core.permissions import Action
 from evaluation.api.views import CheckpointViewSet, RunViewSet, SuiteViewSet
+from stages.api.views import StageViewSet
+from leaderboards.api.views import LeaderboardViewSet, ReferenceModelViewSet, SnapshotViewSet
 
 
 class PlatformAPIRootView(APIRootView):
@@ -20,5 +22,9 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("suites", SuiteViewSet, basename="suite")
 router.register("checkpoints", CheckpointViewSet, basename="checkpoint")
 router.register("runs", RunViewSet, basename="run")
+router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
+router.register("snapshots", SnapshotViewSet, basename="snapshot")
+router.register("reference-models", ReferenceModelViewSet, basename="reference-model")
+router.register("stages", StageViewSet, basename="stage")
 
 urlpatterns = router.urls

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "audit",
     "consortium",
     "evaluation",
+    "leaderboards",
+    "stages",
     "datasets_registry",
 ]
 
@@ -191,6 +193,7 @@ else:
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-runs": {"task": "evaluation.reap_stale_runs", "schedule": env.int("EVAL_REAPER_INTERVAL_S", default=30)},
+    "freeze-due-stages": {"task": "stages.freeze_due_stages", "schedule": 60},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -24,7 +24,8 @@ class Action(StrEnum):
     LEAD_TEAM = "lead_team"  # nominate, request budget, split the team's allocation
     ENTER_EXPERT_SCORES = "enter_expert_scores"
     MANAGE_BUDGET = "manage_budget"
-    PUBLISH_RESULTS = "publish_results"
+    PUBLISH_RESULTS = "publish_results"  # publish snapshots, exclude a team, finalise a stage
+    MANAGE_STAGES = "manage_stages"  # define stages, rubrics, leaderboards, reference scores; import user scores
     VIEW_AUDIT = "view_audit"
     USE_EVALUATION = "use_evaluation"  # reach the evaluation endpoints at all; services check the team
 
@@ -97,6 +98,7 @@ RULES: dict[Action, Callable[..., bool]] = {
     Action.ENTER_EXPERT_SCORES: lambda user, obj: is_ministry_reviewer(user),
     Action.MANAGE_BUDGET: lambda user, obj: is_programme_admin(user),
     Action.PUBLISH_RESULTS: lambda user, obj: is_programme_admin(user),
+    Action.MANAGE_STAGES: lambda user, obj: is_programme_admin(user),
     Action.VIEW_AUDIT: lambda user, obj: _is_staff_role(user),
     Action.USE_EVALUATION: lambda user, obj: is_programme_admin(user) or bool(team_ids_of(user)),
 }

@@ -176,6 +176,8 @@ class EvaluationRun(models.Model):
     versions = models.JSONField(default=dict, blank=True)  # lm_eval, transformers, torch, python
     results = models.JSONField(null=True, blank=True)  # the harness's results, configs, versions, n-shot…
     samples_file = models.CharField(max_length=500, blank=True)
+    # Suite-weighted mean normalised score, kept so "best run per team" is one indexed query.
+    overall_score = models.FloatField(null=True, blank=True)
     # For a forced re-run: the earlier run it repeats and whether every score came out identical.
     reproduces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reproduced_exactly = models.BooleanField(null=True, blank=True)
@@ -191,7 +193,8 @@ class EvaluationRun(models.Model):
             models.CheckConstraint(condition=Q(progress_done__lte=models.F("progress_total")),
                                    name="run_progress_within_total"),
         ]
-        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+        indexes = [models.Index(fields=["status", "heartbeat_at"]),
+                   models.Index(fields=["suite_version", "status", "overall_score"])]
 
     def __str__(self) -> str:
         return f"run {self.pk} ({self.checkpoint} × {self.suite_version})"

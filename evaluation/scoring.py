@@ -44,3 +44,15 @@ def task_rows(results: dict, suite_tasks) -> list[dict]:
             "normalised_score": normalised_score(value, task.random_baseline, task.higher_is_better),
         })
     return rows
+
+
+def overall_score(rows: list[dict], suite_tasks) -> float | None:
+    """The suite-weighted mean of the normalised task scores: what "best" ranks runs by.
+    Tasks without a normalised score (lower-is-better metrics) are left out."""
+    weights = {task.task: float(task.weight) for task in suite_tasks}
+    scored = [(weights.get(row["task"], 0.0), row["normalised_score"]) for row in rows
+              if row["normalised_score"] is not None]
+    total_weight = sum(weight for weight, _score in scored)
+    if not total_weight:
+        return None
+    return sum(weight * score for weight, score in scored) / total_weight

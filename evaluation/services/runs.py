@@ -24,7 +24,7 @@ from evaluation.models import (
     TaskResult,
 )
 from evaluation.gpu import placement
-from evaluation.scoring import task_rows
+from evaluation.scoring import overall_score, task_rows
 
 DEFAULT_SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234, "fewshot_random_seed": 1234}
 QUOTA_WINDOW = datetime.timedelta(days=7)
@@ -59,9 +59,11 @@ def _copy_results(source: EvaluationRun, run: EvaluationRun) -> None:
 
 
 @transaction.atomic
-def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, force: bool = False) -> EvaluationRun:
+def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, force: bool = False,
+                official: bool = False) -> EvaluationRun:
     """Queue a run, or reuse a succeeded run of the same weights on the same suite version.
-    Only admins force a re-run. The weekly limit is checked under a lock on the team."""
+    Only admins force a re-run. The weekly limit is checked under a lock on the team; a stage's
+    official run (`official`, queued by the platform) is the programme's and does not count."""
     team = Team.objects.select_for_update().get(pk=checkpoint.team_id)
     if actor is not None:
         if force:
@@ -97,17 +99,17 @@ def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, f
             status=RunStatus.SUCCEEDED, reused_from=earlier, counts_against_quota=False,
             **{f: getattr(earlier, f) for f in ("backend", "device", "dtype", "batch_size", "seeds",
                                                   "manifest_digest", "versions", "results", "samples_file",
-                                                  "progress_done", "progress_total")},
+                                                  "progress_done", "progress_total", "overall_score")},
             started_at=now, finished_at=now,
         )
         _copy_results(earlier, run)
         audit_record(actor=actor, action="run.reuse", target=run, after=snapshot(run, results=None))
         return run
-    if not force:  # an admin's forced re-run is the programme's, not the team's
+    if not force and not official:  # an admin's forced re-run is the programme's, not the team's
         _quota_check(team, suite_version, now)
     run = EvaluationRun.objects.create(
         checkpoint=checkpoint, suite_version=suite_version, requested_by=requested_by, forced=force,
-        counts_against_quota=not force,
+        counts_against_quota=not (force or official),
         queue=where.queue, backend=where.backend, device=where.device, dtype=checkpoint.precision, seeds=DEFAULT_SEEDS, batch_size=settings.EVAL_BATCH_SIZE,
         manifest_digest=checkpoint.manifest_digest, time_limit_s=settings.EVAL_TIME_LIMIT_S,
         max_attempts=settings.EVAL_MAX_ATTEMPTS, progress_total=suite_version.tasks.count(),
@@ -158,8 +160,10 @@ def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict,
     run = _locked_attempt(run_id, token)
     if run is None:
         return False
-    rows = task_rows(results, run.suite_version.tasks.all())
+    suite_tasks = list(run.suite_version.tasks.all())
+    rows = task_rows(results, suite_tasks)
     TaskResult.objects.bulk_create(TaskResult(run=run, **row) for row in rows)
+    run.overall_score = overall_score(rows, suite_tasks)
     if run.forced:
         _compare_with_original(run, rows)
     run.status, run.claim_token, run.finished_at = RunStatus.SUCCEEDED, None, timezone.now()

@@ -20,6 +20,7 @@ EXPECTED = [
     (Action.ENTER_EXPERT_SCORES, None, {"reviewer"}),
     (Action.MANAGE_BUDGET, None, {"admin"}),
     (Action.PUBLISH_RESULTS, None, {"admin"}),
+    (Action.MANAGE_STAGES, None, {"admin"}),
     (Action.VIEW_AUDIT, None, {"reviewer", "admin"}),
     (Action.USE_EVALUATION, None, {"member_a", "member_b", "admin"}),
 ]

@@ -1,0 +1,116 @@
+"""Leaderboard API. Every table, export and chart goes through selectors.leaderboard_inputs_for."""
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.permissions import Action
+from evaluation.models import SuiteVersion
+from leaderboards import selectors
+from leaderboards.charts import figures
+from leaderboards.exports import table_records
+from leaderboards.models import Leaderboard, ReferenceModel, Snapshot
+from leaderboards.options import ViewOptions, apply
+from leaderboards.services import reference_model_save, snapshot_publish
+from leaderboards.table import compute_table
+
+from .serializers import (
+    ChartsSerializer,
+    LeaderboardSerializer,
+    PublishSerializer,
+    ReferenceModelSerializer,
+    ReferenceModelWriteSerializer,
+    SnapshotSerializer,
+    TableSerializer,
+)
+
+VIEW_PARAMETERS = [
+    OpenApiParameter("scale", str, enum=["normalised", "raw"]),
+    OpenApiParameter("category", str), OpenApiParameter("team", str),
+    OpenApiParameter("sort", str, description="rank | team | overall | category:<key> | task:<name>"),
+    OpenApiParameter("order", str, enum=["asc", "desc"]),
+]
+
+
+def _table_response(request, inputs, source, snapshot):
+    options = ViewOptions.from_query(request.query_params)
+    table = compute_table(inputs, scale=options.scale)
+    return Response({"source": source, "snapshot": snapshot.pk if snapshot else None,
+                     "published_at": snapshot.published_at if snapshot else None,
+                     "scale": table.scale, "rows": table_records(table, options)})
+
+
+class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    read_action = Action.VIEW_REGISTRY  # the table itself is filtered by the visibility rule
+    write_action = Action.PUBLISH_RESULTS
+    serializer_class = LeaderboardSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Leaderboard.objects.select_related("suite_version__suite").order_by("-created_at")
+
+    def _leaderboard(self, slug):
+        return get_object_or_404(self.get_queryset(), slug=slug)
+
+    @extend_schema(parameters=VIEW_PARAMETERS, responses=TableSerializer)
+    def retrieve(self, request, slug=None):
+        """The table this caller may see: live for reviewers and admins, else the latest published
+        snapshot (with the caller's own team live)."""
+        inputs, source, snapshot = selectors.leaderboard_inputs_for(request.user, self._leaderboard(slug))
+        return _table_response(request, inputs, source, snapshot)
+
+    @extend_schema(parameters=VIEW_PARAMETERS, responses=ChartsSerializer)
+    @action(detail=True, methods=["get"])
+    def charts(self, request, slug=None):
+        """The Plotly figures of the page: overall bars with error bars, radar by category, best over time."""
+        inputs, _source, _snapshot = selectors.leaderboard_inputs_for(request.user, self._leaderboard(slug))
+        options = ViewOptions.from_query(request.query_params)
+        table = compute_table(inputs, scale=options.scale)
+        return Response(figures(apply(table, options), table))
+
+    @extend_schema(request=PublishSerializer, responses={200: SnapshotSerializer(many=True), 201: SnapshotSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def snapshots(self, request, slug=None):
+        """Published snapshots with their dates (GET); publish a new one (POST, admins)."""
+        leaderboard = self._leaderboard(slug)
+        if request.method == "GET":
+            return Response(SnapshotSerializer(selectors.snapshots_of(leaderboard), many=True).data)
+        serializer = PublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        published = snapshot_publish(actor=request.user, leaderboard=leaderboard, **serializer.validated_data)
+        return Response(SnapshotSerializer(published).data, status=status.HTTP_201_CREATED)
+
+
+class SnapshotViewSet(viewsets.GenericViewSet):
+    read_action = Action.VIEW_REGISTRY  # published: public
+    serializer_class = SnapshotSerializer
+
+    def get_queryset(self):
+        return Snapshot.objects.select_related("leaderboard", "published_by")
+
+    @extend_schema(parameters=VIEW_PARAMETERS, responses=TableSerializer)
+    def retrieve(self, request, pk=None):
+        """A published snapshot's table, exactly as published."""
+        snapshot = get_object_or_404(self.get_queryset(), pk=pk)
+        return _table_response(request, snapshot.inputs, selectors.Source.SNAPSHOT, snapshot)
+
+
+class ReferenceModelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    read_action = Action.VIEW_REGISTRY
+    write_action = Action.MANAGE_STAGES
+    serializer_class = ReferenceModelSerializer
+    filterset_fields = ["suite_version"]
+
+    def get_queryset(self):
+        return ReferenceModel.objects.prefetch_related("scores").order_by("suite_version", "name")
+
+    @extend_schema(request=ReferenceModelWriteSerializer, responses={201: ReferenceModelSerializer})
+    def create(self, request):
+        """Enter (or replace) a frontier model's scores on a suite version."""
+        serializer = ReferenceModelWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        suite_version = get_object_or_404(SuiteVersion, pk=data.pop("suite_version"))
+        reference = reference_model_save(actor=request.user, suite_version=suite_version, **data)
+        return Response(ReferenceModelSerializer(reference).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,152 @@
+"""Reads for leaderboards. Visibility is decided in `leaderboard_inputs_for`, which the page,
+the API, the exports and the chart data all go through."""
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+
+from consortium.models import Team
+from core.permissions import private_team_scope
+from evaluation.models import EvaluationRun, RunStatus, SuiteTask, TaskResult
+from leaderboards.models import Leaderboard, ReferenceScore, RowRule, Snapshot
+
+
+def leaderboards_all() -> list[Leaderboard]:
+    return list(Leaderboard.objects.select_related("suite_version__suite").order_by("-created_at"))
+
+
+def leaderboard_by_slug(slug: str) -> Leaderboard | None:
+    return Leaderboard.objects.select_related("suite_version__suite", "stage").filter(slug=slug).first()
+
+
+def _succeeded(leaderboard: Leaderboard):
+    return EvaluationRun.objects.filter(suite_version_id=leaderboard.suite_version_id, status=RunStatus.SUCCEEDED)
+
+
+def _chosen_run_ids(leaderboard: Leaderboard, team_ids):
+    """A lazy queryset of the run that stands for each team under the leaderboard's rule."""
+    if leaderboard.rule == RowRule.NOMINATED:
+        from stages.models import Nomination
+
+        nominations = Nomination.objects.filter(stage_id=leaderboard.stage_id, official_run__status=RunStatus.SUCCEEDED)
+        if team_ids is not None:
+            nominations = nominations.filter(team_id__in=team_ids)
+        return nominations.values("official_run_id")
+    runs = _succeeded(leaderboard).filter(checkpoint__team_id=OuterRef("pk"))
+    if leaderboard.rule == RowRule.BEST:
+        runs = runs.filter(overall_score__isnull=False).order_by("-overall_score", "finished_at", "pk")
+    else:
+        runs = runs.order_by("-finished_at", "-pk")
+    teams = Team.objects.all() if team_ids is None else Team.objects.filter(pk__in=team_ids)
+    return teams.annotate(run_id=Subquery(runs.values("pk")[:1])).filter(run_id__isnull=False).values("run_id")
+
+
+def _history(leaderboard: Leaderboard, team_ids) -> dict[str, list]:
+    """Per team, the best overall score so far each time it improved (one query)."""
+    runs = _succeeded(leaderboard).filter(overall_score__isnull=False)
+    if team_ids is not None:
+        runs = runs.filter(checkpoint__team_id__in=team_ids)
+    history: dict[str, list] = {}
+    best: dict[int, float] = {}
+    for team_id, finished_at, score in runs.order_by("finished_at", "pk").values_list(
+            "checkpoint__team_id", "finished_at", "overall_score"):
+        if score > best.get(team_id, float("-inf")):
+            best[team_id] = score
+            history.setdefault(str(team_id), []).append([finished_at.isoformat(), score])
+    return history
+
+
+def suite_tasks_inputs(suite_version_id: int) -> list[dict]:
+    return [
+        {"task": t.task, "metric": t.metric, "category": t.category, "weight": float(t.weight),
+         "random_baseline": t.random_baseline, "higher_is_better": t.higher_is_better}
+        for t in SuiteTask.objects.filter(suite_version_id=suite_version_id).order_by("position")
+    ]
+
+
+def references_inputs(suite_version_id: int) -> list[dict]:
+    references: dict[str, dict] = {}
+    for name, task, value, stderr in ReferenceScore.objects.filter(
+            reference__suite_version_id=suite_version_id).order_by("reference__name", "task").values_list(
+            "reference__name", "task", "value", "stderr"):
+        references.setdefault(name, {"name": name, "results": {}})["results"][task] = [value, stderr]
+    return list(references.values())
+
+
+def entries_for_runs(run_ids) -> list[dict]:
+    """One entry per run (ids, or a queryset of them): its team, checkpoint and per-task
+    [value, stderr]. One query: every succeeded run has its task results."""
+    results = (TaskResult.objects.filter(run_id__in=run_ids).select_related("run__checkpoint__team")
+               .only("task", "value", "stderr", "run__finished_at", "run__checkpoint__name",
+                     "run__checkpoint__declared_target_model", "run__checkpoint__manifest_digest",
+                     "run__checkpoint__team__slug", "run__checkpoint__team__name_ko",
+                     "run__checkpoint__team__name_en")
+               .order_by("run__checkpoint__team__slug", "run_id"))
+    entries: dict[int, dict] = {}
+    for result in results:
+        run = result.run
+        entry = entries.get(run.pk)
+        if entry is None:
+            team, checkpoint = run.checkpoint.team, run.checkpoint
+            entry = entries[run.pk] = {
+                "key": f"team:{team.slug}", "label": team.name_ko,
+                "team": {"id": team.pk, "slug": team.slug, "name_ko": team.name_ko, "name_en": team.name_en},
+                "checkpoint": {"id": checkpoint.pk, "name": checkpoint.name,
+                               "declared_target_model": checkpoint.declared_target_model,
+                               "manifest_digest": checkpoint.manifest_digest},
+                "run": {"id": run.pk, "finished_at": run.finished_at.isoformat() if run.finished_at else None},
+                "results": {},
+            }
+        entry["results"][result.task] = [result.value, result.stderr]
+    return list(entries.values())
+
+
+def leaderboard_live_inputs(leaderboard: Leaderboard, *, team_ids=None) -> dict:
+    """Everything the table needs, straight from the runs (team_ids=None: every team)."""
+    return {
+        "leaderboard": leaderboard.slug,
+        "suite_version": leaderboard.suite_version_id,
+        "rule": leaderboard.rule,
+        "tasks": suite_tasks_inputs(leaderboard.suite_version_id),
+        "entries": entries_for_runs(_chosen_run_ids(leaderboard, team_ids)),
+        "references": references_inputs(leaderboard.suite_version_id),
+        "history": _history(leaderboard, team_ids),
+    }
+
+
+def latest_snapshot(leaderboard: Leaderboard) -> Snapshot | None:
+    return leaderboard.snapshots.order_by("-published_at", "-pk").first()
+
+
+def snapshots_of(leaderboard: Leaderboard) -> list[Snapshot]:
+    return list(leaderboard.snapshots.select_related("published_by").defer("inputs").order_by("-published_at", "-pk"))
+
+
+class Source:
+    LIVE = "live"  # reviewers and admins: every team's current results
+    SNAPSHOT = "snapshot"  # the latest published snapshot
+    MIXED = "mixed"  # the latest snapshot, with the viewer's own team(s) live
+    NONE = "none"  # nothing published yet
+
+
+def leaderboard_inputs_for(user, leaderboard: Leaderboard) -> tuple[dict, str, Snapshot | None]:
+    """The ONE visibility rule for leaderboard data: reviewers and admins see everything live;
+    a team sees its own results at once; everyone else sees only what an admin has published."""
+    scope = private_team_scope(user)
+    if scope is None:
+        return leaderboard_live_inputs(leaderboard), Source.LIVE, None
+    snapshot = latest_snapshot(leaderboard)
+    if snapshot is not None:
+        inputs = dict(snapshot.inputs)
+        source = Source.SNAPSHOT
+    else:
+        inputs = {"leaderboard": leaderboard.slug, "suite_version": leaderboard.suite_version_id,
+                  "rule": leaderboard.rule, "tasks": suite_tasks_inputs(leaderboard.suite_version_id),
+                  "entries": [], "references": references_inputs(leaderboard.suite_version_id), "history": {}}
+        source = Source.NONE
+    if scope:
+        own_entries = entries_for_runs(_chosen_run_ids(leaderboard, scope))
+        inputs["entries"] = [e for e in inputs["entries"] if e["team"]["id"] not in scope] + own_entries
+        inputs["history"] = ({k: v for k, v in inputs["history"].items() if int(k) not in scope}
+                             | _history(leaderboard, scope))
+        source = Source.MIXED if snapshot is not None or own_entries else Source.NONE
+    return inputs, source, snapshot

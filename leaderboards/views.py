@@ -1,0 +1,84 @@
+"""Thin HTML views for leaderboards; what a viewer may see is decided in selectors.leaderboard_inputs_for."""
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import Action, can, require
+from evaluation.models import TaskCategory
+
+from . import selectors
+from .charts import figures
+from .exports import FORMATS, export
+from .options import ViewOptions, apply
+from .services import snapshot_publish
+from .table import compute_table
+
+
+def _leaderboard(slug: str):
+    leaderboard = selectors.leaderboard_by_slug(slug)
+    if leaderboard is None:
+        raise Http404
+    return leaderboard
+
+
+def leaderboard_list(request):
+    return render(request, "leaderboards/leaderboard_list.html", {"leaderboards": selectors.leaderboards_all()})
+
+
+def _table_page(request, leaderboard, inputs, *, source, snapshot):
+    options = ViewOptions.from_query(request.GET)
+    table = compute_table(inputs, scale=options.scale)
+    rows = apply(table, options)
+    return render(request, "leaderboards/leaderboard_detail.html", {
+        "leaderboard": leaderboard, "table": table, "rows": rows, "options": options, "source": source,
+        "snapshot": snapshot, "tasks": options.visible_tasks(table),
+        "categories": [(c, TaskCategory(c).label if c in TaskCategory.values else c)
+                       for c in options.visible_categories(table)],
+        "all_categories": [(c, TaskCategory(c).label if c in TaskCategory.values else c) for c in table.categories],
+        "figures": figures(rows, table), "can_publish": can(request.user, Action.PUBLISH_RESULTS),
+        "query": request.GET.urlencode(),
+    })
+
+
+def leaderboard_detail(request, slug: str):
+    leaderboard = _leaderboard(slug)
+    inputs, source, snapshot = selectors.leaderboard_inputs_for(request.user, leaderboard)
+    return _table_page(request, leaderboard, inputs, source=source, snapshot=snapshot)
+
+
+def leaderboard_export(request, slug: str, fmt: str):
+    if fmt not in FORMATS:
+        raise Http404
+    leaderboard = _leaderboard(slug)
+    inputs, _source, _snapshot = selectors.leaderboard_inputs_for(request.user, leaderboard)
+    options = ViewOptions.from_query(request.GET)
+    response = HttpResponse(export(compute_table(inputs, scale=options.scale), options, fmt),
+                            content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{leaderboard.slug}-{options.scale}.{fmt}"'
+    return response
+
+
+@require_POST
+def leaderboard_publish(request, slug: str):
+    leaderboard = _leaderboard(slug)
+    require(request.user, Action.PUBLISH_RESULTS)
+    published = snapshot_publish(actor=request.user, leaderboard=leaderboard, note=request.POST.get("note", ""))
+    messages.success(request, _("Published a snapshot at %(when)s.") % {"when": published.published_at})
+    return redirect("leaderboard-detail", slug=slug)
+
+
+def snapshot_list(request, slug: str):
+    leaderboard = _leaderboard(slug)
+    return render(request, "leaderboards/snapshot_list.html", {
+        "leaderboard": leaderboard, "snapshots": selectors.snapshots_of(leaderboard)})
+
+
+def snapshot_detail(request, slug: str, pk: int):
+    """A published snapshot is public as it was published."""
+    leaderboard = _leaderboard(slug)
+    snapshot = leaderboard.snapshots.filter(pk=pk).first()
+    if snapshot is None:
+        raise Http404
+    return _table_page(request, leaderboard, snapshot.inputs, source=selectors.Source.SNAPSHOT, snapshot=snapshot)

@@ -1,0 +1,88 @@
+from rest_framework import serializers
+
+from stages.models import Criterion, Nomination, RubricPart, Stage, StageTeam
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Criterion
+        fields = ["key", "name_ko", "name_en", "max_score"]
+
+
+class RubricPartSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RubricPart
+        fields = ["key", "parent", "kind", "category", "points", "name_ko", "name_en", "criteria"]
+
+
+class StageTeamSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = StageTeam
+        fields = ["team", "excluded_reason", "excluded_at"]
+
+
+class StageSerializer(serializers.ModelSerializer):
+    suite_version = serializers.StringRelatedField()
+    rubric = RubricPartSerializer(many=True, read_only=True)
+    entries = StageTeamSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Stage
+        fields = ["slug", "name_ko", "name_en", "order", "status", "advancing_count", "suite_version",
+                  "nomination_deadline", "target_goal_percent", "benchmark_scoring", "expert_aggregation",
+                  "trim_fraction", "tie_break", "bootstrap_samples", "bootstrap_seed", "rubric", "entries"]
+
+
+class NominationSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = ["id", "team", "checkpoint", "manifest_digest", "nominated_at", "status", "rejection_reason",
+                  "official_run"]
+
+
+class NominateSerializer(serializers.Serializer):
+    checkpoint = serializers.IntegerField()
+
+
+class ExclusionSerializer(serializers.Serializer):
+    team = serializers.SlugField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ExpertScoreItemSerializer(serializers.Serializer):
+    team = serializers.SlugField()
+    criterion = serializers.SlugField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class ExpertScoresSerializer(serializers.Serializer):
+    scores = ExpertScoreItemSerializer(many=True)
+    submit = serializers.BooleanField(default=False)
+
+
+class ExpertScoreViewSerializer(serializers.Serializer):
+    reviewer = serializers.CharField()
+    team = serializers.SlugField()
+    criterion = serializers.SlugField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class UserScoresSerializer(serializers.Serializer):
+    csv = serializers.CharField(help_text="evaluator,team,criterion,score — one row per evaluator × team × criterion")
+
+
+class ResultSerializer(serializers.Serializer):
+    final = serializers.BooleanField()
+    inputs_digest = serializers.CharField(allow_null=True)
+    outcome = serializers.DictField()
+
+
+class CountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()

@@ -1,0 +1,137 @@
+"""Stage API. Reads are filtered by stages.selectors; every write is checked again by its service."""
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from consortium.models import Team
+from core.permissions import Action
+from evaluation.models import Checkpoint
+from stages import selectors
+from stages.models import Stage
+from stages.services.nominations import nomination_submit, nominations_freeze
+from stages.services.scores import expert_scores_save, user_scores_import
+from stages.services.stages import stage_finalise, team_exclude
+
+from .serializers import (
+    CountSerializer,
+    ExclusionSerializer,
+    ExpertScoresSerializer,
+    ExpertScoreViewSerializer,
+    NominateSerializer,
+    NominationSerializer,
+    ResultSerializer,
+    StageSerializer,
+    StageTeamSerializer,
+    UserScoresSerializer,
+)
+
+WRITE_ACTIONS = {
+    "nominations": Action.USE_EVALUATION,  # the service checks that the caller leads the team
+    "freeze": Action.MANAGE_STAGES,
+    "exclusions": Action.PUBLISH_RESULTS,
+    "finalise": Action.PUBLISH_RESULTS,
+    "expert_scores": Action.ENTER_EXPERT_SCORES,
+    "user_scores": Action.MANAGE_STAGES,
+}
+
+
+class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    read_action = Action.VIEW_REGISTRY
+    serializer_class = StageSerializer
+    lookup_field = "slug"
+
+    @property
+    def write_action(self):
+        return WRITE_ACTIONS.get(self.action)
+
+    def get_queryset(self):
+        return (Stage.objects.select_related("suite_version__suite")
+                .prefetch_related("rubric__parent", "rubric__criteria", "entries__team").order_by("programme", "order"))
+
+    def _validated(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(responses=ResultSerializer)
+    @action(detail=True, methods=["get"])
+    def result(self, request, slug=None):
+        """The finalised result (public), or a live preview for reviewers and admins."""
+        stage = self.get_object()
+        found = selectors.stage_result_for(request.user, stage)
+        if found is None:
+            raise NotFound("No result is visible to you yet.")
+        inputs, outcome, final = found
+        digest = stage.result.inputs_digest if final else None
+        return Response({"final": final, "inputs_digest": digest, "outcome": outcome})
+
+    @extend_schema(request=NominateSerializer, responses={200: NominationSerializer(many=True), 201: NominationSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def nominations(self, request, slug=None):
+        """Nominations you may see (GET); nominate your team's ready checkpoint (POST, team leads)."""
+        stage = self.get_object()
+        if request.method == "GET":
+            return Response(NominationSerializer(selectors.nominations_visible(request.user, stage), many=True).data)
+        checkpoint = Checkpoint.objects.select_related("team").filter(
+            pk=self._validated(NominateSerializer)["checkpoint"]).first()
+        if checkpoint is None:
+            raise ValidationError({"checkpoint": ["Unknown checkpoint."]})
+        nomination = nomination_submit(actor=request.user, stage=stage, checkpoint=checkpoint)
+        return Response(NominationSerializer(nomination).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=CountSerializer)
+    @action(detail=True, methods=["post"])
+    def freeze(self, request, slug=None):
+        """Freeze nominations now and queue the official runs (admins)."""
+        return Response({"count": len(nominations_freeze(actor=request.user, stage=self.get_object()))})
+
+    @extend_schema(request=ExclusionSerializer, responses={201: StageTeamSerializer})
+    @action(detail=True, methods=["post"])
+    def exclusions(self, request, slug=None):
+        """The originality gate: exclude a team from advancing, with a written reason (admins)."""
+        data = self._validated(ExclusionSerializer)
+        team = get_object_or_404(Team, slug=data["team"])
+        entry = team_exclude(actor=request.user, stage=self.get_object(), team=team, reason=data["reason"])
+        return Response(StageTeamSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ResultSerializer)
+    @action(detail=True, methods=["post"])
+    def finalise(self, request, slug=None):
+        """Finalise the stage: an immutable record; eliminated teams are marked (admins)."""
+        result = stage_finalise(actor=request.user, stage=self.get_object())
+        return Response({"final": True, "inputs_digest": result.inputs_digest, "outcome": result.outcome})
+
+    @extend_schema(request=ExpertScoresSerializer, responses={200: ExpertScoreViewSerializer(many=True),
+                                                              201: CountSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="expert-scores")
+    def expert_scores(self, request, slug=None):
+        """Your scores, and the others' once you have submitted (GET); save or submit yours (POST, reviewers)."""
+        stage = self.get_object()
+        if request.method == "GET":
+            visible = selectors.expert_scores_visible(request.user, stage)
+            teams = dict(Team.objects.values_list("pk", "slug"))
+            rows = [{"reviewer": request.user.get_username(), "team": teams[t], "criterion": c, "score": s}
+                    for (t, c), s in sorted(visible["own"].items())]
+            rows += [{"reviewer": s.reviewer.get_username(), "team": s.team.slug, "criterion": s.criterion.key,
+                      "score": s.score} for s in visible["others"]]
+            return Response(ExpertScoreViewSerializer(rows, many=True).data)
+        data = self._validated(ExpertScoresSerializer)
+        teams = dict(Team.objects.filter(slug__in=[i["team"] for i in data["scores"]]).values_list("slug", "pk"))
+        unknown = sorted({i["team"] for i in data["scores"]} - set(teams))
+        if unknown:
+            raise ValidationError({"scores": [f"Unknown team: {', '.join(unknown)}"]})
+        count = expert_scores_save(actor=request.user, stage=stage, submit=data["submit"],
+                                   scores={(teams[i["team"]], i["criterion"]): i["score"] for i in data["scores"]})
+        return Response({"count": count}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UserScoresSerializer, responses={201: CountSerializer})
+    @action(detail=True, methods=["post"], url_path="user-scores")
+    def user_scores(self, request, slug=None):
+        """Import user-evaluation scores from CSV text; any bad row imports nothing (admins)."""
+        count = user_scores_import(actor=request.user, stage=self.get_object(),
+                                   text=self._validated(UserScoresSerializer)["csv"])
+        return Response({"count": count}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,85 @@
+"""Gathering a stage's inputs: everything the cut depends on, as one JSON-able dict."""
+import gzip
+import json
+from pathlib import Path
+
+from django.conf import settings
+
+from evaluation.models import RunStatus, TaskResult
+from leaderboards.models import ReferenceScore
+from leaderboards.selectors import suite_tasks_inputs
+from stages.models import ExpertScore, ExpertSubmission, Nomination, Stage, UserScore
+
+
+def _item_scores(samples_file: str, tasks: list[dict]) -> dict[str, list[float]]:
+    """Per task, each item's score on the task's metric, from the run's per-sample log."""
+    if not samples_file:
+        return {}
+    path = Path(settings.EVAL_RUNS_DIR) / samples_file
+    if not path.is_file():
+        return {}
+    metric_of = {t["task"]: t["metric"].partition(",")[0] for t in tasks}
+    items: dict[str, list[float]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            sample = json.loads(line)
+            metric = metric_of.get(sample.get("task"))
+            if metric is not None and sample.get(metric) is not None:
+                items.setdefault(sample["task"], []).append(float(sample[metric]))
+    return items
+
+
+def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
+    tasks = suite_tasks_inputs(stage.suite_version_id)
+    parts = list(stage.rubric.all().select_related("parent").prefetch_related("criteria"))
+    nominations = {n.team_id: n for n in Nomination.objects.filter(stage=stage).select_related("checkpoint", "official_run")}
+    run_ids = [n.official_run_id for n in nominations.values()
+               if n.official_run_id and n.official_run.status == RunStatus.SUCCEEDED]
+    scores: dict[int, dict] = {}
+    for run_id, task, value in TaskResult.objects.filter(run_id__in=run_ids).values_list("run_id", "task", "value"):
+        scores.setdefault(run_id, {})[task] = value
+    targets: dict[str, dict] = {}
+    for name, task, value in ReferenceScore.objects.filter(
+            reference__suite_version_id=stage.suite_version_id).values_list("reference__name", "task", "value"):
+        targets.setdefault(name.strip().casefold(), {})[task] = value
+    teams = []
+    for entry in stage.entries.select_related("team").order_by("team_id"):
+        nomination = nominations.get(entry.team_id)
+        run = nomination.official_run if nomination and nomination.official_run_id in run_ids else None
+        target_name = nomination.checkpoint.declared_target_model.strip() if nomination else ""
+        teams.append({
+            "id": entry.team_id, "slug": entry.team.slug, "name_ko": entry.team.name_ko, "name_en": entry.team.name_en,
+            "excluded_reason": entry.excluded_reason,
+            "nomination": None if nomination is None else {
+                "checkpoint": nomination.checkpoint_id, "checkpoint_name": nomination.checkpoint.name,
+                "manifest_digest": nomination.manifest_digest, "status": nomination.status,
+                "run": nomination.official_run_id, "target_model": target_name},
+            "scores": scores.get(run.pk, {}) if run else {},
+            "target_scores": targets.get(target_name.casefold(), {}) if target_name else {},
+            "samples": _item_scores(run.samples_file, tasks) if run and with_samples else {},
+        })
+    submitted = set(ExpertSubmission.objects.filter(stage=stage).values_list("reviewer_id", flat=True))
+    return {
+        "stage": {
+            "slug": stage.slug, "advancing_count": stage.advancing_count,
+            "suite_version": stage.suite_version_id, "benchmark_scoring": stage.benchmark_scoring,
+            "expert_aggregation": stage.expert_aggregation, "trim_fraction": str(stage.trim_fraction),
+            "tie_break": list(stage.tie_break), "target_goal_percent": str(stage.target_goal_percent),
+            "bootstrap_samples": stage.bootstrap_samples, "bootstrap_seed": stage.bootstrap_seed,
+        },
+        "rubric": [{"key": p.key, "parent": p.parent.key if p.parent else None, "kind": p.kind, "category": p.category,
+                    "points": str(p.points), "name_ko": p.name_ko, "name_en": p.name_en} for p in parts],
+        "criteria": [{"key": c.key, "part": p.key, "max_score": str(c.max_score), "name_ko": c.name_ko,
+                      "name_en": c.name_en} for p in parts for c in p.criteria.all()],
+        "tasks": tasks,
+        "teams": teams,
+        # Only submitted reviewers count: a draft may still change.
+        "expert_scores": [{"reviewer": r, "team": t, "criterion": c, "score": str(s)}
+                          for r, t, c, s in ExpertScore.objects.filter(stage=stage, reviewer_id__in=submitted)
+                          .order_by("reviewer_id", "team_id", "criterion__key")
+                          .values_list("reviewer_id", "team_id", "criterion__key", "score")],
+        "user_scores": [{"evaluator": e, "team": t, "criterion": c, "score": str(s)}
+                        for e, t, c, s in UserScore.objects.filter(stage=stage)
+                        .order_by("evaluator", "team_id", "criterion__key")
+                        .values_list("evaluator", "team_id", "criterion__key", "score")],
+    }

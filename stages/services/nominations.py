@@ -1,0 +1,107 @@
+"""Nominations: each team lead names one ready checkpoint before the deadline; then they freeze,
+each is re-checked against its files, and the official runs are queued."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from core.permissions import Action, can, require
+from evaluation.checkpoint_files import CheckpointProblem, build_manifest, containment_root, resolve_source
+from evaluation.models import Checkpoint, CheckpointStatus
+from stages.models import Nomination, NominationStatus, Stage, StageStatus, StageTeam
+from stages.services.stages import locked_open_stage
+
+
+@transaction.atomic
+def nomination_submit(*, actor, stage: Stage, checkpoint: Checkpoint) -> Nomination:
+    require(actor, Action.LEAD_TEAM, checkpoint.team)
+    stage = locked_open_stage(stage)
+    if stage.status != StageStatus.NOMINATING or timezone.now() >= stage.nomination_deadline:
+        raise ValidationError(_("Nominations for this stage are closed."))
+    if not StageTeam.objects.filter(stage=stage, team_id=checkpoint.team_id).exists():
+        raise ValidationError({"checkpoint": [_("This team is not in the stage.")]})
+    if checkpoint.status != CheckpointStatus.READY:
+        raise ValidationError({"checkpoint": [_("Only a ready checkpoint can be nominated.")]})
+    nomination = Nomination.objects.select_for_update().filter(stage=stage, team_id=checkpoint.team_id).first()
+    before = None if nomination is None else {"checkpoint": nomination.checkpoint_id}
+    if nomination is None:
+        nomination = Nomination(stage=stage, team_id=checkpoint.team_id)
+    nomination.checkpoint, nomination.manifest_digest = checkpoint, checkpoint.manifest_digest
+    nomination.nominated_by, nomination.nominated_at = actor, timezone.now()
+    nomination.save()
+    audit_record(actor=actor, action="stage.nominate", target=nomination, before=before,
+                 after={"stage": stage.slug, "checkpoint": checkpoint.pk, "manifest_digest": checkpoint.manifest_digest})
+    return nomination
+
+
+@transaction.atomic
+def nominations_freeze(*, actor, stage: Stage) -> list[int]:
+    """After the deadline (or earlier by an admin): no more changes; each nomination is verified
+    against its files and its official run queued, by a worker. Returns the nominations queued."""
+    if actor is not None:
+        require(actor, Action.MANAGE_STAGES)
+    stage = locked_open_stage(stage)
+    if stage.status != StageStatus.NOMINATING:
+        raise ValidationError(_("Nominations are already frozen."))
+    if actor is None and timezone.now() < stage.nomination_deadline:
+        raise ValidationError(_("The nomination deadline has not passed."))
+    stage.status = StageStatus.SCORING
+    stage.save(update_fields=["status"])
+    pending = list(stage.nominations.values_list("pk", flat=True))
+    audit_record(actor=actor, action="stage.freeze", target=stage, after={"nominations": pending})
+    from stages.tasks import verify_nomination
+
+    for pk in pending:
+        transaction.on_commit(lambda pk=pk: verify_nomination.delay(pk))
+    return pending
+
+
+def _current_digest(checkpoint: Checkpoint) -> str:
+    root = settings.CHECKPOINT_ROOT
+    path = resolve_source(checkpoint.source, team_slug=checkpoint.team.slug, root=root, allow_hub=False)
+    _manifest, digest, _size = build_manifest(
+        path, team_root=containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=root))
+    return digest
+
+
+def nomination_verify(*, nomination_id: int) -> Nomination:
+    """Re-hash the nominated files (outside any transaction); a changed manifest is rejected,
+    an unchanged one gets its official run."""
+    from evaluation.services.runs import run_request
+
+    nomination = Nomination.objects.select_related("checkpoint__team", "stage").get(pk=nomination_id)
+    if nomination.status != NominationStatus.NOMINATED:
+        return nomination  # verified already: a redelivered message changes nothing
+    try:
+        digest = _current_digest(nomination.checkpoint)
+        problem = "" if digest == nomination.manifest_digest else _(
+            "The checkpoint's files changed after nomination (manifest %(now)s, nominated %(then)s).") % {
+            "now": digest[:12], "then": nomination.manifest_digest[:12]}
+    except CheckpointProblem as error:
+        problem = _("The nominated checkpoint cannot be read: %(error)s") % {"error": error}
+    with transaction.atomic():
+        nomination = Nomination.objects.select_for_update().select_related("stage", "checkpoint").get(pk=nomination_id)
+        if nomination.status != NominationStatus.NOMINATED:
+            return nomination
+        if not problem:
+            try:
+                nomination.official_run = run_request(actor=None, checkpoint=nomination.checkpoint,
+                                                      suite_version=nomination.stage.suite_version, official=True)
+            except ValidationError as error:
+                problem = " ".join(error.messages)
+        if problem:
+            nomination.status, nomination.rejection_reason = NominationStatus.REJECTED, problem
+        else:
+            nomination.status = NominationStatus.ACCEPTED
+        nomination.save()
+        audit_record(actor=None, action=f"stage.nomination_{nomination.status}", target=nomination,
+                     after={"stage": nomination.stage.slug, "run": nomination.official_run_id,
+                            "reason": nomination.rejection_reason})
+    return nomination
+
+
+def may_nominate(user, stage: Stage, team) -> bool:
+    return (stage.status == StageStatus.NOMINATING and timezone.now() < stage.nomination_deadline
+            and can(user, Action.LEAD_TEAM, team))

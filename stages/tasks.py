@@ -1,0 +1,31 @@
+"""Celery tasks for stages: they only call services."""
+import logging
+
+from celery import shared_task
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="stages.verify_nomination", acks_late=True)
+def verify_nomination(nomination_id: int) -> str:
+    from stages.services.nominations import nomination_verify
+
+    return nomination_verify(nomination_id=nomination_id).status
+
+
+@shared_task(name="stages.freeze_due_stages")
+def freeze_due_stages() -> list[str]:
+    """Beat: freeze every stage whose nomination deadline has passed."""
+    from stages.models import Stage, StageStatus
+    from stages.services.nominations import nominations_freeze
+
+    frozen = []
+    for stage in Stage.objects.filter(status=StageStatus.NOMINATING, nomination_deadline__lte=timezone.now()):
+        try:
+            nominations_freeze(actor=None, stage=stage)
+            frozen.append(stage.slug)
+        except ValidationError:
+            logger.info("stage %s was frozen meanwhile", stage.slug)
+    return frozen

@@ -1,0 +1,181 @@
+"""Thin HTML views for stage evaluations; visibility lives in selectors, rules in services."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consortium.models import Team
+from core.permissions import Action, can, led_team_ids_of, require
+from evaluation.models import Checkpoint, CheckpointStatus
+
+from . import selectors
+from .report import export, part_columns, parts_chart, result_rows
+from .services.nominations import nomination_submit, nominations_freeze
+from .services.scores import expert_scores_save, user_scores_import
+from .services.stages import stage_finalise, team_exclude
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _stage(slug: str):
+    stage = selectors.stage_by_slug(slug)
+    if stage is None:
+        raise Http404
+    return stage
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def stage_list(request):
+    return render(request, "stages/stage_list.html", {"stages": selectors.stages_all()})
+
+
+def stage_detail(request, slug: str):
+    stage = _stage(slug)
+    user = request.user
+    result = selectors.stage_result_for(user, stage)
+    nominations = {n.team_id: n for n in selectors.nominations_visible(user, stage)}
+    context = {"stage": stage,
+               "teams": [{"entry": entry, "nomination": nominations.get(entry.team_id)}
+                         for entry in stage.entries.select_related("team").order_by("team__name_en")],
+               "can_manage": can(user, Action.MANAGE_STAGES), "can_publish": can(user, Action.PUBLISH_RESULTS),
+               "can_score": can(user, Action.ENTER_EXPERT_SCORES)}
+    led = led_team_ids_of(user) if user.is_authenticated else frozenset()
+    context["nominable"] = list(Checkpoint.objects.filter(team_id__in=led, status=CheckpointStatus.READY)
+                                .select_related("team").order_by("-submitted_at")) if led else []
+    if result is not None:
+        inputs, outcome, final = result
+        context.update(inputs=inputs, outcome=outcome, final=final, columns=part_columns(inputs),
+                       rows=result_rows(inputs, outcome), chart=parts_chart(inputs, outcome))
+    return render(request, "stages/stage_detail.html", context)
+
+
+def stage_report(request, slug: str):
+    stage = _stage(slug)
+    result = selectors.stage_result_for(request.user, stage)
+    if result is None:
+        raise Http404
+    inputs, outcome, final = result
+    return render(request, "stages/stage_report.html", {
+        "stage": stage, "inputs": inputs, "outcome": outcome, "final": final, "columns": part_columns(inputs),
+        "rows": result_rows(inputs, outcome), "chart": parts_chart(inputs, outcome),
+        "result": getattr(stage, "result", None) if final else None})
+
+
+def stage_export(request, slug: str, fmt: str):
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    stage = _stage(slug)
+    result = selectors.stage_result_for(request.user, stage)
+    if result is None:
+        raise Http404
+    inputs, outcome, _final = result
+    response = HttpResponse(export(inputs, outcome, fmt), content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{stage.slug}-result.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def nominate(request, slug: str):
+    stage = _stage(slug)
+    checkpoint = Checkpoint.objects.select_related("team").filter(pk=request.POST.get("checkpoint")).first()
+    if checkpoint is None:
+        raise Http404
+    try:
+        nomination_submit(actor=request.user, stage=stage, checkpoint=checkpoint)
+        messages.success(request, _("Nominated %(checkpoint)s.") % {"checkpoint": checkpoint.name})
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("stage-detail", slug=slug)
+
+
+@login_required
+@require_POST
+def freeze(request, slug: str):
+    try:
+        queued = nominations_freeze(actor=request.user, stage=_stage(slug))
+        messages.success(request, _("Nominations frozen; %(n)s official runs are being verified and queued.")
+                         % {"n": len(queued)})
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("stage-detail", slug=slug)
+
+
+@login_required
+@require_POST
+def exclude(request, slug: str):
+    stage = _stage(slug)
+    team = Team.objects.filter(pk=request.POST.get("team")).first()
+    if team is None:
+        raise Http404
+    try:
+        team_exclude(actor=request.user, stage=stage, team=team, reason=request.POST.get("reason", ""))
+        messages.success(request, _("%(team)s is excluded from advancing.") % {"team": team.name})
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("stage-detail", slug=slug)
+
+
+@login_required
+@require_POST
+def finalise(request, slug: str):
+    try:
+        stage_finalise(actor=request.user, stage=_stage(slug))
+        messages.success(request, _("The stage is finalised."))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("stage-detail", slug=slug)
+
+
+@login_required
+@require_POST
+def import_user_scores(request, slug: str):
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a CSV file."))
+        return redirect("stage-detail", slug=slug)
+    try:
+        text = upload.read().decode("utf-8-sig")
+        count = user_scores_import(actor=request.user, stage=_stage(slug), text=text)
+        messages.success(request, _("Imported %(n)s user scores.") % {"n": count})
+    except UnicodeDecodeError:
+        messages.error(request, _("The file is not UTF-8 text."))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("stage-detail", slug=slug)
+
+
+@login_required
+def expert_scores(request, slug: str):
+    stage = _stage(slug)
+    if not (can(request.user, Action.ENTER_EXPERT_SCORES) or can(request.user, Action.PUBLISH_RESULTS)):
+        raise PermissionDenied
+    criteria = selectors.expert_criteria(stage)
+    teams = [e.team for e in stage.entries.select_related("team").order_by("team__name_en")]
+    if request.method == "POST":
+        require(request.user, Action.ENTER_EXPERT_SCORES)
+        scores = {(team.pk, c.key): request.POST.get(f"score-{team.pk}-{c.key}", "") for team in teams for c in criteria}
+        try:
+            expert_scores_save(actor=request.user, stage=stage, scores=scores, submit="submit" in request.POST)
+            messages.success(request, _("Scores submitted; they are final.") if "submit" in request.POST
+                             else _("Scores saved as a draft."))
+            return redirect("stage-expert-scores", slug=slug)
+        except ValidationError as error:
+            _errors(request, error)
+    visible = selectors.expert_scores_visible(request.user, stage)
+    grid = [{"team": team, "cells": [{"criterion": c, "name": f"score-{team.pk}-{c.key}",
+                                      "value": request.POST.get(f"score-{team.pk}-{c.key}",
+                                                                visible["own"].get((team.pk, c.key), ""))}
+                                     for c in criteria]} for team in teams]
+    return render(request, "stages/expert_scores.html", {
+        "stage": stage, "criteria": criteria, "grid": grid, "others": visible["others"],
+        "sees_others": visible["sees_others"], "submitted": selectors.has_submitted(request.user, stage),
+        "can_score": can(request.user, Action.ENTER_EXPERT_SCORES) and not stage.is_finalised})
