@@ -23,7 +23,7 @@ def overall_bars(rows: list[Row], table: Table) -> dict:
             "marker": {"color": ["#9aa5b1" if r.is_reference else "#1f6feb" for r in shown]},
             "hovertemplate": "%{x}: %{y:.2f}<extra></extra>",
         }],
-        "layout": {"title": {"text": _("Overall score with 95% interval")}, "margin": {"t": 40, "b": 80},
+        "layout": {"title": {"text": _("Overall score with its %(level)s interval") % {"level": "95%"}}, "margin": {"t": 40, "b": 80},
                    "yaxis": {"rangemode": "tozero"}},
     }
 

@@ -34,7 +34,7 @@ class Stage(BilingualNamed):
                                       verbose_name=_("official suite version"))
     nomination_deadline = models.DateTimeField(_("nomination deadline"))
     status = models.CharField(max_length=16, choices=StageStatus.choices, default=StageStatus.NOMINATING)
-    target_goal_percent = models.DecimalField(_("goal (% of the target model)"), max_digits=5, decimal_places=1,
+    target_goal_percent = models.DecimalField(_("goal, in percent of the target model"), max_digits=5, decimal_places=1,
                                               default=95)
     benchmark_scoring = models.CharField(max_length=16, choices=BenchmarkScoring.choices,
                                          default=BenchmarkScoring.TARGET_RATIO)

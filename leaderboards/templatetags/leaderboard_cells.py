@@ -1,6 +1,7 @@
 """Formatting a score cell (value and 95% interval) without a template include per cell."""
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -13,7 +14,7 @@ def _number(value: float, scale: str) -> str:
 def score_cell(cells: dict, key: str, scale: str, show_target: bool = False):
     cell = cells.get(key)
     if cell is None or not cell.known:
-        return format_html('<td class="num muted">—</td>')
+        return mark_safe('<td class="num muted">—</td>')
     interval = ""
     if cell.low is not None and cell.high is not None and cell.high > cell.low:
         interval = f"{_number(cell.low, scale)}–{_number(cell.high, scale)}"

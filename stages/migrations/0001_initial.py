@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('advancing_count', models.PositiveSmallIntegerField(verbose_name='teams advancing')),
                 ('nomination_deadline', models.DateTimeField(verbose_name='nomination deadline')),
                 ('status', models.CharField(choices=[('nominating', 'Taking nominations'), ('scoring', 'Scoring'), ('finalised', 'Finalised')], default='nominating', max_length=16)),
-                ('target_goal_percent', models.DecimalField(decimal_places=1, default=95, max_digits=5, verbose_name='goal (% of the target model)')),
+                ('target_goal_percent', models.DecimalField(decimal_places=1, default=95, max_digits=5, verbose_name='goal, in percent of the target model')),
                 ('benchmark_scoring', models.CharField(choices=[('target_ratio', 'Points × min(1, score ÷ target score)'), ('normalised', 'Points × normalised score')], default='target_ratio', max_length=16)),
                 ('expert_aggregation', models.CharField(choices=[('mean', 'Mean'), ('trimmed_mean', 'Trimmed mean')], default='trimmed_mean', max_length=16)),
                 ('trim_fraction', models.DecimalField(decimal_places=2, default=Decimal('0.10'), max_digits=3, verbose_name='trimmed at each end')),
