@@ -28,6 +28,9 @@ WARMUP_STEPS = 20
 # folder is moved into place in one rename).
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
 
+# The target model the demo checkpoints declare; the demo stage enters illustrative scores for it.
+DEMO_TARGET_MODEL = "Demo frontier reference"
+
 # (team slug, checkpoint name, optimiser steps, seed). Step counts are spread so that the
 # teams' ko-smoke scores differ; 0 steps is the untrained (randomly initialised) model.
 DEMO_PLAN: list[tuple[str, str, int, int]] = [

@@ -15,13 +15,16 @@ $PY manage.py create_demo_users
 echo "Demo checkpoints (built once, then kept under var/checkpoints/):"
 $PY manage.py make_demo_checkpoints
 $PY manage.py submit_demo_checkpoints
+echo "Demo leaderboard and first-stage evaluation:"
+$PY manage.py seed_demo_stage
 
 pids=()
+demo_pid=
 stop() {
   trap - INT TERM EXIT
   echo; echo "Stopping web server and worker..."
-  kill "${pids[@]}" 2>/dev/null || true
-  wait "${pids[@]}" 2>/dev/null || true
+  kill "${pids[@]}" $demo_pid 2>/dev/null || true
+  wait "${pids[@]}" $demo_pid 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
@@ -31,11 +34,16 @@ trap stop INT TERM EXIT
 pids+=($!)
 $PY manage.py runserver "$HOST:$PORT" --noreload &
 pids+=($!)
+# Once the demo checkpoints are evaluated: nominate them, freeze nominations, publish the leaderboard.
+# (Not in pids: it ends by itself, and `wait -n` below must only end with a server.)
+$PY manage.py seed_demo_stage --nominate-when-ready --wait 900 &
+demo_pid=$!
 
 database=${DATABASE_URL:+PostgreSQL}; database=${database:-SQLite in var/}
 broker=${REDIS_URL:+Redis}; broker=${broker:-files in var/celery/}
 echo
 echo "Platform running at http://$HOST:$PORT/   (database: $database; Celery broker: $broker)"
 echo "Evaluations: http://$HOST:$PORT/evaluation/ (the demo checkpoints are evaluated on ko-smoke in the first minute)"
+echo "Leaderboard: http://$HOST:$PORT/leaderboards/ · first-stage evaluation: http://$HOST:$PORT/stages/"
 echo "API docs at http://$HOST:$PORT/api/docs/ — press Ctrl-C to stop."
 wait -n "${pids[@]}"

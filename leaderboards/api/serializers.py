@@ -57,3 +57,12 @@ class ReferenceModelWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     source = serializers.CharField(required=False, allow_blank=True, default="")
     scores = serializers.DictField(help_text="{task: value} or {task: [value, stderr]}")
+
+
+class LeaderboardCreateSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name_ko = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200)
+    suite_version = serializers.IntegerField()
+    rule = serializers.ChoiceField(choices=["best", "latest", "nominated"], default="best")
+    stage = serializers.SlugField(required=False, allow_null=True, default=None)

@@ -12,11 +12,12 @@ from leaderboards.charts import figures
 from leaderboards.exports import table_records
 from leaderboards.models import Leaderboard, ReferenceModel, Snapshot
 from leaderboards.options import ViewOptions, apply
-from leaderboards.services import reference_model_save, snapshot_publish
+from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish
 from leaderboards.table import compute_table
 
 from .serializers import (
     ChartsSerializer,
+    LeaderboardCreateSerializer,
     LeaderboardSerializer,
     PublishSerializer,
     ReferenceModelSerializer,
@@ -43,7 +44,7 @@ def _table_response(request, inputs, source, snapshot):
 
 class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     read_action = Action.VIEW_REGISTRY  # the table itself is filtered by the visibility rule
-    write_action = Action.PUBLISH_RESULTS
+    write_action = Action.PUBLISH_RESULTS  # publishing; creating needs MANAGE_STAGES (checked by the service)
     serializer_class = LeaderboardSerializer
     lookup_field = "slug"
 
@@ -52,6 +53,19 @@ class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _leaderboard(self, slug):
         return get_object_or_404(self.get_queryset(), slug=slug)
+
+    @extend_schema(request=LeaderboardCreateSerializer, responses={201: LeaderboardSerializer})
+    def create(self, request):
+        """Define a leaderboard over a suite version (admins)."""
+        from stages.models import Stage
+
+        serializer = LeaderboardCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        data["suite_version"] = get_object_or_404(SuiteVersion, pk=data["suite_version"])
+        data["stage"] = get_object_or_404(Stage, slug=data["stage"]) if data["stage"] else None
+        leaderboard = leaderboard_create(actor=request.user, **data)
+        return Response(LeaderboardSerializer(leaderboard).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=VIEW_PARAMETERS, responses=TableSerializer)
     def retrieve(self, request, slug=None):

@@ -86,3 +86,21 @@ class ResultSerializer(serializers.Serializer):
 
 class CountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
+
+
+class StageCreateSerializer(serializers.Serializer):
+    programme = serializers.SlugField()
+    slug = serializers.SlugField()
+    name_ko = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200)
+    order = serializers.IntegerField(min_value=1, default=1)
+    advancing_count = serializers.IntegerField(min_value=1)
+    suite_version = serializers.IntegerField()
+    nomination_deadline = serializers.DateTimeField()
+    teams = serializers.ListField(child=serializers.SlugField(), required=False,
+                                  help_text="Team slugs; default: every active team")
+    benchmark_scoring = serializers.ChoiceField(choices=["target_ratio", "normalised"], default="target_ratio")
+    expert_aggregation = serializers.ChoiceField(choices=["mean", "trimmed_mean"], default="trimmed_mean")
+    trim_fraction = serializers.DecimalField(max_digits=3, decimal_places=2, default="0.10")
+    target_goal_percent = serializers.DecimalField(max_digits=5, decimal_places=1, default="95")
+    tie_break = serializers.ListField(child=serializers.SlugField(), required=False)

@@ -7,14 +7,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from consortium.models import Team
+from consortium.models import Programme, Team
 from core.permissions import Action
-from evaluation.models import Checkpoint
+from evaluation.models import Checkpoint, SuiteVersion
 from stages import selectors
 from stages.models import Stage
 from stages.services.nominations import nomination_submit, nominations_freeze
 from stages.services.scores import expert_scores_save, user_scores_import
-from stages.services.stages import stage_finalise, team_exclude
+from stages.services.stages import stage_create, stage_finalise, team_exclude
 
 from .serializers import (
     CountSerializer,
@@ -24,12 +24,14 @@ from .serializers import (
     NominateSerializer,
     NominationSerializer,
     ResultSerializer,
+    StageCreateSerializer,
     StageSerializer,
     StageTeamSerializer,
     UserScoresSerializer,
 )
 
 WRITE_ACTIONS = {
+    "create": Action.MANAGE_STAGES,
     "nominations": Action.USE_EVALUATION,  # the service checks that the caller leads the team
     "freeze": Action.MANAGE_STAGES,
     "exclusions": Action.PUBLISH_RESULTS,
@@ -56,6 +58,21 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    @extend_schema(request=StageCreateSerializer, responses={201: StageSerializer})
+    def create(self, request):
+        """Define a stage with the default first-stage rubric (admins)."""
+        data = dict(self._validated(StageCreateSerializer))
+        data["programme"] = get_object_or_404(Programme, slug=data["programme"])
+        data["suite_version"] = get_object_or_404(SuiteVersion, pk=data["suite_version"])
+        if "teams" in data:
+            teams = list(Team.objects.filter(slug__in=data["teams"]))
+            unknown = sorted(set(data["teams"]) - {t.slug for t in teams})
+            if unknown:
+                raise ValidationError({"teams": [f"Unknown team: {', '.join(unknown)}"]})
+            data["teams"] = teams
+        stage = stage_create(actor=request.user, **data)
+        return Response(StageSerializer(stage).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ResultSerializer)
     @action(detail=True, methods=["get"])

@@ -72,7 +72,8 @@ USER_SCORE_COLUMNS = ("evaluator", "team", "criterion", "score")
 def user_scores_import(*, actor, stage: Stage, text: str) -> int:
     """Import user-evaluation scores from CSV (evaluator, team slug, criterion key, score). Every bad
     row is reported with its line number, and then nothing is imported."""
-    require(actor, Action.MANAGE_STAGES)
+    if actor is not None:  # None: the platform itself (seeding)
+        require(actor, Action.MANAGE_STAGES)
     stage = locked_open_stage(stage)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(USER_SCORE_COLUMNS):

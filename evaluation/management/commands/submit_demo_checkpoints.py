@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from consortium.models import Team
-from evaluation.demo_checkpoints import DEMO_PLAN
+from evaluation.demo_checkpoints import DEMO_PLAN, DEMO_TARGET_MODEL
 from evaluation.models import Checkpoint
 from evaluation.services.checkpoints import checkpoint_submit
 
@@ -22,5 +22,6 @@ class Command(BaseCommand):
             if Checkpoint.objects.filter(team=team, source=name).exists():
                 continue
             checkpoint_submit(actor=None, team=team, name=name, source=name, suites=["ko-smoke"],
+                              declared_target_model=DEMO_TARGET_MODEL,
                               notes="Demo checkpoint built by make_demo_checkpoints.")
             self.stdout.write(f"  {team_slug}/{name}: submitted; it is validated and evaluated on ko-smoke")
