@@ -91,3 +91,19 @@ def test_api_finalise_and_exclusion_are_admin_only(people, official_results):
     final = _client(people["admin"]).post(f"/api/stages/{slug}/finalise/").json()
     rows = {r["slug"]: r for r in final["outcome"]["rows"]}
     assert not rows["team-a"]["advances"] and rows["team-a"]["excluded_reason"] == "Derived weights."
+
+
+def test_a_nominated_rule_leaderboard_shows_the_official_runs(people, official_results, suite_version, team_a):
+    from leaderboards.models import RowRule
+    from leaderboards.services import leaderboard_create
+    from tests.results_builder import make_checkpoint, make_run
+
+    # A better, later run that was not nominated must not stand for team A.
+    make_run(make_checkpoint(team_a, name="not-nominated"), suite_version,
+             {"nia_mc": 0.99, "global_mc": 0.99, "global_gen": 0.99, "chosen_gen": 0.99})
+    leaderboard_create(actor=people["admin"], slug="stage-1-board", name_ko="1차", name_en="Stage 1",
+                       suite_version=suite_version, rule=RowRule.NOMINATED, stage=official_results)
+    rows = [r for r in _client(people["reviewer"]).get("/api/leaderboards/stage-1-board/").json()["rows"]
+            if not r["reference"]]
+    nominated = {n.official_run_id for n in official_results.nominations.all()}
+    assert {r["run"] for r in rows} == nominated and len(rows) == 3
