@@ -17,7 +17,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -55,8 +54,16 @@ def seed() -> dict:
     from accounts.roles import Role
     from accounts.services import user_create
     from consortium.models import Team
-    from evaluation.models import (Checkpoint, CheckpointStatus, EvaluationRun, RunStatus, Suite, SuiteTask,
-                                   SuiteVersion, TaskResult)
+    from evaluation.models import (
+        Checkpoint,
+        CheckpointStatus,
+        EvaluationRun,
+        RunStatus,
+        Suite,
+        SuiteTask,
+        SuiteVersion,
+        TaskResult,
+    )
     from evaluation.scoring import normalised_score
     from leaderboards.models import RowRule
     from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish

@@ -3,8 +3,8 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
 from core.permissions import Action
 from evaluation.api.views import CheckpointViewSet, RunViewSet, SuiteViewSet
-from stages.api.views import StageViewSet
 from leaderboards.api.views import LeaderboardViewSet, ReferenceModelViewSet, SnapshotViewSet
+from stages.api.views import StageViewSet
 
 
 class PlatformAPIRootView(APIRootView):
