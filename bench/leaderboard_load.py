@@ -24,9 +24,10 @@ ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:
 DB_NAME = "sovereign_ai_lbbench"
 DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
 TEAMS, CHECKPOINTS, TASKS = 5, 400, 30
-CLIENTS, SECONDS, PORT, WORKERS = 20, 15, 8911, int(os.environ.get("BENCH_WORKERS", "4"))
+CLIENTS, PORT, WORKERS = 20, 8911, int(os.environ.get("BENCH_WORKERS", "4"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 ENV = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
-       "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SETTINGS_MODULE": "config.settings"}
+       "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DJANGO_SETTINGS_MODULE": "config.settings"}
 
 
 def recreate_database():
@@ -102,6 +103,10 @@ def seed() -> dict:
     reviewer = user_create(actor=None, username="bench-reviewer", password=None, role=Role.REVIEWER)
     member = user_create(actor=None, username="bench-member", password=None, organisation=teams[0].lead_organisation)
     snapshot_publish(actor=admin, leaderboard=leaderboard)
+    from django.db import connection as db
+
+    with db.cursor() as cursor:  # fresh statistics, as autovacuum would keep them
+        cursor.execute("ANALYZE")
 
     def cookie(user: User) -> str:
         session = SessionStore()
@@ -159,6 +164,8 @@ def load(path: str, cookie: str) -> dict:
         thread.join()
     elapsed = time.monotonic() - began
     latencies.sort()
+    if not latencies:
+        return {"requests": 0, "errors": len(errors), "rps": 0.0, "p50": float("nan"), "p95": float("nan")}
     return {"requests": len(latencies), "errors": len(errors), "rps": len(latencies) / elapsed,
             "p50": statistics.median(latencies), "p95": latencies[int(0.95 * (len(latencies) - 1))]}
 
@@ -198,6 +205,8 @@ def main():
     finally:
         server.terminate()
         server.wait()
+        if os.environ.get("BENCH_KEEP_DATABASE"):
+            return
         import psycopg
 
         with psycopg.connect(ADMIN_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:

@@ -2,9 +2,9 @@
 the API, the exports and the chart data all go through."""
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, Func, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 
-from consortium.models import Team
 from core.permissions import private_team_scope
 from evaluation.models import EvaluationRun, RunStatus, SuiteTask, TaskResult
 from leaderboards.models import Leaderboard, ReferenceScore, RowRule, Snapshot
@@ -18,26 +18,62 @@ def leaderboard_by_slug(slug: str) -> Leaderboard | None:
     return Leaderboard.objects.select_related("suite_version__suite", "stage").filter(slug=slug).first()
 
 
+def _scalar(queryset, function: str, field: str = "pk"):
+    """A correlated scalar subquery such as (SELECT MAX(id) FROM … WHERE …)."""
+    return Subquery(queryset.order_by().annotate(scalar_value=Func(F(field), function=function)).values("scalar_value")[:1])
+
+
+def leaderboard_for_viewer(slug: str, user) -> Leaderboard | None:
+    """The leaderboard, with `view_version`: a fingerprint of every input the viewer's table is
+    computed from (their scope's succeeded runs, reference scores, the latest snapshot, the
+    nominations), read in the same single query. Equal versions mean an equal table, so the
+    computed table may be cached under it."""
+    scope = private_team_scope(user)
+    runs = EvaluationRun.objects.filter(suite_version=OuterRef("suite_version"), status=RunStatus.SUCCEEDED)
+    if scope is not None:
+        runs = runs.filter(checkpoint__team_id__in=scope)
+    from stages.models import Nomination
+
+    leaderboard = (
+        Leaderboard.objects.select_related("suite_version__suite", "stage").filter(slug=slug).annotate(
+            runs_last=_scalar(runs, "MAX"), runs_count=_scalar(runs, "COUNT"),
+            references_last=_scalar(ReferenceScore.objects.filter(reference__suite_version=OuterRef("suite_version")), "MAX"),
+            snapshot_last=_scalar(Snapshot.objects.filter(leaderboard=OuterRef("pk")), "MAX"),
+            nominations_last=_scalar(Nomination.objects.filter(stage=OuterRef("stage")), "MAX", "nominated_at"),
+        ).first()
+    )
+    if leaderboard is not None:
+        leaderboard.view_version = (
+            None if scope is None else tuple(sorted(scope)), leaderboard.rule, leaderboard.runs_last,
+            leaderboard.runs_count, leaderboard.references_last, leaderboard.snapshot_last,
+            str(leaderboard.nominations_last))
+    return leaderboard
+
+
 def _succeeded(leaderboard: Leaderboard):
     return EvaluationRun.objects.filter(suite_version_id=leaderboard.suite_version_id, status=RunStatus.SUCCEEDED)
 
 
-def _chosen_run_ids(leaderboard: Leaderboard, team_ids):
-    """A lazy queryset of the run that stands for each team under the leaderboard's rule."""
+def _chosen_run_ids(leaderboard: Leaderboard, team_ids) -> list[int]:
+    """The run that stands for each team under the leaderboard's rule (one query). Read as a
+    list on purpose: as a subquery inside the results query, PostgreSQL re-ran it per row."""
     if leaderboard.rule == RowRule.NOMINATED:
         from stages.models import Nomination
 
         nominations = Nomination.objects.filter(stage_id=leaderboard.stage_id, official_run__status=RunStatus.SUCCEEDED)
         if team_ids is not None:
             nominations = nominations.filter(team_id__in=team_ids)
-        return nominations.values("official_run_id")
-    runs = _succeeded(leaderboard).filter(checkpoint__team_id=OuterRef("pk"))
+        return list(nominations.values_list("official_run_id", flat=True))
+    runs = _succeeded(leaderboard)
+    if team_ids is not None:
+        runs = runs.filter(checkpoint__team_id__in=team_ids)
     if leaderboard.rule == RowRule.BEST:
-        runs = runs.filter(overall_score__isnull=False).order_by("-overall_score", "finished_at", "pk")
+        runs, order = runs.filter(overall_score__isnull=False), ["-overall_score", "finished_at", "pk"]
     else:
-        runs = runs.order_by("-finished_at", "-pk")
-    teams = Team.objects.all() if team_ids is None else Team.objects.filter(pk__in=team_ids)
-    return teams.annotate(run_id=Subquery(runs.values("pk")[:1])).filter(run_id__isnull=False).values("run_id")
+        order = ["-finished_at", "-pk"]
+    # One pass over the suite version's runs: the first of each team's partition.
+    ranked = runs.annotate(place=Window(RowNumber(), partition_by=[F("checkpoint__team_id")], order_by=order))
+    return list(ranked.filter(place=1).values_list("pk", flat=True))
 
 
 def _history(leaderboard: Leaderboard, team_ids) -> dict[str, list]:
@@ -73,8 +109,7 @@ def references_inputs(suite_version_id: int) -> list[dict]:
 
 
 def entries_for_runs(run_ids) -> list[dict]:
-    """One entry per run (ids, or a queryset of them): its team, checkpoint and per-task
-    [value, stderr]. One query: every succeeded run has its task results."""
+    """One entry per run: its team, checkpoint and per-task [value, stderr] (one query)."""
     results = (TaskResult.objects.filter(run_id__in=run_ids).select_related("run__checkpoint__team")
                .only("task", "value", "stderr", "run__finished_at", "run__checkpoint__name",
                      "run__checkpoint__declared_target_model", "run__checkpoint__manifest_digest",

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -9,6 +10,7 @@ from core.permissions import Action, can, require
 from evaluation.models import TaskCategory
 
 from . import selectors
+from .caching import cached
 from .charts import figures
 from .exports import FORMATS, export
 from .options import ViewOptions, apply
@@ -27,25 +29,42 @@ def leaderboard_list(request):
     return render(request, "leaderboards/leaderboard_list.html", {"leaderboards": selectors.leaderboards_all()})
 
 
-def _table_page(request, leaderboard, inputs, *, source, snapshot):
+def _table_parts(request, leaderboard, inputs, *, source, snapshot) -> dict:
+    """The computed, rendered part of the page (cacheable: it depends only on the inputs)."""
     options = ViewOptions.from_query(request.GET)
     table = compute_table(inputs, scale=options.scale)
     rows = apply(table, options)
-    return render(request, "leaderboards/leaderboard_detail.html", {
+    context = {
         "leaderboard": leaderboard, "table": table, "rows": rows, "options": options, "source": source,
-        "snapshot": snapshot, "tasks": options.visible_tasks(table),
+        "tasks": options.visible_tasks(table),
         "categories": [(c, TaskCategory(c).label if c in TaskCategory.values else c)
                        for c in options.visible_categories(table)],
-        "all_categories": [(c, TaskCategory(c).label if c in TaskCategory.values else c) for c in table.categories],
-        "figures": figures(rows, table), "can_publish": can(request.user, Action.PUBLISH_RESULTS),
-        "query": request.GET.urlencode(),
+    }
+    return {
+        "table_html": render_to_string("leaderboards/_table.html", context, request=request),
+        "figures": figures(rows, table), "source": source,
+        "snapshot": None if snapshot is None else {"pk": snapshot.pk, "published_at": snapshot.published_at},
+        "all_categories": [(c, str(TaskCategory(c).label) if c in TaskCategory.values else c) for c in table.categories],
+    }
+
+
+def _table_page(request, leaderboard, parts):
+    return render(request, "leaderboards/leaderboard_detail.html", {
+        **parts, "leaderboard": leaderboard, "options": ViewOptions.from_query(request.GET),
+        "can_publish": can(request.user, Action.PUBLISH_RESULTS), "query": request.GET.urlencode(),
     })
 
 
 def leaderboard_detail(request, slug: str):
-    leaderboard = _leaderboard(slug)
-    inputs, source, snapshot = selectors.leaderboard_inputs_for(request.user, leaderboard)
-    return _table_page(request, leaderboard, inputs, source=source, snapshot=snapshot)
+    leaderboard = selectors.leaderboard_for_viewer(slug, request.user)
+    if leaderboard is None:
+        raise Http404
+
+    def build():
+        inputs, source, snapshot = selectors.leaderboard_inputs_for(request.user, leaderboard)
+        return _table_parts(request, leaderboard, inputs, source=source, snapshot=snapshot)
+
+    return _table_page(request, leaderboard, cached("page", leaderboard, request.GET, build))
 
 
 def leaderboard_export(request, slug: str, fmt: str):
@@ -81,4 +100,5 @@ def snapshot_detail(request, slug: str, pk: int):
     snapshot = leaderboard.snapshots.filter(pk=pk).first()
     if snapshot is None:
         raise Http404
-    return _table_page(request, leaderboard, snapshot.inputs, source=selectors.Source.SNAPSHOT, snapshot=snapshot)
+    parts = _table_parts(request, leaderboard, snapshot.inputs, source=selectors.Source.SNAPSHOT, snapshot=snapshot)
+    return _table_page(request, leaderboard, parts)

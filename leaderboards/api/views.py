@@ -3,11 +3,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.permissions import Action
 from evaluation.models import SuiteVersion
 from leaderboards import selectors
+from leaderboards.caching import cached
 from leaderboards.charts import figures
 from leaderboards.exports import table_records
 from leaderboards.models import Leaderboard, ReferenceModel, Snapshot
@@ -34,12 +36,12 @@ VIEW_PARAMETERS = [
 ]
 
 
-def _table_response(request, inputs, source, snapshot):
+def _table_data(request, inputs, source, snapshot) -> dict:
     options = ViewOptions.from_query(request.query_params)
     table = compute_table(inputs, scale=options.scale)
-    return Response({"source": source, "snapshot": snapshot.pk if snapshot else None,
-                     "published_at": snapshot.published_at if snapshot else None,
-                     "scale": table.scale, "rows": table_records(table, options)})
+    return {"source": source, "snapshot": snapshot.pk if snapshot else None,
+            "published_at": snapshot.published_at if snapshot else None,
+            "scale": table.scale, "rows": table_records(table, options)}
 
 
 class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -67,21 +69,36 @@ class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         leaderboard = leaderboard_create(actor=request.user, **data)
         return Response(LeaderboardSerializer(leaderboard).data, status=status.HTTP_201_CREATED)
 
+    def _viewed(self, slug):
+        leaderboard = selectors.leaderboard_for_viewer(slug, self.request.user)
+        if leaderboard is None:
+            raise NotFound()
+        return leaderboard
+
     @extend_schema(parameters=VIEW_PARAMETERS, responses=TableSerializer)
     def retrieve(self, request, slug=None):
         """The table this caller may see: live for reviewers and admins, else the latest published
         snapshot (with the caller's own team live)."""
-        inputs, source, snapshot = selectors.leaderboard_inputs_for(request.user, self._leaderboard(slug))
-        return _table_response(request, inputs, source, snapshot)
+        leaderboard = self._viewed(slug)
+
+        def build():
+            return _table_data(request, *selectors.leaderboard_inputs_for(request.user, leaderboard))
+
+        return Response(cached("api-table", leaderboard, request.query_params, build))
 
     @extend_schema(parameters=VIEW_PARAMETERS, responses=ChartsSerializer)
     @action(detail=True, methods=["get"])
     def charts(self, request, slug=None):
         """The Plotly figures of the page: overall bars with error bars, radar by category, best over time."""
-        inputs, _source, _snapshot = selectors.leaderboard_inputs_for(request.user, self._leaderboard(slug))
-        options = ViewOptions.from_query(request.query_params)
-        table = compute_table(inputs, scale=options.scale)
-        return Response(figures(apply(table, options), table))
+        leaderboard = self._viewed(slug)
+
+        def build():
+            inputs, _source, _snapshot = selectors.leaderboard_inputs_for(request.user, leaderboard)
+            options = ViewOptions.from_query(request.query_params)
+            table = compute_table(inputs, scale=options.scale)
+            return figures(apply(table, options), table)
+
+        return Response(cached("api-charts", leaderboard, request.query_params, build))
 
     @extend_schema(request=PublishSerializer, responses={200: SnapshotSerializer(many=True), 201: SnapshotSerializer})
     @action(detail=True, methods=["get", "post"])
@@ -107,7 +124,7 @@ class SnapshotViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         """A published snapshot's table, exactly as published."""
         snapshot = get_object_or_404(self.get_queryset(), pk=pk)
-        return _table_response(request, snapshot.inputs, selectors.Source.SNAPSHOT, snapshot)
+        return Response(_table_data(request, snapshot.inputs, selectors.Source.SNAPSHOT, snapshot))
 
 
 class ReferenceModelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

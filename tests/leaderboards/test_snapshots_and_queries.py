@@ -69,3 +69,17 @@ def test_a_fixed_number_of_queries_whatever_the_size(people, leaderboard, result
     large = [_queries(client, p, django_assert_max_num_queries) for p in paths]
     assert small == large
     assert max(large) <= 10, large
+
+
+def test_a_cached_table_follows_new_runs_references_and_snapshots(people, leaderboard, results, suite_version, team_a):
+    reviewer, public = APIClientFor(people["reviewer"]), APIClientFor(people["anonymous"])
+    path = f"/api/leaderboards/{leaderboard.slug}/"
+    assert reviewer.get(path).json()["rows"][0]["checkpoint"] == "alpha-secret"
+    assert public.get(path).json()["rows"] == []
+    make_run(make_checkpoint(team_a, name="alpha-better"), suite_version,
+             {"nia_mc": 0.99, "global_mc": 0.99, "global_gen": 0.99, "chosen_gen": 0.99})
+    assert reviewer.get(path).json()["rows"][0]["checkpoint"] == "alpha-better"
+    reference_model_save(actor=people["admin"], suite_version=suite_version, name="Frontier", scores={"nia_mc": 0.5})
+    assert any(r["reference"] for r in reviewer.get(path).json()["rows"])
+    snapshot_publish(actor=people["admin"], leaderboard=leaderboard)
+    assert {r["checkpoint"] for r in public.get(path).json()["rows"] if not r["reference"]} == {"alpha-better", "beta-own"}
