@@ -2,12 +2,14 @@
 the API, the exports and the chart data all go through."""
 from __future__ import annotations
 
-from django.db.models import F, Func, OuterRef, Subquery, Window
+from django.db import connection
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from core.permissions import private_team_scope
-from evaluation.models import EvaluationRun, RunStatus, SuiteTask, TaskResult
-from leaderboards.models import Leaderboard, ReferenceScore, RowRule, Snapshot
+from evaluation.models import Checkpoint, EvaluationRun, RunStatus, SuiteTask, TaskResult
+from leaderboards.models import Leaderboard, ReferenceModel, ReferenceScore, RowRule, Snapshot
+from stages.models import Nomination
 
 
 def leaderboards_all() -> list[Leaderboard]:
@@ -15,38 +17,43 @@ def leaderboards_all() -> list[Leaderboard]:
 
 
 def leaderboard_by_slug(slug: str) -> Leaderboard | None:
-    return Leaderboard.objects.select_related("suite_version__suite", "stage").filter(slug=slug).first()
+    return Leaderboard.objects.select_related("suite_version__suite").filter(slug=slug).first()
 
 
-def _scalar(queryset, function: str, field: str = "pk"):
-    """A correlated scalar subquery such as (SELECT MAX(id) FROM … WHERE …)."""
-    return Subquery(queryset.order_by().annotate(scalar_value=Func(F(field), function=function)).values("scalar_value")[:1])
+def _inputs_fingerprint(leaderboard: Leaderboard, scope) -> tuple:
+    """One query: what every input of the viewer's table was last changed by (their scope's
+    succeeded runs, the reference scores, the latest snapshot, the nominations). Plain SQL on
+    purpose: the same statement built with the ORM took longer to compile than to run."""
+    runs, checkpoints = EvaluationRun._meta.db_table, Checkpoint._meta.db_table
+    if scope is None:
+        team_filter, team_params = "", []
+    elif not scope:
+        team_filter, team_params = "AND 1 = 0", []
+    else:
+        team_filter, team_params = f"AND c.team_id IN ({', '.join(['%s'] * len(scope))})", sorted(scope)
+    scoped_runs = (f"FROM {runs} r JOIN {checkpoints} c ON c.id = r.checkpoint_id "
+                   f"WHERE r.suite_version_id = %s AND r.status = %s {team_filter}")
+    sql = (f"SELECT (SELECT MAX(r.id) {scoped_runs}), (SELECT COUNT(*) {scoped_runs}), "
+           f"(SELECT MAX(s.id) FROM {ReferenceScore._meta.db_table} s JOIN {ReferenceModel._meta.db_table} m "
+           f"ON m.id = s.reference_id WHERE m.suite_version_id = %s), "
+           f"(SELECT MAX(id) FROM {Snapshot._meta.db_table} WHERE leaderboard_id = %s), "
+           f"(SELECT MAX(nominated_at) FROM {Nomination._meta.db_table} WHERE stage_id = %s)")
+    run_params = [leaderboard.suite_version_id, RunStatus.SUCCEEDED.value, *team_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*run_params, *run_params, leaderboard.suite_version_id, leaderboard.pk,
+                             leaderboard.stage_id])
+        return tuple(str(value) for value in cursor.fetchone())
 
 
 def leaderboard_for_viewer(slug: str, user) -> Leaderboard | None:
-    """The leaderboard, with `view_version`: a fingerprint of every input the viewer's table is
-    computed from (their scope's succeeded runs, reference scores, the latest snapshot, the
-    nominations), read in the same single query. Equal versions mean an equal table, so the
-    computed table may be cached under it."""
-    scope = private_team_scope(user)
-    runs = EvaluationRun.objects.filter(suite_version=OuterRef("suite_version"), status=RunStatus.SUCCEEDED)
-    if scope is not None:
-        runs = runs.filter(checkpoint__team_id__in=scope)
-    from stages.models import Nomination
-
-    leaderboard = (
-        Leaderboard.objects.select_related("suite_version__suite", "stage").filter(slug=slug).annotate(
-            runs_last=_scalar(runs, "MAX"), runs_count=_scalar(runs, "COUNT"),
-            references_last=_scalar(ReferenceScore.objects.filter(reference__suite_version=OuterRef("suite_version")), "MAX"),
-            snapshot_last=_scalar(Snapshot.objects.filter(leaderboard=OuterRef("pk")), "MAX"),
-            nominations_last=_scalar(Nomination.objects.filter(stage=OuterRef("stage")), "MAX", "nominated_at"),
-        ).first()
-    )
+    """The leaderboard, with `view_version`: the viewer's scope and a fingerprint of every input
+    their table is computed from. Equal versions mean an equal table, so the computed table may be
+    cached under it (leaderboards.caching)."""
+    leaderboard = leaderboard_by_slug(slug)
     if leaderboard is not None:
-        leaderboard.view_version = (
-            None if scope is None else tuple(sorted(scope)), leaderboard.rule, leaderboard.runs_last,
-            leaderboard.runs_count, leaderboard.references_last, leaderboard.snapshot_last,
-            str(leaderboard.nominations_last))
+        scope = private_team_scope(user)
+        leaderboard.view_version = (None if scope is None else tuple(sorted(scope)), leaderboard.rule,
+                                    _inputs_fingerprint(leaderboard, scope))
     return leaderboard
 
 
@@ -58,8 +65,6 @@ def _chosen_run_ids(leaderboard: Leaderboard, team_ids) -> list[int]:
     """The run that stands for each team under the leaderboard's rule (one query). Read as a
     list on purpose: as a subquery inside the results query, PostgreSQL re-ran it per row."""
     if leaderboard.rule == RowRule.NOMINATED:
-        from stages.models import Nomination
-
         nominations = Nomination.objects.filter(stage_id=leaderboard.stage_id, official_run__status=RunStatus.SUCCEEDED)
         if team_ids is not None:
             nominations = nominations.filter(team_id__in=team_ids)
