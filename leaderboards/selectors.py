@@ -3,8 +3,6 @@ the API, the exports and the chart data all go through."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 
 from core.permissions import private_team_scope
 from evaluation.models import Checkpoint, EvaluationRun, RunStatus, SuiteTask, TaskResult
@@ -61,39 +59,32 @@ def _succeeded(leaderboard: Leaderboard):
     return EvaluationRun.objects.filter(suite_version_id=leaderboard.suite_version_id, status=RunStatus.SUCCEEDED)
 
 
-def _chosen_run_ids(leaderboard: Leaderboard, team_ids) -> list[int]:
-    """The run that stands for each team under the leaderboard's rule (one query). Read as a
-    list on purpose: as a subquery inside the results query, PostgreSQL re-ran it per row."""
+def _runs_and_history(leaderboard: Leaderboard, team_ids) -> tuple[list[int], dict[str, list]]:
+    """The run that stands for each team under the leaderboard's rule, and each team's best
+    overall score over time (each time it improved): both from one pass over the scope's runs
+    (one query; two for the nominated rule)."""
+    runs = _succeeded(leaderboard)
+    if team_ids is not None:
+        runs = runs.filter(checkpoint__team_id__in=team_ids)
+    history: dict[str, list] = {}
+    best: dict[int, tuple] = {}  # team → (score, run) of its best run so far
+    latest: dict[int, int] = {}
+    for run_id, team_id, finished_at, score in runs.order_by("finished_at", "pk").values_list(
+            "pk", "checkpoint__team_id", "finished_at", "overall_score"):
+        latest[team_id] = run_id  # ordered by time: the last one seen is the latest
+        if score is not None and score > best.get(team_id, (float("-inf"),))[0]:
+            best[team_id] = (score, run_id)  # strictly better: ties keep the earlier run
+            history.setdefault(str(team_id), []).append([finished_at.isoformat(), score])
     if leaderboard.rule == RowRule.NOMINATED:
         nominations = Nomination.objects.filter(stage_id=leaderboard.stage_id, official_run__status=RunStatus.SUCCEEDED)
         if team_ids is not None:
             nominations = nominations.filter(team_id__in=team_ids)
-        return list(nominations.values_list("official_run_id", flat=True))
-    runs = _succeeded(leaderboard)
-    if team_ids is not None:
-        runs = runs.filter(checkpoint__team_id__in=team_ids)
-    if leaderboard.rule == RowRule.BEST:
-        runs, order = runs.filter(overall_score__isnull=False), ["-overall_score", "finished_at", "pk"]
+        chosen = list(nominations.values_list("official_run_id", flat=True))
+    elif leaderboard.rule == RowRule.BEST:
+        chosen = [run_id for _score, run_id in best.values()]
     else:
-        order = ["-finished_at", "-pk"]
-    # One pass over the suite version's runs: the first of each team's partition.
-    ranked = runs.annotate(place=Window(RowNumber(), partition_by=[F("checkpoint__team_id")], order_by=order))
-    return list(ranked.filter(place=1).values_list("pk", flat=True))
-
-
-def _history(leaderboard: Leaderboard, team_ids) -> dict[str, list]:
-    """Per team, the best overall score so far each time it improved (one query)."""
-    runs = _succeeded(leaderboard).filter(overall_score__isnull=False)
-    if team_ids is not None:
-        runs = runs.filter(checkpoint__team_id__in=team_ids)
-    history: dict[str, list] = {}
-    best: dict[int, float] = {}
-    for team_id, finished_at, score in runs.order_by("finished_at", "pk").values_list(
-            "checkpoint__team_id", "finished_at", "overall_score"):
-        if score > best.get(team_id, float("-inf")):
-            best[team_id] = score
-            history.setdefault(str(team_id), []).append([finished_at.isoformat(), score])
-    return history
+        chosen = list(latest.values())
+    return chosen, history
 
 
 def suite_tasks_inputs(suite_version_id: int) -> list[dict]:
@@ -142,14 +133,15 @@ def entries_for_runs(run_ids) -> list[dict]:
 
 def leaderboard_live_inputs(leaderboard: Leaderboard, *, team_ids=None) -> dict:
     """Everything the table needs, straight from the runs (team_ids=None: every team)."""
+    chosen, history = _runs_and_history(leaderboard, team_ids)
     return {
         "leaderboard": leaderboard.slug,
         "suite_version": leaderboard.suite_version_id,
         "rule": leaderboard.rule,
         "tasks": suite_tasks_inputs(leaderboard.suite_version_id),
-        "entries": entries_for_runs(_chosen_run_ids(leaderboard, team_ids)),
+        "entries": entries_for_runs(chosen),
         "references": references_inputs(leaderboard.suite_version_id),
-        "history": _history(leaderboard, team_ids),
+        "history": history,
     }
 
 
@@ -184,9 +176,9 @@ def leaderboard_inputs_for(user, leaderboard: Leaderboard) -> tuple[dict, str, S
                   "entries": [], "references": references_inputs(leaderboard.suite_version_id), "history": {}}
         source = Source.NONE
     if scope:
-        own_entries = entries_for_runs(_chosen_run_ids(leaderboard, scope))
+        chosen, own_history = _runs_and_history(leaderboard, scope)
+        own_entries = entries_for_runs(chosen)
         inputs["entries"] = [e for e in inputs["entries"] if e["team"]["id"] not in scope] + own_entries
-        inputs["history"] = ({k: v for k, v in inputs["history"].items() if int(k) not in scope}
-                             | _history(leaderboard, scope))
+        inputs["history"] = {k: v for k, v in inputs["history"].items() if int(k) not in scope} | own_history
         source = Source.MIXED if snapshot is not None or own_entries else Source.NONE
     return inputs, source, snapshot
