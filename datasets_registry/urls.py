@@ -7,6 +7,7 @@ urlpatterns = [
     path("providers/", views.provider_list, name="data-providers"),
     path("datasets/<slug:slug>/", views.dataset_detail, name="data-dataset-detail"),
     path("purchases/", views.purchase_list, name="data-purchases"),
+    path("purchases/new/", views.purchase_create_view, name="data-purchase-create"),
     path("purchases/<int:pk>/", views.purchase_detail, name="data-purchase-detail"),
     path("purchases/export.csv", views.export_csv, name="data-export-csv"),
     path("purchases/export.xlsx", views.export_xlsx, name="data-export-xlsx"),

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consortium.models import Team
+from consortium.models import Organisation, Team
 from core.krw import format_krw
 from core.permissions import Action, can, require
 
 from . import exports, selectors, services
-from .forms import CatalogueFilterForm, ProviderFilterForm, TrainingDeclarationForm
+from .forms import CatalogueFilterForm, ProviderFilterForm, PurchaseForm, TrainingDeclarationForm
 from .models import Dataset, Provider
 
 BLANK_ROWS = 3
@@ -54,7 +54,25 @@ def purchase_list(request):
     purchases = selectors.purchases_visible_to(request.user)
     return render(request, "datasets_registry/purchase_list.html", {
         "page": Paginator(purchases, 50).get_page(request.GET.get("page")),
+        "can_record": can(request.user, Action.MANAGE_REGISTRY),
     })
+
+
+@login_required
+def purchase_create_view(request):
+    require(request.user, Action.MANAGE_REGISTRY)
+    form = PurchaseForm(request.POST or None, teams=Team.objects.order_by("joined_on", "id"),
+                        organisations=Organisation.objects.order_by("name_ko"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            purchase = services.purchase_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("Purchase recorded; the cost split and entitlements were made."))
+            return redirect("data-purchase-detail", pk=purchase.pk)
+    return render(request, "datasets_registry/purchase_form.html", {"form": form})
 
 
 @login_required

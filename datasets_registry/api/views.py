@@ -1,6 +1,6 @@
 """Thin API views: permissions via core.permissions, reads via selectors, writes via services."""
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -112,6 +112,7 @@ class TrainingDeclarationViewSet(viewsets.GenericViewSet):
 
     read_action = Action.VIEW_REGISTRY  # then VIEW_TEAM_PRIVATE on the checkpoint's team
     write_action = Action.USE_EVALUATION
+    lookup_value_regex = r"\d+"
     serializer_class = DeclarationInputSerializer
 
     def _checkpoint(self, pk):
@@ -123,6 +124,8 @@ class TrainingDeclarationViewSet(viewsets.GenericViewSet):
         require(self.request.user, Action.VIEW_TEAM_PRIVATE, checkpoint)
         return checkpoint
 
+    @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="checkpoint id")],
+                   request=None, responses=None)
     def retrieve(self, request, pk=None):
         return Response(_declaration_data(self._checkpoint(pk)))
 

@@ -131,3 +131,33 @@ def test_pages_have_a_fixed_query_count(client, people, buy, team_a, team_b, dja
                 f"/data/entitlements/{team_a.slug}/"):
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200
+
+
+def _purchase_post(team_a, team_b, **overrides):
+    from datasets_registry.models import Dataset, Provider
+
+    data = {"kind": "joint", "title": "방송 영상", "provider": Provider.objects.get(slug="archives").pk,
+            "intermediary": Provider.objects.get(slug="nia").pk,
+            "datasets": [Dataset.objects.get(slug="ds-open").pk], "contract_number": "FORM-1",
+            "contract_date": "2025-10-20", "price_krw": "4390909091", "vat_krw": "439090909",
+            "access_from": "2025-10-20", "access_until": "2026-12-31",
+            "payer_0": f"team:{team_a.slug}", "percent_0": "33.3333", "payer_1": f"team:{team_b.slug}",
+            "percent_1": "66.6667"}
+    data.update(overrides)
+    return data
+
+
+def test_admins_record_a_purchase_from_the_page(client, people, catalogue, team_a, team_b):
+    from datasets_registry.models import Purchase
+
+    client.force_login(people["reviewer"])
+    assert client.get("/data/purchases/new/").status_code == 403
+    client.force_login(people["admin"])
+    response = client.post("/data/purchases/new/", _purchase_post(team_a, team_b, percent_1="60"))
+    assert response.status_code == 200 and "100" in response.content.decode()  # the percentages' error
+    assert not Purchase.objects.exists()
+    response = client.post("/data/purchases/new/", _purchase_post(team_a, team_b))
+    purchase = Purchase.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/data/purchases/{purchase.pk}/"
+    # 4,830,000,000 × 33.3333% = 1,609,998,390 (remainder .0) and × 66.6667% = 3,220,001,610 (.0): exact
+    assert sorted(purchase.shares.values_list("amount_krw", flat=True)) == [1_609_998_390, 3_220_001_610]
