@@ -33,7 +33,7 @@ STATUS_LABELS = {
 @dataclass
 class Compliance:
     status: ComplianceStatus
-    reasons: list[str] = field(default_factory=list)  # translated text (lazy), problems first
+    reasons: list[str] = field(default_factory=list)  # in the language active when computed; problems first
     releases_openly: bool = False
 
     @property

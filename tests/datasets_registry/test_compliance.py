@@ -1,6 +1,7 @@
 """The compliance check on worked cases, and its fixed number of queries."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from audit.models import AuditEvent
 from datasets_registry import services
@@ -18,8 +19,9 @@ def declare(checkpoint, catalogue, *names, start=D(2025, 10, 1), end=D(2025, 11,
 
 
 def status_and_text(checkpoint):
-    result = compliance_for_checkpoints([checkpoint.pk])[checkpoint.pk]
-    return result.status, " ".join(str(r) for r in result.reasons)
+    with translation.override("en"):  # reasons are written in the active language
+        result = compliance_for_checkpoints([checkpoint.pk])[checkpoint.pk]
+        return result.status, " ".join(str(r) for r in result.reasons)
 
 
 def test_undeclared(checkpoint_of, team_a):
