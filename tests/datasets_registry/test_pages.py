@@ -161,3 +161,18 @@ def test_admins_record_a_purchase_from_the_page(client, people, catalogue, team_
     assert response.status_code == 302 and response["Location"] == f"/data/purchases/{purchase.pk}/"
     # 4,830,000,000 × 33.3333% = 1,609,998,390 (remainder .0) and × 66.6667% = 3,220,001,610 (.0): exact
     assert sorted(purchase.shares.values_list("amount_krw", flat=True)) == [1_609_998_390, 3_220_001_610]
+
+
+def test_the_compliance_badge_for_other_pages(buy, checkpoint_of, catalogue, team_a):
+    from django.template.loader import render_to_string
+
+    from datasets_registry.selectors import compliance_for_checkpoints
+    from datasets_registry.services import training_declaration_set
+
+    checkpoint = checkpoint_of(team_a)
+    training_declaration_set(actor=None, checkpoint=checkpoint, releases_openly=False, items=[
+        {"dataset": catalogue["datasets"]["no-training"], "trained_from": D(2025, 10, 1),
+         "trained_until": D(2025, 10, 2)}])
+    compliance = compliance_for_checkpoints([checkpoint.pk])[checkpoint.pk]
+    html = render_to_string("datasets_registry/_compliance_badge.html", {"compliance": compliance})
+    assert "compliance-non_compliant" in html and "부적합" in html and "자료 no-training" in html
