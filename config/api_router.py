@@ -2,6 +2,14 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
 from core.permissions import Action
+from datasets_registry.api.views import (
+    DatasetViewSet,
+    EntitlementViewSet,
+    LicenceViewSet,
+    ProviderViewSet,
+    PurchaseViewSet,
+    TrainingDeclarationViewSet,
+)
 from evaluation.api.views import CheckpointViewSet, RunViewSet, SuiteViewSet
 from leaderboards.api.views import LeaderboardViewSet, ReferenceModelViewSet, SnapshotViewSet
 from stages.api.views import StageViewSet
@@ -26,5 +34,11 @@ router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
 router.register("snapshots", SnapshotViewSet, basename="snapshot")
 router.register("reference-models", ReferenceModelViewSet, basename="reference-model")
 router.register("stages", StageViewSet, basename="stage")
+router.register("data-providers", ProviderViewSet, basename="data-provider")
+router.register("licences", LicenceViewSet, basename="licence")
+router.register("datasets", DatasetViewSet, basename="dataset")
+router.register("data-purchases", PurchaseViewSet, basename="data-purchase")
+router.register("data-entitlements", EntitlementViewSet, basename="data-entitlement")
+router.register("training-declarations", TrainingDeclarationViewSet, basename="training-declaration")
 
 urlpatterns = router.urls

@@ -166,6 +166,9 @@ SPECTACULAR_SETTINGS = {
         "TeamStatusEnum": "consortium.models.TeamStatus",
         "CheckpointStatusEnum": "evaluation.models.CheckpointStatus",
         "RunStatusEnum": "evaluation.models.RunStatus",
+        "LicenceTermStatusEnum": "datasets_registry.models.TermStatus",
+        "DataProviderKindEnum": "datasets_registry.models.ProviderKind",
+        "PurchaseKindEnum": "datasets_registry.models.PurchaseKind",
     },
 }
 

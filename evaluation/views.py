@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from consortium.models import Team, TeamStatus
 from core.permissions import Action, can, require, team_ids_of
+from datasets_registry.views import checkpoint_training_context
 
 from . import selectors
 from .forms import CheckpointSubmitForm, RunRequestForm
@@ -68,6 +69,8 @@ def checkpoint_detail(request, pk: int):
         "checkpoint": checkpoint, "runs": list(checkpoint.runs.all()), "form": form,
         "can_request": can(request.user, Action.SUBMIT_CHECKPOINT, checkpoint.team)
         or can(request.user, Action.MANAGE_REGISTRY),
+        # The training-data declaration and its compliance (datasets_registry).
+        **checkpoint_training_context(user=request.user, checkpoint=checkpoint),
     })
 
 

@@ -17,6 +17,7 @@ $PY manage.py make_demo_checkpoints
 $PY manage.py submit_demo_checkpoints
 echo "Demo leaderboard and first-stage evaluation:"
 $PY manage.py seed_demo_stage
+$PY manage.py seed_data_registry
 
 pids=()
 demo_pid=
