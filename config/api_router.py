@@ -3,6 +3,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
 from core.permissions import Action
 from evaluation.api.views import CheckpointViewSet, RunViewSet, SuiteViewSet
+from originality.api.views import OriginalityReportViewSet, ReferenceModelViewSet
 
 
 class PlatformAPIRootView(APIRootView):
@@ -20,5 +21,7 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("suites", SuiteViewSet, basename="suite")
 router.register("checkpoints", CheckpointViewSet, basename="checkpoint")
 router.register("runs", RunViewSet, basename="run")
+router.register("originality", OriginalityReportViewSet, basename="originality")
+router.register("originality-references", ReferenceModelViewSet, basename="originality-reference")
 
 urlpatterns = router.urls

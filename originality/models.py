@@ -101,6 +101,11 @@ class OriginalityReport(models.Model):
         return f"{self.checkpoint_id}: {self.verdict or self.status}"
 
     @property
+    def team(self):
+        """What core.permissions' team rules read (VIEW_TEAM_PRIVATE)."""
+        return self.checkpoint.team
+
+    @property
     def matched_tensors(self) -> list["TensorMatch"]:
         return [m for m in self.matches.all() if m.matched]
 
