@@ -192,6 +192,7 @@ else:
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-runs": {"task": "evaluation.reap_stale_runs", "schedule": env.int("EVAL_REAPER_INTERVAL_S", default=30)},
+    "resend-stale-originality-checks": {"task": "originality.resend_stale_checks", "schedule": 600},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

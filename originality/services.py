@@ -1,5 +1,6 @@
 """Writes: registering references, fingerprinting checkpoints, storing originality reports.
 Streaming the weights happens outside any transaction; each outcome is written in one."""
+import datetime
 import logging
 from pathlib import Path
 
@@ -76,6 +77,19 @@ def originality_request(*, checkpoint_id: int) -> None:
         transaction.on_commit(lambda: check_originality.delay(checkpoint_id))
 
 
+CHECK_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+def originality_resend_stale(*, stale_after: datetime.timedelta = CHECK_STALE_AFTER) -> list[int]:
+    """Checks still pending long after they were queued (a lost message or worker) are sent again."""
+    stale = list(OriginalityReport.objects.filter(status=ReportStatus.PENDING,
+                                                  requested_at__lt=timezone.now() - stale_after)
+                 .values_list("checkpoint_id", flat=True))
+    for pk in stale:
+        originality_request(checkpoint_id=pk)
+    return stale
+
+
 def originality_recheck_all() -> int:
     """Queue a check of every ready checkpoint (a new reference may accuse any of them)."""
     ids = list(Checkpoint.objects.filter(status=CheckpointStatus.READY).values_list("pk", flat=True))
@@ -84,13 +98,23 @@ def originality_recheck_all() -> int:
     return len(ids)
 
 
+def _stored_prints(checkpoint: Checkpoint) -> list[TensorPrint]:
+    rows = TensorFingerprint.objects.filter(checkpoint=checkpoint, version=SIGNATURE_VERSION)
+    return [tensor_print(row) for row in rows]
+
+
 def _checkpoint_prints(checkpoint: Checkpoint) -> list[TensorPrint]:
-    """The checkpoint's fingerprints: streamed once from its files, then read from the database."""
-    stored = list(TensorFingerprint.objects.filter(checkpoint=checkpoint, version=SIGNATURE_VERSION))
+    """The checkpoint's fingerprints: streamed once from its files (immutable once ready),
+    then read from the database."""
+    stored = _stored_prints(checkpoint)
     if stored:
-        return [tensor_print(row) for row in stored]
+        return stored
     prints = fingerprint_folder(Path(checkpoint.resolved_path))
     with transaction.atomic():
+        # Two checks of one checkpoint may race (validation and a new reference): one stores.
+        Checkpoint.objects.select_for_update().filter(pk=checkpoint.pk).first()
+        if TensorFingerprint.objects.filter(checkpoint=checkpoint, version=SIGNATURE_VERSION).exists():
+            return _stored_prints(checkpoint)
         TensorFingerprint.objects.filter(checkpoint=checkpoint).delete()
         TensorFingerprint.objects.bulk_create([_row(p, checkpoint=checkpoint) for p in prints], batch_size=500)
     return prints

@@ -8,3 +8,11 @@ def check_originality(checkpoint_id: int) -> str:
 
     report = originality_check(checkpoint_id=checkpoint_id)
     return report.verdict or report.status if report else "skipped"
+
+
+@shared_task(name="originality.resend_stale_checks")
+def resend_stale_checks() -> list[int]:
+    """Nothing stays pending: checks whose message or worker was lost are queued again."""
+    from .services import originality_resend_stale
+
+    return originality_resend_stale()

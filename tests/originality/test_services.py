@@ -108,3 +108,17 @@ def test_the_command_registers_as_an_admin(people, family):
         call_command("register_reference", str(family["A"]), name="Ref-A", as_user="member-a")
     call_command("register_reference", str(family["A"]), name="Ref-A", family="Tiny", as_user="admin")
     assert ReferenceModel.objects.get().family == "Tiny"
+
+
+def test_checks_left_pending_are_sent_again(ready_checkpoint, family):
+    import datetime
+
+    from django.utils import timezone
+
+    from originality.services import originality_resend_stale
+
+    fresh, stale = ready_checkpoint(family["C"], "fresh"), ready_checkpoint(family["C"], "stale")
+    OriginalityReport.objects.create(checkpoint=fresh, requested_at=timezone.now())
+    OriginalityReport.objects.create(checkpoint=stale, requested_at=timezone.now() - datetime.timedelta(hours=1))
+    assert originality_resend_stale() == [stale.pk]
+    assert OriginalityReport.objects.get(checkpoint=stale).requested_at > timezone.now() - datetime.timedelta(minutes=1)
