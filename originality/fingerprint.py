@@ -1,4 +1,5 @@
-"""Fingerprints of safetensors weights, streamed: no torch, no database.
+"""Fingerprints of safetensors weights, streamed: no torch, no database (Django only for
+the language of error messages).
 
 Each tensor gets its name, shape, dtype, a SHA-256 of its bytes (exact copies) and a
 signature: its values at seeded positions, enough to estimate how two same-shaped
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 SIGNATURE_VERSION = 1
 TARGET_ROWS = 64  # sampled rows per tensor: between 64 and 127 once a tensor has that many
@@ -120,16 +122,16 @@ def read_header(path: Path) -> tuple[dict, int]:
     with path.open("rb") as handle:
         prefix = handle.read(8)
         if len(prefix) < 8:
-            raise FingerprintError(f"{path.name}: too short to be a safetensors file")
+            raise FingerprintError(_("%(file)s: too short to be a safetensors file") % {"file": path.name})
         (length,) = struct.unpack("<Q", prefix)
         if length > min(MAX_HEADER_BYTES, size - 8):
-            raise FingerprintError(f"{path.name}: header length is impossible")
+            raise FingerprintError(_("%(file)s: header length is impossible") % {"file": path.name})
         try:
             header = json.loads(handle.read(length))
         except (ValueError, UnicodeDecodeError):
-            raise FingerprintError(f"{path.name}: header is not valid JSON") from None
+            raise FingerprintError(_("%(file)s: header is not valid JSON") % {"file": path.name}) from None
     if not isinstance(header, dict):
-        raise FingerprintError(f"{path.name}: header is not valid JSON")
+        raise FingerprintError(_("%(file)s: header is not valid JSON") % {"file": path.name})
     header.pop("__metadata__", None)
     data_start, data_size = 8 + length, size - 8 - length
     for name, info in header.items():
@@ -138,13 +140,15 @@ def read_header(path: Path) -> tuple[dict, int]:
             shape = [int(d) for d in info["shape"]]
             dtype = str(info["dtype"])
         except (KeyError, TypeError, ValueError):
-            raise FingerprintError(f"{path.name}: tensor {name} is described wrongly") from None
+            raise FingerprintError(_("%(file)s: tensor %(name)s is described wrongly") % {"file": path.name, "name": name}) from None
         if not 0 <= start <= end <= data_size or min(shape, default=0) < 0:
-            raise FingerprintError(f"{path.name}: tensor {name} lies outside the file (truncated?)")
+            raise FingerprintError(_("%(file)s: tensor %(name)s lies outside the file (truncated?)")
+                                   % {"file": path.name, "name": name})
         item = _DTYPES.get(dtype, (None, 0))[1]
         count = int(np.prod(shape, dtype=np.int64)) if shape else 1
         if item and count * item != end - start:
-            raise FingerprintError(f"{path.name}: tensor {name} has {end - start} bytes for shape {shape}")
+            raise FingerprintError(_("%(file)s: tensor %(name)s has %(bytes)s bytes for shape %(shape)s")
+                                   % {"file": path.name, "name": name, "bytes": end - start, "shape": shape})
     return header, data_start
 
 
@@ -222,15 +226,15 @@ def weight_files(folder: Path) -> list[Path]:
             weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
             shards = sorted(set(weight_map.values()))
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise FingerprintError(f"{index.name} is not a valid shard index") from None
+            raise FingerprintError(_("%(file)s is not a valid shard index") % {"file": index.name}) from None
         files = [folder / shard for shard in shards]
         missing = [f.name for f in files if not f.is_file() or not f.resolve().is_relative_to(folder.resolve())]
         if missing:
-            raise FingerprintError(f"{index.name} names missing shards: {', '.join(missing[:5])}")
+            raise FingerprintError(_("%(file)s names missing shards: %(shards)s") % {"file": index.name, "shards": ", ".join(missing[:5])})
         return files
     files = sorted(folder.glob("*.safetensors"))
     if not files:
-        raise FingerprintError(f"no .safetensors weights in {folder}")
+        raise FingerprintError(_("no .safetensors weights in %(folder)s") % {"folder": folder})
     return files
 
 
@@ -241,7 +245,7 @@ def fingerprint_folder(folder: Path) -> list[TensorPrint]:
     for file in weight_files(folder):
         for tensor in fingerprint_file(file):
             if tensor.name in seen:
-                raise FingerprintError(f"tensor {tensor.name} appears in more than one shard")
+                raise FingerprintError(_("tensor %(name)s appears in more than one shard") % {"name": tensor.name})
             seen.add(tensor.name)
             prints.append(tensor)
     return prints
