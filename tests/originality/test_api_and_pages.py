@@ -66,20 +66,28 @@ def test_an_admin_lists_references_and_gets_field_errors(people, api_client, ref
     assert ReferenceModel.objects.count() == 1
 
 
-def test_the_checkpoint_page_shows_the_verdict_and_its_components(client, people, flagged,
+@pytest.fixture
+def english_client(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switcher's choice
+    return client
+
+
+def test_the_checkpoint_page_shows_the_verdict_and_its_components(english_client, people, flagged,
                                                                   django_assert_max_num_queries):
+    client = english_client
     client.force_login(people["member_a"])
     with django_assert_max_num_queries(12):
-        page = client.get(reverse("checkpoint-detail", args=[flagged.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        page = client.get(reverse("checkpoint-detail", args=[flagged.pk]))
     text = page.content.decode()
     assert page.status_code == 200
     assert "Component reuse" in text and "vision_tower.*" in text and "Qwen2.5-VL-7B" in text
 
 
-def test_the_checkpoint_page_says_when_nothing_was_checked(client, people, ready_checkpoint):
+def test_the_checkpoint_page_says_when_nothing_was_checked(english_client, people, ready_checkpoint):
+    client = english_client
     checkpoint = ready_checkpoint("/nowhere")
     client.force_login(people["member_a"])
-    page = client.get(reverse("checkpoint-detail", args=[checkpoint.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(reverse("checkpoint-detail", args=[checkpoint.pk]))
     assert "Not checked yet" in page.content.decode()
 
 
@@ -99,3 +107,15 @@ def test_the_batch_selector_takes_one_query_and_respects_visibility(people, flag
     assert not verdicts[others[0].pk].flagged
     with django_assert_num_queries(3):  # the user's roles and teams (read once a request), then the reports
         assert set(originality_for_checkpoints(ids, user=people["member_a"])) == {flagged.pk}
+
+
+def test_the_page_is_korean_first(client, people, flagged, ready_checkpoint):
+    original = ready_checkpoint("/nowhere", name="v2")
+    OriginalityReport.objects.create(checkpoint=original, status=ReportStatus.DONE, verdict=Verdict.ORIGINAL,
+                                     references_checked=3, max_similarity=0.05,
+                                     evidence={"similarity_threshold": 0.5, "derived_share": 0.5})
+    client.force_login(people["member_a"])
+    flagged_page = client.get(reverse("checkpoint-detail", args=[flagged.pk])).content.decode()
+    original_page = client.get(reverse("checkpoint-detail", args=[original.pk])).content.decode()
+    assert "구성 요소 재사용" in flagged_page and "vision_tower.*" in flagged_page
+    assert "독자 개발" in original_page and "기준 모델 3개" in original_page
