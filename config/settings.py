@@ -165,6 +165,7 @@ SPECTACULAR_SETTINGS = {
         "TeamStatusEnum": "consortium.models.TeamStatus",
         "CheckpointStatusEnum": "evaluation.models.CheckpointStatus",
         "RunStatusEnum": "evaluation.models.RunStatus",
+        "OriginalityStatusEnum": "originality.models.ReportStatus",
     },
 }
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,16 +53,22 @@ def reference_register(*, actor, name: str, path: str | Path, family: str = "", 
         prints = fingerprint_folder(folder)
     except FingerprintError as error:
         raise ValidationError({"path": [str(error)]}) from None
-    with transaction.atomic():
-        reference = ReferenceModel.objects.create(
-            name=name, family=family.strip(), notes=notes, source_path=str(folder.resolve()),
-            tensor_count=len(prints), parameter_count=sum(p.parameter_count for p in prints),
-            registered_by=actor if actor is not None and actor.is_authenticated else None,
-        )
-        TensorFingerprint.objects.bulk_create([_row(p, reference=reference) for p in prints], batch_size=500)
-        audit_record(actor=actor, action="originality.reference_register", target=reference,
-                     after=snapshot(reference))
-        transaction.on_commit(originality_recheck_all)
+    try:
+        with transaction.atomic():
+            return _store_reference(actor, name=name, family=family, notes=notes, folder=folder, prints=prints)
+    except IntegrityError:  # registered meanwhile under the same name
+        raise ValidationError({"name": [_("A reference named %(name)s exists already.") % {"name": name}]}) from None
+
+
+def _store_reference(actor, *, name, family, notes, folder: Path, prints: list[TensorPrint]) -> ReferenceModel:
+    reference = ReferenceModel.objects.create(
+        name=name, family=family.strip(), notes=notes, source_path=str(folder.resolve()),
+        tensor_count=len(prints), parameter_count=sum(p.parameter_count for p in prints),
+        registered_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    TensorFingerprint.objects.bulk_create([_row(p, reference=reference) for p in prints], batch_size=500)
+    audit_record(actor=actor, action="originality.reference_register", target=reference, after=snapshot(reference))
+    transaction.on_commit(originality_recheck_all)
     return reference
 
 

@@ -119,3 +119,26 @@ def test_the_page_is_korean_first(client, people, flagged, ready_checkpoint):
     original_page = client.get(reverse("checkpoint-detail", args=[original.pk])).content.decode()
     assert "구성 요소 재사용" in flagged_page and "vision_tower.*" in flagged_page
     assert "독자 개발" in original_page and "기준 모델 3개" in original_page
+
+
+def test_the_report_list_takes_a_fixed_number_of_queries(people, api_client, flagged, ready_checkpoint,
+                                                        django_assert_max_num_queries):
+    for i in range(8):
+        OriginalityReport.objects.create(checkpoint=ready_checkpoint("/nowhere", name=f"n{i}"),
+                                         status=ReportStatus.DONE, verdict=Verdict.ORIGINAL)
+    api_client.force_authenticate(people["reviewer"])
+    with django_assert_max_num_queries(6):
+        listed = api_client.get(reverse("api:originality-list"))
+    assert listed.json()["count"] == 9
+    with django_assert_max_num_queries(6):
+        assert api_client.get(reverse("api:originality-detail", args=[flagged.pk])).status_code == 200
+
+
+def test_admins_read_references_and_reports_in_the_admin(client, people, flagged):
+    client.force_login(people["admin"])
+    for name in ("originalityreport", "referencemodel"):
+        assert client.get(reverse(f"admin:originality_{name}_changelist")).status_code == 200
+    report = OriginalityReport.objects.get(checkpoint=flagged)
+    assert client.get(reverse("admin:originality_originalityreport_change", args=[report.pk])).status_code == 200
+    client.force_login(people["member_a"])
+    assert client.get(reverse("admin:originality_originalityreport_changelist")).status_code == 302
