@@ -32,6 +32,7 @@ SIGNATURE_VERSION = 1
 TARGET_ROWS = 64  # sampled rows per tensor: between 64 and 127 once a tensor has that many
 COLUMNS_PER_ROW = 16
 CHUNK = 16 * 1024 * 1024
+MIN_DISTINCT_VALUES = 16  # fewer among the samples: a mask or a constant, not learnt weights
 MAX_HEADER_BYTES = 100 * 1024 * 1024
 _SEED = np.uint64(0x5EED_0F_0416_1A11)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
@@ -75,9 +76,9 @@ class TensorPrint:
 
     @property
     def informative(self) -> bool:
-        """Evidence only from matrices with varied values: norms, biases and constant
-        tensors start out identical in every model by convention."""
-        return len(self.shape) >= 2 and self.values.size >= 2 and float(np.ptp(self.values)) > 0
+        """Evidence only from matrices with varied values: norms, biases, constant tensors
+        and masks (a few distinct values) start out identical in every model by convention."""
+        return len(self.shape) >= 2 and len(np.unique(self.values)) > MIN_DISTINCT_VALUES
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
