@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
 
-.PHONY: run test install bench bench-eval bench-leaderboard bench-data messages clean
+.PHONY: run test install bench bench-eval bench-leaderboard bench-data bench-fingerprint messages clean
 
 run: $(STAMP)
 	scripts/run.sh
@@ -34,6 +34,10 @@ bench-leaderboard: $(STAMP)
 bench-data: $(STAMP)
 	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/data_registry.py
+
+# Originality fingerprints: MB/s beside read + SHA-256 of the same 1 GB file, and peak RSS.
+bench-fingerprint: $(STAMP)
+	$(BIN)/python bench/fingerprint.py
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (the project runs on Python 3.11)."; exit 1; }

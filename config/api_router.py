@@ -12,6 +12,8 @@ from datasets_registry.api.views import (
 )
 from evaluation.api.views import CheckpointViewSet, RunViewSet, SuiteViewSet
 from leaderboards.api.views import LeaderboardViewSet, ReferenceModelViewSet, SnapshotViewSet
+from originality.api.views import OriginalityReportViewSet
+from originality.api.views import ReferenceModelViewSet as OriginalityReferenceViewSet
 from stages.api.views import StageViewSet
 
 
@@ -40,5 +42,7 @@ router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("data-purchases", PurchaseViewSet, basename="data-purchase")
 router.register("data-entitlements", EntitlementViewSet, basename="data-entitlement")
 router.register("training-declarations", TrainingDeclarationViewSet, basename="training-declaration")
+router.register("originality", OriginalityReportViewSet, basename="originality")
+router.register("originality-references", OriginalityReferenceViewSet, basename="originality-reference")
 
 urlpatterns = router.urls

@@ -40,7 +40,7 @@ class ChartsSerializer(serializers.Serializer):
     history = serializers.DictField()
 
 
-class ReferenceModelSerializer(serializers.ModelSerializer):
+class FrontierReferenceSerializer(serializers.ModelSerializer):
     suite_version = serializers.PrimaryKeyRelatedField(read_only=True)
     scores = serializers.SerializerMethodField()
 
@@ -52,7 +52,7 @@ class ReferenceModelSerializer(serializers.ModelSerializer):
         return {s.task: [s.value, s.stderr] for s in reference.scores.all()}
 
 
-class ReferenceModelWriteSerializer(serializers.Serializer):
+class FrontierReferenceWriteSerializer(serializers.Serializer):
     suite_version = serializers.IntegerField()
     name = serializers.CharField(max_length=200)
     source = serializers.CharField(required=False, allow_blank=True, default="")

@@ -22,8 +22,8 @@ from .serializers import (
     LeaderboardCreateSerializer,
     LeaderboardSerializer,
     PublishSerializer,
-    ReferenceModelSerializer,
-    ReferenceModelWriteSerializer,
+    FrontierReferenceSerializer,
+    FrontierReferenceWriteSerializer,
     SnapshotSerializer,
     TableSerializer,
 )
@@ -130,18 +130,18 @@ class SnapshotViewSet(viewsets.GenericViewSet):
 class ReferenceModelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     read_action = Action.VIEW_REGISTRY
     write_action = Action.MANAGE_STAGES
-    serializer_class = ReferenceModelSerializer
+    serializer_class = FrontierReferenceSerializer
     filterset_fields = ["suite_version"]
 
     def get_queryset(self):
         return ReferenceModel.objects.prefetch_related("scores").order_by("suite_version", "name")
 
-    @extend_schema(request=ReferenceModelWriteSerializer, responses={201: ReferenceModelSerializer})
+    @extend_schema(request=FrontierReferenceWriteSerializer, responses={201: FrontierReferenceSerializer})
     def create(self, request):
         """Enter (or replace) a frontier model's scores on a suite version."""
-        serializer = ReferenceModelWriteSerializer(data=request.data)
+        serializer = FrontierReferenceWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         suite_version = get_object_or_404(SuiteVersion, pk=data.pop("suite_version"))
         reference = reference_model_save(actor=request.user, suite_version=suite_version, **data)
-        return Response(ReferenceModelSerializer(reference).data, status=status.HTTP_201_CREATED)
+        return Response(FrontierReferenceSerializer(reference).data, status=status.HTTP_201_CREATED)
