@@ -45,7 +45,7 @@ def test_killed_worker_run_completes_once_on_a_new_worker(transactional_db, sett
         checkpoint = api_client.post("/api/checkpoints/", {"team": team_a.slug, "name": "v1", "source": "v1"},
                                      format="json").json()
         wait_for(lambda: api_client.get(f"/api/checkpoints/{checkpoint['id']}/").json()["status"] == "ready",
-                 timeout=60, what="validation", log=log)
+                 timeout=180, what="validation", log=log)
         run_id = api_client.post("/api/runs/", {"checkpoint": checkpoint["id"], "suite": "ko-smoke"},
                                  format="json").json()["id"]
         wait_for(lambda: EvaluationRun.objects.filter(pk=run_id, status="running", progress_done__gte=1).exists(),
