@@ -182,3 +182,35 @@ def leaderboard_inputs_for(user, leaderboard: Leaderboard) -> tuple[dict, str, S
         inputs["history"] = {k: v for k, v in inputs["history"].items() if int(k) not in scope} | own_history
         source = Source.MIXED if snapshot is not None or own_entries else Source.NONE
     return inputs, source, snapshot
+
+
+def checkpoint_flags(user, checkpoint_teams: dict[int, int]) -> dict[str, dict]:
+    """Training-data compliance (#6) and originality (#7) of checkpoints {checkpoint id: team id},
+    for those whose team's private records this viewer may see (reviewers and admins: all; a
+    member: its own team's). Keyed by checkpoint id as a string (a JSON key)."""
+    from datasets_registry.selectors import compliance_for_checkpoints
+    from originality.selectors import originality_for_checkpoints
+
+    scope = private_team_scope(user)
+    ids = [pk for pk, team_id in checkpoint_teams.items() if scope is None or team_id in scope]
+    if not ids:
+        return {}
+    compliance = compliance_for_checkpoints(ids)
+    originality = originality_for_checkpoints(ids)
+    flags = {}
+    for pk in ids:
+        flag = {}
+        if pk in compliance:
+            c = compliance[pk]
+            flag["compliance"] = {"status": str(c.status), "label": str(c.label), "reasons": [str(r) for r in c.reasons]}
+        if pk in originality:
+            o = originality[pk]
+            flag["originality"] = {"status": o.status, "verdict": o.verdict, "label": str(o.verdict_label),
+                                   "flagged": o.flagged, "components": o.components}
+        flags[str(pk)] = flag
+    return flags
+
+
+def row_flags(user, inputs: dict) -> dict[str, dict]:
+    """checkpoint_flags for the checkpoints behind a leaderboard's rows."""
+    return checkpoint_flags(user, {e["checkpoint"]["id"]: e["team"]["id"] for e in inputs["entries"]})

@@ -29,6 +29,22 @@ def _item_scores(samples_file: str, tasks: list[dict]) -> dict[str, list[float]]
     return items
 
 
+def _add_checks(teams: list[dict]) -> None:
+    """Each nomination's training-data compliance and originality verdict, as they stand: shown
+    next to the originality gate and kept in the finalised record (they do not change a score)."""
+    from datasets_registry.selectors import compliance_for_checkpoints
+    from originality.selectors import originality_for_checkpoints
+
+    ids = [t["nomination"]["checkpoint"] for t in teams if t["nomination"]]
+    compliance = compliance_for_checkpoints(ids) if ids else {}
+    originality = originality_for_checkpoints(ids) if ids else {}
+    for team in teams:
+        if team["nomination"]:
+            pk = team["nomination"]["checkpoint"]
+            team["nomination"]["compliance"] = str(compliance[pk].status) if pk in compliance else None
+            team["nomination"]["originality"] = (originality[pk].verdict or originality[pk].status) if pk in originality else None
+
+
 def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
     tasks = suite_tasks_inputs(stage.suite_version_id)
     parts = list(stage.rubric.all().select_related("parent").prefetch_related("criteria"))
@@ -58,6 +74,7 @@ def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
             "target_scores": targets.get(target_name.casefold(), {}) if target_name else {},
             "samples": _item_scores(run.samples_file, tasks) if run and with_samples else {},
         })
+    _add_checks(teams)
     submitted = set(ExpertSubmission.objects.filter(stage=stage).values_list("reviewer_id", flat=True))
     return {
         "stage": {

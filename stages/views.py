@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from consortium.models import Team
 from core.permissions import Action, can, led_team_ids_of, require
 from evaluation.models import Checkpoint, CheckpointStatus
+from leaderboards.selectors import checkpoint_flags
 
 from . import selectors
 from .report import export, part_columns, parts_chart, result_rows
@@ -42,6 +43,9 @@ def stage_detail(request, slug: str):
     user = request.user
     result = selectors.stage_result_for(user, stage)
     nominations = {n.team_id: n for n in selectors.nominations_visible(user, stage)}
+    flags = checkpoint_flags(user, {n.checkpoint_id: n.team_id for n in nominations.values()})
+    for nomination in nominations.values():
+        nomination.flags = flags.get(str(nomination.checkpoint_id), {})
     context = {"stage": stage,
                "teams": [{"entry": entry, "nomination": nominations.get(entry.team_id)}
                          for entry in stage.entries.select_related("team").order_by("team__name_en")],

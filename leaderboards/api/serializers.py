@@ -34,6 +34,13 @@ class TableSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.DictField())
 
 
+class FlagsSerializer(serializers.Serializer):
+    """{checkpoint id: {"compliance": {...}, "originality": {...}}}"""
+
+    def to_representation(self, instance):
+        return instance
+
+
 class ChartsSerializer(serializers.Serializer):
     bars = serializers.DictField()
     radar = serializers.DictField()

@@ -19,6 +19,7 @@ from leaderboards.table import compute_table
 
 from .serializers import (
     ChartsSerializer,
+    FlagsSerializer,
     LeaderboardCreateSerializer,
     LeaderboardSerializer,
     PublishSerializer,
@@ -99,6 +100,14 @@ class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return figures(apply(table, options), table)
 
         return Response(cached("api-charts", leaderboard, request.query_params, build))
+
+    @extend_schema(responses=FlagsSerializer)
+    @action(detail=True, methods=["get"])
+    def flags(self, request, slug=None):
+        """Training-data compliance and originality of each row's checkpoint, keyed by checkpoint id:
+        only for the rows whose team's private records the caller may see."""
+        inputs, _source, _snapshot = selectors.leaderboard_inputs_for(request.user, self._viewed(slug))
+        return Response(selectors.row_flags(request.user, inputs))
 
     @extend_schema(request=PublishSerializer, responses={200: SnapshotSerializer(many=True), 201: SnapshotSerializer})
     @action(detail=True, methods=["get", "post"])

@@ -126,6 +126,8 @@ def stage_finalise(*, actor, stage: Stage) -> StageResult:
     outcome = compute_outcome(inputs)
     result = StageResult.objects.create(stage=stage, inputs=inputs, inputs_digest=inputs_digest(inputs),
                                         outcome=outcome, finalised_by=actor, finalised_at=timezone.now())
+    from datasets_registry.services import entitlements_apply_team_elimination
+
     for row in outcome["rows"]:
         if not row["advances"]:
             team = Team.objects.get(pk=row["team"])
@@ -133,6 +135,9 @@ def stage_finalise(*, actor, stage: Stage) -> StageResult:
                 team_change_status(actor=actor, team=team, to=TeamStatus.ELIMINATED,
                                    reason=row["excluded_reason"] or _("Not among the %(n)s advancing teams of %(stage)s.")
                                    % {"n": stage.advancing_count, "stage": stage.name_ko})
+                # Data licences decide what an eliminated team keeps; its unspent GPU budget is
+                # released by an admin on the budget pages (one audited step).
+                entitlements_apply_team_elimination(actor=actor, team=team)
     stage.status = StageStatus.FINALISED
     stage.save(update_fields=["status"])
     audit_record(actor=actor, action="stage.finalise", target=stage, after={

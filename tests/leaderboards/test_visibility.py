@@ -85,3 +85,13 @@ def test_exports_carry_the_same_numbers_as_the_api(people, leaderboard, results)
 
     csv_rows = pd.read_csv(io.BytesIO(client.get(f"/leaderboards/{leaderboard.slug}/export.csv?scale=raw").content))
     assert list(csv_rows["overall"]) == pytest.approx([r["overall"] for r in api_rows])
+
+
+def test_row_flags_follow_the_same_rule(people, leaderboard, results):
+    """Compliance and originality of each row's checkpoint: only for rows the caller sees privately."""
+    path = f"/api/leaderboards/{leaderboard.slug}/flags/"
+    a, b = str(results["a"].checkpoint_id), str(results["b"].checkpoint_id)
+    everyone = _client_for(people["reviewer"]).get(path).json()
+    assert set(everyone) == {a, b} and everyone[a]["compliance"]["status"] == "undeclared"
+    assert set(_client_for(people["member_b"]).get(path).json()) == {b}
+    assert _client_for(people["anonymous"]).get(path).json() == {}

@@ -195,3 +195,29 @@ def test_finalise_freezes_everything_and_recomputes_identically(official_results
 def test_finalise_waits_for_the_official_runs(stage, people):
     with pytest.raises(ValidationError, match="frozen"):
         stage_finalise(actor=people["admin"], stage=stage)
+
+
+def test_finalising_applies_the_data_licences_to_eliminated_teams(official_results, people, team_c):
+    """An eliminated team loses entitlements whose licence ends access on termination, keeps the others."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from datasets_registry import services as data
+    from datasets_registry.models import Entitlement
+    from tests.datasets_registry.conftest import licence_terms
+
+    provider = data.provider_create(actor=None, slug="kbs", name_ko="KBS", name_en="KBS", kind="public_body")
+    datasets = []
+    for term in ("end_access", "retain"):
+        licence = data.licence_create(actor=None, slug=f"l-{term}", **licence_terms(post_termination=term))
+        datasets.append(data.dataset_create(actor=None, slug=f"d-{term}", provider=provider, licence=licence,
+                                            name_ko=term, name_en=term, modality="video", size_records=1,
+                                            description=term))
+    today = dt.date.today()
+    data.purchase_create(actor=None, kind="individual", title="방송", provider=provider, intermediary=None,
+                         datasets=datasets, contract_number="C-1", contract_date=today - dt.timedelta(days=30),
+                         price_krw=1_000, vat_krw=100, access_from=today - dt.timedelta(days=30),
+                         access_until=today + dt.timedelta(days=365), shares=[{"team": team_c, "percent": Decimal(100)}])
+    stage_finalise(actor=people["admin"], stage=official_results)
+    held = {e.dataset.slug: e.revoked_on for e in Entitlement.objects.filter(team=team_c).select_related("dataset")}
+    assert held["d-end_access"] is not None and held["d-retain"] is None
