@@ -1,0 +1,133 @@
+"""Charging GPU usage to the budget: the one path for API reports, sacct imports and
+evaluation runs. Usage is a fact and is always recorded; a charge beyond what is left
+of the allocation is flagged as an overrun. Each line has an idempotency key, enforced
+by a unique constraint, so the same job is never charged twice."""
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from budget.models import Allocation, EntryKind, Envelope, GpuType, LedgerEntry
+from consortium.models import Team
+
+from .nodes import member_node, team_node
+from .rates import charge_krw
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    key: str  # source + job id + step
+    team_id: int
+    organisation_id: int | None
+    provider_id: int
+    gpu_type_id: int
+    gpu_count: int
+    seconds: int
+    started_at: datetime.datetime
+    ended_at: datetime.datetime | None
+    krw_per_gpu_hour: int
+    source: str
+    job_id: str = ""
+    external_account: str = ""
+
+
+@dataclass
+class ChargeResult:
+    imported: int = 0
+    duplicates: int = 0
+    amount_krw: int = 0
+    outside_envelopes: int = 0
+    free: int = 0
+    allocation_ids: set[int] = field(default_factory=set)
+
+
+class Charger:
+    """Charges batches of usage lines; holds the lookups (envelopes, nodes, balances,
+    weights) in memory so that a batch costs a fixed number of queries."""
+
+    def __init__(self, *, actor=None):
+        self.actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+        self.weights = dict(GpuType.objects.values_list("pk", "h100_weight"))
+        self.programme_of = dict(Team.objects.values_list("pk", "programme_id"))
+        self.envelopes = list(Envelope.objects.order_by("period_start"))
+        self.nodes = {(a.envelope_id, a.team_id, a.organisation_id): a for a in Allocation.objects.all()}
+        self.balances: dict[int, int] = {}  # loaded for the nodes a batch touches
+        self.result = ChargeResult()
+
+    def _envelope(self, team_id: int, day: datetime.date) -> Envelope | None:
+        programme_id = self.programme_of.get(team_id)
+        for envelope in self.envelopes:
+            if envelope.programme_id == programme_id and envelope.period_start <= day <= envelope.period_end:
+                return envelope
+        return None
+
+    def _node(self, envelope: Envelope, team_id: int, organisation_id: int | None) -> Allocation:
+        node = self.nodes.get((envelope.pk, team_id, organisation_id))
+        if node is None:
+            team = self._node(envelope, team_id, None) if organisation_id else None
+            node = (member_node(team, organisation_id) if team else
+                    team_node(envelope, Team(pk=team_id)))
+            self.nodes[(envelope.pk, team_id, organisation_id)] = node
+        return node
+
+    def _load_balances(self, node_ids: set[int]) -> None:
+        missing = node_ids - set(self.balances)
+        if missing:
+            # Lock the nodes so that a concurrent charge or split sees this batch's balance.
+            list(Allocation.objects.select_for_update().filter(pk__in=missing).order_by("pk").values_list("pk"))
+            self.balances.update(dict.fromkeys(missing, 0))
+            self.balances.update(LedgerEntry.objects.filter(allocation_id__in=missing).values("allocation_id")
+                                 .annotate(s=Sum("amount_krw")).values_list("allocation_id", "s"))
+
+    def _h100_seconds(self, line: UsageLine) -> int:
+        exact = Decimal(line.gpu_count * line.seconds) * self.weights[line.gpu_type_id]
+        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    def charge(self, lines: Iterable[UsageLine]) -> ChargeResult:
+        """Charge one batch: duplicates (already in the ledger, or twice in the batch) add nothing."""
+        batch = {}
+        for line in lines:
+            if line.key in batch:
+                self.result.duplicates += 1
+            else:
+                batch[line.key] = line
+        existing = set(LedgerEntry.objects.filter(idempotency_key__in=list(batch))
+                       .values_list("idempotency_key", flat=True))
+        self.result.duplicates += len(existing)
+        placed = []
+        for key, line in batch.items():
+            if key in existing:
+                continue
+            envelope = self._envelope(line.team_id, timezone.localdate(line.started_at))
+            if envelope is None:
+                self.result.outside_envelopes += 1
+                continue
+            placed.append((key, line, envelope, self._node(envelope, line.team_id, line.organisation_id)))
+        self._load_balances({node.pk for *_, node in placed})
+        entries, now = [], timezone.now()
+        for key, line, envelope, node in placed:
+            amount = charge_krw(gpu_count=line.gpu_count, seconds=line.seconds,
+                                krw_per_gpu_hour=line.krw_per_gpu_hour)
+            if amount == 0:
+                self.result.free += 1  # no GPU-time worth a won (e.g. elapsed 0): nothing to charge
+                continue
+            balance = self.balances[node.pk] - amount
+            self.balances[node.pk] = balance
+            entries.append(LedgerEntry(
+                envelope_id=envelope.pk, allocation_id=node.pk, kind=EntryKind.USAGE, amount_krw=-amount,
+                occurred_at=line.started_at, created_at=now, actor_id=self.actor_id, source=line.source,
+                idempotency_key=key, provider_id=line.provider_id, gpu_type_id=line.gpu_type_id,
+                gpu_count=line.gpu_count, gpu_seconds=line.gpu_count * line.seconds,
+                h100_gpu_seconds=self._h100_seconds(line), krw_per_gpu_hour=line.krw_per_gpu_hour,
+                job_id=line.job_id[:100], external_account=line.external_account[:100], ended_at=line.ended_at,
+                overrun=balance < 0,
+            ))
+            self.result.amount_krw += amount
+            self.result.allocation_ids.add(node.pk)
+        # A concurrent importer may have written a key since the check: the constraint keeps it once.
+        LedgerEntry.objects.bulk_create(entries, ignore_conflicts=True)
+        self.result.imported += len(entries)
+        return self.result

@@ -1,0 +1,235 @@
+"""Slurm accounting files (`sacct --parsable2`): parse, check, and import all or nothing.
+
+A file is read twice, streamed line by line, so memory stays flat in the file size:
+the first pass checks every line and collects every malformed line number; only a
+file with none is written, in batches, inside one transaction. Step lines (JobID
+"123.batch", "123.0") repeat their job's allocation and are not charged again."""
+import datetime
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from budget.models import GpuType, ImportStatus, Provider, SlurmAccount, UsageImport
+
+from .alerts import alerts_check
+from .charging import Charger, UsageLine
+from .rates import RateCard
+
+REQUIRED = ("JobID", "Account", "AllocTRES", "Elapsed", "Start", "End")
+GPU_TRES = re.compile(r"gres/gpu(?::(?P<type>[A-Za-z0-9_.-]+))?=(?P<count>\d+)")
+ELAPSED = re.compile(r"^(?:(?P<days>\d+)-)?(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{1,2})$")
+NO_TIME = {"", "Unknown", "None"}
+
+
+class LineError(ValueError):
+    pass
+
+
+def parse_elapsed(text: str) -> int:
+    match = ELAPSED.match(text)
+    if not match:
+        raise LineError(_("Elapsed %(value)r is not [D-]HH:MM:SS.") % {"value": text})
+    parts = {k: int(v or 0) for k, v in match.groupdict().items()}
+    return ((parts["days"] * 24 + parts["h"]) * 60 + parts["m"]) * 60 + parts["s"]
+
+
+def parse_time(text: str, column: str) -> datetime.datetime | None:
+    if text in NO_TIME:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise LineError(_("%(column)s %(value)r is not a date and time.") % {"column": column, "value": text})
+    # sacct prints the cluster's local time without a zone: the programme's clusters run on KST.
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def parse_gpus(tres: str) -> list[tuple[str, int]]:
+    """AllocTRES → [(gpu type code, count)]; a typed entry wins over the untyped total."""
+    typed = [(m["type"].lower(), int(m["count"])) for m in GPU_TRES.finditer(tres) if m["type"]]
+    if typed:
+        return typed
+    if any(m["type"] is None for m in GPU_TRES.finditer(tres)):
+        raise LineError(_("AllocTRES names GPUs without their type (gres/gpu:<type>=N)."))
+    return []
+
+
+@dataclass
+class ParsedLine:
+    job_id: str
+    step: str
+    account: str
+    gpus: list[tuple[str, int]]
+    seconds: int
+    start: datetime.datetime | None
+    end: datetime.datetime | None
+
+
+def parse_line(columns: dict[str, str]) -> ParsedLine:
+    job, _dot, step = columns["JobID"].partition(".")
+    if not job:
+        raise LineError(_("JobID is empty."))
+    if not columns["Account"]:
+        raise LineError(_("Account is empty."))
+    gpus, seconds = parse_gpus(columns["AllocTRES"]), parse_elapsed(columns["Elapsed"])
+    start, end = parse_time(columns["Start"], "Start"), parse_time(columns["End"], "End")
+    if gpus and start is None:
+        raise LineError(_("A GPU job without a Start time cannot be charged."))
+    return ParsedLine(job, step, columns["Account"], gpus, seconds, start, end)
+
+
+def read_lines(path) -> Iterator[tuple[int, dict[str, str] | None, str]]:
+    """(line number, columns or None, problem) for each data line; line 1 is the header."""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        header = handle.readline().rstrip("\r\n").split("|")
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            yield 1, None, _("The header lacks %(columns)s.") % {"columns": ", ".join(missing)}
+            return
+        width = len(header)
+        for number, raw in enumerate(handle, start=2):
+            text = raw.rstrip("\r\n")
+            if not text:
+                continue
+            values = text.split("|")
+            if len(values) != width:
+                yield number, None, _("%(found)d columns, the header has %(width)d.") % {
+                    "found": len(values), "width": width}
+                continue
+            yield number, dict(zip(header, values)), ""
+
+
+@dataclass
+class Lookups:
+    accounts: dict[str, tuple[int, int | None]]
+    types: dict[str, int]
+    rates: RateCard
+
+
+def _lookups(provider: Provider) -> Lookups:
+    return Lookups(
+        accounts={a.name: (a.team_id, a.organisation_id) for a in SlurmAccount.objects.filter(provider=provider)},
+        types=dict(GpuType.objects.values_list("code", "pk")),
+        rates=RateCard(provider),
+    )
+
+
+def _usage_lines(parsed: ParsedLine, provider: Provider, lookups: Lookups) -> list[UsageLine]:
+    """Checks what the catalogue must know (GPU type, rate) and builds the charges.
+    An unmapped account is not an error: it is skipped and listed."""
+    team_id, organisation_id = lookups.accounts[parsed.account]
+    lines = []
+    for code, count in parsed.gpus:
+        type_id = lookups.types.get(code)
+        if type_id is None:
+            raise LineError(_("Unknown GPU type %(code)r.") % {"code": code})
+        rate = lookups.rates.at(type_id, timezone.localdate(parsed.start))
+        if rate is None:
+            raise LineError(_("No rate for %(code)s at %(provider)s on %(day)s.")
+                            % {"code": code, "provider": provider, "day": timezone.localdate(parsed.start)})
+        suffix = f":{code}" if len(parsed.gpus) > 1 else ""
+        lines.append(UsageLine(
+            key=f"sacct:{provider.slug}:{parsed.job_id}:{parsed.step}{suffix}", team_id=team_id,
+            organisation_id=organisation_id, provider_id=provider.pk, gpu_type_id=type_id, gpu_count=count,
+            seconds=parsed.seconds, started_at=parsed.start, ended_at=parsed.end, krw_per_gpu_hour=rate,
+            source=f"sacct:{provider.slug}", job_id=parsed.job_id, external_account=parsed.account))
+    return lines
+
+
+@dataclass
+class Scan:
+    lines: int = 0
+    errors: list[dict] = field(default_factory=list)
+    unmapped: Counter = field(default_factory=Counter)
+    steps: int = 0
+    no_gpu: int = 0
+
+
+def _each_charge(path, provider: Provider, lookups: Lookups, scan: Scan) -> Iterator[tuple[int, list[UsageLine]]]:
+    for number, columns, problem in read_lines(path):
+        scan.lines += 1
+        try:
+            if columns is None:
+                raise LineError(problem)
+            parsed = parse_line(columns)
+            if parsed.step:
+                scan.steps += 1
+                continue
+            if not parsed.gpus:
+                scan.no_gpu += 1
+                continue
+            if parsed.account not in lookups.accounts:
+                scan.unmapped[parsed.account] += 1
+                continue
+            yield number, _usage_lines(parsed, provider, lookups)
+        except LineError as error:
+            scan.errors.append({"line": number, "error": str(error)})
+
+
+def _progress(usage_import: UsageImport | None, **fields) -> None:
+    if usage_import is not None:
+        UsageImport.objects.filter(pk=usage_import.pk).update(**fields)
+
+
+def sacct_check(*, path, provider: Provider, usage_import: UsageImport | None = None,
+                progress_every: int = 5000) -> Scan:
+    """First pass: every line is parsed and checked; nothing is written."""
+    scan, lookups = Scan(), _lookups(provider)
+    for _number, _lines in _each_charge(path, provider, lookups, scan):
+        if scan.lines % progress_every == 0:
+            _progress(usage_import, lines_done=scan.lines)
+    return scan
+
+
+@transaction.atomic
+def sacct_write(*, path, provider: Provider, actor=None, batch_size: int | None = None) -> dict:
+    """Second pass, for a file that passed the check: charge every GPU job, batch by batch,
+    in one transaction. Raises if the file changed between the passes."""
+    batch_size = batch_size or settings.BUDGET_IMPORT_BATCH
+    scan, lookups, charger, batch = Scan(), _lookups(provider), Charger(actor=actor), []
+    for _number, lines in _each_charge(path, provider, lookups, scan):
+        batch.extend(lines)
+        if len(batch) >= batch_size:
+            charger.charge(batch)
+            batch = []
+    if scan.errors:
+        raise ValidationError({"file": _("The file changed while it was imported.")})
+    charger.charge(batch)
+    alerts_check(allocation_ids=charger.result.allocation_ids)
+    result = charger.result
+    return {
+        "lines": scan.lines, "imported": result.imported, "duplicates_skipped": result.duplicates,
+        "steps_skipped": scan.steps, "without_gpu": scan.no_gpu, "outside_envelopes": result.outside_envelopes,
+        "free": result.free, "amount_krw": result.amount_krw,
+        "unmapped_accounts": dict(sorted(scan.unmapped.items())),
+    }
+
+
+def sacct_import(*, usage_import: UsageImport, actor=None) -> UsageImport:
+    """Check, then write, one uploaded file; the import row carries progress, summary and errors."""
+    path, provider = usage_import.file_path, usage_import.provider
+    total = sum(1 for _ in open(path, "rb")) - 1
+    _progress(usage_import, status=ImportStatus.VALIDATING, lines_total=max(total, 0), lines_done=0)
+    scan = sacct_check(path=path, provider=provider, usage_import=usage_import)
+    if scan.errors:
+        _progress(usage_import, status=ImportStatus.REJECTED, errors=scan.errors, finished_at=timezone.now(),
+                  lines_done=scan.lines, summary={"lines": scan.lines, "imported": 0,
+                                                  "malformed_lines": len(scan.errors)})
+        usage_import.refresh_from_db()
+        return usage_import
+    _progress(usage_import, status=ImportStatus.WRITING, lines_done=scan.lines)
+    with transaction.atomic():
+        summary = sacct_write(path=path, provider=provider, actor=actor)
+        UsageImport.objects.filter(pk=usage_import.pk).update(status=ImportStatus.DONE, summary=summary,
+                                                               finished_at=timezone.now())
+        usage_import.refresh_from_db()
+        audit_record(actor=actor, action="budget.usage.import", target=usage_import, after=summary)
+    return usage_import
