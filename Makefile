@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
 
-.PHONY: run test install bench bench-eval messages clean
+.PHONY: run test install bench bench-eval bench-usage messages clean
 
 run: $(STAMP)
 	scripts/run.sh
@@ -26,6 +26,10 @@ bench: $(STAMP)
 bench-eval: $(STAMP)
 	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python bench/eval_latency.py
+
+bench-usage: $(STAMP)
+	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/usage_import.py
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (the project runs on Python 3.11)."; exit 1; }

@@ -3,8 +3,6 @@
 Money only moves as ledger entries; every balance is a sum of entries, never a stored
 number. A movement between two nodes is two entries with the same `movement` id whose
 amounts sum to zero; usage is one negative entry on the node it is charged to."""
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -104,25 +102,29 @@ class LedgerEntry(models.Model):
     Usage entries carry what was charged: GPU type, provider, GPU-seconds, the rate in force at
     the job's start, and an idempotency key (source + job id + step) that makes a re-import add nothing."""
 
-    envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="entries")
-    allocation = models.ForeignKey(Allocation, null=True, blank=True, on_delete=models.PROTECT,
+    # Few indexes on purpose: imports insert hundreds of thousands of rows (see Meta.indexes).
+    envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    allocation = models.ForeignKey(Allocation, null=True, blank=True, on_delete=models.PROTECT, db_index=False,
                                    related_name="entries")  # null: the envelope's unallocated pool
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
-    movement = models.UUIDField(default=uuid.uuid4, db_index=True)
+    movement = models.UUIDField(null=True, blank=True)  # pairs the two entries of a movement; none on usage
     created_at = models.DateTimeField(auto_now_add=True)
     occurred_at = models.DateTimeField(_("occurred at"))  # a job's start for usage; else when it was written
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+                              related_name="+", db_index=False)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)  # api, sacct:<provider>, evaluation…
     idempotency_key = models.CharField(max_length=300, null=True, blank=True, unique=True)
     reservation = models.ForeignKey(GpuReservation, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="entries")
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+                                    related_name="entries", db_index=False)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
+                                 db_index=False)
     # Usage only.
-    gpu_type = models.ForeignKey("budget.GpuType", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    provider = models.ForeignKey("budget.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    gpu_type = models.ForeignKey("budget.GpuType", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)
+    provider = models.ForeignKey("budget.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)
     gpu_count = models.PositiveIntegerField(null=True, blank=True)
     gpu_seconds = models.BigIntegerField(null=True, blank=True)
     h100_gpu_seconds = models.BigIntegerField(null=True, blank=True)
@@ -147,8 +149,9 @@ class LedgerEntry(models.Model):
                                    name="ledger_correction_names_its_entry"),
         ]
         indexes = [
-            models.Index(fields=["envelope", "allocation", "kind"]),
-            models.Index(fields=["envelope", "occurred_at"]),
+            models.Index(fields=["allocation", "kind"], name="ledger_node_kind"),  # balances
+            models.Index(fields=["envelope", "occurred_at"], name="ledger_envelope_time"),  # burn-down, usage table
+            models.Index(fields=["movement"], condition=Q(movement__isnull=False), name="ledger_movement"),
         ]
 
     def __str__(self) -> str:

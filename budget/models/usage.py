@@ -27,7 +27,6 @@ class SlurmAccount(models.Model):
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
-    VALIDATING = "validating", _("Checking lines")
     WRITING = "writing", _("Writing")
     DONE = "done", _("Done")
     REJECTED = "rejected", _("Rejected (malformed lines)")

@@ -5,8 +5,8 @@ by a unique constraint, so the same job is never charged twice."""
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from .nodes import member_node, team_node
 from .rates import charge_krw
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class UsageLine:
     key: str  # source + job id + step
     team_id: int
@@ -50,7 +50,9 @@ class Charger:
 
     def __init__(self, *, actor=None):
         self.actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-        self.weights = dict(GpuType.objects.values_list("pk", "h100_weight"))
+        # H100 weights in thousandths (the field has three decimals), so conversions stay integer.
+        self.weights = {pk: int(w * 1000) for pk, w in GpuType.objects.values_list("pk", "h100_weight")}
+        self.tz = timezone.get_current_timezone()
         self.programme_of = dict(Team.objects.values_list("pk", "programme_id"))
         self.envelopes = list(Envelope.objects.order_by("period_start"))
         self.nodes = {(a.envelope_id, a.team_id, a.organisation_id): a for a in Allocation.objects.all()}
@@ -83,8 +85,7 @@ class Charger:
                                  .annotate(s=Sum("amount_krw")).values_list("allocation_id", "s"))
 
     def _h100_seconds(self, line: UsageLine) -> int:
-        exact = Decimal(line.gpu_count * line.seconds) * self.weights[line.gpu_type_id]
-        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return (line.gpu_count * line.seconds * self.weights[line.gpu_type_id] + 500) // 1000
 
     def charge(self, lines: Iterable[UsageLine]) -> ChargeResult:
         """Charge one batch: duplicates (already in the ledger, or twice in the batch) add nothing."""
@@ -101,13 +102,13 @@ class Charger:
         for key, line in batch.items():
             if key in existing:
                 continue
-            envelope = self._envelope(line.team_id, timezone.localdate(line.started_at))
+            envelope = self._envelope(line.team_id, line.started_at.astimezone(self.tz).date())
             if envelope is None:
                 self.result.outside_envelopes += 1
                 continue
             placed.append((key, line, envelope, self._node(envelope, line.team_id, line.organisation_id)))
         self._load_balances({node.pk for *_, node in placed})
-        entries, now = [], timezone.now()
+        rows, now = [], timezone.now()
         for key, line, envelope, node in placed:
             amount = charge_krw(gpu_count=line.gpu_count, seconds=line.seconds,
                                 krw_per_gpu_hour=line.krw_per_gpu_hour)
@@ -116,18 +117,42 @@ class Charger:
                 continue
             balance = self.balances[node.pk] - amount
             self.balances[node.pk] = balance
-            entries.append(LedgerEntry(
-                envelope_id=envelope.pk, allocation_id=node.pk, kind=EntryKind.USAGE, amount_krw=-amount,
-                occurred_at=line.started_at, created_at=now, actor_id=self.actor_id, source=line.source,
-                idempotency_key=key, provider_id=line.provider_id, gpu_type_id=line.gpu_type_id,
-                gpu_count=line.gpu_count, gpu_seconds=line.gpu_count * line.seconds,
-                h100_gpu_seconds=self._h100_seconds(line), krw_per_gpu_hour=line.krw_per_gpu_hour,
-                job_id=line.job_id[:100], external_account=line.external_account[:100], ended_at=line.ended_at,
-                overrun=balance < 0,
+            rows.append((
+                envelope.pk, node.pk, EntryKind.USAGE.value, -amount, now, line.started_at,
+                self.actor_id, "", line.source, key, line.provider_id, line.gpu_type_id, line.gpu_count,
+                line.gpu_count * line.seconds, self._h100_seconds(line), line.krw_per_gpu_hour, line.job_id[:100],
+                line.external_account[:100], line.ended_at, balance < 0,
             ))
             self.result.amount_krw += amount
             self.result.allocation_ids.add(node.pk)
-        # A concurrent importer may have written a key since the check: the constraint keeps it once.
-        LedgerEntry.objects.bulk_create(entries, ignore_conflicts=True)
-        self.result.imported += len(entries)
+        self.result.imported += insert_usage(rows)
         return self.result
+
+
+COLUMNS = ("envelope_id", "allocation_id", "kind", "amount_krw", "created_at", "occurred_at", "actor_id",
+           "reason", "source", "idempotency_key", "provider_id", "gpu_type_id", "gpu_count", "gpu_seconds",
+           "h100_gpu_seconds", "krw_per_gpu_hour", "job_id", "external_account", "ended_at", "overrun")
+
+
+def insert_usage(rows: list[tuple]) -> int:
+    """Insert usage rows, skipping any whose idempotency key exists (a concurrent importer may
+    have written it since the check); returns how many were inserted. On PostgreSQL: COPY into
+    a session-local staging table, then INSERT … ON CONFLICT DO NOTHING (fast, and exact)."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        before = LedgerEntry.objects.count()
+        LedgerEntry.objects.bulk_create([LedgerEntry(**dict(zip(COLUMNS, row))) for row in rows],
+                                        ignore_conflicts=True)
+        return LedgerEntry.objects.count() - before
+    columns = ", ".join(COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS budget_usage_stage AS "
+                       f"SELECT {columns} FROM budget_ledgerentry WITH NO DATA")
+        cursor.execute("TRUNCATE budget_usage_stage")
+        with cursor.cursor.copy(f"COPY budget_usage_stage ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO budget_ledgerentry ({columns}) SELECT {columns} FROM budget_usage_stage "
+                       f"ON CONFLICT (idempotency_key) DO NOTHING")
+        return cursor.rowcount

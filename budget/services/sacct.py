@@ -1,8 +1,9 @@
 """Slurm accounting files (`sacct --parsable2`): parse, check, and import all or nothing.
 
-A file is read twice, streamed line by line, so memory stays flat in the file size:
-the first pass checks every line and collects every malformed line number; only a
-file with none is written, in batches, inside one transaction. Step lines (JobID
+A file is read once, streamed line by line and charged in batches inside one
+transaction, so memory stays flat in the file size. Every line is checked; if any is
+malformed, the transaction is rolled back (nothing from the file is written) and every
+bad line number is reported. Step lines (JobID
 "123.batch", "123.0") repeat their job's allocation and are not charged again."""
 import datetime
 import re
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,15 +42,17 @@ def parse_elapsed(text: str) -> int:
     return ((parts["days"] * 24 + parts["h"]) * 60 + parts["m"]) * 60 + parts["s"]
 
 
-def parse_time(text: str, column: str) -> datetime.datetime | None:
+def parse_time(text: str, column: str, tz=None) -> datetime.datetime | None:
+    """An aware datetime in the platform's zone (so that .date() is the local day)."""
     if text in NO_TIME:
         return None
     try:
         moment = datetime.datetime.fromisoformat(text)
     except ValueError:
         raise LineError(_("%(column)s %(value)r is not a date and time.") % {"column": column, "value": text})
+    tz = tz or timezone.get_current_timezone()
     # sacct prints the cluster's local time without a zone: the programme's clusters run on KST.
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
 def parse_gpus(tres: str) -> list[tuple[str, int]]:
@@ -73,14 +76,14 @@ class ParsedLine:
     end: datetime.datetime | None
 
 
-def parse_line(columns: dict[str, str]) -> ParsedLine:
+def parse_line(columns: dict[str, str], tz=None) -> ParsedLine:
     job, _dot, step = columns["JobID"].partition(".")
     if not job:
         raise LineError(_("JobID is empty."))
     if not columns["Account"]:
         raise LineError(_("Account is empty."))
     gpus, seconds = parse_gpus(columns["AllocTRES"]), parse_elapsed(columns["Elapsed"])
-    start, end = parse_time(columns["Start"], "Start"), parse_time(columns["End"], "End")
+    start, end = parse_time(columns["Start"], "Start", tz), parse_time(columns["End"], "End", tz)
     if gpus and start is None:
         raise LineError(_("A GPU job without a Start time cannot be charged."))
     return ParsedLine(job, step, columns["Account"], gpus, seconds, start, end)
@@ -131,10 +134,10 @@ def _usage_lines(parsed: ParsedLine, provider: Provider, lookups: Lookups) -> li
         type_id = lookups.types.get(code)
         if type_id is None:
             raise LineError(_("Unknown GPU type %(code)r.") % {"code": code})
-        rate = lookups.rates.at(type_id, timezone.localdate(parsed.start))
+        rate = lookups.rates.at(type_id, parsed.start.date())  # parse_time gave the local day
         if rate is None:
             raise LineError(_("No rate for %(code)s at %(provider)s on %(day)s.")
-                            % {"code": code, "provider": provider, "day": timezone.localdate(parsed.start)})
+                            % {"code": code, "provider": provider, "day": parsed.start.date()})
         suffix = f":{code}" if len(parsed.gpus) > 1 else ""
         lines.append(UsageLine(
             key=f"sacct:{provider.slug}:{parsed.job_id}:{parsed.step}{suffix}", team_id=team_id,
@@ -154,12 +157,13 @@ class Scan:
 
 
 def _each_charge(path, provider: Provider, lookups: Lookups, scan: Scan) -> Iterator[tuple[int, list[UsageLine]]]:
+    tz = timezone.get_current_timezone()
     for number, columns, problem in read_lines(path):
         scan.lines += 1
         try:
             if columns is None:
                 raise LineError(problem)
-            parsed = parse_line(columns)
+            parsed = parse_line(columns, tz)
             if parsed.step:
                 scan.steps += 1
                 continue
@@ -174,38 +178,45 @@ def _each_charge(path, provider: Provider, lookups: Lookups, scan: Scan) -> Iter
             scan.errors.append({"line": number, "error": str(error)})
 
 
-def _progress(usage_import: UsageImport | None, **fields) -> None:
-    if usage_import is not None:
-        UsageImport.objects.filter(pk=usage_import.pk).update(**fields)
+class Progress:
+    """Writes an import's progress on a connection of its own (autocommit), so the page polling it
+    sees the count while the import's own transaction is still open."""
+
+    def __init__(self, usage_import: UsageImport | None):
+        self.pk = usage_import.pk if usage_import is not None else None
+        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if self.pk else None
+
+    def __call__(self, **fields) -> None:
+        if self.connection is None:
+            return
+        assignments = ", ".join(f"{name} = %s" for name in fields)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"UPDATE budget_usageimport SET {assignments} WHERE id = %s", [*fields.values(), self.pk])
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
 
 
-def sacct_check(*, path, provider: Provider, usage_import: UsageImport | None = None,
-                progress_every: int = 5000) -> Scan:
-    """First pass: every line is parsed and checked; nothing is written."""
-    scan, lookups = Scan(), _lookups(provider)
-    for _number, _lines in _each_charge(path, provider, lookups, scan):
-        if scan.lines % progress_every == 0:
-            _progress(usage_import, lines_done=scan.lines)
-    return scan
-
-
-@transaction.atomic
-def sacct_write(*, path, provider: Provider, actor=None, batch_size: int | None = None) -> dict:
-    """Second pass, for a file that passed the check: charge every GPU job, batch by batch,
-    in one transaction. Raises if the file changed between the passes."""
+def sacct_read(*, path, provider: Provider, actor=None, progress=None, batch_size: int | None = None) -> tuple[Scan, dict]:
+    """One streamed pass: check every line and charge GPU jobs batch by batch. The caller's
+    transaction is rolled back if any line was malformed (the scan lists them all)."""
     batch_size = batch_size or settings.BUDGET_IMPORT_BATCH
     scan, lookups, charger, batch = Scan(), _lookups(provider), Charger(actor=actor), []
     for _number, lines in _each_charge(path, provider, lookups, scan):
+        if scan.errors:
+            continue  # the file will be refused: keep checking, stop writing
         batch.extend(lines)
         if len(batch) >= batch_size:
             charger.charge(batch)
             batch = []
-    if scan.errors:
-        raise ValidationError({"file": _("The file changed while it was imported.")})
-    charger.charge(batch)
-    alerts_check(allocation_ids=charger.result.allocation_ids)
+            if progress:
+                progress(lines_done=scan.lines)
+    if not scan.errors:
+        charger.charge(batch)
+        alerts_check(allocation_ids=charger.result.allocation_ids)
     result = charger.result
-    return {
+    return scan, {
         "lines": scan.lines, "imported": result.imported, "duplicates_skipped": result.duplicates,
         "steps_skipped": scan.steps, "without_gpu": scan.no_gpu, "outside_envelopes": result.outside_envelopes,
         "free": result.free, "amount_krw": result.amount_krw,
@@ -214,22 +225,27 @@ def sacct_write(*, path, provider: Provider, actor=None, batch_size: int | None 
 
 
 def sacct_import(*, usage_import: UsageImport, actor=None) -> UsageImport:
-    """Check, then write, one uploaded file; the import row carries progress, summary and errors."""
+    """Import one uploaded file, all or nothing; the import row carries progress, summary and errors."""
     path, provider = usage_import.file_path, usage_import.provider
-    total = sum(1 for _ in open(path, "rb")) - 1
-    _progress(usage_import, status=ImportStatus.VALIDATING, lines_total=max(total, 0), lines_done=0)
-    scan = sacct_check(path=path, provider=provider, usage_import=usage_import)
-    if scan.errors:
-        _progress(usage_import, status=ImportStatus.REJECTED, errors=scan.errors, finished_at=timezone.now(),
-                  lines_done=scan.lines, summary={"lines": scan.lines, "imported": 0,
-                                                  "malformed_lines": len(scan.errors)})
-        usage_import.refresh_from_db()
-        return usage_import
-    _progress(usage_import, status=ImportStatus.WRITING, lines_done=scan.lines)
-    with transaction.atomic():
-        summary = sacct_write(path=path, provider=provider, actor=actor)
-        UsageImport.objects.filter(pk=usage_import.pk).update(status=ImportStatus.DONE, summary=summary,
-                                                               finished_at=timezone.now())
-        usage_import.refresh_from_db()
-        audit_record(actor=actor, action="budget.usage.import", target=usage_import, after=summary)
+    with open(path, "rb") as handle:
+        total = max(sum(1 for _ in handle) - 1, 0)
+    progress = Progress(usage_import)
+    try:
+        UsageImport.objects.filter(pk=usage_import.pk).update(status=ImportStatus.WRITING, lines_total=total)
+        with transaction.atomic():
+            scan, summary = sacct_read(path=path, provider=provider, actor=actor, progress=progress)
+            if scan.errors:
+                transaction.set_rollback(True)  # nothing from a file with a malformed line
+            else:
+                UsageImport.objects.filter(pk=usage_import.pk).update(
+                    status=ImportStatus.DONE, summary=summary, lines_done=scan.lines, finished_at=timezone.now())
+                usage_import.refresh_from_db()
+                audit_record(actor=actor, action="budget.usage.import", target=usage_import, after=summary)
+        if scan.errors:
+            UsageImport.objects.filter(pk=usage_import.pk).update(
+                status=ImportStatus.REJECTED, errors=scan.errors, lines_done=scan.lines, finished_at=timezone.now(),
+                summary={"lines": scan.lines, "imported": 0, "malformed_lines": len(scan.errors)})
+    finally:
+        progress.close()
+    usage_import.refresh_from_db()
     return usage_import

@@ -55,7 +55,7 @@ def test_balances_are_sums_of_entries_and_obey_the_rules(people, catalogue, team
                 key = named["team"]
                 if op == "usage_member":
                     member_node(team_node(envelope, team), org)
-                    usage = usage.__class__(**{**usage.__dict__, "organisation_id": org.pk})
+                    usage.organisation_id = org.pk
                     key = named["member"]
                 Charger().charge([usage])
                 model[key] = model.get(key, 0) - krw
