@@ -177,10 +177,9 @@ def burn_down(*, user, envelope: Envelope, teams: list[TeamBudget], figures: Env
     recent = [u for u in used[-3:] if u > 0]
     pace = sum(recent) // len(recent) if recent else 0
     exhaustion = None
-    if pace > 0 and months:
-        months_left = left / pace
-        end_of_last = datetime.date.fromisoformat(months[-1] + "-01")
-        exhaustion = end_of_last + datetime.timedelta(days=round(30.44 * (months_left + 1)))
+    if pace > 0 and months and left / pace < 120:  # beyond ten years is no projection worth drawing
+        after_last = (datetime.date.fromisoformat(months[-1] + "-01") + datetime.timedelta(days=32)).replace(day=1)
+        exhaustion = after_last + datetime.timedelta(days=round(30.44 * max(left, 0) / pace))
     return BurnDown(months, remaining, used, start, exhaustion, pace)
 
 

@@ -10,6 +10,7 @@ from core.views import healthz
 urlpatterns = [
     path("", include("consortium.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("budget/", include("budget.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

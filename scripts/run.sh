@@ -15,6 +15,7 @@ $PY manage.py create_demo_users
 echo "Demo checkpoints (built once, then kept under var/checkpoints/):"
 $PY manage.py make_demo_checkpoints
 $PY manage.py submit_demo_checkpoints
+$PY manage.py seed_budget_demo
 
 pids=()
 stop() {
