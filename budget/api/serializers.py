@@ -22,13 +22,13 @@ class TotalsSerializer(serializers.Serializer):
 
 class MemberBudgetSerializer(serializers.Serializer):
     allocation = serializers.IntegerField(source="0.pk")
-    organisation = serializers.SlugRelatedField(source="0.organisation", slug_field="slug", read_only=True)
+    organisation = serializers.CharField(source="0.organisation.slug", read_only=True)
     totals = TotalsSerializer(source="1")
 
 
 class TeamBudgetSerializer(serializers.Serializer):
     allocation = serializers.IntegerField(source="node.pk")
-    team = serializers.SlugRelatedField(source="node.team", slug_field="slug", read_only=True)
+    team = serializers.CharField(source="node.team.slug", read_only=True)
     totals = TotalsSerializer()
     members = MemberBudgetSerializer(many=True)
 
@@ -109,6 +109,13 @@ class UsageEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "team", "organisation", "amount_krw", "occurred_at", "ended_at", "gpu_type",
                   "provider", "gpu_count", "gpu_seconds", "h100_gpu_seconds", "krw_per_gpu_hour", "job_id",
                   "external_account", "source", "overrun", "corrects"]
+
+
+class UsageFilterSerializer(serializers.Serializer):
+    team = serializers.IntegerField(required=False, source="team_id")
+    provider = serializers.IntegerField(required=False, source="provider_id")
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
 
 
 class UsageLineSerializer(serializers.Serializer):

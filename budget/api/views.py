@@ -93,10 +93,8 @@ class UsageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.UsageEntrySerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.usage_visible_to(user=self.request.user, team_id=params.get("team"),
-                                          provider_id=params.get("provider"), since=params.get("since"),
-                                          until=params.get("until"))
+        filters = _validated(s.UsageFilterSerializer, self.request.query_params)
+        return selectors.usage_visible_to(user=self.request.user, **filters)
 
     @extend_schema(request=s.UsageReportSerializer, responses={201: None})
     def create(self, request):

@@ -90,3 +90,10 @@ def test_rates_are_listed(api_client, catalogue):
     rows = api_client.get("/api/budget/rates/").json()["results"]
     assert {(r["gpu_type"], r["effective_from"], r["krw_per_gpu_hour"]) for r in rows} >= {
         ("h100", "2025-10-01", 7200)}
+
+
+def test_usage_filters_are_checked(api_client, people, granted):
+    api_client.force_authenticate(people["admin"])
+    assert api_client.get("/api/budget/usage/?team=abc").status_code == 400
+    assert api_client.get("/api/budget/usage/?since=2025-13-01").status_code == 400
+    assert api_client.get("/api/budget/usage/?since=2025-01-01&team=1").status_code == 200

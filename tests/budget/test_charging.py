@@ -72,3 +72,22 @@ def test_alerts_at_80_and_95_percent_once_each(people, catalogue, envelope, team
     assert BudgetAlert.objects.count() == 2
     assert len(mail.outbox) == 2 and mail.outbox[0].to == ["admin@example.org"]
     assert "80%" in mail.outbox[0].subject and "95%" in mail.outbox[1].subject
+
+
+def test_a_correction_is_a_new_entry_and_never_refunds_more_than_was_charged(people, catalogue, envelope, team_a):
+    import pytest
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from budget.services.usage import usage_correct
+
+    Charger().charge([line(catalogue, team_a, key="k")])  # 28,800
+    charge = LedgerEntry.objects.get(kind=EntryKind.USAGE)
+    with pytest.raises(PermissionDenied):
+        usage_correct(actor=people["member_a"], entry=charge, amount_krw=100, reason="x")
+    usage_correct(actor=people["admin"], entry=charge, amount_krw=28_000, reason="node failure")
+    with pytest.raises(ValidationError):
+        usage_correct(actor=people["admin"], entry=charge, amount_krw=801, reason="too much")
+    charge.refresh_from_db()
+    assert charge.amount_krw == -28_800  # untouched
+    node = charge.allocation
+    assert node_totals(allocation_ids=[node.pk])[node.pk].used_krw == 800
