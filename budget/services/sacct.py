@@ -6,6 +6,7 @@ malformed, the transaction is rolled back (nothing from the file is written) and
 bad line number is reported. Step lines (JobID
 "123.batch", "123.0") repeat their job's allocation and are not charged again."""
 import datetime
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -76,28 +77,31 @@ class ParsedLine:
     end: datetime.datetime | None
 
 
-def parse_line(columns: dict[str, str], tz=None) -> ParsedLine:
-    job, _dot, step = columns["JobID"].partition(".")
+def parse_line(columns, tz=None) -> ParsedLine:
+    """`columns`: the six REQUIRED values, in that order."""
+    job_id, account, tres, elapsed, start, end = columns
+    job, _dot, step = job_id.partition(".")
     if not job:
         raise LineError(_("JobID is empty."))
-    if not columns["Account"]:
+    if not account:
         raise LineError(_("Account is empty."))
-    gpus, seconds = parse_gpus(columns["AllocTRES"]), parse_elapsed(columns["Elapsed"])
-    start, end = parse_time(columns["Start"], "Start", tz), parse_time(columns["End"], "End", tz)
+    gpus, seconds = parse_gpus(tres), parse_elapsed(elapsed)
+    start, end = parse_time(start, "Start", tz), parse_time(end, "End", tz)
     if gpus and start is None:
         raise LineError(_("A GPU job without a Start time cannot be charged."))
-    return ParsedLine(job, step, columns["Account"], gpus, seconds, start, end)
+    return ParsedLine(job, step, account, gpus, seconds, start, end)
 
 
-def read_lines(path) -> Iterator[tuple[int, dict[str, str] | None, str]]:
-    """(line number, columns or None, problem) for each data line; line 1 is the header."""
+def read_lines(path) -> Iterator[tuple[int, tuple[str, ...] | None, str]]:
+    """(line number, the REQUIRED columns or None, problem) for each data line; line 1 is the header."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         header = handle.readline().rstrip("\r\n").split("|")
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             yield 1, None, _("The header lacks %(columns)s.") % {"columns": ", ".join(missing)}
             return
-        width = len(header)
+        width, wanted = len(header), [header.index(c) for c in REQUIRED]
+        pick = operator.itemgetter(*wanted)
         for number, raw in enumerate(handle, start=2):
             text = raw.rstrip("\r\n")
             if not text:
@@ -107,7 +111,7 @@ def read_lines(path) -> Iterator[tuple[int, dict[str, str] | None, str]]:
                 yield number, None, _("%(found)d columns, the header has %(width)d.") % {
                     "found": len(values), "width": width}
                 continue
-            yield number, dict(zip(header, values)), ""
+            yield number, pick(values), ""
 
 
 @dataclass
