@@ -21,9 +21,14 @@ class TotalsSerializer(serializers.Serializer):
 
 
 class MemberBudgetSerializer(serializers.Serializer):
-    allocation = serializers.IntegerField(source="0.pk")
-    organisation = serializers.CharField(source="0.organisation.slug", read_only=True)
-    totals = TotalsSerializer(source="1")
+    allocation = serializers.IntegerField()
+    organisation = serializers.CharField()
+    totals = TotalsSerializer()
+
+    def to_representation(self, instance):
+        node, totals = instance  # (member's Allocation, Totals) as selectors.team_budgets gives them
+        return {"allocation": node.pk, "organisation": node.organisation.slug,
+                "totals": TotalsSerializer(totals).data}
 
 
 class TeamBudgetSerializer(serializers.Serializer):

@@ -16,11 +16,19 @@ def granted(people, envelope, team_a, team_b):
     return envelope
 
 
-def test_summary_is_scoped(api_client, people, granted, team_a, django_assert_max_num_queries):
+def test_summary_is_scoped(api_client, people, granted, team_a, extra_member, django_assert_max_num_queries):
+    from budget.services.allocations import allocation_split
+
+    member = extra_member(team_a).organisation
+    allocation_split(actor=people["member_a"], envelope=granted, team=team_a, organisation=member,
+                     amount_krw=4 * 10**8, reason="x")
     api_client.force_authenticate(people["member_a"])
     with django_assert_max_num_queries(10):
         data = api_client.get("/api/budget/summary/").json()
     assert [t["team"] for t in data["teams"]] == [team_a.slug] and data["figures"] is None
+    [team] = data["teams"]
+    assert team["totals"]["allocated_krw"] == 10**9
+    assert [(m["organisation"], m["totals"]["allocated_krw"]) for m in team["members"]] == [(member.slug, 4 * 10**8)]
     api_client.force_authenticate(people["reviewer"])
     data = api_client.get("/api/budget/summary/").json()
     assert len(data["teams"]) == 2 and data["figures"]["total_krw"] == 100 * 10**9
