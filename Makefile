@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
 
-.PHONY: run test install bench bench-eval bench-leaderboard bench-data bench-fingerprint messages clean
+.PHONY: run test install bench bench-eval bench-leaderboard bench-data bench-fingerprint bench-usage messages clean
 
 run: $(STAMP)
 	scripts/run.sh
@@ -38,6 +38,10 @@ bench-data: $(STAMP)
 # Originality fingerprints: MB/s beside read + SHA-256 of the same 1 GB file, and peak RSS.
 bench-fingerprint: $(STAMP)
 	$(BIN)/python bench/fingerprint.py
+
+bench-usage: $(STAMP)
+	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/usage_import.py
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (the project runs on Python 3.11)."; exit 1; }

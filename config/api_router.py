@@ -1,5 +1,6 @@
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from budget.api import views as budget
 from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
 from core.permissions import Action
 from datasets_registry.api.views import (
@@ -44,5 +45,11 @@ router.register("data-entitlements", EntitlementViewSet, basename="data-entitlem
 router.register("training-declarations", TrainingDeclarationViewSet, basename="training-declaration")
 router.register("originality", OriginalityReportViewSet, basename="originality")
 router.register("originality-references", OriginalityReferenceViewSet, basename="originality-reference")
+router.register("budget/summary", budget.SummaryViewSet, basename="budget-summary")
+router.register("budget/allocations", budget.AllocationViewSet, basename="budget-allocation")
+router.register("budget/usage", budget.UsageViewSet, basename="budget-usage")
+router.register("budget/imports", budget.UsageImportViewSet, basename="budget-import")
+router.register("budget/requests", budget.RequestViewSet, basename="budget-request")
+router.register("budget/rates", budget.RateViewSet, basename="budget-rate")
 
 urlpatterns = router.urls

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "stages",
     "datasets_registry",
     "originality",
+    "budget",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +238,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# GPU compute budget (budget/). A GPU lessor that is a member of a team may not allocate its own
+# GPUs to that team unless this is set (the programme's first period gave lessor teams none).
+BUDGET_PROVIDER_MAY_SUPPLY_OWN_TEAM = env.bool("BUDGET_PROVIDER_MAY_SUPPLY_OWN_TEAM", default=False)
+# Evaluation runs on GPU workers are charged at this provider's rate for this GPU type.
+BUDGET_EVAL_PROVIDER = env("BUDGET_EVAL_PROVIDER", default="nhn-cloud")
+BUDGET_EVAL_GPU_TYPE = env("BUDGET_EVAL_GPU_TYPE", default="h100")
+BUDGET_ALERT_THRESHOLDS = (80, 95)
+BUDGET_IMPORT_DIR = VAR_DIR / "budget-imports"
+BUDGET_IMPORT_BATCH = env.int("BUDGET_IMPORT_BATCH", default=5000)

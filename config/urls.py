@@ -13,6 +13,7 @@ urlpatterns = [
     path("leaderboards/", include("leaderboards.urls")),
     path("stages/", include("stages.urls")),
     path("data/", include("datasets_registry.urls")),
+    path("budget/", include("budget.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

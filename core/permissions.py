@@ -28,6 +28,7 @@ class Action(StrEnum):
     MANAGE_STAGES = "manage_stages"  # define stages, rubrics, leaderboards, reference scores; import user scores
     VIEW_AUDIT = "view_audit"
     USE_EVALUATION = "use_evaluation"  # reach the evaluation endpoints at all; services check the team
+    REPORT_USAGE = "report_usage"  # a GPU provider reports its jobs (budget usage); admins too
 
 
 def team_ids_of(user) -> frozenset[int]:
@@ -84,6 +85,13 @@ def _may_view_people(user, obj) -> bool:
     return _is_staff_role(user) or (user.is_authenticated and user.organisation_id == obj.pk)
 
 
+def _may_report_usage(user, provider) -> bool:
+    """Admins, or users of the provider's own organisation (obj: a budget Provider, or None)."""
+    if is_programme_admin(user):
+        return True
+    return provider is not None and user.is_authenticated and user.organisation_id == provider.organisation_id
+
+
 def _is_staff_role(user) -> bool:
     return is_programme_admin(user) or is_ministry_reviewer(user)
 
@@ -101,6 +109,7 @@ RULES: dict[Action, Callable[..., bool]] = {
     Action.MANAGE_STAGES: lambda user, obj: is_programme_admin(user),
     Action.VIEW_AUDIT: lambda user, obj: _is_staff_role(user),
     Action.USE_EVALUATION: lambda user, obj: is_programme_admin(user) or bool(team_ids_of(user)),
+    Action.REPORT_USAGE: _may_report_usage,
 }
 
 

@@ -18,6 +18,7 @@ $PY manage.py submit_demo_checkpoints
 echo "Demo leaderboard and first-stage evaluation:"
 $PY manage.py seed_demo_stage
 $PY manage.py seed_data_registry
+$PY manage.py seed_budget_demo
 
 pids=()
 demo_pid=

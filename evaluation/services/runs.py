@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
+from budget.services.usage import budget_charge_evaluation_run
 from consortium.models import Team
 from core.permissions import Action, can, require
 from evaluation.models import (
@@ -171,6 +172,7 @@ def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict,
     run.backend, run.device, run.batch_size = backend, device, batch_size
     run.progress_done = run.progress_total
     run.save()
+    budget_charge_evaluation_run(run=run)  # GPU time to the team's budget, once
     audit_record(actor=None, action="run.succeeded", target=run,
                  after={"scores": {r["task"]: r["value"] for r in rows}, "attempt": run.attempts})
     return True
@@ -214,6 +216,7 @@ def _fail(run: EvaluationRun, *, error: str, log_tail: str = "", platform_fault:
     if platform_fault:
         run.counts_against_quota = False
     run.save()
+    budget_charge_evaluation_run(run=run)
     audit_record(actor=None, action="run.failed", target=run,
                  after={"error": error, "attempt": run.attempts, "platform_fault": platform_fault})
 
@@ -230,6 +233,7 @@ def run_cancel(*, actor, run: EvaluationRun) -> EvaluationRun:
     before = snapshot(run)
     run.status, run.claim_token, run.finished_at = RunStatus.CANCELLED, None, timezone.now()
     run.save()
+    budget_charge_evaluation_run(run=run)
     audit_record(actor=actor, action="run.cancel", target=run, before=before, after=snapshot(run))
     return run
 

@@ -23,6 +23,7 @@ EXPECTED = [
     (Action.MANAGE_STAGES, None, {"admin"}),
     (Action.VIEW_AUDIT, None, {"reviewer", "admin"}),
     (Action.USE_EVALUATION, None, {"member_a", "member_b", "admin"}),
+    (Action.REPORT_USAGE, None, {"admin"}),  # a provider's own users: tests/budget/test_permissions.py
 ]
 
 

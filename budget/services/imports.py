@@ -1,0 +1,47 @@
+"""Accepting an sacct file: store it, record the import, and hand it to a worker."""
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.permissions import Action, require
+
+from budget.models import ImportStatus, Provider, UsageImport
+
+from .sacct import sacct_import
+
+
+@transaction.atomic
+def usage_import_create(*, actor, provider: Provider, uploaded_file) -> UsageImport:
+    """Save the upload (streamed to disk in chunks) and queue its import after commit."""
+    require(actor, Action.REPORT_USAGE, provider)
+    if not uploaded_file or not uploaded_file.size:
+        raise ValidationError({"file": _("The file is empty.")})
+    folder = settings.BUDGET_IMPORT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.txt"
+    with open(path, "wb") as out:
+        for chunk in uploaded_file.chunks():
+            out.write(chunk)
+    usage_import = UsageImport.objects.create(provider=provider, file_path=str(path), created_by=actor,
+                                              original_name=(uploaded_file.name or "sacct.txt")[:300])
+    from budget.tasks import import_usage_file
+
+    transaction.on_commit(lambda: import_usage_file.delay(usage_import.pk))
+    return usage_import
+
+
+def usage_import_run(*, import_id: int) -> UsageImport:
+    """What the worker does: the import, or a FAILED status with the reason if it broke."""
+    usage_import = UsageImport.objects.select_related("provider", "created_by").get(pk=import_id)
+    if usage_import.status != ImportStatus.QUEUED:
+        return usage_import  # a redelivered message: the file was handled already
+    try:
+        return sacct_import(usage_import=usage_import, actor=usage_import.created_by)
+    except Exception as error:  # noqa: BLE001 — every failure ends in a terminal state with its reason
+        UsageImport.objects.filter(pk=import_id).update(status=ImportStatus.FAILED, finished_at=timezone.now(),
+                                                        errors=[{"line": None, "error": str(error)[:1000]}])
+        raise

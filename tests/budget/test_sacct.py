@@ -1,0 +1,91 @@
+"""sacct --parsable2 imports: all or nothing, idempotent, unmapped accounts listed."""
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from budget.models import EntryKind, ImportStatus, LedgerEntry, UsageImport
+from budget.services.sacct import LineError, parse_elapsed, parse_gpus, sacct_import
+
+from .conftest import HEADER, sacct_file, sacct_line
+
+
+def _import(tmp_path, catalogue, lines, name="jobs.txt"):
+    path = sacct_file(tmp_path / name, lines)
+    usage_import = UsageImport.objects.create(provider=catalogue["provider"], file_path=str(path),
+                                              original_name=name)
+    return sacct_import(usage_import=usage_import)
+
+
+def test_elapsed_and_tres_parsing():
+    assert parse_elapsed("01:00:00") == 3600
+    assert parse_elapsed("2-03:04:05") == 2 * 86400 + 3 * 3600 + 4 * 60 + 5
+    assert parse_elapsed("12:34") == 12 * 60 + 34
+    assert parse_gpus("billing=8,cpu=64,gres/gpu:h100=8,gres/gpu=8,node=1") == [("h100", 8)]
+    assert parse_gpus("cpu=4,mem=16G,node=1") == []
+    for bad in ("1h", "", "01:00:xx"):
+        with pytest.raises(LineError):
+            parse_elapsed(bad)
+    with pytest.raises(LineError):
+        parse_gpus("cpu=4,gres/gpu=8")
+
+
+def test_import_charges_at_the_rate_of_the_job_start_and_reimport_adds_nothing(tmp_path, catalogue, envelope,
+                                                                                accounts):
+    lines = [
+        sacct_line("100"),  # 8 × 1 h × 3,600 (September rate)
+        sacct_line("100.batch"),  # a step: counted in its job
+        sacct_line("101", start="2025-10-02T09:00:00", end="2025-10-02T10:00:00"),  # October rate: 7,200
+        sacct_line("102", account="acct-b", tres="gres/gpu:b200=2", elapsed="00:30:00"),  # 2 × 0.5 h × 10,800
+        sacct_line("103", account="nobody"),
+        sacct_line("104", account="nobody"),
+        sacct_line("105", tres="cpu=4,node=1"),
+    ]
+    done = _import(tmp_path, catalogue, lines)
+    assert done.status == ImportStatus.DONE, done.errors
+    summary = done.summary
+    assert summary["imported"] == 3 and summary["duplicates_skipped"] == 0
+    assert summary["unmapped_accounts"] == {"nobody": 2}
+    assert (summary["steps_skipped"], summary["without_gpu"]) == (1, 1)
+    charges = dict(LedgerEntry.objects.filter(kind=EntryKind.USAGE).values_list("job_id", "amount_krw"))
+    assert charges == {"100": -28_800, "101": -57_600, "102": -10_800}
+    assert LedgerEntry.objects.get(job_id="102").h100_gpu_seconds == 2 * 1800 * 2
+    assert summary["amount_krw"] == 28_800 + 57_600 + 10_800
+
+    again = _import(tmp_path, catalogue, lines, name="jobs-again.txt")
+    assert again.summary["imported"] == 0 and again.summary["duplicates_skipped"] == 3
+    assert LedgerEntry.objects.filter(kind=EntryKind.USAGE).count() == 3
+
+
+def test_a_file_with_malformed_lines_writes_nothing_and_reports_every_line(tmp_path, catalogue, envelope, accounts):
+    lines = [
+        sacct_line("200"),
+        sacct_line("201", elapsed="one hour"),  # line 3
+        "202|train|acct-a|gres/gpu:h100=8",  # line 4: too few columns
+        sacct_line("203"),
+        sacct_line("204", tres="gres/gpu:tpu9=8"),  # line 6: unknown GPU type
+        sacct_line("205", start="yesterday"),  # line 7
+        sacct_line("206", start="2024-01-01T00:00:00"),  # line 8: no rate before 2025
+    ]
+    done = _import(tmp_path, catalogue, lines)
+    assert done.status == ImportStatus.REJECTED
+    assert [e["line"] for e in done.errors] == [3, 4, 6, 7, 8]
+    assert "Elapsed" in done.errors[0]["error"]
+    assert not LedgerEntry.objects.filter(kind=EntryKind.USAGE).exists()
+
+
+def test_a_file_without_the_needed_columns_is_rejected(tmp_path, catalogue, envelope, accounts):
+    path = tmp_path / "bad.txt"
+    path.write_text("JobID|Account\n1|acct-a\n")
+    usage_import = UsageImport.objects.create(provider=catalogue["provider"], file_path=str(path), original_name="x")
+    done = sacct_import(usage_import=usage_import)
+    assert done.status == ImportStatus.REJECTED and done.errors[0]["line"] == 1
+
+
+def test_progress_is_counted(tmp_path, catalogue, envelope, accounts):
+    lines = [sacct_line(str(1000 + i), start=f"2025-09-01T{i % 24:02d}:00:00") for i in range(50)]
+    done = _import(tmp_path, catalogue, lines)
+    assert (done.lines_total, done.lines_done, done.percent) == (50, 50, 100)
+    assert HEADER.startswith("JobID")
+    first = LedgerEntry.objects.order_by("occurred_at").first().occurred_at
+    assert timezone.localtime(first) == timezone.make_aware(datetime.datetime(2025, 9, 1, 0, 0))  # KST wall time
