@@ -27,7 +27,8 @@ TEAMS, CHECKPOINTS, TASKS = 5, 400, 30
 CLIENTS, PORT, WORKERS = 20, 8911, int(os.environ.get("BENCH_WORKERS", "4"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 ENV = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
-       "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "DJANGO_SETTINGS_MODULE": "config.settings"}
+       "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+       "CONN_MAX_AGE": "60", "DJANGO_SETTINGS_MODULE": "config.settings"}  # connections kept, as in docker-compose.yml
 
 
 def recreate_database():

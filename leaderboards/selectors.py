@@ -24,22 +24,21 @@ def _inputs_fingerprint(leaderboard: Leaderboard, scope) -> tuple:
     purpose: the same statement built with the ORM took longer to compile than to run."""
     runs, checkpoints = EvaluationRun._meta.db_table, Checkpoint._meta.db_table
     if scope is None:
-        team_filter, team_params = "", []
-    elif not scope:
-        team_filter, team_params = "AND 1 = 0", []
+        scoped_runs, team_params = f"FROM {runs} r WHERE r.suite_version_id = %s AND r.status = %s", []
     else:
-        team_filter, team_params = f"AND c.team_id IN ({', '.join(['%s'] * len(scope))})", sorted(scope)
-    scoped_runs = (f"FROM {runs} r JOIN {checkpoints} c ON c.id = r.checkpoint_id "
-                   f"WHERE r.suite_version_id = %s AND r.status = %s {team_filter}")
-    sql = (f"SELECT (SELECT MAX(r.id) {scoped_runs}), (SELECT COUNT(*) {scoped_runs}), "
+        teams = ", ".join(["%s"] * len(scope)) or "NULL"  # no team: matches nothing
+        scoped_runs = (f"FROM {runs} r JOIN {checkpoints} c ON c.id = r.checkpoint_id "
+                       f"WHERE r.suite_version_id = %s AND r.status = %s AND c.team_id IN ({teams})")
+        team_params = sorted(scope)
+    sql = (f"SELECT runs.last, runs.n, "
            f"(SELECT MAX(s.id) FROM {ReferenceScore._meta.db_table} s JOIN {ReferenceModel._meta.db_table} m "
            f"ON m.id = s.reference_id WHERE m.suite_version_id = %s), "
            f"(SELECT MAX(id) FROM {Snapshot._meta.db_table} WHERE leaderboard_id = %s), "
-           f"(SELECT MAX(nominated_at) FROM {Nomination._meta.db_table} WHERE stage_id = %s)")
-    run_params = [leaderboard.suite_version_id, RunStatus.SUCCEEDED.value, *team_params]
+           f"(SELECT MAX(nominated_at) FROM {Nomination._meta.db_table} WHERE stage_id = %s) "
+           f"FROM (SELECT MAX(r.id) AS last, COUNT(*) AS n {scoped_runs}) AS runs")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*run_params, *run_params, leaderboard.suite_version_id, leaderboard.pk,
-                             leaderboard.stage_id])
+        cursor.execute(sql, [leaderboard.suite_version_id, leaderboard.pk, leaderboard.stage_id,
+                             leaderboard.suite_version_id, RunStatus.SUCCEEDED.value, *team_params])
         return tuple(str(value) for value in cursor.fetchone())
 
 
