@@ -136,7 +136,7 @@ class Criterion(BilingualNamed):
 
 class NominationStatus(models.TextChoices):
     NOMINATED = "nominated", _("Nominated")
-    ACCEPTED = "accepted", _("Accepted: official run queued")
+    ACCEPTED = "accepted", _("Accepted: official run requested")
     REJECTED = "rejected", _("Rejected")
 
 

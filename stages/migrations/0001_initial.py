@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('manifest_digest', models.CharField(max_length=64)),
                 ('nominated_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('nominated', 'Nominated'), ('accepted', 'Accepted: official run queued'), ('rejected', 'Rejected')], default='nominated', max_length=16)),
+                ('status', models.CharField(choices=[('nominated', 'Nominated'), ('accepted', 'Accepted: official run requested'), ('rejected', 'Rejected')], default='nominated', max_length=16)),
                 ('rejection_reason', models.TextField(blank=True)),
                 ('checkpoint', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='evaluation.checkpoint')),
                 ('nominated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
