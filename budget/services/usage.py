@@ -1,5 +1,4 @@
 """Usage reported through the API by providers, corrections, and evaluation runs on GPUs."""
-import datetime
 import logging
 
 from django.conf import settings
