@@ -43,3 +43,29 @@ def audit_record(*, actor, action: str, target, before: dict | None = None, afte
     head.seq, head.hash = event.seq, event.hash
     head.save(update_fields=["seq", "hash"])
     return event
+
+
+def audited_create(*, actor, model, action: str, **fields):
+    """Validate, save and audit a new row (the caller has checked the actor's right, inside its
+    transaction)."""
+    instance = model(**fields)
+    instance.full_clean()
+    instance.save()
+    audit_record(actor=actor, action=action, target=instance, after=snapshot(instance))
+    return instance
+
+
+def audited_update(*, actor, instance, action: str, editable: set[str], changes: dict):
+    """Change only `editable` fields, validate, save, and audit the before/after when anything changed."""
+    unknown = set(changes) - editable
+    if unknown:
+        raise TypeError(f"{action}: cannot change {sorted(unknown)}")
+    before = snapshot(instance)
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    instance.full_clean()
+    instance.save()
+    after = snapshot(instance)
+    if after != before:
+        audit_record(actor=actor, action=action, target=instance, before=before, after=after)
+    return instance

@@ -86,6 +86,16 @@ def stage_export(request, slug: str, fmt: str):
     return response
 
 
+def _post_back(request, slug: str, write, success) -> HttpResponse:
+    """Run a service; say what happened (or every problem) and go back to the stage page."""
+    try:
+        result = write()
+        messages.success(request, success(result))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("stage-detail", slug=slug)
+
+
 @login_required
 @require_POST
 def nominate(request, slug: str):
@@ -93,24 +103,16 @@ def nominate(request, slug: str):
     checkpoint = Checkpoint.objects.select_related("team").filter(pk=request.POST.get("checkpoint")).first()
     if checkpoint is None:
         raise Http404
-    try:
-        nomination_submit(actor=request.user, stage=stage, checkpoint=checkpoint)
-        messages.success(request, _("Nominated %(checkpoint)s.") % {"checkpoint": checkpoint.name})
-    except ValidationError as error:
-        _errors(request, error)
-    return redirect("stage-detail", slug=slug)
+    return _post_back(request, slug, lambda: nomination_submit(actor=request.user, stage=stage, checkpoint=checkpoint),
+                      lambda _n: _("Nominated %(checkpoint)s.") % {"checkpoint": checkpoint.name})
 
 
 @login_required
 @require_POST
 def freeze(request, slug: str):
-    try:
-        queued = nominations_freeze(actor=request.user, stage=_stage(slug))
-        messages.success(request, _("Nominations frozen; %(n)s official runs are being verified and queued.")
-                         % {"n": len(queued)})
-    except ValidationError as error:
-        _errors(request, error)
-    return redirect("stage-detail", slug=slug)
+    return _post_back(request, slug, lambda: nominations_freeze(actor=request.user, stage=_stage(slug)),
+                      lambda queued: _("Nominations frozen; %(n)s official runs are being verified and queued.")
+                      % {"n": len(queued)})
 
 
 @login_required
@@ -120,23 +122,16 @@ def exclude(request, slug: str):
     team = Team.objects.filter(pk=request.POST.get("team")).first()
     if team is None:
         raise Http404
-    try:
-        team_exclude(actor=request.user, stage=stage, team=team, reason=request.POST.get("reason", ""))
-        messages.success(request, _("%(team)s is excluded from advancing.") % {"team": team.name})
-    except ValidationError as error:
-        _errors(request, error)
-    return redirect("stage-detail", slug=slug)
+    return _post_back(request, slug, lambda: team_exclude(actor=request.user, stage=stage, team=team,
+                                                          reason=request.POST.get("reason", "")),
+                      lambda _entry: _("%(team)s is excluded from advancing.") % {"team": team.name})
 
 
 @login_required
 @require_POST
 def finalise(request, slug: str):
-    try:
-        stage_finalise(actor=request.user, stage=_stage(slug))
-        messages.success(request, _("The stage is finalised."))
-    except ValidationError as error:
-        _errors(request, error)
-    return redirect("stage-detail", slug=slug)
+    return _post_back(request, slug, lambda: stage_finalise(actor=request.user, stage=_stage(slug)),
+                      lambda _result: _("The stage is finalised."))
 
 
 @login_required

@@ -1,7 +1,7 @@
 """Providers, licences and datasets: programme admins keep the catalogue."""
 from django.db import transaction
 
-from audit.services import audit_record, snapshot
+from audit.services import audited_create, audited_update
 from core.permissions import Action, require
 
 from ..models import Dataset, Licence, Provider
@@ -19,27 +19,12 @@ def _require_admin(actor) -> None:
 
 def _create(*, actor, model, action: str, **fields):
     _require_admin(actor)
-    instance = model(**fields)
-    instance.full_clean()
-    instance.save()
-    audit_record(actor=actor, action=action, target=instance, after=snapshot(instance))
-    return instance
+    return audited_create(actor=actor, model=model, action=action, **fields)
 
 
 def _update(*, actor, instance, action: str, editable: set[str], changes: dict):
     _require_admin(actor)
-    unknown = set(changes) - editable
-    if unknown:
-        raise TypeError(f"{action}: cannot change {sorted(unknown)}")
-    before = snapshot(instance)
-    for field, value in changes.items():
-        setattr(instance, field, value)
-    instance.full_clean()
-    instance.save()
-    after = snapshot(instance)
-    if after != before:
-        audit_record(actor=actor, action=action, target=instance, before=before, after=after)
-    return instance
+    return audited_update(actor=actor, instance=instance, action=action, editable=editable, changes=changes)
 
 
 @transaction.atomic
