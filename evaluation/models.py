@@ -176,7 +176,8 @@ class EvaluationRun(models.Model):
     versions = models.JSONField(default=dict, blank=True)  # lm_eval, transformers, torch, python
     results = models.JSONField(null=True, blank=True)  # the harness's results, configs, versions, n-shot…
     samples_file = models.CharField(max_length=500, blank=True)
-    # Suite-weighted mean normalised score, kept so "best run per team" is one indexed query.
+    # Suite-weighted mean normalised score, kept so a leaderboard picks each team's best run and
+    # draws its history without reading task results.
     overall_score = models.FloatField(null=True, blank=True)
     # For a forced re-run: the earlier run it repeats and whether every score came out identical.
     reproduces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -1,5 +1,6 @@
 """Gathering a stage's inputs: everything the cut depends on, as one JSON-able dict."""
 import gzip
+import hashlib
 import json
 from pathlib import Path
 
@@ -100,3 +101,9 @@ def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
                         .order_by("evaluator", "team_id", "criterion__key")
                         .values_list("evaluator", "team_id", "criterion__key", "score")],
     }
+
+
+def inputs_digest(inputs: dict) -> str:
+    """SHA-256 of the inputs' canonical JSON: what a finalised result records, and the key under
+    which a computed outcome may be cached."""
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -1,8 +1,8 @@
 """Reads for stages. Who sees a stage's result, nominations and expert scores is decided here."""
-from django.utils.translation import get_language
+from django.core.cache import cache
 
 from core.permissions import Action, can, private_team_scope
-from stages.inputs import stage_inputs
+from stages.inputs import inputs_digest, stage_inputs
 from stages.models import ExpertScore, ExpertSubmission, Nomination, PartKind, Stage, StageResult
 from stages.scoring import compute_outcome
 
@@ -28,7 +28,9 @@ def stage_result_for(user, stage: Stage) -> tuple[dict, dict, bool] | None:
     if not sees_every_team(user):
         return None
     inputs = stage_inputs(stage)
-    return inputs, compute_outcome(inputs), False
+    # The outcome is a pure function of the inputs; its bootstrap takes most of a second.
+    outcome = cache.get_or_set(f"stage-outcome:{inputs_digest(inputs)}", lambda: compute_outcome(inputs), 3600)
+    return inputs, outcome, False
 
 
 def nominations_visible(user, stage: Stage) -> list[Nomination]:
@@ -64,6 +66,3 @@ def expert_scores_visible(user, stage: Stage) -> dict:
                       .select_related("reviewer", "team", "criterion").order_by("reviewer__username", "team__name_en"))
     return {"own": own, "others": others, "sees_others": see_others}
 
-
-def part_label(part: dict) -> str:
-    return part["name_en"] if (get_language() or "ko").startswith("en") else part["name_ko"]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from core.permissions import Action, can, require
+from core.permissions import Action, require
 from evaluation.checkpoint_files import CheckpointProblem, build_manifest, containment_root, resolve_source
 from evaluation.models import Checkpoint, CheckpointStatus
 from stages.models import Nomination, NominationStatus, Stage, StageStatus, StageTeam
@@ -102,7 +102,3 @@ def nomination_verify(*, nomination_id: int) -> Nomination:
                             "reason": nomination.rejection_reason})
     return nomination
 
-
-def may_nominate(user, stage: Stage, team) -> bool:
-    return (stage.status == StageStatus.NOMINATING and timezone.now() < stage.nomination_deadline
-            and can(user, Action.LEAD_TEAM, team))

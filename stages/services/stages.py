@@ -1,7 +1,5 @@
 """Defining a stage, the originality gate, and finalising the cut."""
 import datetime
-import hashlib
-import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -91,28 +89,9 @@ def team_exclude(*, actor, stage: Stage, team: Team, reason: str) -> StageTeam:
 
 
 @transaction.atomic
-def team_exclusion_lift(*, actor, stage: Stage, team: Team, reason: str) -> StageTeam:
-    require(actor, Action.PUBLISH_RESULTS)
-    locked_open_stage(stage)
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Write why the exclusion is lifted.")]})
-    entry = StageTeam.objects.select_for_update().get(stage=stage, team=team)
-    before = {"excluded_reason": entry.excluded_reason}
-    entry.excluded_reason, entry.excluded_by, entry.excluded_at = "", None, None
-    entry.save()
-    audit_record(actor=actor, action="stage.exclusion_lift", target=entry, before=before,
-                 after={"stage": stage.slug, "team": team.slug, "reason": reason.strip()})
-    return entry
-
-
-def inputs_digest(inputs: dict) -> str:
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-@transaction.atomic
 def stage_finalise(*, actor, stage: Stage) -> StageResult:
     """Freeze every input and the outcome; eliminated teams are marked. Cannot be undone."""
-    from stages.inputs import stage_inputs
+    from stages.inputs import inputs_digest, stage_inputs
 
     require(actor, Action.PUBLISH_RESULTS)
     stage = locked_open_stage(stage)
