@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from consortium.models import Organisation, Team
 from core.permissions import Action, can, private_team_scope, require
@@ -45,6 +45,7 @@ def _errors_to_form(form, error: ValidationError) -> None:
 
 
 @login_required
+@require_safe
 def dashboard(request):
     envelope = _envelope()
     summary = selectors.budget_summary(user=request.user, envelope=envelope)
@@ -100,6 +101,7 @@ def team_budget(request, slug: str):
 
 
 @login_required
+@require_safe
 def usage_list(request):
     scope = private_team_scope(request.user)
     teams = Team.objects.all() if scope is None else Team.objects.filter(pk__in=scope)
@@ -151,11 +153,13 @@ def _visible_import(request, pk: int) -> UsageImport:
 
 
 @login_required
+@require_safe
 def import_detail(request, pk: int):
     return render(request, "budget/import_detail.html", {"usage_import": _visible_import(request, pk)})
 
 
 @login_required
+@require_safe
 def import_status(request, pk: int):
     usage_import = _visible_import(request, pk)
     return JsonResponse({"status": usage_import.status, "label": usage_import.get_status_display(),

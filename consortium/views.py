@@ -2,12 +2,14 @@
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from core.permissions import Action, can, require
 
 from . import selectors
 
 
+@require_safe
 def overview(request):
     require(request.user, Action.VIEW_REGISTRY)
     programme = selectors.programme_current()
@@ -21,6 +23,7 @@ def overview(request):
     })
 
 
+@require_safe
 def team_detail(request, slug: str):
     team = selectors.team_detail(slug=slug)
     if team is None:
@@ -37,6 +40,7 @@ def team_detail(request, slug: str):
     })
 
 
+@require_safe
 def organisation_detail(request, slug: str):
     organisation = selectors.organisation_detail(slug=slug)
     if organisation is None:

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from consortium.models import Organisation, Team
 from core.krw import format_krw
@@ -21,6 +21,7 @@ from .models import Dataset, Provider
 BLANK_ROWS = 3
 
 
+@require_safe
 def catalogue(request):
     require(request.user, Action.VIEW_REGISTRY)
     providers = list(Provider.objects.order_by("name_ko"))
@@ -32,6 +33,7 @@ def catalogue(request):
     })
 
 
+@require_safe
 def provider_list(request):
     require(request.user, Action.VIEW_REGISTRY)
     form = ProviderFilterForm(request.GET or None)
@@ -41,6 +43,7 @@ def provider_list(request):
     })
 
 
+@require_safe
 def dataset_detail(request, slug: str):
     require(request.user, Action.VIEW_REGISTRY)
     dataset = selectors.dataset_detail(slug=slug)
@@ -50,6 +53,7 @@ def dataset_detail(request, slug: str):
 
 
 @login_required
+@require_safe
 def purchase_list(request):
     purchases = selectors.purchases_visible_to(request.user)
     return render(request, "datasets_registry/purchase_list.html", {
@@ -76,6 +80,7 @@ def purchase_create_view(request):
 
 
 @login_required
+@require_safe
 def purchase_detail(request, pk: int):
     purchase = selectors.purchase_detail(user=request.user, pk=pk)
     if purchase is None:
@@ -91,6 +96,7 @@ def _chart(rows, label_of) -> dict:
 
 
 @login_required
+@require_safe
 def spending(request):
     summary = selectors.spending_summary(request.user)
     english = request.LANGUAGE_CODE.startswith("en")
@@ -121,16 +127,19 @@ def _export(request, fmt: str):
 
 
 @login_required
+@require_safe
 def export_csv(request):
     return _export(request, "csv")
 
 
 @login_required
+@require_safe
 def export_xlsx(request):
     return _export(request, "xlsx")
 
 
 @login_required
+@require_safe
 def team_entitlements(request, slug: str):
     team = get_object_or_404(Team, slug=slug)
     require(request.user, Action.VIEW_TEAM_PRIVATE, team)
@@ -140,6 +149,7 @@ def team_entitlements(request, slug: str):
 
 
 @login_required
+@require_safe
 def entitlement_team_list(request):
     """The teams whose entitlements the viewer may see (their own, or all for reviewers and admins)."""
     teams = [t for t in Team.objects.order_by("joined_on", "id") if can(request.user, Action.VIEW_TEAM_PRIVATE, t)]
@@ -181,8 +191,8 @@ def checkpoint_declare(request, pk: int):
     from evaluation.models import Checkpoint
 
     checkpoint = get_object_or_404(Checkpoint.objects.select_related("team"), pk=pk)
-    require(request.user, Action.VIEW_TEAM_PRIVATE, checkpoint)
-    if not _may_declare(request.user, checkpoint):
+    # Another team's checkpoint is "not found", as on its own page.
+    if not can(request.user, Action.VIEW_TEAM_PRIVATE, checkpoint) or not _may_declare(request.user, checkpoint):
         raise Http404
     form = _declaration_form(checkpoint, selectors.training_declaration_of(checkpoint=checkpoint), request.POST)
     if not form.is_valid():

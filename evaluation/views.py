@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from consortium.models import Team, TeamStatus
 from core.permissions import Action, can, require, team_ids_of
@@ -25,6 +25,7 @@ def _submittable_teams(user):
 
 
 @login_required
+@require_safe
 def checkpoint_list(request):
     checkpoints = selectors.checkpoints_visible_to(request.user)
     page = Paginator(checkpoints, 50).get_page(request.GET.get("page"))
@@ -85,6 +86,7 @@ def _visible_run(request, pk: int):
 
 
 @login_required
+@require_safe
 def run_detail(request, pk: int):
     run = _visible_run(request, pk)
     return render(request, "evaluation/run_detail.html", {
@@ -97,6 +99,7 @@ def run_detail(request, pk: int):
 
 
 @login_required
+@require_safe
 def run_status(request, pk: int):
     """What the run page polls while a run is queued or running."""
     run = _visible_run(request, pk)
@@ -121,12 +124,14 @@ def run_cancel_view(request, pk: int):
 
 
 @login_required
+@require_safe
 def run_samples(request, pk: int):
     run = _visible_run(request, pk)
     tasks = selectors.sample_tasks_visible(user=request.user, run=run)
     task = request.GET.get("task") or (tasks[0] if tasks else "")
-    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    page_number = max(1, page_number)
+    page = request.GET.get("page", "")
+    # isascii: "²".isdigit() is true and int() refuses it; the length keeps int() from refusing a huge one.
+    page_number = max(1, int(page)) if page.isascii() and page.isdigit() and len(page) < 10 else 1
     rows, total = selectors.run_samples(user=request.user, run=run, task=task, page=page_number)
     pages = max(1, -(-total // 20))
     return render(request, "evaluation/run_samples.html", {

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.permissions import Action, can, require
 from evaluation.models import TaskCategory
@@ -25,6 +25,7 @@ def _leaderboard(slug: str):
     return leaderboard
 
 
+@require_safe
 def leaderboard_list(request):
     return render(request, "leaderboards/leaderboard_list.html", {"leaderboards": selectors.leaderboards_all()})
 
@@ -55,6 +56,7 @@ def _table_page(request, leaderboard, parts):
     })
 
 
+@require_safe
 def leaderboard_detail(request, slug: str):
     leaderboard = selectors.leaderboard_for_viewer(slug, request.user)
     if leaderboard is None:
@@ -67,6 +69,7 @@ def leaderboard_detail(request, slug: str):
     return _table_page(request, leaderboard, cached("page", leaderboard, request.GET, build))
 
 
+@require_safe
 def leaderboard_export(request, slug: str, fmt: str):
     if fmt not in FORMATS:
         raise Http404
@@ -88,12 +91,14 @@ def leaderboard_publish(request, slug: str):
     return redirect("leaderboard-detail", slug=slug)
 
 
+@require_safe
 def snapshot_list(request, slug: str):
     leaderboard = _leaderboard(slug)
     return render(request, "leaderboards/snapshot_list.html", {
         "leaderboard": leaderboard, "snapshots": selectors.snapshots_of(leaderboard)})
 
 
+@require_safe
 def snapshot_detail(request, slug: str, pk: int):
     """A published snapshot is public as it was published."""
     leaderboard = _leaderboard(slug)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from consortium.models import Team
 from core.permissions import Action, can, led_team_ids_of, require
@@ -29,15 +29,23 @@ def _stage(slug: str):
     return stage
 
 
+def _posted_pk(request, field: str) -> int | None:
+    """A posted object id, or None when it is not a whole number (a crafted form must not answer 500)."""
+    value = request.POST.get(field, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
 def _errors(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
 
 
+@require_safe
 def stage_list(request):
     return render(request, "stages/stage_list.html", {"stages": selectors.stages_all()})
 
 
+@require_safe
 def stage_detail(request, slug: str):
     stage = _stage(slug)
     user = request.user
@@ -61,6 +69,7 @@ def stage_detail(request, slug: str):
     return render(request, "stages/stage_detail.html", context)
 
 
+@require_safe
 def stage_report(request, slug: str):
     stage = _stage(slug)
     result = selectors.stage_result_for(request.user, stage)
@@ -73,6 +82,7 @@ def stage_report(request, slug: str):
         "result": getattr(stage, "result", None) if final else None})
 
 
+@require_safe
 def stage_export(request, slug: str, fmt: str):
     if fmt not in EXPORT_TYPES:
         raise Http404
@@ -100,8 +110,8 @@ def _post_back(request, slug: str, write, success) -> HttpResponse:
 @require_POST
 def nominate(request, slug: str):
     stage = _stage(slug)
-    checkpoint = Checkpoint.objects.select_related("team").filter(pk=request.POST.get("checkpoint")).first()
-    if checkpoint is None:
+    checkpoint = Checkpoint.objects.select_related("team").filter(pk=_posted_pk(request, "checkpoint")).first()
+    if checkpoint is None or not can(request.user, Action.VIEW_TEAM_PRIVATE, checkpoint):
         raise Http404
     return _post_back(request, slug, lambda: nomination_submit(actor=request.user, stage=stage, checkpoint=checkpoint),
                       lambda _n: _("Nominated %(checkpoint)s.") % {"checkpoint": checkpoint.name})
@@ -118,8 +128,9 @@ def freeze(request, slug: str):
 @login_required
 @require_POST
 def exclude(request, slug: str):
+    require(request.user, Action.PUBLISH_RESULTS)  # before reading the form: outsiders learn nothing from it
     stage = _stage(slug)
-    team = Team.objects.filter(pk=request.POST.get("team")).first()
+    team = Team.objects.filter(pk=_posted_pk(request, "team")).first()
     if team is None:
         raise Http404
     return _post_back(request, slug, lambda: team_exclude(actor=request.user, stage=stage, team=team,
@@ -137,6 +148,7 @@ def finalise(request, slug: str):
 @login_required
 @require_POST
 def import_user_scores(request, slug: str):
+    require(request.user, Action.MANAGE_STAGES)  # before reading the upload
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a CSV file."))

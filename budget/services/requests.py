@@ -56,6 +56,7 @@ def reallocation_request_approve(*, actor, request: ReallocationRequest, note: s
 
 @transaction.atomic
 def reallocation_request_refuse(*, actor, request: ReallocationRequest, note: str) -> ReallocationRequest:
+    require(actor, Action.MANAGE_BUDGET)  # before looking at the input: a non-admin learns nothing from a 400
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the request is refused.")})
     return _decide(actor, request, RequestStatus.REFUSED, note)

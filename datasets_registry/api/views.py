@@ -5,7 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.permissions import Action, require
+from core.permissions import Action, can
 
 from .. import selectors, services
 from ..models import Licence, Provider
@@ -119,9 +119,9 @@ class TrainingDeclarationViewSet(viewsets.GenericViewSet):
         from evaluation.models import Checkpoint
 
         checkpoint = Checkpoint.objects.select_related("team").filter(pk=pk).first()
-        if checkpoint is None:
+        # Another team's checkpoint is "not found", as on /api/checkpoints/: its id tells nothing.
+        if checkpoint is None or not can(self.request.user, Action.VIEW_TEAM_PRIVATE, checkpoint):
             raise Http404
-        require(self.request.user, Action.VIEW_TEAM_PRIVATE, checkpoint)
         return checkpoint
 
     @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="checkpoint id")],

@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from consortium.models import Programme, Team
-from core.permissions import Action
+from core.permissions import Action, can
 from evaluation.models import Checkpoint, SuiteVersion
 from stages import selectors
 from stages.models import Stage
@@ -95,7 +95,7 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return Response(NominationSerializer(selectors.nominations_visible(request.user, stage), many=True).data)
         checkpoint = Checkpoint.objects.select_related("team").filter(
             pk=self._validated(NominateSerializer)["checkpoint"]).first()
-        if checkpoint is None:
+        if checkpoint is None or not can(request.user, Action.VIEW_TEAM_PRIVATE, checkpoint):  # another team's: unknown
             raise ValidationError({"checkpoint": ["Unknown checkpoint."]})
         nomination = nomination_submit(actor=request.user, stage=stage, checkpoint=checkpoint)
         return Response(NominationSerializer(nomination).data, status=status.HTTP_201_CREATED)

@@ -117,7 +117,8 @@ class TestDeclarations:
         assert api_client.get(f"/api/training-declarations/{checkpoint.pk}/").data["items"][0]["dataset"] == (
             "ds-closed-weights")
         api_client.force_authenticate(people["member_b"])
-        assert api_client.get(f"/api/training-declarations/{checkpoint.pk}/").status_code == 403
+        # another team's checkpoint is "not found", as on /api/checkpoints/<id>/
+        assert api_client.get(f"/api/training-declarations/{checkpoint.pk}/").status_code == 404
         assert api_client.post("/api/training-declarations/", self.body(checkpoint, "ds-open"),
                                format="json").status_code == 403
 

@@ -1,0 +1,264 @@
+"""The permission matrix, per route: every route of config.urls (found by walking the resolver) ×
+every role × GET and the unsafe methods the route answers, with the outcome written down below.
+
+A route added without a line here fails `test_every_route_has_a_written_decision`, naming it.
+Parameters are filled with team A's objects (tests/security/conftest.py), so a "200" for
+member_b or anonymous on a team-private route would be a leak. Writes are rolled back after
+each request. HTML routes are asked GET and POST; API routes GET and what their view declares.
+
+Every page or answer that anonymous or team B gets with 200 is also searched for team A's private
+strings (an unpublished checkpoint name, a budget request's reason, a purchase title).
+
+Outcomes: a status code, LOGIN (302 to the login page) or ADMIN_LOGIN (302 to the admin's).
+For POSTs, 400 (API) or 302/200 (a page that re-renders or redirects with a message) means the
+permission was granted and the (empty or matrix) input was then judged; 403/404 means refused.
+"""
+import pytest
+
+from .conftest import ROLES, SECRET
+from .matrix_support import ADMIN_LOGIN, LOGIN, ask, client_for, outcome, post_data, route_url
+from .routes import ADMIN, UNSAFE, all_routes
+
+# route, method,                                    anonymous, member_a, lead_a, member_b, reviewer, admin
+EXPECTED = [
+    ("admin/*",                               "GET",   ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN,   200),
+    ("api-docs",                              "GET",     200,   200,   200,   200,   200,   200),
+    ("api-schema",                            "GET",     200,   200,   200,   200,   200,   200),
+    ("api-token",                             "GET",     405,   405,   405,   405,   405,   405),
+    ("api-token",                             "POST",    400,   400,   400,   400,   400,   400),
+    ("api:api-root",                          "GET",     200,   200,   200,   200,   200,   200),
+    ("api:budget-allocation-give-back",       "GET",     405,   405,   405,   405,   405,   405),
+    ("api:budget-allocation-give-back",       "POST",    400,   400,   400,   400,   400,   400),
+    ("api:budget-allocation-list",            "GET",     405,   405,   405,   405,   405,   405),
+    ("api:budget-allocation-list",            "POST",    400,   400,   400,   400,   400,   400),
+    ("api:budget-allocation-release-unspent", "GET",     405,   405,   405,   405,   405,   405),
+    ("api:budget-allocation-release-unspent", "POST",    400,   400,   400,   400,   400,   400),
+    ("api:budget-allocation-split",           "GET",     405,   405,   405,   405,   405,   405),
+    ("api:budget-allocation-split",           "POST",    400,   400,   400,   400,   400,   400),
+    ("api:budget-import-detail",              "GET",     404,   404,   404,   404,   404,   200),
+    ("api:budget-import-list",                "GET",     405,   405,   405,   405,   405,   405),
+    ("api:budget-import-list",                "POST",    415,   415,   415,   415,   415,   415),
+    ("api:budget-rate-list",                  "GET",     200,   200,   200,   200,   200,   200),
+    ("api:budget-request-approve",            "GET",     405,   405,   405,   405,   405,   405),
+    ("api:budget-request-approve",            "POST",    404,   403,   403,   404,   403,   200),
+    ("api:budget-request-list",               "GET",     200,   200,   200,   200,   200,   200),
+    ("api:budget-request-list",               "POST",    400,   400,   400,   400,   400,   400),
+    ("api:budget-request-refuse",             "GET",     405,   405,   405,   405,   405,   405),
+    ("api:budget-request-refuse",             "POST",    404,   403,   403,   404,   403,   200),
+    ("api:budget-summary-list",               "GET",     200,   200,   200,   200,   200,   200),
+    ("api:budget-usage-list",                 "GET",     200,   200,   200,   200,   200,   200),
+    ("api:budget-usage-list",                 "POST",    400,   400,   400,   400,   400,   400),
+    ("api:checkpoint-detail",                 "GET",     403,   200,   200,   404,   403,   200),
+    ("api:checkpoint-list",                   "GET",     403,   200,   200,   200,   403,   200),
+    ("api:checkpoint-list",                   "POST",    403,   400,   400,   400,   403,   400),
+    ("api:data-entitlement-detail",           "GET",     404,   200,   200,   404,   200,   200),
+    ("api:data-entitlement-list",             "GET",     200,   200,   200,   200,   200,   200),
+    ("api:data-entitlement-revoke",           "GET",     405,   405,   405,   405,   405,   405),
+    ("api:data-entitlement-revoke",           "POST",    403,   403,   403,   403,   403,   400),
+    ("api:data-provider-detail",              "GET",     200,   200,   200,   200,   200,   200),
+    ("api:data-provider-list",                "GET",     200,   200,   200,   200,   200,   200),
+    ("api:data-purchase-detail",              "GET",     404,   200,   200,   404,   200,   200),
+    ("api:data-purchase-list",                "GET",     200,   200,   200,   200,   200,   200),
+    ("api:data-purchase-list",                "POST",    403,   403,   403,   403,   403,   400),
+    ("api:dataset-detail",                    "GET",     200,   200,   200,   200,   200,   200),
+    ("api:dataset-list",                      "GET",     200,   200,   200,   200,   200,   200),
+    ("api:leaderboard-charts",                "GET",     200,   200,   200,   200,   200,   200),
+    ("api:leaderboard-detail",                "GET",     200,   200,   200,   200,   200,   200),
+    ("api:leaderboard-flags",                 "GET",     200,   200,   200,   200,   200,   200),
+    ("api:leaderboard-list",                  "GET",     200,   200,   200,   200,   200,   200),
+    ("api:leaderboard-list",                  "POST",    403,   403,   403,   403,   403,   400),
+    ("api:leaderboard-snapshots",             "GET",     200,   200,   200,   200,   200,   200),
+    ("api:leaderboard-snapshots",             "POST",    403,   403,   403,   403,   403,   201),
+    ("api:licence-detail",                    "GET",     200,   200,   200,   200,   200,   200),
+    ("api:licence-list",                      "GET",     200,   200,   200,   200,   200,   200),
+    ("api:membership-detail",                 "GET",     200,   200,   200,   200,   200,   200),
+    ("api:membership-detail",                 "PATCH",   403,   403,   403,   403,   403,   200),
+    ("api:membership-detail",                 "DELETE",  403,   403,   403,   403,   403,   400),
+    ("api:membership-list",                   "GET",     200,   200,   200,   200,   200,   200),
+    ("api:membership-list",                   "POST",    403,   403,   403,   403,   403,   400),
+    ("api:organisation-detail",               "GET",     200,   200,   200,   200,   200,   200),
+    ("api:organisation-detail",               "PATCH",   403,   403,   403,   403,   403,   200),
+    ("api:organisation-list",                 "GET",     200,   200,   200,   200,   200,   200),
+    ("api:organisation-list",                 "POST",    403,   403,   403,   403,   403,   400),
+    ("api:originality-detail",                "GET",     403,   200,   200,   404,   200,   200),
+    ("api:originality-list",                  "GET",     403,   200,   200,   200,   200,   200),
+    ("api:originality-reference-detail",      "GET",     403,   403,   403,   403,   403,   200),
+    ("api:originality-reference-list",        "GET",     403,   403,   403,   403,   403,   200),
+    ("api:originality-reference-list",        "POST",    403,   403,   403,   403,   403,   400),
+    ("api:reference-model-list",              "GET",     200,   200,   200,   200,   200,   200),
+    ("api:reference-model-list",              "POST",    403,   403,   403,   403,   403,   400),
+    ("api:run-cancel",                        "GET",     403,   405,   405,   405,   403,   405),
+    ("api:run-cancel",                        "POST",    403,   400,   400,   404,   403,   400),
+    ("api:run-detail",                        "GET",     403,   200,   200,   404,   403,   200),
+    ("api:run-list",                          "GET",     403,   200,   200,   200,   403,   200),
+    ("api:run-list",                          "POST",    403,   400,   400,   400,   403,   400),
+    ("api:run-samples",                       "GET",     403,   200,   200,   404,   403,   200),
+    ("api:snapshot-detail",                   "GET",     200,   200,   200,   200,   200,   200),
+    ("api:stage-detail",                      "GET",     200,   200,   200,   200,   200,   200),
+    ("api:stage-exclusions",                  "GET",     405,   405,   405,   405,   405,   405),
+    ("api:stage-exclusions",                  "POST",    403,   403,   403,   403,   403,   400),
+    ("api:stage-expert-scores",               "GET",     200,   200,   200,   200,   200,   200),
+    ("api:stage-expert-scores",               "POST",    403,   403,   403,   403,   400,   403),
+    ("api:stage-finalise",                    "GET",     405,   405,   405,   405,   405,   405),
+    ("api:stage-finalise",                    "POST",    403,   403,   403,   403,   403,   200),
+    ("api:stage-freeze",                      "GET",     405,   405,   405,   405,   405,   405),
+    ("api:stage-freeze",                      "POST",    403,   403,   403,   403,   403,   400),
+    ("api:stage-list",                        "GET",     200,   200,   200,   200,   200,   200),
+    ("api:stage-list",                        "POST",    403,   403,   403,   403,   403,   400),
+    ("api:stage-nominations",                 "GET",     200,   200,   200,   200,   200,   200),
+    ("api:stage-nominations",                 "POST",    403,   403,   400,   400,   403,   403),
+    ("api:stage-result",                      "GET",     404,   404,   404,   404,   200,   200),
+    ("api:stage-user-scores",                 "GET",     405,   405,   405,   405,   405,   405),
+    ("api:stage-user-scores",                 "POST",    403,   403,   403,   403,   403,   400),
+    ("api:suite-list",                        "GET",     200,   200,   200,   200,   200,   200),
+    ("api:team-change-status",                "GET",     405,   405,   405,   405,   405,   405),
+    ("api:team-change-status",                "POST",    403,   403,   403,   403,   403,   400),
+    ("api:team-detail",                       "GET",     200,   200,   200,   200,   200,   200),
+    ("api:team-detail",                       "PATCH",   403,   403,   403,   403,   403,   200),
+    ("api:team-list",                         "GET",     200,   200,   200,   200,   200,   200),
+    ("api:team-list",                         "POST",    403,   403,   403,   403,   403,   400),
+    ("api:training-declaration-detail",       "GET",     404,   200,   200,   404,   200,   200),
+    ("api:training-declaration-list",         "GET",     405,   405,   405,   405,   405,   405),
+    ("api:training-declaration-list",         "POST",    403,   400,   400,   400,   403,   400),
+    ("budget-dashboard",                      "GET",   LOGIN,   200,   200,   200,   200,   200),
+    ("budget-dashboard",                      "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("budget-import",                         "GET",   LOGIN,   403,   403,   403,   403,   200),
+    ("budget-import",                         "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("budget-import-new",                     "GET",   LOGIN,   404,   404,   404,   404,   200),
+    ("budget-import-new",                     "POST",  LOGIN,   404,   404,   404,   404,   200),
+    ("budget-import-status",                  "GET",   LOGIN,   403,   403,   403,   403,   200),
+    ("budget-import-status",                  "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("budget-request-decide",                 "GET",   LOGIN,   405,   405,   405,   405,   405),
+    ("budget-request-decide",                 "POST",  LOGIN,   403,   403,   403,   403,   302),
+    ("budget-team",                           "GET",   LOGIN,   200,   200,   403,   200,   200),
+    ("budget-team",                           "POST",  LOGIN,   200,   200,   403,   200,   200),
+    ("budget-usage",                          "GET",   LOGIN,   200,   200,   200,   200,   200),
+    ("budget-usage",                          "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("checkpoint-detail",                     "GET",   LOGIN,   200,   200,   404,   200,   200),
+    ("checkpoint-detail",                     "POST",  LOGIN,   200,   200,   404,   200,   200),
+    ("checkpoint-list",                       "GET",   LOGIN,   200,   200,   200,   200,   200),
+    ("checkpoint-list",                       "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("checkpoint-submit",                     "GET",   LOGIN,   200,   200,   200,   403,   200),
+    ("checkpoint-submit",                     "POST",  LOGIN,   200,   200,   200,   403,   200),
+    ("data-catalogue",                        "GET",     200,   200,   200,   200,   200,   200),
+    ("data-catalogue",                        "POST",    405,   405,   405,   405,   405,   405),
+    ("data-checkpoint-declare",               "GET",   LOGIN,   405,   405,   405,   405,   405),
+    ("data-checkpoint-declare",               "POST",  LOGIN,   302,   302,   404,   404,   302),
+    ("data-dataset-detail",                   "GET",     200,   200,   200,   200,   200,   200),
+    ("data-dataset-detail",                   "POST",    405,   405,   405,   405,   405,   405),
+    ("data-entitlement-teams",                "GET",   LOGIN,   200,   200,   200,   200,   200),
+    ("data-entitlement-teams",                "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("data-export-csv",                       "GET",   LOGIN,   200,   200,   200,   200,   200),
+    ("data-export-csv",                       "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("data-export-xlsx",                      "GET",   LOGIN,   200,   200,   200,   200,   200),
+    ("data-export-xlsx",                      "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("data-providers",                        "GET",     200,   200,   200,   200,   200,   200),
+    ("data-providers",                        "POST",    405,   405,   405,   405,   405,   405),
+    ("data-purchase-create",                  "GET",   LOGIN,   403,   403,   403,   403,   200),
+    ("data-purchase-create",                  "POST",  LOGIN,   403,   403,   403,   403,   200),
+    ("data-purchase-detail",                  "GET",   LOGIN,   200,   200,   404,   200,   200),
+    ("data-purchase-detail",                  "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("data-purchases",                        "GET",   LOGIN,   200,   200,   200,   200,   200),
+    ("data-purchases",                        "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("data-spending",                         "GET",   LOGIN,   200,   200,   200,   200,   200),
+    ("data-spending",                         "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("data-team-entitlements",                "GET",   LOGIN,   200,   200,   403,   200,   200),
+    ("data-team-entitlements",                "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("healthz",                               "GET",     200,   200,   200,   200,   200,   200),
+    ("healthz",                               "POST",    405,   405,   405,   405,   405,   405),
+    ("leaderboard-detail",                    "GET",     200,   200,   200,   200,   200,   200),
+    ("leaderboard-detail",                    "POST",    405,   405,   405,   405,   405,   405),
+    ("leaderboard-export",                    "GET",     200,   200,   200,   200,   200,   200),
+    ("leaderboard-export",                    "POST",    405,   405,   405,   405,   405,   405),
+    ("leaderboard-list",                      "GET",     200,   200,   200,   200,   200,   200),
+    ("leaderboard-list",                      "POST",    405,   405,   405,   405,   405,   405),
+    ("leaderboard-publish",                   "GET",     405,   405,   405,   405,   405,   405),
+    ("leaderboard-publish",                   "POST",    403,   403,   403,   403,   403,   302),
+    ("login",                                 "GET",     200,   200,   200,   200,   200,   200),
+    ("login",                                 "POST",    200,   200,   200,   200,   200,   200),
+    ("logout",                                "GET",     405,   405,   405,   405,   405,   405),
+    ("logout",                                "POST",    302,   302,   302,   302,   302,   302),
+    ("organisation-detail",                   "GET",     200,   200,   200,   200,   200,   200),
+    ("organisation-detail",                   "POST",    405,   405,   405,   405,   405,   405),
+    ("overview",                              "GET",     200,   200,   200,   200,   200,   200),
+    ("overview",                              "POST",    405,   405,   405,   405,   405,   405),
+    ("plotly-js",                             "GET",     200,   200,   200,   200,   200,   200),
+    ("plotly-js",                             "POST",    405,   405,   405,   405,   405,   405),
+    ("run-cancel",                            "GET",   LOGIN,   405,   405,   405,   405,   405),
+    ("run-cancel",                            "POST",  LOGIN,   302,   302,   404,   403,   302),
+    ("run-detail",                            "GET",   LOGIN,   200,   200,   404,   200,   200),
+    ("run-detail",                            "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("run-samples",                           "GET",   LOGIN,   200,   200,   404,   200,   200),
+    ("run-samples",                           "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("run-status",                            "GET",   LOGIN,   200,   200,   404,   200,   200),
+    ("run-status",                            "POST",  LOGIN,   405,   405,   405,   405,   405),
+    ("set_language",                          "GET",     302,   302,   302,   302,   302,   302),
+    ("set_language",                          "POST",    302,   302,   302,   302,   302,   302),
+    ("snapshot-detail",                       "GET",     200,   200,   200,   200,   200,   200),
+    ("snapshot-detail",                       "POST",    405,   405,   405,   405,   405,   405),
+    ("snapshot-list",                         "GET",     200,   200,   200,   200,   200,   200),
+    ("snapshot-list",                         "POST",    405,   405,   405,   405,   405,   405),
+    ("stage-detail",                          "GET",     200,   200,   200,   200,   200,   200),
+    ("stage-detail",                          "POST",    405,   405,   405,   405,   405,   405),
+    ("stage-exclude",                         "GET",   LOGIN,   405,   405,   405,   405,   405),
+    ("stage-exclude",                         "POST",  LOGIN,   403,   403,   403,   403,   302),
+    ("stage-expert-scores",                   "GET",   LOGIN,   403,   403,   403,   200,   200),
+    ("stage-expert-scores",                   "POST",  LOGIN,   403,   403,   403,   302,   403),
+    ("stage-export",                          "GET",     404,   404,   404,   404,   200,   200),
+    ("stage-export",                          "POST",    405,   405,   405,   405,   405,   405),
+    ("stage-finalise",                        "GET",   LOGIN,   405,   405,   405,   405,   405),
+    ("stage-finalise",                        "POST",  LOGIN,   403,   403,   403,   403,   302),
+    ("stage-freeze",                          "GET",   LOGIN,   405,   405,   405,   405,   405),
+    ("stage-freeze",                          "POST",  LOGIN,   403,   403,   403,   403,   302),
+    ("stage-list",                            "GET",     200,   200,   200,   200,   200,   200),
+    ("stage-list",                            "POST",    405,   405,   405,   405,   405,   405),
+    ("stage-nominate",                        "GET",   LOGIN,   405,   405,   405,   405,   405),
+    ("stage-nominate",                        "POST",  LOGIN,   403,   302,   404,   403,   403),
+    ("stage-report",                          "GET",     404,   404,   404,   404,   200,   200),
+    ("stage-report",                          "POST",    405,   405,   405,   405,   405,   405),
+    ("stage-user-scores",                     "GET",   LOGIN,   405,   405,   405,   405,   405),
+    ("stage-user-scores",                     "POST",  LOGIN,   403,   403,   403,   403,   302),
+    ("team-detail",                           "GET",     200,   200,   200,   200,   200,   200),
+    ("team-detail",                           "POST",    405,   405,   405,   405,   405,   405),
+]
+
+
+def _required_methods(route) -> list[str]:
+    if route.name == ADMIN:
+        return ["GET"]
+    declared = route.drf_methods()
+    if declared is None:  # a Django view: GET, and POST (405 where it only reads)
+        return ["GET", "POST"]
+    return ["GET", *[m for m in UNSAFE if m in declared]]
+
+
+def test_every_route_has_a_written_decision():
+    written = {(route, method) for route, method, *_ in EXPECTED}
+    routes = all_routes()
+    missing = [f"{route.name} {method}  ({route.pattern})" for route in routes
+               for method in _required_methods(route) if (route.name, method) not in written]
+    assert not missing, "Routes without a written decision in tests/security/test_route_matrix.py:\n" + "\n".join(
+        missing)
+    stale = sorted({name for name, _method in written} - {route.name for route in routes})
+    assert not stale, f"Decisions for routes that no longer exist: {stale}"
+    assert all(len(row) == 2 + len(ROLES) for row in EXPECTED)
+
+
+@pytest.mark.slow
+def test_every_route_answers_every_role_as_written(world):
+    routes = {route.name: route for route in all_routes()}
+    wrong = []
+    for name, method, *expected in EXPECTED:
+        route = routes[name]
+        url = route_url(route, world)
+        for role, want in zip(ROLES, expected, strict=True):
+            client = client_for(world["users"][role])  # a fresh session: logout must not end the next cell's
+            response = ask(client, method, url, is_api=route.is_api, data=post_data(route, world))
+            got = outcome(response)
+            if got != want:
+                wrong.append(f"{name} {method} as {role}: expected {want}, got {got}")
+            if role in ("anonymous", "member_b") and got == 200 and not response.streaming:
+                body = response.content.decode("utf-8", "replace")
+                wrong += [f"{name} {method} shows {role} team A's {what}" for what, secret in SECRET.items()
+                          if secret in body]
+    assert not wrong, "\n".join(wrong)
