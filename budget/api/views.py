@@ -37,6 +37,7 @@ class SummaryViewSet(viewsets.ViewSet):
     """Envelope, allocated, used and remaining per team and member, and the burn-down."""
 
     read_action = Action.VIEW_REGISTRY  # the figures themselves are scoped to the caller's teams
+    answers_one_object = True  # list() returns one summary, not a list (core.api.schema)
 
     @extend_schema(responses=s.SummarySerializer)
     def list(self, request):

@@ -15,6 +15,8 @@ class ActionPermission(BasePermission):
 
     def has_permission(self, request, view):
         action = self._action(request, view)
+        if request.method not in SAFE_METHODS and not request.user.is_authenticated:
+            return False  # no API write is anonymous, whatever a view declares: 403 before any input is read
         return action is not None and can(request.user, action)
 
     def has_object_permission(self, request, view, obj):

@@ -23,7 +23,7 @@ class SuiteVersionSerializer(serializers.ModelSerializer):
 
 class CheckpointSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="team.slug")
-    submitted_by = serializers.CharField(source="submitted_by.username", default=None)
+    submitted_by = serializers.CharField(source="submitted_by.username", default=None, allow_null=True)
 
     class Meta:
         model = Checkpoint

@@ -10,7 +10,7 @@ class CriterionSerializer(serializers.ModelSerializer):
 
 
 class RubricPartSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     criteria = CriterionSerializer(many=True, read_only=True)
 
     class Meta:
