@@ -140,6 +140,30 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    CSRF_COOKIE_HTTPONLY = True  # pages post forms with {% csrf_token %}; no script reads the cookie
+# Cookies never go with a request another site starts (a link followed still signs in).
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Request and upload sizes. Form and JSON bodies (a provider's usage report) up to 10 MB; files
+# above 2.5 MB stream to a temporary file; each upload also has its own limit, checked with a
+# translated error (core/uploads.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+BUDGET_USAGE_FILE_MAX_BYTES = env.int("BUDGET_USAGE_FILE_MAX_BYTES", default=200 * 1024 * 1024)
+STAGE_USER_SCORES_MAX_BYTES = env.int("STAGE_USER_SCORES_MAX_BYTES", default=5 * 1024 * 1024)
+
+# Throttling. Counts live in the cache: set CACHE_URL (e.g. redis://host:6379/1) in production so
+# every web process counts together; the default is per process. Rates as DRF writes them ("60/min");
+# "off" lifts one (the load benchmark does). Sign-in: LOGIN_MAX_FAILURES failed attempts per
+# username and address within LOGIN_FAILURE_WINDOW_S lock that pair until the window ends.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+API_THROTTLE_ANON = env("API_THROTTLE_ANON", default="60/min")
+API_THROTTLE_USER = env("API_THROTTLE_USER", default="600/min")
+LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_FAILURE_WINDOW_S = env.int("LOGIN_FAILURE_WINDOW_S", default=15 * 60)
+AUTHENTICATION_BACKENDS = ["accounts.backends.LimitedModelBackend"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -155,6 +179,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.PlatformAutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.AnonThrottle", "core.api.throttling.UserThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sovereign AI Foundation Model Programme API",

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from accounts.views import LoginView, obtain_auth_token
 from core.plotly_js import plotly_js
 from core.views import healthz
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("stages/", include("stages.urls")),
     path("data/", include("datasets_registry.urls")),
     path("budget/", include("budget.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

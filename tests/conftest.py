@@ -56,3 +56,13 @@ def extra_member(db):
         return MembershipFactory(team=team, organisation=OrganisationFactory(), **kwargs)
 
     return add
+
+
+@pytest.fixture(autouse=True)
+def no_api_throttling(settings):
+    """Tests make many requests from one address; tests/security/test_throttling.py turns it on.
+    Failed sign-ins counted by an earlier test (same username, same address) are forgotten."""
+    from django.core.cache import cache
+
+    settings.API_THROTTLE_ANON = settings.API_THROTTLE_USER = "off"
+    cache.clear()
