@@ -1,4 +1,5 @@
 """Thin HTML views for stage evaluations; visibility lives in selectors, rules in services."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from consortium.models import Team
 from core.permissions import Action, can, led_team_ids_of, require
+from core.uploads import upload_size_check
 from evaluation.models import Checkpoint, CheckpointStatus
 from leaderboards.selectors import checkpoint_flags
 
@@ -154,6 +156,7 @@ def import_user_scores(request, slug: str):
         messages.error(request, _("Choose a CSV file."))
         return redirect("stage-detail", slug=slug)
     try:
+        upload_size_check(upload, limit=settings.STAGE_USER_SCORES_MAX_BYTES)
         text = upload.read().decode("utf-8-sig")
         count = user_scores_import(actor=request.user, stage=_stage(slug), text=text)
         messages.success(request, _("Imported %(n)s user scores.") % {"n": count})

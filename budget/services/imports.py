@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.permissions import Action, require
+from core.uploads import upload_size_check
 
 from budget.models import ImportStatus, Provider, UsageImport
 
@@ -20,6 +21,7 @@ def usage_import_create(*, actor, provider: Provider, uploaded_file) -> UsageImp
     require(actor, Action.REPORT_USAGE, provider)
     if not uploaded_file or not uploaded_file.size:
         raise ValidationError({"file": _("The file is empty.")})
+    upload_size_check(uploaded_file, limit=settings.BUDGET_USAGE_FILE_MAX_BYTES)
     folder = settings.BUDGET_IMPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.txt"

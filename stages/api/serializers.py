@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import serializers
 
 from stages.models import Criterion, Nomination, RubricPart, Stage, StageTeam
@@ -75,7 +76,8 @@ class ExpertScoreViewSerializer(serializers.Serializer):
 
 
 class UserScoresSerializer(serializers.Serializer):
-    csv = serializers.CharField(help_text="evaluator,team,criterion,score — one row per evaluator × team × criterion")
+    csv = serializers.CharField(max_length=settings.STAGE_USER_SCORES_MAX_BYTES,
+                                help_text="evaluator,team,criterion,score — one row per evaluator × team × criterion")
 
 
 class ResultSerializer(serializers.Serializer):
