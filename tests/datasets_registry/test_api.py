@@ -120,7 +120,7 @@ class TestDeclarations:
         # another team's checkpoint is "not found", as on /api/checkpoints/<id>/
         assert api_client.get(f"/api/training-declarations/{checkpoint.pk}/").status_code == 404
         assert api_client.post("/api/training-declarations/", self.body(checkpoint, "ds-open"),
-                               format="json").status_code == 403
+                               format="json").status_code == 404
 
     def test_unknown_dataset_is_a_400_and_writes_nothing(self, api_client, people, catalogue, checkpoint_of,
                                                          team_a):

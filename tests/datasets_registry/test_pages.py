@@ -109,7 +109,8 @@ def test_the_checkpoint_page_shows_and_takes_the_declaration(client, people, pur
     page = client.get(url).content.decode()
     assert "부적합" in page and "training-data/" not in page
     client.force_login(people["member_b"])
-    assert client.post(f"/data/checkpoints/{checkpoint.pk}/training-data/", {}).status_code == 403
+    # another team's checkpoint is "not found" (its id tells nothing), as on its own page
+    assert client.post(f"/data/checkpoints/{checkpoint.pk}/training-data/", {}).status_code == 404
     assert TrainingDeclaration.objects.get().items.count() == 1
 
 

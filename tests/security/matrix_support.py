@@ -89,7 +89,22 @@ def outcome(response) -> object:
 def post_data(route: Route, world) -> dict:
     """What a form or API call of the route carries, where an empty one would stop before the permission
     question is asked (team A's objects, so the answer is about the role, not about bad input)."""
+    team, envelope = world["team_a"].slug, world["envelope"].pk
     return {
+        "api-token": {"username": "plain-member-a", "password": "pw-for-tests-only"},
+        "api:budget-allocation-list": {"envelope": envelope, "team": team, "amount_krw": 1000, "reason": "matrix"},
+        "api:budget-allocation-split": {"envelope": envelope, "team": team, "amount_krw": 1000, "reason": "matrix",
+                                        "organisation": world["users"]["member_a"].organisation.slug},
+        "api:budget-allocation-give-back": {"amount_krw": 1000, "reason": "matrix"},
+        "api:budget-allocation-release-unspent": {"team": team, "reason": "matrix"},
+        "api:budget-request-list": {"envelope": envelope, "team": team, "amount_krw": 1000, "reason": "matrix"},
+        "api:budget-usage-list": {"provider": world["gpu_provider"].slug, "lines": [
+            {"job_id": "1", "account": "acct-a", "gpu_type": "h100", "gpu_count": 1,
+             "started_at": "2025-09-01T10:00:00Z", "ended_at": "2025-09-01T11:00:00Z"}]},
+        "api:checkpoint-list": {"team": team, "name": "matrix", "source": "matrix"},
+        "api:run-list": {"checkpoint": world["checkpoint"].pk, "suite": world["suite_version"].suite.slug},
+        "api:training-declaration-list": {"checkpoint": world["checkpoint"].pk, "releases_openly": False, "items": [
+            {"dataset": world["dataset"].slug, "trained_from": "2025-02-01", "trained_until": "2025-03-01"}]},
         "stage-nominate": {"checkpoint": world["checkpoint"].pk},
         "stage-exclude": {"team": world["team_a"].pk, "reason": "matrix"},
         "budget-request-decide": {"decision": "refuse", "note": "matrix"},
