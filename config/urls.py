@@ -26,4 +26,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler400 = "core.views.bad_request"
 handler404 = "core.views.page_not_found"

@@ -18,3 +18,10 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """What Django refuses before any view (a body over DATA_UPLOAD_MAX_MEMORY_SIZE): JSON on /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("The request is too large or malformed.")}, status=400)
+    return defaults.bad_request(request, exception)

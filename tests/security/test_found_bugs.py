@@ -1,0 +1,62 @@
+"""What the fuzzing and the route matrix found, pinned one by one (each failed before its fix)."""
+from rest_framework.test import APIClient
+
+
+def _api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_posted_ids_that_are_not_numbers_are_not_found_not_500(world, client):
+    client.force_login(world["users"]["admin"])
+    stage = world["stage"].slug
+    assert client.post(f"/stages/{stage}/exclude/", {"team": "abc", "reason": "x"}).status_code == 404
+    assert client.post(f"/stages/{stage}/exclude/", {"team": "9" * 30, "reason": "x"}).status_code == 404
+    client.force_login(world["users"]["lead_a"])
+    assert client.post(f"/stages/{stage}/nominate/", {"checkpoint": "²"}).status_code == 404
+
+
+def test_a_page_number_int_refuses_is_page_one(world, client):
+    client.force_login(world["users"]["lead_a"])
+    for page in ("²", "9" * 5000):
+        assert client.get(f"/evaluation/runs/{world['run'].pk}/samples/", {"page": page}).status_code == 200
+
+
+def test_refusing_a_request_asks_for_the_admin_before_the_note(world):
+    response = _api(world["users"]["lead_a"]).post(f"/api/budget/requests/{world['budget_request'].pk}/refuse/",
+                                                   {}, format="json")
+    assert response.status_code == 403
+
+
+def test_a_nul_character_in_a_slug_is_a_400(world):
+    response = _api(world["users"]["admin"]).post("/api/budget/usage/", {"provider": "cloud\x00x", "lines": []},
+                                                  format="json")
+    assert response.status_code == 400
+
+
+def test_anonymous_api_writes_are_refused_before_the_input_is_read():
+    response = APIClient().post("/api/budget/allocations/", {}, format="json")
+    assert response.status_code == 403
+
+
+def test_an_unknown_api_url_answers_json(db):
+    response = APIClient().get("/api/training-declarations/-1/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+def test_another_teams_checkpoint_is_not_found_on_nominations(world):
+    response = _api(world["users"]["member_b"]).post(f"/api/stages/{world['stage'].slug}/nominations/",
+                                                     {"checkpoint": world["checkpoint"].pk}, format="json")
+    assert response.status_code == 400 and "checkpoint" in response.json()
+
+
+def test_the_schema_says_what_the_api_answers(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    summary = schema["paths"]["/api/budget/summary/"]["get"]["responses"]
+    assert summary["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Summary"}
+    assert {"400", "403", "404", "429"} <= set(schema["paths"]["/api/runs/"]["post"]["responses"])
+    assert schema["components"]["schemas"]["Request"]["properties"]["decided_by"].get("nullable") is True
