@@ -87,12 +87,22 @@ def _sample_view(sample: dict) -> dict:
             "scores": {m: sample.get(m) for m in sample.get("metrics", [])}}
 
 
+def samples_path(samples_file: str) -> Path | None:
+    """The run's per-sample log, only if it is a file inside EVAL_RUNS_DIR (symlinks resolved):
+    whatever the stored name says, nothing outside the runs folder is read."""
+    if not samples_file:
+        return None
+    runs_dir = Path(settings.EVAL_RUNS_DIR).resolve()
+    path = (runs_dir / samples_file).resolve()
+    return path if path.is_relative_to(runs_dir) and path.is_file() else None
+
+
 def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20) -> tuple[list[dict], int]:
     """One page of a task's per-sample log (streamed from the run's gzip JSONL) and the task's total."""
-    if not run.samples_file or task not in sample_tasks_visible(user=user, run=run):
+    path = samples_path(run.samples_file)
+    if path is None or task not in sample_tasks_visible(user=user, run=run):
         return [], 0
     start, rows, total = (page - 1) * page_size, [], 0
-    path = Path(settings.EVAL_RUNS_DIR) / run.samples_file
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             sample = json.loads(line)

@@ -2,11 +2,9 @@
 import gzip
 import hashlib
 import json
-from pathlib import Path
-
-from django.conf import settings
 
 from evaluation.models import RunStatus, TaskResult
+from evaluation.selectors import samples_path
 from leaderboards.models import ReferenceScore
 from leaderboards.selectors import suite_tasks_inputs
 from stages.models import ExpertScore, ExpertSubmission, Nomination, Stage, UserScore
@@ -14,10 +12,8 @@ from stages.models import ExpertScore, ExpertSubmission, Nomination, Stage, User
 
 def _item_scores(samples_file: str, tasks: list[dict]) -> dict[str, list[float]]:
     """Per task, each item's score on the task's metric, from the run's per-sample log."""
-    if not samples_file:
-        return {}
-    path = Path(settings.EVAL_RUNS_DIR) / samples_file
-    if not path.is_file():
+    path = samples_path(samples_file)
+    if path is None:
         return {}
     metric_of = {t["task"]: t["metric"].partition(",")[0] for t in tasks}
     items: dict[str, list[float]] = {}

@@ -73,3 +73,49 @@ def test_validation_rejects_the_checkpoint_with_the_reason(roots, team_a, source
     checkpoint.refresh_from_db()
     assert checkpoint.status == CheckpointStatus.REJECTED
     assert checkpoint.resolved_path == ""
+
+
+@pytest.fixture
+def runs_dir(tmp_path, settings):
+    import gzip
+    import json
+
+    runs = tmp_path / "runs"
+    (runs / "1").mkdir(parents=True)
+    outside = tmp_path / "outside.jsonl.gz"
+    with gzip.open(outside, "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"task": "nia_mc", "doc_id": 0, "arguments": [["LEAKED-PROMPT", ""]]}) + "\n")
+    os.symlink(outside, runs / "1" / "linked.jsonl.gz")
+    settings.EVAL_RUNS_DIR = runs
+    return runs, outside
+
+
+@pytest.mark.parametrize("stored", ["../outside.jsonl.gz", "{outside}", "1/linked.jsonl.gz"])
+def test_a_run_samples_file_outside_the_runs_folder_is_never_read(runs_dir, world, client, stored):
+    from evaluation.selectors import run_samples, samples_path
+
+    runs, outside = runs_dir
+    run = world["run"]
+    run.samples_file = stored.format(outside=outside)
+    run.save(update_fields=["samples_file"])
+    assert samples_path(run.samples_file) is None
+    assert run_samples(user=world["users"]["admin"], run=run, task="nia_mc") == ([], 0)
+    client.force_login(world["users"]["admin"])
+    page = client.get(f"/evaluation/runs/{run.pk}/samples/", {"task": "nia_mc"})
+    assert page.status_code == 200 and "LEAKED-PROMPT" not in page.content.decode()
+
+
+def test_a_samples_file_inside_the_runs_folder_is_read(runs_dir, world):
+    """The same file, copied inside: read (so the refusals above are about the place, not the file)."""
+    import shutil
+
+    from evaluation.selectors import run_samples, samples_path
+
+    runs, outside = runs_dir
+    shutil.copy(outside, runs / "1" / "samples.jsonl.gz")
+    assert samples_path("1/samples.jsonl.gz") == (runs / "1" / "samples.jsonl.gz").resolve()
+    run = world["run"]
+    run.samples_file = "1/samples.jsonl.gz"
+    run.save(update_fields=["samples_file"])
+    rows, total = run_samples(user=world["users"]["admin"], run=run, task="nia_mc")
+    assert total == 1 and "LEAKED-PROMPT" in str(rows)
