@@ -53,6 +53,7 @@ class AllocationViewSet(viewsets.GenericViewSet):
     read_action = Action.VIEW_REGISTRY
     write_action = Action.VIEW_REGISTRY  # each service checks MANAGE_BUDGET or LEAD_TEAM itself
     queryset = Allocation.objects.none()
+    lookup_value_regex = r"\d+"  # the id is looked up by hand below: a non-number must not reach the query
 
     @extend_schema(request=s.GrantSerializer, responses={201: None})
     def create(self, request):
@@ -133,6 +134,7 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     read_action = Action.VIEW_REGISTRY
     write_action = Action.VIEW_REGISTRY  # the services check LEAD_TEAM and MANAGE_BUDGET
     serializer_class = s.RequestSerializer
+    lookup_value_regex = r"\d+"  # the id is looked up by hand in _decide: a non-number must not reach the query
 
     def get_queryset(self):
         return selectors.requests_visible_to(user=self.request.user)

@@ -110,7 +110,7 @@ class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(selectors.row_flags(request.user, inputs))
 
     @extend_schema(request=PublishSerializer, responses={200: SnapshotSerializer(many=True), 201: SnapshotSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list (and its schema says so)
     def snapshots(self, request, slug=None):
         """Published snapshots with their dates (GET); publish a new one (POST, admins)."""
         leaderboard = self._leaderboard(slug)

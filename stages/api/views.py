@@ -87,7 +87,7 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response({"final": final, "inputs_digest": digest, "outcome": outcome})
 
     @extend_schema(request=NominateSerializer, responses={200: NominationSerializer(many=True), 201: NominationSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list (and its schema says so)
     def nominations(self, request, slug=None):
         """Nominations you may see (GET); nominate your team's ready checkpoint (POST, team leads)."""
         stage = self.get_object()
@@ -124,7 +124,7 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=ExpertScoresSerializer, responses={200: ExpertScoreViewSerializer(many=True),
                                                               201: CountSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="expert-scores")
+    @action(detail=True, methods=["get", "post"], url_path="expert-scores", pagination_class=None)
     def expert_scores(self, request, slug=None):
         """Your scores, and the others' once you have submitted (GET); save or submit yours (POST, reviewers)."""
         stage = self.get_object()

@@ -60,3 +60,19 @@ def test_the_schema_says_what_the_api_answers(db):
     assert summary["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Summary"}
     assert {"400", "403", "404", "429"} <= set(schema["paths"]["/api/runs/"]["post"]["responses"])
     assert schema["components"]["schemas"]["Request"]["properties"]["decided_by"].get("nullable") is True
+
+
+def test_a_non_numeric_id_on_a_hand_looked_up_route_is_not_found(world):
+    admin = _api(world["users"]["admin"])
+    assert admin.post("/api/budget/requests/x/approve/", {}, format="json").status_code == 404
+    assert admin.post("/api/budget/allocations/x/return/", {"amount_krw": 1, "reason": "r"},
+                      format="json").status_code == 404
+
+
+def test_plain_list_actions_are_documented_as_plain_lists(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("/api/leaderboards/{slug}/snapshots/", "/api/stages/{slug}/nominations/",
+                 "/api/stages/{slug}/expert-scores/"):
+        assert paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
