@@ -89,3 +89,13 @@ def test_progress_is_counted(tmp_path, catalogue, envelope, accounts):
     assert HEADER.startswith("JobID")
     first = LedgerEntry.objects.order_by("occurred_at").first().occurred_at
     assert timezone.localtime(first) == timezone.make_aware(datetime.datetime(2025, 9, 1, 0, 0))  # KST wall time
+
+
+def test_job_ids_with_copy_special_characters_are_stored_exactly(tmp_path, catalogue, envelope, accounts):
+    """The rows travel to PostgreSQL by COPY: a backslash or tab in a job id must not be read as an escape."""
+    odd = ["job\\7", "job\t8", "job\\N"]
+    done = _import(tmp_path, catalogue, [sacct_line(job) for job in odd])
+    assert done.status == ImportStatus.DONE, done.errors
+    assert sorted(LedgerEntry.objects.filter(kind=EntryKind.USAGE).values_list("job_id", flat=True)) == sorted(odd)
+    again = _import(tmp_path, catalogue, [sacct_line(job) for job in odd], name="again.txt")
+    assert again.summary["duplicates_skipped"] == 3
