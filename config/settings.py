@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.microcache.PublicMicrocacheMiddleware",  # before sessions: it answers anonymous repeats alone
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.KoreanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +98,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a kept connection that died is replaced, not used
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Per-process caches: computed leaderboard tables (keyed by their inputs' fingerprint, never stale)
+# and the public pages' few-second microcache (core.microcache).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "microcache": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "microcache",
+                   "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
+PUBLIC_MICROCACHE_SECONDS = env.int("PUBLIC_MICROCACHE_SECONDS", default=5)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
