@@ -64,6 +64,9 @@ def platform(transactional_db, settings, dirs, worker, live_server, people, team
     settings.CHECKPOINT_ROOT = dirs["checkpoints"]
     settings.EVAL_RUNS_DIR = dirs["runs"]
     settings.BUDGET_IMPORT_DIR = dirs["imports"]
+    for team, name_ko in ((team_a, "팀 A"), (team_b, "팀 B")):  # readable names in the screenshots
+        team.name_ko = name_ko
+        team.save(update_fields=["name_ko"])
     dirs["files"].mkdir(exist_ok=True)
     return {"url": live_server.url, "dirs": dirs, "people": people, "team_a": team_a, "team_b": team_b}
 

@@ -183,10 +183,14 @@ def test_an_admin_publishes_and_the_public_sees_the_chart(platform, visitors, sc
     version = make_suite_version()
     leaderboard = leaderboard_create(actor=people["admin"], slug="main", name_ko="메인 리더보드",
                                      name_en="Main leaderboard", suite_version=version, rule=RowRule.BEST)
-    make_run(make_checkpoint(team_a), version, {"nia_mc": (0.81, 0.02), "global_mc": 0.9, "global_gen": 0.4,
-                                                "chosen_gen": 0.3})
-    make_run(make_checkpoint(team_b), version, {"nia_mc": (0.55, 0.02), "global_mc": 0.7, "global_gen": 0.2,
-                                                "chosen_gen": 0.1})
+    # A few weeks of runs, so the best-over-time chart has a history; the best run of each team stands.
+    now = timezone.now()
+    for team, name, days_ago, share in ((team_a, "alpha-7b-step20k", 40, 0.7), (team_a, "alpha-7b-step60k", 18, 0.9),
+                                        (team_a, "alpha-7b-step90k", 3, 1.0), (team_b, "beta-13b-sft1", 30, 0.6),
+                                        (team_b, "beta-13b-sft2", 6, 0.75)):
+        make_run(make_checkpoint(team, name=name), version,
+                 {"nia_mc": (0.81 * share, 0.02), "global_mc": 0.9 * share, "global_gen": 0.4 * share,
+                  "chosen_gen": 0.3 * share}, finished_at=now - datetime.timedelta(days=days_ago))
 
     public = visitors(None).page
     public.goto("/leaderboards/main/")
@@ -214,6 +218,8 @@ def test_an_admin_publishes_and_the_public_sees_the_chart(platform, visitors, sc
     assert all(isinstance(y, (int, float)) and y > 0 for y in bars[0]["y"])
     radar = plotted(public, "chart-radar")
     assert len(radar) == 2 and all(len(t["r"]) > 1 for t in radar)
+    history = plotted(public, "chart-history")
+    assert sorted(len(t["x"]) for t in history) == [2, 3]  # every run improved on its team's best
     screenshot(public, "leaderboard", full_page=True, clip_height=1700)
 
 
@@ -361,6 +367,8 @@ def test_an_admin_allocates_imports_usage_and_the_burn_down_moves(platform, visi
     assert after["months"] == before["months"]
     assert after["used"][-1] == charged and after["remaining"][-1] == 100 * 10**9 - charged
     assert after["remaining"][:-1] == before["remaining"][:-1]
+    expect(admin.locator("#burn-down + p")).to_have_text(in_language(
+        "ko", "At the last three months' pace the money lasts more than ten years: no exhaustion date projected."))
     screenshot(admin, "budget-dashboard", full_page=True)
     admin.goto(f"/budget/teams/{team.slug}/")
     assert _burn_down(admin)["remaining"][-1] == 10 * 10**9 - charged
