@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+# The evaluation tests' real ko-smoke suite and small real checkpoint, as fixtures here too.
+from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401
 from tests.evaluation.workers import purge_queues, require_real_services, start_worker, stop_worker
+
+from .helpers import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PASSWORD = "pw-for-tests-only"  # tests.factories.UserFactory's
 VIEWPORT = {"width": 1280, "height": 900}
 # The machine is shared and loaded: waits are generous, and every wait is an explicit condition.
 WAIT_MS = 30_000

@@ -4,6 +4,7 @@ import re
 from django.utils import translation
 from django.utils.translation import gettext
 
+PASSWORD = "pw-for-tests-only"  # tests.factories.UserFactory's
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 

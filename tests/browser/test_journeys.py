@@ -2,6 +2,7 @@
 a reviewer and the public. Each journey is one test; see conftest.py for the machinery."""
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -17,12 +18,11 @@ from leaderboards.models import RowRule, Snapshot
 from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish
 from stages.models import Nomination, NominationStatus, StageStatus
 from stages.services.stages import stage_create
-from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401 (fixtures)
 from tests.evaluation.workers import copy_checkpoint, wait_for
 from tests.factories import OrganisationFactory, ProgrammeFactory, TeamFactory
 from tests.results_builder import make_checkpoint, make_run, make_suite_version
 
-from .helpers import HANGUL, in_language, plotted
+from .helpers import HANGUL, PASSWORD, in_language, plotted
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_a_member_firm_submits_a_checkpoint_and_reads_its_results(platform, visi
     page.goto("/evaluation/")
     assert "/accounts/login/" in page.url  # the evaluation pages need a login
     page.fill("#id_username", platform["people"]["member_a"].get_username())
-    page.fill("#id_password", "pw-for-tests-only")
+    page.fill("#id_password", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/evaluation/")
 
@@ -55,8 +55,9 @@ def test_a_member_firm_submits_a_checkpoint_and_reads_its_results(platform, visi
     page.locator("main form button[type=submit]").click()
 
     # The checkpoint page refreshes itself while the worker validates the folder.
+    page.wait_for_url(re.compile(r"/evaluation/checkpoints/\d+/$"))
     checkpoint = Checkpoint.objects.get(name="browser-v1")
-    page.wait_for_url(f"**/evaluation/checkpoints/{checkpoint.pk}/")
+    assert page.url.endswith(f"/evaluation/checkpoints/{checkpoint.pk}/")
     expect(page.locator("main h1 .status")).to_have_class("status status-ready", timeout=RUN_TIMEOUT_MS)
     run_link = page.locator("main table.data tbody a[href*='/evaluation/runs/']")
     expect(run_link).to_have_count(1)
@@ -354,8 +355,9 @@ def test_an_admin_allocates_imports_usage_and_the_burn_down_moves(platform, visi
     admin.select_option("#id_provider", str(budget_catalogue["provider"].pk))
     admin.set_input_files("#id_file", str(usage_file))
     admin.locator("main form button[type=submit]").click()
+    admin.wait_for_url(re.compile(r"/budget/imports/\d+/$"))
     usage_import = UsageImport.objects.get()
-    admin.wait_for_url(f"**/budget/imports/{usage_import.pk}/")
+    assert admin.url.endswith(f"/budget/imports/{usage_import.pk}/")
     # The worker imports the file; the page polls and reloads with the summary when it is done.
     expect(admin.locator("main dl.facts")).to_be_visible(timeout=120_000)
     usage_import.refresh_from_db()
@@ -399,7 +401,8 @@ def test_the_whole_ui_switches_to_english_and_back(platform, visitors, screensho
 
     page.goto("/leaderboards/")
     page.locator("form.language-switcher button[value=ko]").click()
-    page.wait_for_url("**/leaderboards/")  # the switcher returns to the page it was used on
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    assert page.url.endswith("/leaderboards/")  # the switcher returns to the page it was used on
     for path in PAGES:
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", "ko")
