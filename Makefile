@@ -8,14 +8,22 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
 BENCHES := registry data usage fingerprint eval leaderboard
 
-.PHONY: run test install bench $(addprefix bench-,$(BENCHES)) messages clean
+.PHONY: run test screenshots install bench $(addprefix bench-,$(BENCHES)) messages clean
 
 run: $(STAMP)
 	scripts/run.sh
 
 test: $(STAMP)
 	scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	scripts/ensure_chromium.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+# Re-take docs/screenshots/*.png: the browser journeys save the key pages as they pass them.
+screenshots: $(STAMP)
+	scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	scripts/ensure_chromium.sh --fonts
+	SCREENSHOTS_DIR="$(CURDIR)/docs/screenshots" DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
+		$(BIN)/pytest tests/browser -q -p no:cacheprovider
 
 install: $(STAMP)
 
