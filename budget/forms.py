@@ -6,6 +6,16 @@ from consortium.models import Team
 from .models import GpuType, Provider
 
 
+class GrantForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None)
+    amount_krw = forms.IntegerField(label=_("Amount (KRW)"), min_value=1)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
 class SplitForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Member organisation"), queryset=None)
     amount_krw = forms.IntegerField(label=_("Amount (KRW)"), min_value=1)

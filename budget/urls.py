@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="budget-dashboard"),
+    path("allocations/new/", views.allocation_grant_view, name="budget-allocation-grant"),
     path("teams/<slug:slug>/", views.team_budget, name="budget-team"),
     path("usage/", views.usage_list, name="budget-usage"),
     path("imports/new/", views.import_new, name="budget-import-new"),

@@ -8,14 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from consortium.models import Organisation, Team
+from consortium.models import Organisation, Team, TeamStatus
 from core.permissions import Action, can, private_team_scope, require
 
 from . import selectors
 from .exports import usage_csv, usage_xlsx
-from .forms import DecisionForm, ImportForm, RequestForm, SplitForm, UsageFilterForm
+from .forms import DecisionForm, GrantForm, ImportForm, RequestForm, SplitForm, UsageFilterForm
 from .models import Provider, ReallocationRequest, UsageImport
-from .services.allocations import allocation_split
+from .services.allocations import allocation_grant, allocation_split
 from .services.imports import usage_import_create
 from .services.requests import (
     reallocation_request_approve,
@@ -57,6 +57,24 @@ def dashboard(request):
         "is_admin": is_admin, "decision_form": DecisionForm(),
         "can_import": is_admin or Provider.objects.filter(organisation_id=request.user.organisation_id).exists(),
     })
+
+
+@login_required
+def allocation_grant_view(request):
+    """An admin allocates part of the envelope's unallocated money to a team."""
+    require(request.user, Action.MANAGE_BUDGET)
+    envelope = _envelope()
+    form = GrantForm(request.POST or None, teams=Team.objects.filter(status=TeamStatus.ACTIVE).order_by("name_en"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            allocation_grant(actor=request.user, envelope=envelope, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Allocated to %(team)s.") % {"team": form.cleaned_data["team"].name})
+            return redirect("budget-dashboard")
+    return render(request, "budget/allocation_grant.html", {
+        "form": form, "envelope": envelope, "figures": selectors.envelope_figures(envelope)})
 
 
 @login_required

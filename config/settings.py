@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.microcache.PublicMicrocacheMiddleware",  # before sessions: it answers anonymous repeats alone
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.KoreanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +98,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a kept connection that died is replaced, not used
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Caches: "default" holds computed leaderboard tables (keyed by their inputs' fingerprint, never
+# stale), sign-in failure and API throttle counts; per process unless CACHE_URL names a shared one
+# (e.g. redis://host:6379/1, as docker-compose.yml does, so every web process counts together).
+# "microcache" is the public pages' few-second cache (core.microcache), always per process.
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://default"),
+    "microcache": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "microcache",
+                   "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
+PUBLIC_MICROCACHE_SECONDS = env.int("PUBLIC_MICROCACHE_SECONDS", default=5)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -154,11 +166,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 BUDGET_USAGE_FILE_MAX_BYTES = env.int("BUDGET_USAGE_FILE_MAX_BYTES", default=200 * 1024 * 1024)
 STAGE_USER_SCORES_MAX_BYTES = env.int("STAGE_USER_SCORES_MAX_BYTES", default=5 * 1024 * 1024)
 
-# Throttling. Counts live in the cache: set CACHE_URL (e.g. redis://host:6379/1) in production so
-# every web process counts together; the default is per process. Rates as DRF writes them ("60/min");
-# "off" lifts one (the load benchmark does). Sign-in: LOGIN_MAX_FAILURES failed attempts per
-# username and address within LOGIN_FAILURE_WINDOW_S lock that pair until the window ends.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Throttling, counted in the "default" cache (see CACHE_URL above). Rates as DRF writes them
+# ("60/min"); "off" lifts one (the load benchmark does). Sign-in: LOGIN_MAX_FAILURES failed attempts
+# per username and address within LOGIN_FAILURE_WINDOW_S lock that pair until the window ends.
 API_THROTTLE_ANON = env("API_THROTTLE_ANON", default="60/min")
 API_THROTTLE_USER = env("API_THROTTLE_USER", default="600/min")
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import LoginView, obtain_auth_token
 from core.plotly_js import plotly_js
-from core.views import healthz
+from core.views import healthz, language_switch
 
 urlpatterns = [
     path("", include("consortium.urls")),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/<str:code>/", language_switch, name="language-switch"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("assets/plotly-<str:version>.min.js", plotly_js, name="plotly-js"),

@@ -13,6 +13,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_microcache(settings):
+    """Tests see every change at once; the public pages' few-second cache (core.microcache) is
+    switched on, and proven, in tests/core/test_microcache.py."""
+    from django.core.cache import caches
+
+    settings.PUBLIC_MICROCACHE_SECONDS = 0
+    caches["microcache"].clear()
+
+
 @pytest.fixture
 def team_a(db):
     return TeamFactory(slug="team-a", name_en="Team A")

@@ -10,6 +10,7 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -201,22 +202,66 @@ class Progress:
             self.connection.close()
 
 
+class BatchWriter:
+    """Charges the batches on a second thread while the caller parses the next one, so that
+    PostgreSQL's work on a batch (COPY, INSERT, index and key checks) overlaps Python's parsing:
+    about 1.7 s of each per 100,000 lines. The thread uses the caller's connection, hence its
+    transaction, and at most one batch is in flight; the caller touches no database meanwhile.
+    Elsewhere (SQLite, the embedded default) batches are charged in line."""
+
+    def __init__(self, charger: Charger):
+        self.charger, self.pending = charger, None
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.pool = ThreadPoolExecutor(max_workers=1) if self.connection.vendor == "postgresql" else None
+        if self.pool:
+            self.connection.inc_thread_sharing()
+
+    def _charge(self, lines: list[UsageLine]) -> None:
+        connections[DEFAULT_DB_ALIAS] = self.connection  # this thread's alias → the caller's connection
+        self.charger.charge(lines)
+
+    def write(self, lines: list[UsageLine]) -> None:
+        if self.pool is None:
+            return self._charge(lines)
+        self.wait()
+        self.pending = self.pool.submit(self._charge, lines)
+
+    def wait(self) -> None:
+        """Until the batch in flight is written (its error, if any, is raised here)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        if self.pool:
+            try:
+                self.wait()
+            finally:
+                self.pool.shutdown()
+                self.connection.dec_thread_sharing()
+
+
 def sacct_read(*, path, provider: Provider, actor=None, progress=None, batch_size: int | None = None) -> tuple[Scan, dict]:
     """One streamed pass: check every line and charge GPU jobs batch by batch. The caller's
     transaction is rolled back if any line was malformed (the scan lists them all)."""
     batch_size = batch_size or settings.BUDGET_IMPORT_BATCH
     scan, lookups, charger, batch = Scan(), _lookups(provider), Charger(actor=actor), []
-    for _number, lines in _each_charge(path, provider, lookups, scan):
-        if scan.errors:
-            continue  # the file will be refused: keep checking, stop writing
-        batch.extend(lines)
-        if len(batch) >= batch_size:
-            charger.charge(batch)
-            batch = []
-            if progress:
-                progress(lines_done=scan.lines)
+    writer = BatchWriter(charger)
+    try:
+        for _number, lines in _each_charge(path, provider, lookups, scan):
+            if scan.errors:
+                continue  # the file will be refused: keep checking, stop writing
+            batch.extend(lines)
+            if len(batch) >= batch_size:
+                writer.write(batch)
+                batch = []
+                if progress:
+                    progress(lines_done=scan.lines)
+        if not scan.errors:
+            writer.write(batch)
+    finally:
+        writer.close()
     if not scan.errors:
-        charger.charge(batch)
         alerts_check(allocation_ids=charger.result.allocation_ids)
     result = charger.result
     return scan, {

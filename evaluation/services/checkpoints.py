@@ -124,15 +124,18 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
         logger.exception("checkpoint %s: validation failed unexpectedly", checkpoint.pk)
         return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED,
                                   rejection_reason=_("Could not read the checkpoint: %(error)s") % {"error": exc})
-    checkpoint = _finish_validation(
-        checkpoint, status=CheckpointStatus.READY, resolved_path=str(path), architecture=inspection.architecture,
-        parameter_count=inspection.parameter_count, dtypes=inspection.dtypes, size_bytes=size,
-        manifest=manifest, manifest_digest=digest, progress=100,
-    )
-    _request_suites(checkpoint)
-    from originality.services import originality_request  # compared with the reference models
+    # "ready" and its runs are committed together: a page that sees the checkpoint ready sees its
+    # runs too (the checkpoint page stops refreshing once it is ready).
+    with transaction.atomic():
+        checkpoint = _finish_validation(
+            checkpoint, status=CheckpointStatus.READY, resolved_path=str(path), architecture=inspection.architecture,
+            parameter_count=inspection.parameter_count, dtypes=inspection.dtypes, size_bytes=size,
+            manifest=manifest, manifest_digest=digest, progress=100,
+        )
+        _request_suites(checkpoint)
+        from originality.services import originality_request  # compared with the reference models
 
-    transaction.on_commit(lambda: originality_request(checkpoint_id=checkpoint.pk))
+        transaction.on_commit(lambda: originality_request(checkpoint_id=checkpoint.pk))
     return checkpoint
 
 

@@ -111,3 +111,20 @@ def test_import_page_uploads_and_shows_progress(client, people, picture, account
     assert status["status"] == ImportStatus.DONE and status["percent"] == 100
     page = client.get(reverse("budget-import", args=[usage_import.pk])).content.decode()
     assert "<progress" in page
+
+
+def test_the_burn_down_note_tells_slow_spending_from_no_spending(client, people, catalogue, envelope, team_a):
+    allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, amount_krw=10**9, reason="x")
+    client.force_login(people["admin"])
+    client.cookies["django_language"] = "en"
+
+    def note() -> str:
+        return client.get(reverse("budget-dashboard")).content.decode()
+
+    assert "No usage yet" in note()
+    Charger().charge([line(catalogue, team_a, key="slow", start=datetime.datetime(2025, 12, 3))])
+    slow = note()  # 57,600 won a month of a 100-billion envelope: spent, but no date worth projecting
+    assert "No usage yet" not in slow and "more than ten years" in slow
+    Charger().charge([line(catalogue, team_a, key="fast", gpu_count=1000, seconds=3600 * 3000,
+                           start=datetime.datetime(2025, 12, 4))])
+    assert "the money runs out around" in note()

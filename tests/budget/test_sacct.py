@@ -89,3 +89,38 @@ def test_progress_is_counted(tmp_path, catalogue, envelope, accounts):
     assert HEADER.startswith("JobID")
     first = LedgerEntry.objects.order_by("occurred_at").first().occurred_at
     assert timezone.localtime(first) == timezone.make_aware(datetime.datetime(2025, 9, 1, 0, 0))  # KST wall time
+
+
+def test_job_ids_with_copy_special_characters_are_stored_exactly(tmp_path, catalogue, envelope, accounts):
+    """The rows travel to PostgreSQL by COPY: a backslash or tab in a job id must not be read as an escape."""
+    odd = ["job\\7", "job\t8", "job\\N"]
+    done = _import(tmp_path, catalogue, [sacct_line(job) for job in odd])
+    assert done.status == ImportStatus.DONE, done.errors
+    assert sorted(LedgerEntry.objects.filter(kind=EntryKind.USAGE).values_list("job_id", flat=True)) == sorted(odd)
+    again = _import(tmp_path, catalogue, [sacct_line(job) for job in odd], name="again.txt")
+    assert again.summary["duplicates_skipped"] == 3
+
+
+def test_batches_written_on_the_second_thread_are_all_there_and_a_failed_one_undoes_the_file(
+        tmp_path, catalogue, envelope, accounts, settings, monkeypatch):
+    """Batches are charged on a second thread over the importer's own connection and transaction."""
+    settings.BUDGET_IMPORT_BATCH = 7
+    lines = [sacct_line(str(3000 + i)) for i in range(40)]
+    done = _import(tmp_path, catalogue, lines)
+    assert done.status == ImportStatus.DONE and done.summary["imported"] == 40
+    assert LedgerEntry.objects.filter(kind=EntryKind.USAGE, job_id__startswith="3").count() == 40
+
+    from budget.services.charging import Charger
+
+    real_charge, calls = Charger.charge, []
+
+    def charge_then_fail(self, batch):
+        calls.append(len(batch))
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return real_charge(self, batch)
+
+    monkeypatch.setattr(Charger, "charge", charge_then_fail)
+    with pytest.raises(RuntimeError, match="went away"):
+        _import(tmp_path, catalogue, [sacct_line(str(4000 + i)) for i in range(40)], name="second.txt")
+    assert not LedgerEntry.objects.filter(job_id__startswith="4").exists()  # two written batches rolled back too

@@ -17,6 +17,8 @@ def route_kwargs(route: Route, world) -> dict:
     name = route.name
     if not route.params:
         return {}
+    if name == "language-switch":
+        return {"code": "en"}
     if name == "plotly-js":
         from core.plotly_js import PLOTLY_VERSION
 
