@@ -24,6 +24,9 @@ class PlatformAPIRootView(APIRootView):
 
 class PlatformRouter(DefaultRouter):
     APIRootView = PlatformAPIRootView
+    # No ".json" twins of every route: nothing uses them, and a hand-written action (retrieve(request,
+    # slug)) answered 500 when the twin passed it a `format` argument.
+    include_format_suffixes = False
 
 
 router = PlatformRouter()

@@ -51,7 +51,10 @@ class PlatformAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        for code, error in ERRORS.items():
+        errors = dict(ERRORS)
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["415"] = OpenApiResponse(DETAIL, description="The body's content type is not one this operation reads.")
+        for code, error in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(error.response, code, direction=direction)
                 responses[code]["description"] = error.description

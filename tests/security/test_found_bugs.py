@@ -76,3 +76,10 @@ def test_plain_list_actions_are_documented_as_plain_lists(db):
     for path in ("/api/leaderboards/{slug}/snapshots/", "/api/stages/{slug}/nominations/",
                  "/api/stages/{slug}/expert-scores/"):
         assert paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+
+
+def test_a_format_suffix_is_not_found_not_500(world):
+    client = _api(world["users"]["admin"])
+    for path in ("/api/suites.json", "/api/leaderboards/main.json/", f"/api/stages/{world['stage'].slug}.json/"):
+        response = client.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", path
