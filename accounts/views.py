@@ -40,7 +40,9 @@ class ObtainTokenView(ObtainAuthToken):
     """/api/auth/token/: 429 with Retry-After while the (username, address) pair is locked."""
 
     def post(self, request, *args, **kwargs):
-        if login_limits.is_locked(request.data.get("username"), request):
+        # A body that is not an object (a JSON list) has no username; the serializer answers it with 400.
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        if login_limits.is_locked(username, request):
             raise Throttled(wait=login_limits.lock_minutes() * 60)
         return super().post(request, *args, **kwargs)
 

@@ -53,7 +53,7 @@ class PlatformAutoSchema(AutoSchema):
             return responses
         errors = dict(ERRORS)
         if self.method in ("POST", "PUT", "PATCH"):
-            errors["415"] = OpenApiResponse(DETAIL, description="The body's content type is not one this operation reads.")
+            errors["415"] = OpenApiResponse(DETAIL, description="A body in a content type the operation does not read.")
         for code, error in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(error.response, code, direction=direction)

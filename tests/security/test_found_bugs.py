@@ -83,3 +83,7 @@ def test_a_format_suffix_is_not_found_not_500(world):
     for path in ("/api/suites.json", "/api/leaderboards/main.json/", f"/api/stages/{world['stage'].slug}.json/"):
         response = client.get(path)
         assert response.status_code == 404 and response["Content-Type"] == "application/json", path
+
+
+def test_the_token_endpoint_answers_a_json_list_with_400(db):
+    assert APIClient().post("/api/auth/token/", [{}, []], format="json").status_code == 400
