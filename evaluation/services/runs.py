@@ -34,7 +34,9 @@ QUOTA_WINDOW = datetime.timedelta(days=7)
 def _enqueue(run: EvaluationRun) -> None:
     from evaluation.tasks import execute_run
 
-    transaction.on_commit(lambda: execute_run.apply_async(args=[run.pk], queue=run.queue))
+    # robust: with the broker down (a Redis restart) the run is still recorded and the request
+    # answered; the run stays queued and the beat task's run_resend_waiting sends it later.
+    transaction.on_commit(lambda: execute_run.apply_async(args=[run.pk], queue=run.queue), robust=True)
 
 
 def _quota_check(team: Team, suite_version: SuiteVersion, now) -> None:
