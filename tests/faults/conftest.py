@@ -5,15 +5,24 @@ import socket
 import subprocess
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
 from config.celery_app import app
+from evaluation.models import EvaluationRun
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401 (fixtures)
-from tests.evaluation.workers import copy_checkpoint, wait_for
+from tests.evaluation.workers import (
+    copy_checkpoint,
+    purge_queues,
+    require_real_services,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -94,3 +103,48 @@ def broker(url: str):
         conf.broker_url, conf.result_backend = saved
         reset()
 
+
+
+@pytest.fixture(scope="session")
+def steady_dirs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("steady")
+    return {"checkpoint_root": base / "checkpoints", "runs_dir": base / "runs", "log": base / "worker.log"}
+
+
+@pytest.fixture(scope="session")
+def steady_worker(django_db_setup, django_db_blocker, steady_dirs):
+    """One CPU worker (default and eval-cpu queues) shared by the tests that hurt its runs and
+    then check that it keeps serving."""
+    with django_db_blocker.unblock():
+        require_real_services()
+        purge_queues()
+    process = start_worker("steady", **steady_dirs)
+    yield process
+    stop_worker(process)
+
+
+@pytest.fixture
+def steady(transactional_db, settings, steady_dirs, steady_worker, people, api_client):
+    settings.CHECKPOINT_ROOT, settings.EVAL_RUNS_DIR = steady_dirs["checkpoint_root"], steady_dirs["runs_dir"]
+    api_client.force_authenticate(people["member_a"])
+
+    def submit(checkpoint) -> int:
+        response = api_client.post("/api/runs/", {"checkpoint": checkpoint.pk, "suite": "ko-smoke"}, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    def finished(run_id: int):
+        return wait_for(lambda: EvaluationRun.objects.filter(pk=run_id, status__in=TERMINAL).first(),
+                        timeout=240, what=f"run {run_id} to end", log=steady_dirs["log"])
+
+    return SimpleNamespace(worker=steady_worker, log=steady_dirs["log"], submit=submit, finished=finished,
+                           runs_dir=steady_dirs["runs_dir"])
+
+
+def korean(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def prefix(msgid: str) -> str:
+    """The Korean text of a reason up to its first placeholder."""
+    return in_korean(msgid).split("%(")[0]
