@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
+from kombu import pools
 
 from config.celery_app import app
 from evaluation.models import EvaluationRun
@@ -89,9 +90,8 @@ def broker(url: str):
     saved = conf.broker_url, conf.result_backend
 
     def reset():
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._after_fork()  # forget the pooled connections and producers (as a forked child does)
+        pools.reset()  # close and forget every pooled broker connection and producer
+        app._after_fork()  # and the app's references to them (as a forked child does)
         app._backend_cache = None
         app._local.__dict__.pop("backend", None)
 

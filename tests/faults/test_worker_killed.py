@@ -99,12 +99,15 @@ def test_killed_gpu_worker_run_completes_once_with_one_charge(transactional_db, 
         assert AuditEvent.objects.filter(action="run.requeue", target_id=str(run_id)).count() == 1
         assert AuditEvent.objects.filter(action="run.succeeded", target_id=str(run_id)).count() == 1
 
-        # One charge, for this run, with the GPUs the worker declared.
+        # One charge, for this run, with the GPUs the worker declared, for the attempt that
+        # finished it: the killed attempt and the wait to be re-queued are not the team's.
         charge = LedgerEntry.objects.get(kind=EntryKind.USAGE)
         assert charge.idempotency_key == f"evaluation-run:{run_id}"
         assert charge.allocation.team == team_a and charge.gpu_count == GPUS
-        seconds = int((run.finished_at - run.started_at).total_seconds())
+        assert run.attempt_started_at > run.started_at
+        seconds = int((run.finished_at - run.attempt_started_at).total_seconds())
         assert charge.gpu_seconds == GPUS * seconds
+        assert charge.occurred_at == run.attempt_started_at
         assert charge.amount_krw == -charge_krw(gpu_count=GPUS, seconds=seconds, krw_per_gpu_hour=7200)
     finally:
         stop_worker(first)
