@@ -121,8 +121,16 @@ class _Heartbeat:
         now = time.monotonic()
         if force or now - self.last >= HEARTBEAT_S:
             self.last = now
-            if not runs.run_heartbeat(run_id=self.run_id, token=self.token, progress_done=done,
-                                      current_task=self.current_task):
+            try:
+                alive = runs.run_heartbeat(run_id=self.run_id, token=self.token, progress_done=done,
+                                           current_task=self.current_task)
+            except (OperationalError, InterfaceError):
+                # A dropped connection (a failover, a restart) is not a lost run: reconnect at the
+                # next beat. If the database stays away, the reaper re-queues the run as usual.
+                logger.warning("run %s: heartbeat lost its database connection; reconnecting", self.run_id)
+                connection.close()
+                return
+            if not alive:
                 raise _Stopped
 
 

@@ -1,4 +1,5 @@
-"""Fault: PostgreSQL drops the worker's connection while it saves a run's results.
+"""Fault: PostgreSQL drops the worker's connection while it evaluates, and while it saves a
+run's results.
 
 Deterministic timing, no test hook in the product: this test holds an exclusive lock on the
 audit table, which the save writes last, inside the same transaction as the results. The
@@ -8,8 +9,13 @@ pg_terminate_backend, as a failover or an administrator would. The product must 
 half a save: the results appear complete or not at all. It retries the save on a fresh
 connection (the evaluation is done; its results are on disk); if every try is cut, the run
 ends failed with the reason."""
+import os
+import signal
+
 import psycopg
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from evaluation.models import EvaluationRun, RunStatus, TaskResult
@@ -82,3 +88,31 @@ def test_a_save_cut_once_is_retried_and_a_save_cut_every_time_fails_with_a_reaso
         assert AuditEvent.objects.filter(action="run.succeeded", target_id=str(run.pk)).count() == 1
     assert steady.worker.poll() is None
     assert EvaluationRun.objects.filter(pk__in=[doomed, saved]).count() == 2
+
+
+def test_a_connection_dropped_while_the_run_evaluates_is_reopened_and_the_run_completes(
+        steady, settings, ready_checkpoint, ko_smoke):
+    """The evaluation process is paused (SIGSTOP) so the run is certainly in progress; the worker
+    keeps beating, the test ends every worker backend, and the next beats must reconnect."""
+    settings.EVAL_BATCH_SIZE = 1
+    checkpoint = ready_checkpoint("db-beat")
+    run_id = steady.submit(checkpoint)
+    run = wait_for(lambda: EvaluationRun.objects.filter(pk=run_id, status="running", process_id__isnull=False).first(),
+                   timeout=240, what="the evaluation process", log=steady.log)
+    os.kill(run.process_id, signal.SIGSTOP)
+    try:
+        connection.ensure_connection()
+        with psycopg.connect(database_url(), autocommit=True) as admin:
+            ours = [connection.connection.info.backend_pid, admin.info.backend_pid]
+            cut = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                "datname = current_database() AND pid <> ALL(%s)", [ours]).fetchall()
+            assert cut and all(ok for (ok,) in cut)
+        after = timezone.now()
+        wait_for(lambda: EvaluationRun.objects.filter(pk=run_id, heartbeat_at__gt=after).exists(),
+                 timeout=60, what="a heartbeat on a new connection", log=steady.log)
+    finally:
+        os.kill(run.process_id, signal.SIGCONT)
+    run = steady.finished(run_id)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.attempts == 1
+    assert TaskResult.objects.filter(run=run).count() == ko_smoke.tasks.count()
