@@ -41,8 +41,9 @@ def _processes_named(marker: str) -> list[int]:
 def gpu_budget(catalogue, team_a):  # noqa: F811
     """A rate for the evaluation GPU type and an envelope around today, so a GPU run is charged."""
     today = timezone.localdate()
-    envelope_create(actor=None, programme=team_a.programme, name="GPU", period_start=today - datetime.timedelta(days=30),
-                    period_end=today + datetime.timedelta(days=30), total_krw=10**9)
+    envelope_create(actor=None, programme=team_a.programme, name="GPU",
+                    period_start=today - datetime.timedelta(days=30), period_end=today + datetime.timedelta(days=30),
+                    total_krw=10**9)
     return catalogue
 
 
