@@ -7,6 +7,7 @@ parent reports heartbeats and progress, enforces the time limit, and kills the
 child when the run is cancelled or taken from it. Only the parent writes to the
 database."""
 import ctypes
+import errno
 import json
 import logging
 import os
@@ -17,6 +18,7 @@ import traceback
 from pathlib import Path
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.utils.translation import gettext as _
 
 from evaluation import harness
@@ -28,6 +30,9 @@ from evaluation.services import runs
 logger = logging.getLogger(__name__)
 HEARTBEAT_S = 1.0
 PR_SET_PDEATHSIG = 1
+SAVE_ATTEMPTS = 3
+SAVE_RETRY_DELAY_S = 1.0
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def execute_run(run_id: int, *, worker_host: str) -> str:
@@ -50,11 +55,23 @@ def _attempt(run: EvaluationRun, token) -> str:
     checkpoint = run.checkpoint
     beat = _Heartbeat(run.pk, token, current_task=_("checking the checkpoint's files"))
     try:
+        # A folder that vanished or cannot be listed (unmounted, a symlink loop) would walk as
+        # empty and read as "changed"; say what really happened.
+        os.listdir(checkpoint.resolved_path)
+    except OSError as exc:
+        runs.run_fail(run_id=run.pk, token=token, error=_("The checkpoint's folder cannot be read: %(error)s.")
+                      % {"error": exc.strerror or exc})
+        return "failed"
+    try:
         team_root = containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=settings.CHECKPOINT_ROOT)
         digest = build_manifest(Path(checkpoint.resolved_path), team_root=team_root,
                                 on_progress=lambda percent: beat())[1]
-    except (CheckpointProblem, OSError):
+    except CheckpointProblem:
         digest = None
+    except OSError as exc:
+        runs.run_fail(run_id=run.pk, token=token, error=_("The checkpoint's files cannot be read: %(error)s.")
+                      % {"error": exc})
+        return "failed"
     except _Stopped:
         return "stopped"
     if digest != run.manifest_digest:
@@ -104,8 +121,16 @@ class _Heartbeat:
         now = time.monotonic()
         if force or now - self.last >= HEARTBEAT_S:
             self.last = now
-            if not runs.run_heartbeat(run_id=self.run_id, token=self.token, progress_done=done,
-                                      current_task=self.current_task):
+            try:
+                alive = runs.run_heartbeat(run_id=self.run_id, token=self.token, progress_done=done,
+                                           current_task=self.current_task)
+            except (OperationalError, InterfaceError):
+                # A dropped connection (a failover, a restart) is not a lost run: reconnect at the
+                # next beat. If the database stays away, the reaper re-queues the run as usual.
+                logger.warning("run %s: heartbeat lost its database connection; reconnecting", self.run_id)
+                connection.close()
+                return
+            if not alive:
                 raise _Stopped
 
 
@@ -138,8 +163,10 @@ def _child(spec: dict, write_fd: int) -> None:
         code = 0
     except BaseException as exc:  # noqa: BLE001 - everything must end as a message and an exit code
         traceback.print_exc()
+        message = {"type": "error", "error": f"{type(exc).__name__}: {exc}",
+                   "errno": exc.errno if isinstance(exc, OSError) else None}
         try:
-            os.write(write_fd, (json.dumps({"type": "error", "error": f"{type(exc).__name__}: {exc}"}) + "\n").encode())
+            os.write(write_fd, (json.dumps(message) + "\n").encode())
         except OSError:
             pass
     finally:
@@ -201,20 +228,49 @@ def _supervise(run: EvaluationRun, token, spec: dict) -> str:
     if outcome["type"] == "result" and status == 0:
         results = json.loads(Path(spec["results_file"]).read_text())
         try:
-            stored = runs.run_succeed(
+            stored = _saving(lambda: runs.run_succeed(
                 run_id=run.pk, token=token, results=results, versions=outcome["versions"], backend=spec["backend"],
                 device=spec["device"], batch_size=spec["batch_size"],
                 samples_file=str(Path(spec["samples_file"]).relative_to(settings.EVAL_RUNS_DIR)),
                 log_tail=_log_tail(spec, 4000),
-            )
+            ))
         except KeyError as missing:
             runs.run_fail(run_id=run.pk, token=token, error=str(missing.args[0]), log_tail=_log_tail(spec),
                           platform_fault=True)
             return "failed"
+        except (OperationalError, InterfaceError) as exc:
+            _saving(lambda: runs.run_fail(
+                run_id=run.pk, token=token, log_tail=_log_tail(spec), platform_fault=True,
+                error=_("The results could not be saved: the database connection was lost %(n)s times (%(error)s).")
+                % {"n": SAVE_ATTEMPTS, "error": str(exc).strip()[:300]}))
+            return "failed"
         return "succeeded" if stored else "stopped"
+    if outcome["type"] == "error" and outcome.get("errno") in DISK_FULL:
+        # The platform's disk, not the team's model: say so, and don't count it against the team.
+        runs.run_fail(run_id=run.pk, token=token, log_tail=_log_tail(spec), platform_fault=True,
+                      error=_("The platform's disk is full: the evaluation could not write its output (%(error)s).")
+                      % {"error": outcome["error"]})
+        return "failed"
     error = outcome["error"] if outcome["type"] == "error" else _exit_reason(status)
     runs.run_fail(run_id=run.pk, token=token, error=error, log_tail=_log_tail(spec))
     return "failed"
+
+
+def _saving(write):
+    """Run one database write of the attempt's outcome, again on a fresh connection if the
+    connection drops (a failover, a restart, an administrator's kill). The evaluation is done
+    and its results are on disk: a dropped connection must not throw them away. Each write is
+    one transaction guarded by the claim token, so repeating it writes all or nothing, once."""
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if attempt == SAVE_ATTEMPTS:
+                raise
+            logger.warning("database connection lost while saving (attempt %s of %s); retrying",
+                           attempt, SAVE_ATTEMPTS, exc_info=True)
+            connection.close()
+            time.sleep(SAVE_RETRY_DELAY_S * attempt)
 
 
 def _end_group(pid: int) -> None:

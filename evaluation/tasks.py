@@ -9,7 +9,9 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="evaluation.validate_checkpoint")
+# ignore_result: nothing waits on these (the database holds the outcome), and a sender that
+# subscribes to the result store waits on it for seconds while Redis is down.
+@shared_task(name="evaluation.validate_checkpoint", ignore_result=True)
 def validate_checkpoint(checkpoint_id: int) -> str:
     from evaluation.services.checkpoints import checkpoint_validate
 
@@ -17,7 +19,7 @@ def validate_checkpoint(checkpoint_id: int) -> str:
     return checkpoint.status if checkpoint else "skipped"
 
 
-@shared_task(name="evaluation.execute_run")
+@shared_task(name="evaluation.execute_run", ignore_result=True)
 def execute_run(run_id: int) -> str:
     from evaluation.runner import execute_run as run
 

@@ -51,7 +51,8 @@ def checkpoint_submit(
     audit_record(actor=actor, action="checkpoint.submit", target=checkpoint, after=snapshot(checkpoint))
     from evaluation.tasks import validate_checkpoint
 
-    transaction.on_commit(lambda: validate_checkpoint.delay(checkpoint.pk))
+    # robust: a broker outage must not lose the submission; checkpoint_revalidate_stale sends it later.
+    transaction.on_commit(lambda: validate_checkpoint.delay(checkpoint.pk), robust=True)
     return checkpoint
 
 

@@ -34,7 +34,9 @@ QUOTA_WINDOW = datetime.timedelta(days=7)
 def _enqueue(run: EvaluationRun) -> None:
     from evaluation.tasks import execute_run
 
-    transaction.on_commit(lambda: execute_run.apply_async(args=[run.pk], queue=run.queue))
+    # robust: with the broker down (a Redis restart) the run is still recorded and the request
+    # answered; the run stays queued and the beat task's run_resend_waiting sends it later.
+    transaction.on_commit(lambda: execute_run.apply_async(args=[run.pk], queue=run.queue), robust=True)
 
 
 def _quota_check(team: Team, suite_version: SuiteVersion, now) -> None:
@@ -131,6 +133,7 @@ def run_claim(*, run_id: int, worker_host: str) -> tuple[EvaluationRun, uuid.UUI
     run.attempts += 1
     run.worker_host, run.heartbeat_at = worker_host, now
     run.started_at = run.started_at or now
+    run.attempt_started_at = now
     run.progress_done, run.current_task, run.error = 0, "", ""
     run.save()
     return run, run.claim_token
@@ -266,6 +269,7 @@ def run_requeue_stale(*, stale_after: datetime.timedelta | None = None) -> list[
             run = EvaluationRun.objects.select_for_update().get(pk=run_id)
             if run.status != RunStatus.RUNNING or run.heartbeat_at >= cutoff:
                 continue
+            run.attempt_started_at = None  # the lost attempt's time is the platform's, not the team's
             if run.attempts < run.max_attempts:
                 run.status, run.claim_token = RunStatus.QUEUED, None
                 run.error = _("The worker stopped answering during attempt %(n)s; queued again.") % {"n": run.attempts}

@@ -8,7 +8,7 @@ from django.utils import timezone
 from budget.models import EntryKind, GpuType, LedgerEntry, Provider, Rate
 from budget.services.usage import budget_charge_evaluation_run
 from evaluation.models import Checkpoint, EvaluationRun, RunStatus
-from evaluation.services.runs import run_cancel, run_fail, run_succeed
+from evaluation.services.runs import run_cancel, run_claim, run_fail, run_requeue_stale, run_succeed
 from tests.evaluation.conftest import harness_results, suite_version  # noqa: F401 (a fixture)
 
 
@@ -25,7 +25,8 @@ def _running(team, suite_version, *, device="cuda", minutes=30):
                                            status="ready", manifest_digest="d" * 64)
     started = timezone.make_aware(datetime.datetime(2025, 9, 2, 10, 0))
     run = EvaluationRun.objects.create(checkpoint=checkpoint, suite_version=suite_version, status=RunStatus.RUNNING,
-                                       claim_token=uuid.uuid4(), started_at=started, device=device,
+                                       claim_token=uuid.uuid4(), started_at=started, attempt_started_at=started,
+                                       device=device,
                                        queue="eval-gpu" if device == "cuda" else "eval-cpu", attempts=1)
     return run, started + datetime.timedelta(minutes=minutes)
 
@@ -69,3 +70,31 @@ def test_a_budget_problem_never_changes_the_runs_outcome(envelope, team_a, suite
     assert run.status == RunStatus.SUCCEEDED
     assert not LedgerEntry.objects.filter(kind=EntryKind.USAGE).exists()
     assert GpuType.objects.count() == 0 and Provider.objects.count() == 0 and Rate.objects.count() == 0
+
+
+def test_only_the_attempt_that_ended_the_run_is_charged(eval_rate, envelope, team_a, suite_version, monkeypatch):
+    """A lost worker's attempt, and the wait until the run is taken again, are the platform's."""
+    run, _ = _running(team_a, suite_version)
+    first = run.started_at
+    EvaluationRun.objects.filter(pk=run.pk).update(heartbeat_at=first + datetime.timedelta(minutes=10))
+    clock = [first + datetime.timedelta(hours=2)]
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    assert run_requeue_stale() == [run.pk]
+    clock[0] = first + datetime.timedelta(hours=3)
+    _, token = run_claim(run_id=run.pk, worker_host="gpu-2")
+    clock[0] = first + datetime.timedelta(hours=3, minutes=30)
+    assert run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
+                       device="cuda", batch_size=8, samples_file="")
+    entry = LedgerEntry.objects.get(kind=EntryKind.USAGE)
+    assert entry.gpu_seconds == 2 * 1800 and entry.amount_krw == -3600  # 2 GPUs × 30 min × 3,600 won/h
+    run.refresh_from_db()
+    assert run.started_at == first  # the run's own start is kept for its history
+
+
+def test_a_run_given_up_after_lost_workers_charges_nothing(eval_rate, envelope, team_a, suite_version):
+    run, _ = _running(team_a, suite_version)
+    EvaluationRun.objects.filter(pk=run.pk).update(max_attempts=1, heartbeat_at=run.started_at)
+    assert run_requeue_stale() == [run.pk]
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert not LedgerEntry.objects.filter(kind=EntryKind.USAGE).exists()

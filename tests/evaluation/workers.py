@@ -27,13 +27,16 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def start_worker(name: str, *, checkpoint_root: Path, runs_dir: Path, log: Path) -> subprocess.Popen:
+def start_worker(name: str, *, checkpoint_root: Path, runs_dir: Path, log: Path, queues: str = "default,eval-cpu",
+                 env: dict | None = None, module: str = "celery") -> subprocess.Popen:
+    """`env` adds to (or overrides) the worker's environment; `module` is what `python -m` runs
+    (a launcher that prepares the process, then hands over to celery's command line)."""
     env = os.environ | {
         "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL,
         "CHECKPOINT_ROOT": str(checkpoint_root), "EVAL_RUNS_DIR": str(runs_dir), "EVAL_WARM_WORKER": "1",
-    }
+    } | (env or {})
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,eval-cpu", "--pool", "solo",
+        [sys.executable, "-m", module, "-A", "config", "worker", "-Q", queues, "--pool", "solo",
          "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
         cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )
@@ -51,7 +54,7 @@ def stop_worker(process: subprocess.Popen) -> None:
 
 def purge_queues() -> None:
     with app.connection_for_write() as conn:
-        for queue in ("default", "eval-cpu"):
+        for queue in ("default", "eval-cpu", "eval-gpu"):
             conn.default_channel.queue_purge(queue)
 
 
