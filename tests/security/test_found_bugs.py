@@ -87,3 +87,11 @@ def test_a_format_suffix_is_not_found_not_500(world):
 
 def test_the_token_endpoint_answers_a_json_list_with_400(db):
     assert APIClient().post("/api/auth/token/", [{}, []], format="json").status_code == 400
+
+
+def test_a_nul_character_in_a_page_form_is_a_400(world, client):
+    client.force_login(world["users"]["admin"])
+    before = world["leaderboard"].snapshots.count()
+    response = client.post(f"/leaderboards/{world['leaderboard'].slug}/publish/", {"note": "a\x00b"})
+    assert response.status_code == 400
+    assert world["leaderboard"].snapshots.count() == before
