@@ -111,10 +111,11 @@ def steady_dirs(tmp_path_factory):
     return {"checkpoint_root": base / "checkpoints", "runs_dir": base / "runs", "log": base / "worker.log"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def steady_worker(django_db_setup, django_db_blocker, steady_dirs):
-    """One CPU worker (default and eval-cpu queues) shared by the tests that hurt its runs and
-    then check that it keeps serving."""
+    """One CPU worker (default and eval-cpu queues) shared by a module's tests that hurt its runs
+    and then check that it keeps serving. Per module: a worker left running would take the next
+    modules' tasks with this module's folders."""
     with django_db_blocker.unblock():
         require_real_services()
         purge_queues()
