@@ -41,8 +41,10 @@ no session, no query, no rendering; only requests without credentials, only resp
 cookie), so a published snapshot reaches the public within 5 s. A signed-in request still reads its
 session, user, groups and memberships, the leaderboard and the fingerprint (6 queries) and renders."""
 MISS_REASON = ("With every client always waiting, latency is throughput-bound (p50 ≈ clients ÷ req/s): p95 ≤ 50 ms "
-               "needs about 500 req/s from two cores that also run PostgreSQL and the load generator, i.e. about 3 ms "
-               "of CPU per request all told; a signed-in request costs more than that in Django alone.")
+               "needs about 500 req/s, i.e. about 4 ms of the machine's CPU per request all told (Django, PostgreSQL "
+               "and the load generator); this scenario ran at {rps:.0f} req/s, {cpu_ms:.1f} ms per request. A signed-in "
+               "request cannot use the public microcache: it reads its session, user, groups and memberships and the "
+               "table's fingerprint, and renders for its viewer.")
 ENV = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
        "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
        "CONN_MAX_AGE": "60", "DJANGO_SETTINGS_MODULE": "config.settings",  # connections kept, as in docker-compose.yml
@@ -184,25 +186,29 @@ def main():
                                "--log-level", "warning"], cwd=ROOT, env=ENV)
     try:
         wait_for_server()
-        rows, targets, worst = [], [], {}
+        rows, worst, rates = [], {}, {}
         for label in ("public", "member", "reviewer"):
             for kind, path in (("page", "/leaderboards/bench/"), ("API", "/api/leaderboards/bench/")):
                 load(path, seeded["cookies"][label])  # warm every worker
                 f = load(path, seeded["cookies"][label])
                 rows.append([f"{label} {kind} `{path}`", seeded["queries"][(label, path)], f"{f['requests']:,}",
                              f"{f['rps']:.0f}", f"{f['p50']:.1f}", f"**{f['p95']:.1f}**", f"{f['p99']:.1f}", f["errors"]])
-                worst[f"{label} {kind}"] = f["p95"]
-        slowest = max(worst, key=worst.get)
+                worst[f"{label} {kind}"], rates[f"{label} {kind}"] = f["p95"], f["rps"]
         queries = max(seeded["queries"].values())
         body = "\n\n".join([METHOD.format(rows=seeded["rows"], workers=WORKERS, clients=CLIENTS, seconds=SECONDS),
                              table(["scenario", "queries", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"],
                                    rows), NOTES])
-        emit(key="leaderboard", title="Leaderboard under load", command="make bench-leaderboard", body=body, targets=[
-            Target("p95 latency, every scenario", f"{worst[slowest]:.1f} ms ({slowest})", "≤ 50 ms",
-                   worst[slowest] <= 50, MISS_REASON),
-            Target("SQL queries per request", f"≤ {queries}, the same for any data size", "≤ 10, fixed", queries <= 10,
-                   "A request made more than 10 queries."),
-        ])
+        targets = []
+        for group, labels in (("public (anonymous)", ("public",)), ("signed in", ("member", "reviewer"))):
+            mine = {k: v for k, v in worst.items() if k.split()[0] in labels}
+            slowest = max(mine, key=mine.get)
+            cpu_ms = (os.cpu_count() or 2) * 1000 / rates[slowest]
+            targets.append(Target(f"p95 latency, {group} page and API", f"{mine[slowest]:.1f} ms ({slowest})", "≤ 50 ms",
+                                  mine[slowest] <= 50, MISS_REASON.format(rps=rates[slowest], cpu_ms=cpu_ms)))
+        targets.append(Target("SQL queries per request", f"≤ {queries}, the same for any data size", "≤ 10, fixed",
+                              queries <= 10, "A request made more than 10 queries."))
+        emit(key="leaderboard", title="Leaderboard under load", command="make bench-leaderboard", body=body,
+             targets=targets)
     finally:
         server.terminate()
         server.wait()

@@ -54,7 +54,8 @@ def machine() -> dict:
 def run(key: str) -> dict:
     script, title, extra = BENCHES[key]
     with tempfile.TemporaryDirectory(prefix="bench-results-") as folder:
-        env = os.environ | extra | {"BENCH_RESULTS_DIR": folder}
+        # Benchmarks measure capacity: the API's rate limits (a real client's) are lifted.
+        env = os.environ | {"API_THROTTLE_ANON": "off", "API_THROTTLE_USER": "off"} | extra | {"BENCH_RESULTS_DIR": folder}
         load_before = os.getloadavg()[0]
         started = time.monotonic()
         print(f"=== {key}: bench/{script}", flush=True)
