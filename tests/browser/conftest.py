@@ -11,7 +11,7 @@ import pytest
 
 # The evaluation tests' real ko-smoke suite and small real checkpoint, as fixtures here too.
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401
-from tests.evaluation.workers import purge_queues, require_real_services, start_worker, stop_worker
+from tests.evaluation.workers import running_worker
 
 from .helpers import PASSWORD
 
@@ -31,12 +31,9 @@ def dirs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, dirs):
-    with django_db_blocker.unblock():
-        require_real_services()
-        purge_queues()
-    process = start_worker("browser", checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"], log=dirs["log"])
-    yield process
-    stop_worker(process)
+    with running_worker(django_db_blocker, "browser", checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"],
+                        log=dirs["log"]) as process:
+        yield process
 
 
 @pytest.fixture(scope="module")

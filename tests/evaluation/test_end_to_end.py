@@ -15,14 +15,7 @@ from django.utils.translation import gettext
 from evaluation.models import Checkpoint, EvaluationRun, RunStatus, TaskResult
 from evaluation.suite_files import HARNESS_TASKS_DIR
 
-from .workers import (
-    copy_checkpoint,
-    purge_queues,
-    require_real_services,
-    start_worker,
-    stop_worker,
-    wait_for,
-)
+from .workers import copy_checkpoint, running_worker, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -35,12 +28,9 @@ def dirs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, dirs):
-    with django_db_blocker.unblock():
-        require_real_services()
-        purge_queues()
-    process = start_worker("e2e", checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"], log=dirs["log"])
-    yield process
-    stop_worker(process)
+    with running_worker(django_db_blocker, "e2e", checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"],
+                        log=dirs["log"]) as process:
+        yield process
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,20 @@ def stop_worker(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def running_worker(django_db_blocker, name: str, *, checkpoint_root: Path, runs_dir: Path, log: Path):
+    """A worker for the length of a block (a module's fixture): the queues are emptied first,
+    and the worker is stopped after, whatever happened."""
+    with django_db_blocker.unblock():
+        require_real_services()
+        purge_queues()
+    process = start_worker(name, checkpoint_root=checkpoint_root, runs_dir=runs_dir, log=log)
+    try:
+        yield process
+    finally:
+        stop_worker(process)
 
 
 def purge_queues() -> None:

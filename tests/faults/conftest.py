@@ -16,14 +16,7 @@ from config.celery_app import app
 from evaluation.models import EvaluationRun
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401 (fixtures)
-from tests.evaluation.workers import (
-    copy_checkpoint,
-    purge_queues,
-    require_real_services,
-    start_worker,
-    stop_worker,
-    wait_for,
-)
+from tests.evaluation.workers import copy_checkpoint, running_worker, wait_for
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -116,12 +109,8 @@ def steady_worker(django_db_setup, django_db_blocker, steady_dirs):
     """One CPU worker (default and eval-cpu queues) shared by a module's tests that hurt its runs
     and then check that it keeps serving. Per module: a worker left running would take the next
     modules' tasks with this module's folders."""
-    with django_db_blocker.unblock():
-        require_real_services()
-        purge_queues()
-    process = start_worker("steady", **steady_dirs)
-    yield process
-    stop_worker(process)
+    with running_worker(django_db_blocker, "steady", **steady_dirs) as process:
+        yield process
 
 
 @pytest.fixture
