@@ -31,12 +31,12 @@ install: $(STAMP)
 # `make bench-usage` (registry, data, usage, fingerprint, eval, leaderboard) reruns one and rewrites its section.
 bench: $(STAMP)
 	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
-	scripts/ensure_debian_package.sh wrk wrk
+	command -v wrk >/dev/null || scripts/apt_install.sh wrk
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" BENCH_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python bench/run_all.py
 
 $(addprefix bench-,$(BENCHES)): $(STAMP)
 	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
-	scripts/ensure_debian_package.sh wrk wrk
+	command -v wrk >/dev/null || scripts/apt_install.sh wrk
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" BENCH_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/python bench/run_all.py $(@:bench-%=%)
 
 $(STAMP): pyproject.toml constraints.txt

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from consortium.models import Team, TeamStatus
+from core.inputs import whole_number
 from core.permissions import Action, can, require, team_ids_of
 from datasets_registry.views import checkpoint_training_context
 from originality.selectors import originality_report_for_checkpoint
@@ -129,9 +130,7 @@ def run_samples(request, pk: int):
     run = _visible_run(request, pk)
     tasks = selectors.sample_tasks_visible(user=request.user, run=run)
     task = request.GET.get("task") or (tasks[0] if tasks else "")
-    page = request.GET.get("page", "")
-    # isascii: "²".isdigit() is true and int() refuses it; the length keeps int() from refusing a huge one.
-    page_number = max(1, int(page)) if page.isascii() and page.isdigit() and len(page) < 10 else 1
+    page_number = max(1, whole_number(request.GET.get("page", ""), max_digits=9) or 1)
     rows, total = selectors.run_samples(user=request.user, run=run, task=task, page=page_number)
     pages = max(1, -(-total // 20))
     return render(request, "evaluation/run_samples.html", {

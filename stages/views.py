@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from consortium.models import Team
+from core.inputs import whole_number
 from core.permissions import Action, can, led_team_ids_of, require
 from core.uploads import upload_size_check
 from evaluation.models import Checkpoint, CheckpointStatus
@@ -29,12 +30,6 @@ def _stage(slug: str):
     if stage is None:
         raise Http404
     return stage
-
-
-def _posted_pk(request, field: str) -> int | None:
-    """A posted object id, or None when it is not a whole number (a crafted form must not answer 500)."""
-    value = request.POST.get(field, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def _errors(request, error: ValidationError) -> None:
@@ -112,7 +107,8 @@ def _post_back(request, slug: str, write, success) -> HttpResponse:
 @require_POST
 def nominate(request, slug: str):
     stage = _stage(slug)
-    checkpoint = Checkpoint.objects.select_related("team").filter(pk=_posted_pk(request, "checkpoint")).first()
+    checkpoint_id = whole_number(request.POST.get("checkpoint", ""))  # a crafted form must not answer 500
+    checkpoint = Checkpoint.objects.select_related("team").filter(pk=checkpoint_id).first()
     if checkpoint is None or not can(request.user, Action.VIEW_TEAM_PRIVATE, checkpoint):
         raise Http404
     return _post_back(request, slug, lambda: nomination_submit(actor=request.user, stage=stage, checkpoint=checkpoint),
@@ -132,7 +128,7 @@ def freeze(request, slug: str):
 def exclude(request, slug: str):
     require(request.user, Action.PUBLISH_RESULTS)  # before reading the form: outsiders learn nothing from it
     stage = _stage(slug)
-    team = Team.objects.filter(pk=_posted_pk(request, "team")).first()
+    team = Team.objects.filter(pk=whole_number(request.POST.get("team", ""))).first()
     if team is None:
         raise Http404
     return _post_back(request, slug, lambda: team_exclude(actor=request.user, stage=stage, team=team,
