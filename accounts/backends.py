@@ -2,6 +2,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
 from . import login_limits
+from .selectors import signed_in_user
 
 
 class LimitedModelBackend(ModelBackend):
@@ -14,3 +15,8 @@ class LimitedModelBackend(ModelBackend):
         if login_limits.is_locked(username, request):
             raise PermissionDenied  # authenticate() stops here and reports a failed sign-in
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        """The session's user, with its groups and today's teams in the same query."""
+        user = signed_in_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

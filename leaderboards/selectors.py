@@ -18,27 +18,23 @@ def leaderboard_by_slug(slug: str) -> Leaderboard | None:
     return Leaderboard.objects.select_related("suite_version__suite").filter(slug=slug).first()
 
 
-def _inputs_fingerprint(leaderboard: Leaderboard, scope) -> tuple:
-    """One query: what every input of the viewer's table was last changed by (their scope's
-    succeeded runs, the reference scores, the latest snapshot, the nominations). Plain SQL on
-    purpose: the same statement built with the ORM took longer to compile than to run."""
-    runs, checkpoints = EvaluationRun._meta.db_table, Checkpoint._meta.db_table
-    if scope is None:
-        scoped_runs, team_params = f"FROM {runs} r WHERE r.suite_version_id = %s AND r.status = %s", []
-    else:
-        teams = ", ".join(["%s"] * len(scope)) or "NULL"  # no team: matches nothing
-        scoped_runs = (f"FROM {runs} r JOIN {checkpoints} c ON c.id = r.checkpoint_id "
-                       f"WHERE r.suite_version_id = %s AND r.status = %s AND c.team_id IN ({teams})")
-        team_params = sorted(scope)
-    sql = (f"SELECT runs.last, runs.n, "
+def _inputs_fingerprint(leaderboard: Leaderboard) -> tuple:
+    """One statement: what every input of the leaderboard's tables was last changed by (the
+    suite's succeeded runs: newest id and count; its reference scores; the latest snapshot; the
+    stage's latest nomination), each an index lookup or an index-only count. The runs are the
+    whole suite's, not the viewer's: another team's new run only makes a member's cached table be
+    computed again, never shows a stale one. Plain SQL on purpose: built with the ORM, the same
+    statement took longer to compile than to run."""
+    runs = EvaluationRun._meta.db_table
+    sql = (f"SELECT (SELECT MAX(id) FROM {runs} WHERE suite_version_id = %(suite)s AND status = %(succeeded)s), "
+           f"(SELECT COUNT(*) FROM {runs} WHERE suite_version_id = %(suite)s AND status = %(succeeded)s), "
            f"(SELECT MAX(s.id) FROM {ReferenceScore._meta.db_table} s JOIN {ReferenceModel._meta.db_table} m "
-           f"ON m.id = s.reference_id WHERE m.suite_version_id = %s), "
-           f"(SELECT MAX(id) FROM {Snapshot._meta.db_table} WHERE leaderboard_id = %s), "
-           f"(SELECT MAX(nominated_at) FROM {Nomination._meta.db_table} WHERE stage_id = %s) "
-           f"FROM (SELECT MAX(r.id) AS last, COUNT(*) AS n {scoped_runs}) AS runs")
+           f"ON m.id = s.reference_id WHERE m.suite_version_id = %(suite)s), "
+           f"(SELECT MAX(id) FROM {Snapshot._meta.db_table} WHERE leaderboard_id = %(leaderboard)s), "
+           f"(SELECT MAX(nominated_at) FROM {Nomination._meta.db_table} WHERE stage_id = %(stage)s)")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [leaderboard.suite_version_id, leaderboard.pk, leaderboard.stage_id,
-                             leaderboard.suite_version_id, RunStatus.SUCCEEDED.value, *team_params])
+        cursor.execute(sql, {"suite": leaderboard.suite_version_id, "succeeded": RunStatus.SUCCEEDED.value,
+                             "leaderboard": leaderboard.pk, "stage": leaderboard.stage_id})
         return tuple(str(value) for value in cursor.fetchone())
 
 
@@ -50,7 +46,7 @@ def leaderboard_for_viewer(slug: str, user) -> Leaderboard | None:
     if leaderboard is not None:
         scope = private_team_scope(user)
         leaderboard.view_version = (None if scope is None else tuple(sorted(scope)), leaderboard.rule,
-                                    _inputs_fingerprint(leaderboard, scope))
+                                    _inputs_fingerprint(leaderboard))
     return leaderboard
 
 

@@ -12,7 +12,7 @@ PROBE = (
     "'backend': s.CELERY_RESULT_BACKEND, 'debug': s.DEBUG, 'tz': s.TIME_ZONE, 'lang': s.LANGUAGE_CODE, "
     "'use_tz': s.USE_TZ}))"
 )
-APP_VARIABLES = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "VAR_DIR")
+APP_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "VAR_DIR")
 
 
 def _run(args, tmp_path, **env):
@@ -30,6 +30,7 @@ def test_embedded_defaults_need_no_server(tmp_path):
     assert probe["backend"].startswith("file://")
     assert (probe["tz"], probe["lang"], probe["use_tz"]) == ("Asia/Seoul", "ko", True)
     assert (tmp_path / "var" / "celery" / "queue").is_dir()
+    assert (tmp_path / "var" / "celery" / "control").is_dir()  # kombu's own default is ./control, in the checkout
 
 
 def test_urls_switch_to_postgres_and_redis(tmp_path):
