@@ -80,7 +80,7 @@ def originality_request(*, checkpoint_id: int) -> None:
         report, _created = OriginalityReport.objects.get_or_create(checkpoint_id=checkpoint_id)
         report.status, report.requested_at = ReportStatus.PENDING, timezone.now()
         report.save(update_fields=["status", "requested_at"])
-        transaction.on_commit(lambda: check_originality.delay(checkpoint_id))
+        transaction.on_commit(lambda: check_originality.delay(checkpoint_id), robust=True)  # re-sent if lost
 
 
 CHECK_STALE_AFTER = datetime.timedelta(minutes=30)

@@ -151,6 +151,8 @@ class Nomination(models.Model):
     rejection_reason = models.TextField(blank=True)
     official_run = models.ForeignKey("evaluation.EvaluationRun", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
+    # When its verification was last sent to a worker (the freeze, or a re-send after a lost message).
+    verification_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["stage", "team__name_en"]

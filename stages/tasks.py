@@ -29,3 +29,11 @@ def freeze_due_stages() -> list[str]:
         except ValidationError:
             logger.info("stage %s was frozen meanwhile", stage.slug)
     return frozen
+
+
+@shared_task(name="stages.resend_unverified_nominations")
+def resend_unverified_nominations() -> list[int]:
+    """Beat: a frozen stage's nominations are all verified even if a message was lost."""
+    from stages.services.nominations import nominations_resend_unverified
+
+    return nominations_resend_unverified()

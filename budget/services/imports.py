@@ -1,4 +1,5 @@
 """Accepting an sacct file: store it, record the import, and hand it to a worker."""
+import datetime
 import uuid
 
 from django.conf import settings
@@ -30,17 +31,36 @@ def usage_import_create(*, actor, provider: Provider, uploaded_file) -> UsageImp
             out.write(chunk)
     usage_import = UsageImport.objects.create(provider=provider, file_path=str(path), created_by=actor,
                                               original_name=(uploaded_file.name or "sacct.txt")[:300])
+    transaction.on_commit(lambda: _send(usage_import.pk), robust=True)  # broker down: re-sent by the beat
+    return usage_import
+
+
+def _send(import_id: int) -> None:
     from budget.tasks import import_usage_file
 
-    transaction.on_commit(lambda: import_usage_file.delay(usage_import.pk))
-    return usage_import
+    import_usage_file.delay(import_id)
+
+
+RESEND_AFTER = datetime.timedelta(minutes=10)
+
+
+def usage_imports_resend_waiting(*, waiting_for: datetime.timedelta = RESEND_AFTER) -> list[int]:
+    """Imports still queued long after they were uploaded may have lost their message (the broker
+    was down, or restarted empty): send them again. Harmless if the first message still arrives:
+    only one worker claims an import."""
+    waiting = list(UsageImport.objects.filter(status=ImportStatus.QUEUED, created_at__lt=timezone.now() - waiting_for)
+                   .values_list("pk", flat=True))
+    for pk in waiting:
+        _send(pk)
+    return waiting
 
 
 def usage_import_run(*, import_id: int) -> UsageImport:
     """What the worker does: the import, or a FAILED status with the reason if it broke."""
+    claimed = UsageImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(status=ImportStatus.WRITING)
     usage_import = UsageImport.objects.select_related("provider", "created_by").get(pk=import_id)
-    if usage_import.status != ImportStatus.QUEUED:
-        return usage_import  # a redelivered message: the file was handled already
+    if not claimed:
+        return usage_import  # another message for the same file (redelivered or re-sent) got there first
     try:
         return sacct_import(usage_import=usage_import, actor=usage_import.created_by)
     except Exception as error:  # noqa: BLE001 — every failure ends in a terminal state with its reason

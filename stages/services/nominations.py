@@ -1,5 +1,7 @@
 """Nominations: each team lead names one ready checkpoint before the deadline; then they freeze,
 each is re-checked against its files, and the official runs are queued."""
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -52,11 +54,32 @@ def nominations_freeze(*, actor, stage: Stage) -> list[int]:
     stage.save(update_fields=["status"])
     pending = list(stage.nominations.values_list("pk", flat=True))
     audit_record(actor=actor, action="stage.freeze", target=stage, after={"nominations": pending})
+    _send_verifications(pending)
+    return pending
+
+
+def _send_verifications(nomination_ids: list[int]) -> None:
+    """After commit; with the broker down the freeze still stands, and the beat sends them later."""
     from stages.tasks import verify_nomination
 
-    for pk in pending:
-        transaction.on_commit(lambda pk=pk: verify_nomination.delay(pk))
-    return pending
+    Nomination.objects.filter(pk__in=nomination_ids).update(verification_sent_at=timezone.now())
+    for pk in nomination_ids:
+        transaction.on_commit(lambda pk=pk: verify_nomination.delay(pk), robust=True)
+
+
+VERIFY_RESEND_AFTER = datetime.timedelta(minutes=30)
+
+
+def nominations_resend_unverified(*, waiting_for: datetime.timedelta = VERIFY_RESEND_AFTER) -> list[int]:
+    """Nominations of a frozen stage still unverified long after their verification was sent (the
+    message was lost: a broker outage or restart) are sent again, at most once per `waiting_for`.
+    Harmless if the first message still arrives: a verification locks its nomination and acts once."""
+    waiting = list(Nomination.objects.filter(
+        status=NominationStatus.NOMINATED, stage__status=StageStatus.SCORING,
+        verification_sent_at__lt=timezone.now() - waiting_for).values_list("pk", flat=True))
+    with transaction.atomic():
+        _send_verifications(waiting)
+    return waiting
 
 
 def _current_digest(checkpoint: Checkpoint) -> str:

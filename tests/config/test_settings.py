@@ -75,3 +75,15 @@ def test_throttle_rates_come_from_the_environment(tmp_path):
     lifted = _run(["-c", probe], tmp_path, API_THROTTLE_ANON="off", API_THROTTLE_USER="100000/min",
                   LOGIN_MAX_FAILURES="50")
     assert json.loads(lifted.stdout) == ["off", "100000/min", 50]
+
+
+def test_every_beat_entry_names_a_registered_task():
+    """A typo in a beat entry's task name would only show as a KeyError in the beat's log."""
+    from django.conf import settings
+
+    from config.celery_app import app
+
+    app.loader.import_default_modules()
+    names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert names <= set(app.tasks), names - set(app.tasks)
+    assert {"budget.resend_waiting_imports", "stages.resend_unverified_nominations"} <= names

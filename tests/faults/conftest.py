@@ -1,20 +1,17 @@
 """Fault injection with real processes: Celery worker subprocesses, PostgreSQL, Redis.
 Only what cannot exist here is faked: a GPU (see gpu_worker.py)."""
 import signal
-import socket
 import subprocess
-from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
-from kombu import pools
 
-from config.celery_app import app
 from evaluation.models import EvaluationRun
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
+from tests.brokers import broker, free_port  # noqa: F401 (the fault tests import them from here)
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401 (fixtures)
 from tests.evaluation.workers import copy_checkpoint, running_worker, wait_for
 
@@ -38,12 +35,6 @@ def ready_checkpoint(settings, people, team_a, tiny_checkpoint):  # noqa: F811
         assert checkpoint.status == "ready", checkpoint.rejection_reason
         return checkpoint
     return make
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateRedis:
@@ -74,28 +65,6 @@ class PrivateRedis:
     def cli(self, *args: str) -> str:
         done = subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True)
         return done.stdout.strip()
-
-
-@contextmanager
-def broker(url: str):
-    """Point this process's Celery app (the API side, which publishes runs) at another broker."""
-    conf = app.conf
-    saved = conf.broker_url, conf.result_backend
-
-    def reset():
-        pools.reset()  # close and forget every pooled broker connection and producer
-        app._after_fork()  # and the app's references to them (as a forked child does)
-        app._backend_cache = None
-        app._local.__dict__.pop("backend", None)
-
-    conf.broker_url, conf.result_backend = url, url
-    reset()
-    try:
-        yield
-    finally:
-        conf.broker_url, conf.result_backend = saved
-        reset()
-
 
 
 @pytest.fixture(scope="session")

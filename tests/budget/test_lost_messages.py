@@ -1,0 +1,32 @@
+"""An sacct file uploaded while the broker is down is kept and imported later: the beat re-sends
+imports still queued, and a second message for the same file imports nothing twice."""
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from budget.models import ImportStatus, LedgerEntry, UsageImport
+from budget.services.imports import usage_import_create, usage_import_run, usage_imports_resend_waiting
+from tests.brokers import broker_down
+
+from .conftest import HEADER, sacct_line
+
+
+def test_an_upload_while_the_broker_is_down_is_kept_resent_and_imported_once(
+        people, catalogue, envelope, accounts, settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.BUDGET_IMPORT_DIR = tmp_path / "imports"
+    upload = SimpleUploadedFile("jobs.txt", "\n".join([HEADER, sacct_line("1001"), sacct_line("1002")]).encode())
+    with broker_down(), django_capture_on_commit_callbacks(execute=True) as sent:
+        usage_import = usage_import_create(actor=people["admin"], provider=catalogue["provider"], uploaded_file=upload)
+    assert len(sent) == 1  # the send was tried, failed, and the upload still stands
+    assert UsageImport.objects.get(pk=usage_import.pk).status == ImportStatus.QUEUED
+
+    assert usage_imports_resend_waiting() == []  # just uploaded: its message may still be on its way
+    UsageImport.objects.filter(pk=usage_import.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    assert usage_imports_resend_waiting() == [usage_import.pk]
+
+    assert usage_import_run(import_id=usage_import.pk).status == ImportStatus.DONE
+    charged = LedgerEntry.objects.count()
+    assert usage_import_run(import_id=usage_import.pk).status == ImportStatus.DONE  # the other message
+    assert LedgerEntry.objects.count() == charged > 0
+    assert usage_imports_resend_waiting() == []
