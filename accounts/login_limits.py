@@ -9,10 +9,11 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.dispatch import receiver
 
+from core.client_address import client_address
+
 
 def _key(username, request) -> str:
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-    pair = f"{str(username or '').strip().lower()}|{address}"
+    pair = f"{str(username or '').strip().lower()}|{client_address(request)}"
     return "login-failures:" + hashlib.sha256(pair.encode("utf-8", "replace")).hexdigest()
 
 

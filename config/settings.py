@@ -174,6 +174,10 @@ API_THROTTLE_ANON = env("API_THROTTLE_ANON", default="60/min")
 API_THROTTLE_USER = env("API_THROTTLE_USER", default="600/min")
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_S = env.int("LOGIN_FAILURE_WINDOW_S", default=15 * 60)
+# Both count per client address: the peer's, or behind TRUSTED_PROXIES reverse proxies (docker-compose
+# expects one) the address in X-Forwarded-For the outermost proxy added (core.client_address).
+# Left at 0 behind a proxy, every visitor would share the proxy's address and its limits.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 AUTHENTICATION_BACKENDS = ["accounts.backends.LimitedModelBackend"]
 
 REST_FRAMEWORK = {

@@ -87,3 +87,33 @@ def test_off_lifts_a_rate(db, settings):
     settings.API_THROTTLE_ANON = "off"
     client = APIClient()
     assert {client.get("/api/teams/").status_code for _ in range(30)} == {200}
+
+
+def _api_answers(settings, proxies, forwarded_for):
+    settings.API_THROTTLE_ANON, settings.TRUSTED_PROXIES = "2/min", proxies
+    client = APIClient()  # every request from the same peer: the proxy, or one client
+    return [client.get("/api/teams/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=f).status_code
+            for f in forwarded_for]
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(db, settings):
+    """A client cannot dodge a limit by writing addresses of its own (DRF alone would trust them)."""
+    assert _api_answers(settings, 0, ["1.1.1.1", "2.2.2.2", "3.3.3.3"]) == [200, 200, 429]
+
+
+def test_behind_a_proxy_each_client_is_counted_apart_and_spoofed_entries_are_ignored(db, settings, limits):
+    # Three visitors behind one proxy: each has its own API rate.
+    assert _api_answers(settings, 1, ["1.1.1.1", "2.2.2.2", "3.3.3.3"]) == [200, 200, 200]
+    # One visitor writing a fresh address before the one the proxy appends is still one visitor.
+    assert _api_answers(settings, 1, ["7.7.7.1, 4.4.4.4", "7.7.7.2, 4.4.4.4", "7.7.7.3, 4.4.4.4"]) == [200, 200, 429]
+    # Sign-in: an attacker locking "target" out from their address leaves another visitor's sign-in open.
+    UserFactory(username="target")
+    for _ in range(3):
+        Client().post("/accounts/login/", {"username": "target", "password": "wrong"}, REMOTE_ADDR="10.9.9.9",
+                      HTTP_X_FORWARDED_FOR="6.6.6.6")
+    locked = Client().post("/accounts/login/", {"username": "target", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9",
+                           HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert locked.status_code == 429
+    other = Client().post("/accounts/login/", {"username": "target", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9",
+                          HTTP_X_FORWARDED_FOR="5.5.5.5")
+    assert other.status_code == 302
