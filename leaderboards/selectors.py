@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 
 from core.permissions import private_team_scope
-from evaluation.models import Checkpoint, EvaluationRun, RunStatus, SuiteTask, TaskResult
+from evaluation.models import EvaluationRun, RunStatus, SuiteTask, TaskResult
 from leaderboards.models import Leaderboard, ReferenceModel, ReferenceScore, RowRule, Snapshot
 from stages.models import Nomination
 
@@ -21,7 +21,7 @@ def leaderboard_by_slug(slug: str) -> Leaderboard | None:
 def _inputs_fingerprint(leaderboard: Leaderboard) -> tuple:
     """One statement: what every input of the leaderboard's tables was last changed by (the
     suite's succeeded runs: newest id and count; its reference scores; the latest snapshot; the
-    stage's latest nomination), each an index lookup or an index-only count. The runs are the
+    stage's latest nomination), each a small aggregate. The runs are the
     whole suite's, not the viewer's: another team's new run only makes a member's cached table be
     computed again, never shows a stale one. Plain SQL on purpose: built with the ORM, the same
     statement took longer to compile than to run."""

@@ -44,7 +44,7 @@ def _table_parts(request, leaderboard, inputs, *, source, snapshot) -> dict:
     }
     return {
         "table_html": render_to_string("leaderboards/_table.html", context, request=request),
-        # Pre-escaped here, in the cached part: escaping the JSON cost more than the rest of the page.
+        # Escaped here, in the cached part: escaping it on every request took a sixth of the request's time.
         "figures_json": json_script(figures(rows, table), "leaderboard-figures"), "source": source,
         "snapshot": None if snapshot is None else {"pk": snapshot.pk, "published_at": snapshot.published_at},
         "all_categories": [(c, str(TaskCategory(c).label) if c in TaskCategory.values else c) for c in table.categories],

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from evaluation.models import EvaluationRun
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
-from tests.brokers import broker, free_port  # noqa: F401 (the fault tests import them from here)
+from tests.brokers import free_port
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401 (fixtures)
 from tests.evaluation.workers import copy_checkpoint, running_worker, wait_for
 

@@ -7,17 +7,16 @@ from django.utils import timezone
 from evaluation.models import Checkpoint, CheckpointStatus, EvaluationRun, RunStatus
 from evaluation.services import runs
 from evaluation.services.checkpoints import checkpoint_revalidate_stale, checkpoint_submit, checkpoint_validate
+from tests.brokers import broker_down
 from tests.evaluation.conftest import suite_version  # noqa: F401 (a fixture)
 from tests.evaluation.test_checkpoint_files import make_checkpoint
-
-from .conftest import broker, free_port
 
 
 def test_submissions_while_the_broker_is_down_are_kept_and_sent_later(
         people, team_a, suite_version, settings, tmp_path, django_capture_on_commit_callbacks):  # noqa: F811
     settings.CHECKPOINT_ROOT = tmp_path / "checkpoints"
     make_checkpoint(settings.CHECKPOINT_ROOT / team_a.slug / "v1")
-    with broker(f"redis://127.0.0.1:{free_port()}/0"):  # nothing listens there
+    with broker_down():
         with django_capture_on_commit_callbacks(execute=True) as sent:
             checkpoint = checkpoint_submit(actor=people["member_a"], team=team_a, name="v1", source="v1")
         assert len(sent) == 1 and Checkpoint.objects.get(pk=checkpoint.pk).status == CheckpointStatus.RECEIVED

@@ -17,9 +17,10 @@ from audit.models import AuditEvent
 from evaluation.models import EvaluationRun, RunStatus, TaskResult
 from evaluation.services.runs import QUEUED_RESEND_AFTER
 from evaluation.tasks import reap_stale_runs
+from tests.brokers import broker
 from tests.evaluation.workers import require_real_services, start_worker, stop_worker, wait_for
 
-from .conftest import TERMINAL, PrivateRedis, broker
+from .conftest import TERMINAL, PrivateRedis
 
 pytestmark = pytest.mark.slow
 
