@@ -243,7 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     "reap-stale-runs": {"task": "evaluation.reap_stale_runs", "schedule": env.int("EVAL_REAPER_INTERVAL_S", default=30)},
     "freeze-due-stages": {"task": "stages.freeze_due_stages", "schedule": 60},
     "resend-stale-originality-checks": {"task": "originality.resend_stale_checks", "schedule": 600},
-    "resend-waiting-usage-imports": {"task": "budget.resend_waiting_imports", "schedule": 300},
+    "tend-usage-imports": {"task": "budget.tend_imports", "schedule": 300},
     "resend-unverified-nominations": {"task": "stages.resend_unverified_nominations", "schedule": 300},
 }
 CELERY_TIMEZONE = TIME_ZONE

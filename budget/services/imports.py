@@ -55,9 +55,26 @@ def usage_imports_resend_waiting(*, waiting_for: datetime.timedelta = RESEND_AFT
     return waiting
 
 
+STALLED_AFTER = datetime.timedelta(minutes=10)
+
+
+def usage_imports_fail_stalled(*, stalled_after: datetime.timedelta = STALLED_AFTER) -> list[int]:
+    """An import being written whose progress stopped long ago lost its worker (killed, or the
+    machine went down). Its transaction died with it, so nothing of the file was written: fail it
+    with that reason, so that the provider knows to upload it again."""
+    cutoff = timezone.now() - stalled_after
+    stalled = list(UsageImport.objects.filter(status=ImportStatus.WRITING, heartbeat_at__lt=cutoff)
+                   .values_list("pk", flat=True))
+    reason = _("The import stopped: its worker was lost. Nothing from the file was written; upload it again.")
+    UsageImport.objects.filter(pk__in=stalled, status=ImportStatus.WRITING, heartbeat_at__lt=cutoff).update(
+        status=ImportStatus.FAILED, finished_at=timezone.now(), errors=[{"line": None, "error": str(reason)}])
+    return stalled
+
+
 def usage_import_run(*, import_id: int) -> UsageImport:
     """What the worker does: the import, or a FAILED status with the reason if it broke."""
-    claimed = UsageImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(status=ImportStatus.WRITING)
+    claimed = UsageImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.WRITING, heartbeat_at=timezone.now())
     usage_import = UsageImport.objects.select_related("provider", "created_by").get(pk=import_id)
     if not claimed:
         return usage_import  # another message for the same file (redelivered or re-sent) got there first

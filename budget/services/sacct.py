@@ -193,6 +193,7 @@ class Progress:
     def __call__(self, **fields) -> None:
         if self.connection is None:
             return
+        fields["heartbeat_at"] = timezone.now()  # the import is alive (budget.services.imports reaps the silent)
         assignments = ", ".join(f"{name} = %s" for name in fields)
         with self.connection.cursor() as cursor:
             cursor.execute(f"UPDATE budget_usageimport SET {assignments} WHERE id = %s", [*fields.values(), self.pk])

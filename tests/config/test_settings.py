@@ -86,4 +86,4 @@ def test_every_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert names <= set(app.tasks), names - set(app.tasks)
-    assert {"budget.resend_waiting_imports", "stages.resend_unverified_nominations"} <= names
+    assert {"budget.tend_imports", "stages.resend_unverified_nominations"} <= names
