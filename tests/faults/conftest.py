@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from evaluation.models import EvaluationRun
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
+from originality.models import OriginalityReport, ReportStatus
 from tests.brokers import free_port
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401 (fixtures)
 from tests.evaluation.workers import copy_checkpoint, running_worker, wait_for
@@ -96,8 +97,13 @@ def steady(transactional_db, settings, steady_dirs, steady_worker, people, api_c
         return wait_for(lambda: EvaluationRun.objects.filter(pk=run_id, status__in=TERMINAL).first(),
                         timeout=240, what=f"run {run_id} to end", log=steady_dirs["log"])
 
-    return SimpleNamespace(worker=steady_worker, log=steady_dirs["log"], submit=submit, finished=finished,
-                           runs_dir=steady_dirs["runs_dir"])
+    yield SimpleNamespace(worker=steady_worker, log=steady_dirs["log"], submit=submit, finished=finished,
+                          runs_dir=steady_dirs["runs_dir"])
+    # The worker must be idle before the test's tables are emptied: a task still running then (the
+    # originality check each validated checkpoint queues) deadlocks with the TRUNCATE.
+    wait_for(lambda: not EvaluationRun.objects.exclude(status__in=TERMINAL).exists()
+             and not OriginalityReport.objects.filter(status=ReportStatus.PENDING).exists(),
+             timeout=120, what="the steady worker to finish its tasks", log=steady_dirs["log"])
 
 
 def korean(text: str) -> bool:
