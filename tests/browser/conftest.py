@@ -11,7 +11,7 @@ import pytest
 
 # The evaluation tests' real ko-smoke suite and small real checkpoint, as fixtures here too.
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401
-from tests.evaluation.workers import running_worker
+from tests.evaluation.workers import running_worker, wait_until_idle
 
 from .helpers import PASSWORD
 
@@ -68,7 +68,8 @@ def platform(transactional_db, settings, dirs, worker, live_server, people, team
         team.name_ko = name_ko
         team.save(update_fields=["name_ko"])
     dirs["files"].mkdir(exist_ok=True)
-    return {"url": live_server.url, "dirs": dirs, "people": people, "team_a": team_a, "team_b": team_b}
+    yield {"url": live_server.url, "dirs": dirs, "people": people, "team_a": team_a, "team_b": team_b}
+    wait_until_idle(log=dirs["log"])
 
 
 class Visitor:

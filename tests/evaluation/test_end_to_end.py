@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from evaluation.models import Checkpoint, EvaluationRun, RunStatus, TaskResult
 from evaluation.suite_files import HARNESS_TASKS_DIR
 
-from .workers import copy_checkpoint, running_worker, wait_for
+from .workers import copy_checkpoint, running_worker, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.slow
 
@@ -37,8 +37,9 @@ def worker(django_db_setup, django_db_blocker, dirs):
 def platform(transactional_db, settings, dirs, worker, people, team_a, ko_smoke, tiny_checkpoint, api_client):
     settings.CHECKPOINT_ROOT = dirs["checkpoints"]
     settings.EVAL_RUNS_DIR = dirs["runs"]
-    return {"dirs": dirs, "suite": ko_smoke, "team": team_a, "people": people, "api": api_client,
-            "tiny": tiny_checkpoint}
+    yield {"dirs": dirs, "suite": ko_smoke, "team": team_a, "people": people, "api": api_client,
+           "tiny": tiny_checkpoint}
+    wait_until_idle(log=dirs["log"])
 
 
 def in_korean(message: str) -> str:

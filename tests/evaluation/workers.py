@@ -67,10 +67,33 @@ def running_worker(django_db_blocker, name: str, *, checkpoint_root: Path, runs_
         stop_worker(process)
 
 
+QUEUES = ("default", "eval-cpu", "eval-gpu")
+
+
 def purge_queues() -> None:
     with app.connection_for_write() as conn:
-        for queue in ("default", "eval-cpu", "eval-gpu"):
+        for queue in QUEUES:
             conn.default_channel.queue_purge(queue)
+
+
+def _queued() -> int:
+    with app.connection_for_write() as conn:
+        return sum(conn.default_channel._size(queue) for queue in QUEUES)  # kombu's redis channel
+
+
+def _worker_idle() -> bool:
+    """The test's worker holds no task. A solo worker busy with one does not answer at all."""
+    inspect = app.control.inspect(timeout=1.0, limit=1)
+    active, reserved = inspect.active(), inspect.reserved()
+    return bool(active) and bool(reserved) and not any(active.values()) and not any(reserved.values())
+
+
+def wait_until_idle(*, log: Path | None = None, timeout: float = 120) -> None:
+    """Until the test's worker has nothing left to do: a task still running when a test's tables
+    are emptied (e.g. the originality check each validated checkpoint queues) deadlocks with the
+    TRUNCATE. A transactional test's worker fixture calls this before it ends."""
+    wait_for(lambda: not _queued() and _worker_idle() and not _queued(), timeout=timeout,
+             what="the worker to finish its tasks", log=log)
 
 
 def wait_for(predicate, *, timeout: float, what: str, log: Path | None = None):

@@ -11,10 +11,9 @@ from django.utils.translation import gettext
 
 from evaluation.models import EvaluationRun
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
-from originality.models import OriginalityReport, ReportStatus
 from tests.brokers import free_port
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401 (fixtures)
-from tests.evaluation.workers import copy_checkpoint, running_worker, wait_for
+from tests.evaluation.workers import copy_checkpoint, running_worker, wait_for, wait_until_idle
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -99,11 +98,7 @@ def steady(transactional_db, settings, steady_dirs, steady_worker, people, api_c
 
     yield SimpleNamespace(worker=steady_worker, log=steady_dirs["log"], submit=submit, finished=finished,
                           runs_dir=steady_dirs["runs_dir"])
-    # The worker must be idle before the test's tables are emptied: a task still running then (the
-    # originality check each validated checkpoint queues) deadlocks with the TRUNCATE.
-    wait_for(lambda: not EvaluationRun.objects.exclude(status__in=TERMINAL).exists()
-             and not OriginalityReport.objects.filter(status=ReportStatus.PENDING).exists(),
-             timeout=120, what="the steady worker to finish its tasks", log=steady_dirs["log"])
+    wait_until_idle(log=steady_dirs["log"])
 
 
 def korean(text: str) -> bool:
