@@ -33,11 +33,10 @@ next request when the last is answered) for {seconds} s per scenario, after a wa
 length. "public" requests carry no cookie; "member" (team 1) and "reviewer" carry a session.
 "queries" counts the SQL statements of a request whose table is not cached yet (pinned for every
 role by `tests/leaderboards/test_snapshots_and_queries.py`, the same for a small and a grown data set)."""
-NOTES = """What the figures rest on: the table is computed once per set of inputs and cached under a
-one-statement fingerprint of its inputs and the viewer's scope (`leaderboards/caching.py`; nothing to
-invalidate);
-the chosen run per team and the history come from one pass over the runs; database connections are
-kept. Anonymous requests are answered for 5 s from each worker's microcache (`core/microcache.py`:
+NOTES = """What the figures rest on: the table is computed once per set of inputs and cached under the
+viewer's scope and a one-statement fingerprint of its inputs (`leaderboards/caching.py`; nothing to
+invalidate); the chosen run per team and the history come from one pass over the runs; database
+connections are kept. Anonymous requests are answered for 5 s from each worker's microcache (`core/microcache.py`:
 no session, no query, no rendering; only requests without credentials, only responses that set no
 cookie), so a published snapshot reaches the public within 5 s. A signed-in request whose table is
 cached reads its session, its user with their groups and today's teams (one statement), the
