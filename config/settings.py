@@ -259,6 +259,9 @@ EVAL_SUBMISSIONS_PER_WEEK = env.int("EVAL_SUBMISSIONS_PER_WEEK", default=5)
 EVAL_TORCH_THREADS = env.int("EVAL_TORCH_THREADS", default=0)  # 0: all cores but one
 EVAL_BATCH_SIZE = env.int("EVAL_BATCH_SIZE", default=16)
 EVAL_WARM_WORKER = env.bool("EVAL_WARM_WORKER", default=True)
+# A preview run scores the first N items of each task (at most this many): a quick look that
+# never reaches a leaderboard, snapshot or stage, and does not count against the weekly limit.
+EVAL_PREVIEW_MAX_ITEMS = env.int("EVAL_PREVIEW_MAX_ITEMS", default=50)
 # GPU workers: runs go to the eval-gpu queue and use vllm (or hf on CUDA); see evaluation/gpu.py.
 EVAL_USE_GPU = env.bool("EVAL_USE_GPU", default=False)
 EVAL_GPU_BACKEND = env("EVAL_GPU_BACKEND", default="vllm")

@@ -22,11 +22,35 @@ class CheckpointProblem(Exception):
     """The checkpoint cannot be accepted; `str(problem)` is shown to the submitter."""
 
 
+# Safetensors dtype names -> the precision the model is evaluated in.
+PRECISION_OF_DTYPE = {"BF16": "bfloat16", "F16": "float16", "F32": "float32"}
+CHAT_TEMPLATE_FILES = ("chat_template.jinja", "chat_template.json")
+
+
 @dataclass
 class Inspection:
     architecture: str
     parameter_count: int
     dtypes: dict[str, int] = field(default_factory=dict)
+    has_chat_template: bool = False
+
+    @property
+    def precision(self) -> str:
+        """The floating-point type that holds most parameters: bf16 weights are evaluated in bf16.
+        Weights in none of these (quantised, float64) are evaluated in float32."""
+        floats = {PRECISION_OF_DTYPE[d]: n for d, n in self.dtypes.items() if d in PRECISION_OF_DTYPE}
+        return max(sorted(floats), key=floats.get) if floats else "float32"
+
+
+def has_chat_template(path: Path) -> bool:
+    """Whether the tokenizer carries a chat template (its own file, or tokenizer_config.json's key)."""
+    if any((path / name).is_file() for name in CHAT_TEMPLATE_FILES):
+        return True
+    try:
+        config = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(config, dict) and bool(config.get("chat_template"))
 
 
 HUB_FILES = ["*.json", "*.safetensors", "tokenizer*", "*.model", "*.txt", "*.tiktoken"]
@@ -181,7 +205,8 @@ def inspect_checkpoint(path: Path) -> Inspection:
             dtypes[info["dtype"]] = dtypes.get(info["dtype"], 0) + count
     _check_shard_index(path, files)
     architectures = config.get("architectures") or [str(config.get("model_type", "unknown"))]
-    return Inspection(architecture=str(architectures[0]), parameter_count=sum(dtypes.values()), dtypes=dtypes)
+    return Inspection(architecture=str(architectures[0]), parameter_count=sum(dtypes.values()), dtypes=dtypes,
+                      has_chat_template=has_chat_template(path))
 
 
 def build_manifest(path: Path, *, team_root: Path, on_progress: Callable[[int], None] | None = None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -42,11 +43,43 @@ DEMO_PLAN: list[tuple[str, str, int, int]] = [
 ]
 
 
+# The chat demo: the same tiny model, trained on the corpus's questions as chat turns, with a
+# tokenizer whose chat template has a thinking switch (like Qwen3 and EXAONE 4.0: with thinking
+# off the template writes an empty reasoning block for the model). Its answers follow a short
+# reasoning trace that ends with THINK_END, which the chat protocol removes before scoring.
+DEMO_CHAT_PLAN: list[tuple[str, str, int, int]] = [("lg-ai-research", "smoke-llama-chat-s900", 900, 106)]
+THINK_END = "</think>"
+CHAT_MARKERS = ["<|system|>", "<|user|>", "<|assistant|>", "<|end|>", "<think>", THINK_END]
+CHAT_TEMPLATE = (  # transformers renders with trim_blocks: no newline may follow a tag
+    "{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}<|end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>\n"
+    "{% if enable_thinking is defined and not enable_thinking %}<think></think>\n{% endif %}{% endif %}"
+)
+CHAT_QUESTION = re.compile(r"^(?P<prompt>(?:질문|문제|Question): (?P<question>.+?) (?:답|정답|Answer):) (?P<answer>\S+)$")
+
+
+def chat_lines(tokenizer, corpus_lines: list[str]) -> list[str]:
+    """The corpus's question lines as chat exchanges, half with a reasoning trace (thinking on)
+    and half without (thinking off); the other lines stay plain text."""
+    lines = []
+    for index, line in enumerate(corpus_lines):
+        match = CHAT_QUESTION.match(line)
+        if not match:
+            lines.append(line)
+            continue
+        thinking = index % 2 == 0
+        prompt = tokenizer.apply_chat_template([{"role": "user", "content": match["prompt"]}], tokenize=False,
+                                               add_generation_prompt=True, enable_thinking=thinking)
+        reasoning = f"<think>{match['question']}{THINK_END}\n" if thinking else ""
+        lines.append(f"{prompt}{reasoning}{match['answer']}<|end|>")
+    return lines
+
+
 def read_corpus(path: Path = CORPUS_PATH) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def train_tokenizer(corpus_lines: list[str], vocab_size: int = VOCAB_SIZE):
+def train_tokenizer(corpus_lines: list[str], vocab_size: int = VOCAB_SIZE, *, chat: bool = False):
     """Byte-level BPE; Hangul syllables and digits are split one by one, so numbers and
     numeral words stay compositional (a held-out "삼백십칠" is not one unseen token)."""
     from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
@@ -70,10 +103,16 @@ def train_tokenizer(corpus_lines: list[str], vocab_size: int = VOCAB_SIZE):
     tokenizer.post_processor = processors.TemplateProcessing(
         single=f"{BOS} $A", pair=f"{BOS} $A {BOS} $B", special_tokens=[(BOS, bos_id)],
     )
-    return PreTrainedTokenizerFast(
+    fast = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer, bos_token=BOS, eos_token=EOS, pad_token=PAD,
         model_max_length=512, clean_up_tokenization_spaces=False,
     )
+    if chat:
+        # Whole tokens, but not "special" ones: decoding skips special tokens, and the harness
+        # must see the end-of-thinking marker in the text (as with Qwen3's and EXAONE's).
+        fast.add_tokens(CHAT_MARKERS)
+        fast.chat_template = CHAT_TEMPLATE
+    return fast
 
 
 @contextmanager
@@ -106,7 +145,8 @@ def _quiet_progress_bars():
 
 def _encode(tokenizer, corpus_lines: list[str]) -> list[list[int]]:
     eos = tokenizer.eos_token_id
-    return [ids[: MAX_TOKENS - 1] + [eos] for ids in tokenizer(corpus_lines)["input_ids"]]
+    limit = MAX_TOKENS * 2 if tokenizer.chat_template else MAX_TOKENS  # chat turns are longer
+    return [ids[: limit - 1] + [eos] for ids in tokenizer(corpus_lines)["input_ids"]]
 
 
 def build_checkpoint(target: Path, *, tokenizer, corpus_lines: list[str], steps: int, seed: int) -> Path:
@@ -184,6 +224,27 @@ def _train(model, torch, sequences: list[list[int]], *, steps: int, seed: int, p
 
 def is_complete(folder: Path) -> bool:
     return all((folder / name).is_file() for name in REQUIRED_FILES)
+
+
+def make_demo_chat_checkpoints(root: Path, plan=None) -> list[tuple[str, Path]]:
+    """The chat demo checkpoints (default DEMO_CHAT_PLAN), built like make_demo_checkpoints."""
+    plan = DEMO_CHAT_PLAN if plan is None else plan
+    built = []
+    for team_slug, name, steps, seed in plan:
+        folder = Path(root) / team_slug / name
+        if not is_complete(folder):
+            build_chat_checkpoint(folder, steps=steps, seed=seed)
+        built.append((team_slug, folder))
+    return built
+
+
+def build_chat_checkpoint(target: Path, *, steps: int, seed: int) -> Path:
+    """A tiny chat model: its own tokenizer (chat markers as single tokens, a chat template with
+    a thinking switch), trained on the corpus's questions as chat turns."""
+    corpus = read_corpus()
+    tokenizer = train_tokenizer(corpus, chat=True)
+    return build_checkpoint(target, tokenizer=tokenizer, corpus_lines=chat_lines(tokenizer, corpus),
+                            steps=steps, seed=seed)
 
 
 def make_demo_checkpoints(root: Path, plan=None) -> list[tuple[str, Path]]:

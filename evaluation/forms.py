@@ -10,7 +10,11 @@ class CheckpointSubmitForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     source = forms.CharField(label=_("Source"), max_length=500,
                              help_text=_("A folder inside your team's checkpoint folder, e.g. run-42/step-10000"))
-    precision = forms.ChoiceField(label=_("Precision"), choices=Precision.choices, initial=Precision.FLOAT32)
+    precision = forms.ChoiceField(label=_("Precision"), required=False, initial="",
+                                  choices=[("", _("As the weights are stored (read from the safetensors headers)"))]
+                                  + Precision.choices)
+    precision_reason = forms.CharField(label=_("Why another precision?"), required=False, max_length=2000,
+                                       help_text=_("Required when you choose a precision: it is recorded with every run."))
     declared_target_model = forms.CharField(label=_("Declared target frontier model"), max_length=200, required=False)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     suites = forms.MultipleChoiceField(label=_("Evaluate on"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -26,6 +30,10 @@ class CheckpointSubmitForm(forms.Form):
 
 class RunRequestForm(forms.Form):
     suite = forms.ChoiceField(label=_("Suite"))
+    preview_limit = forms.IntegerField(
+        label=_("Preview"), required=False, min_value=1,
+        help_text=_("Optional: score only the first N items of each task, for a quick look. A preview never "
+                    "reaches a leaderboard or a stage, and does not count against the weekly limit."))
 
     def __init__(self, *args, suites, **kwargs):
         super().__init__(*args, **kwargs)

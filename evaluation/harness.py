@@ -1,10 +1,13 @@
 """The evaluation itself, as it runs inside the child process: lm-evaluation-harness
 on one checkpoint, task by task, reporting progress. Nothing here touches the database."""
+import gc
 import gzip
 import json
 import os
 import platform
 from pathlib import Path
+
+from evaluation import raw_generations
 
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -123,47 +126,75 @@ def default_threads() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
-def load_model(spec: dict):
-    """The harness's model wrapper for the spec's backend: hf (CPU or CUDA) or vllm (GPU)."""
+def load_model(spec: dict, model_args: dict | None = None):
+    """The harness's model wrapper for the spec's backend: hf (CPU or CUDA) or vllm (GPU), with
+    the protocol's model arguments (chat template arguments, end of thinking, context length)."""
+    model_args = model_args or {}
     if spec.get("backend") == "vllm":
         from lm_eval.models.vllm_causallms import VLLM
 
         return VLLM(pretrained=spec["model_path"], dtype=spec["dtype"], batch_size="auto",
                     tensor_parallel_size=spec["tensor_parallel_size"], gpu_memory_utilization=0.9,
-                    seed=spec["seeds"]["random_seed"], trust_remote_code=False)
+                    seed=spec["seeds"]["random_seed"], trust_remote_code=False, **model_args)
     from lm_eval.models.huggingface import HFLM
 
     return HFLM(pretrained=spec["model_path"], dtype=spec["dtype"], device=spec["device"],
-                batch_size=spec["batch_size"], trust_remote_code=False)
+                batch_size=spec["batch_size"], trust_remote_code=False, **model_args)
+
+
+class _Models:
+    """One loaded model at a time: tasks whose protocols give the same model arguments share it;
+    a task that needs other arguments (thinking on or off, say) gets a fresh load."""
+
+    def __init__(self, spec: dict):
+        self.spec, self.key, self.model = spec, None, None
+
+    def get(self, task_protocol: dict):
+        from evaluation import protocol
+
+        args = protocol.model_arguments(task_protocol, backend=self.spec.get("backend", "hf"))
+        key = json.dumps(args, sort_keys=True)
+        if key != self.key:
+            self.model = None  # let the previous one go before loading the next
+            gc.collect()
+            self.model, self.key = load_model(self.spec, args), key
+            raw_generations.watch(self.model)
+        return self.model
 
 
 def evaluate(spec: dict, report) -> dict:
-    """Run every task of the spec on one loaded model; `report(done, task)` between tasks.
+    """Run every task of the spec under its protocol; `report(done, task)` between tasks.
     Writes the per-sample log (gzip JSONL) and returns the merged results."""
     import lm_eval
+
+    from evaluation import protocol
 
     if spec["device"] == "cpu":
         import torch
 
         torch.set_num_threads(spec.get("threads") or default_threads())
     cache_env_info()
-    model = load_model(spec)
+    models = _Models(spec)
     manager = task_manager(tuple(spec["include_paths"]))
     merged: dict = {}
     seeds = spec["seeds"]
     with gzip.open(spec["samples_file"], "wt", encoding="utf-8") as samples_out:
-        for done, (task, n_shot) in enumerate(spec["tasks"]):
+        for done, entry in enumerate(spec["tasks"]):
+            task, task_protocol = entry["task"], entry["protocol"]
             report(done, task)
+            model = models.get(task_protocol)
             out = lm_eval.simple_evaluate(
-                model=model, tasks=[task], num_fewshot=n_shot, task_manager=manager,
+                model=model, tasks=[task], num_fewshot=entry["n_shot"], task_manager=manager,
                 batch_size=spec["batch_size"], device=spec["device"], log_samples=True,
-                apply_chat_template=False, fewshot_as_multiturn=False,
                 random_seed=seeds["random_seed"], numpy_random_seed=seeds["numpy_random_seed"],
                 torch_random_seed=seeds["torch_random_seed"], fewshot_random_seed=seeds["fewshot_random_seed"],
+                **protocol.evaluate_arguments(task_protocol, task=task),
             )
+            raw = raw_generations.take(model)
             # A group (kmmlu, haerae…) logs its samples under each subtask's name.
             for subtask, samples in out.pop("samples", {}).items():
                 for sample in samples:
+                    raw_generations.attach(sample, raw)
                     samples_out.write(json.dumps({"task": task, "subtask": subtask, **sample},
                                                  ensure_ascii=False, default=str) + "\n")
             _merge(merged, out)

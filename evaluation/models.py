@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from evaluation import protocol
+
 
 class TaskCategory(models.TextChoices):
     NIA = "nia", _("NIA benchmark")
@@ -36,6 +38,7 @@ class SuiteVersion(models.Model):
     digest = models.CharField(_("definition digest"), max_length=64)
     task_dirs = models.JSONField(_("task folders"), default=list)
     requires_hub = models.BooleanField(_("needs the model hub"), default=False)
+    protocol = models.JSONField(_("protocol"), default=dict, blank=True)  # the suite's block as written
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,6 +47,10 @@ class SuiteVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.suite.slug} v{self.number}"
+
+    @property
+    def needs_chat_template(self) -> bool:
+        return any(protocol.needs_chat_template(t.protocol) for t in self.tasks.all())
 
 
 class SuiteTask(models.Model):
@@ -57,6 +64,9 @@ class SuiteTask(models.Model):
     weight = models.DecimalField(max_digits=8, decimal_places=3, default=1)
     random_baseline = models.FloatField(_("random baseline"))
     hidden = models.BooleanField(_("hidden samples"), default=False)  # teams never see its per-sample log
+    # The whole effective protocol (evaluation/protocol.py): chat template, system instruction,
+    # thinking, generation settings. Part of the suite digest, copied onto every run.
+    protocol = models.JSONField(_("protocol"), default=dict, blank=True)
 
     class Meta:
         ordering = ["suite_version", "position"]
@@ -89,7 +99,10 @@ class Checkpoint(models.Model):
     team = models.ForeignKey("consortium.Team", on_delete=models.PROTECT, related_name="checkpoints")
     name = models.CharField(_("name"), max_length=200)
     source = models.CharField(_("source"), max_length=500)
+    # From the safetensors headers when validated, unless the submitter overrode it with a reason.
     precision = models.CharField(_("precision"), max_length=16, choices=Precision.choices, default=Precision.FLOAT32)
+    precision_reason = models.TextField(_("reason for overriding the precision"), blank=True)
+    has_chat_template = models.BooleanField(_("tokenizer has a chat template"), default=False)
     declared_target_model = models.CharField(_("declared target frontier model"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -176,6 +189,10 @@ class EvaluationRun(models.Model):
     batch_size = models.PositiveSmallIntegerField(default=1)
     seeds = models.JSONField(default=dict, blank=True)
     manifest_digest = models.CharField(max_length=64, blank=True)
+    # {task: effective protocol} as evaluated (the suite's, with a preview's limit).
+    protocol = models.JSONField(default=dict, blank=True)
+    # Scored on part of the items: shown as a preview, never on a leaderboard, snapshot or stage.
+    preview = models.BooleanField(default=False)
     versions = models.JSONField(default=dict, blank=True)  # lm_eval, transformers, torch, python
     results = models.JSONField(null=True, blank=True)  # the harness's results, configs, versions, n-shot…
     samples_file = models.CharField(max_length=500, blank=True)

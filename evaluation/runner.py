@@ -97,7 +97,10 @@ def _attempt(run: EvaluationRun, token) -> str:
         "device": run.device,
         "batch_size": run.batch_size,
         "seeds": run.seeds,
-        "tasks": list(run.suite_version.tasks.order_by("position").values_list("task", "n_shot")),
+        # Each task with the protocol the run was requested under (the suite's, a preview's limit).
+        "tasks": [{"task": task, "n_shot": n_shot, "protocol": run.protocol.get(task) or protocol}
+                  for task, n_shot, protocol in run.suite_version.tasks.order_by("position")
+                  .values_list("task", "n_shot", "protocol")],
         "include_paths": [str(p) for p in _include_paths(run)],
         "samples_file": str(attempt_dir / "samples.jsonl.gz"),
         "results_file": str(attempt_dir / "results.json"),

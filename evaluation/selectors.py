@@ -67,8 +67,10 @@ def sample_tasks_visible(*, user, run: EvaluationRun) -> list[str]:
 
 
 def _sample_view(sample: dict) -> dict:
-    """What a person reads from one harness sample: the prompt, the expected answer, the model's
-    answer (for multiple choice: the most likely choice), and the per-sample scores."""
+    """What a person reads from one harness sample: the prompt the model saw (chat turns
+    rendered), the expected answer, the model's answer as scored (for multiple choice: the most
+    likely choice; for a generation: the extracted answer), what it wrote with the reasoning
+    removed and before that, and the per-sample scores."""
     arguments = sample.get("arguments") or []
     prompt = arguments[0][0] if arguments and isinstance(arguments[0], list | tuple) else ""
     response = sample.get("filtered_resps")
@@ -83,7 +85,17 @@ def _sample_view(sample: dict) -> dict:
             target = choices[int(target)]
     elif isinstance(response, list):
         response = " | ".join(str(r).strip() for r in response)
+    output = raw_output = None
+    resps = sample.get("resps")
+    if arguments and len(arguments) == 1 and isinstance(resps, list) and resps and isinstance(resps[0], list) \
+            and resps[0] and isinstance(resps[0][0], str):
+        # A generation: what the model wrote, with the reasoning and stop sequences removed
+        # (the harness's output), and, where that cut anything, the raw text before it.
+        output = resps[0][0]
+        raw = sample.get("raw_resps")
+        raw_output = raw[0] if isinstance(raw, list) and raw and raw[0] != output else None
     return {"doc_id": sample.get("doc_id"), "prompt": prompt, "target": target, "response": response,
+            "output": output, "raw_output": raw_output,
             "scores": {m: sample.get(m) for m in sample.get("metrics", [])}}
 
 

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import yaml
 
+from . import protocol as protocols
 from .models import TaskCategory
 
 APP_DIR = Path(__file__).resolve().parent
 SUITES_DIR = APP_DIR / "suites"
 HARNESS_TASKS_DIR = APP_DIR / "harness_tasks"
-TASK_KEYS = {"task", "n_shot", "metric", "higher_is_better", "category", "weight", "random_baseline", "hidden"}
+TASK_KEYS = {"task", "n_shot", "metric", "higher_is_better", "category", "weight", "random_baseline", "hidden",
+             "protocol"}
 
 
 class SuiteDefinitionError(ValueError):
@@ -27,6 +29,7 @@ class SuiteDefinition:
     task_dirs: tuple[str, ...] = ()
     requires_hub: bool = False
     tasks: tuple[dict, ...] = field(default_factory=tuple)
+    protocol: dict = field(default_factory=dict)  # the suite's `protocol:` block as written
 
     @property
     def digest(self) -> str:
@@ -37,15 +40,19 @@ class SuiteDefinition:
             for folder in self.include_paths() for path in sorted(folder.rglob("*"))
             if path.is_file() and "__pycache__" not in path.parts
         }
-        content = {"task_dirs": list(self.task_dirs), "requires_hub": self.requires_hub, "tasks": list(self.tasks),
-                   "files": files}
+        content = {"task_dirs": list(self.task_dirs), "requires_hub": self.requires_hub,
+                   "tasks": [self.task_protocol(t) for t in self.tasks], "files": files}
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+    def task_protocol(self, task: dict) -> dict:
+        """The task as stored: with its whole effective protocol (defaults < suite < task)."""
+        return {**task, "protocol": task.get("protocol") or protocols.merge(self.protocol)}
 
     def include_paths(self) -> list[Path]:
         return [HARNESS_TASKS_DIR / name for name in self.task_dirs]
 
 
-def _task(entry: dict, where: str) -> dict:
+def _task(entry: dict, where: str, suite_protocol: dict) -> dict:
     if not isinstance(entry, dict) or "task" not in entry:
         raise SuiteDefinitionError(f"{where}: each task needs at least a 'task' name")
     unknown = set(entry) - TASK_KEYS
@@ -59,6 +66,11 @@ def _task(entry: dict, where: str) -> dict:
     baseline = float(entry["random_baseline"])
     if not 0 <= baseline < 1:
         raise SuiteDefinitionError(f"{where} ({entry['task']}): random_baseline must be in [0, 1)")
+    try:
+        effective = protocols.merge(suite_protocol, protocols.parse(entry.get("protocol"), f"{where} ({entry['task']})"))
+        protocols.check(effective, f"{where} ({entry['task']})")
+    except protocols.ProtocolError as exc:
+        raise SuiteDefinitionError(str(exc)) from None
     return {
         "task": str(entry["task"]),
         "n_shot": int(entry.get("n_shot", 0)),
@@ -68,6 +80,7 @@ def _task(entry: dict, where: str) -> dict:
         "weight": str(entry.get("weight", 1)),
         "random_baseline": baseline,
         "hidden": bool(entry.get("hidden", False)),
+        "protocol": effective,
     }
 
 
@@ -81,7 +94,11 @@ def parse_suite(path: Path) -> SuiteDefinition:
     missing = {"slug", "name_ko", "name_en", "tasks"} - set(raw)
     if missing:
         raise SuiteDefinitionError(f"{path.name}: missing {sorted(missing)}")
-    tasks = tuple(_task(entry, path.name) for entry in raw["tasks"] or [])
+    try:
+        suite_protocol = protocols.parse(raw.get("protocol"), path.name)
+    except protocols.ProtocolError as exc:
+        raise SuiteDefinitionError(str(exc)) from None
+    tasks = tuple(_task(entry, path.name, suite_protocol) for entry in raw["tasks"] or [])
     if not tasks:
         raise SuiteDefinitionError(f"{path.name}: a suite needs at least one task")
     names = [t["task"] for t in tasks]
@@ -94,7 +111,7 @@ def parse_suite(path: Path) -> SuiteDefinition:
     return SuiteDefinition(
         slug=raw["slug"], name_ko=raw["name_ko"], name_en=raw["name_en"],
         description=raw.get("description", ""), task_dirs=task_dirs,
-        requires_hub=bool(raw.get("requires_hub", False)), tasks=tasks,
+        requires_hub=bool(raw.get("requires_hub", False)), tasks=tasks, protocol=suite_protocol,
     )
 
 

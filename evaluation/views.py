@@ -14,7 +14,7 @@ from core.permissions import Action, can, require, team_ids_of
 from datasets_registry.views import checkpoint_training_context
 from originality.selectors import originality_report_for_checkpoint
 
-from . import selectors
+from . import protocol, selectors
 from .forms import CheckpointSubmitForm, RunRequestForm
 from .services.checkpoints import checkpoint_submit
 from .services.runs import run_cancel, run_request
@@ -62,7 +62,8 @@ def checkpoint_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             run = run_request(actor=request.user, checkpoint=checkpoint,
-                              suite_version=selectors.suite_version_current(slug=form.cleaned_data["suite"]))
+                              suite_version=selectors.suite_version_current(slug=form.cleaned_data["suite"]),
+                              preview_limit=form.cleaned_data["preview_limit"])
         except ValidationError as error:
             for problems in error.message_dict.values():
                 form.add_error(None, problems)
@@ -93,6 +94,7 @@ def run_detail(request, pk: int):
     return render(request, "evaluation/run_detail.html", {
         "run": run,
         "results": list(run.task_results.all()),
+        "protocol_groups": protocol.grouped(run.protocol),
         "sample_tasks": selectors.sample_tasks_visible(user=request.user, run=run),
         "can_cancel": not run.is_terminal and (can(request.user, Action.SUBMIT_CHECKPOINT, run.team)
                                                or can(request.user, Action.MANAGE_REGISTRY)),

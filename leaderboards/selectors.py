@@ -26,8 +26,8 @@ def _inputs_fingerprint(leaderboard: Leaderboard) -> tuple:
     computed again, never shows a stale one. Plain SQL on purpose: built with the ORM, the same
     statement took longer to compile than to run."""
     runs = EvaluationRun._meta.db_table
-    sql = (f"SELECT (SELECT MAX(id) FROM {runs} WHERE suite_version_id = %(suite)s AND status = %(succeeded)s), "
-           f"(SELECT COUNT(*) FROM {runs} WHERE suite_version_id = %(suite)s AND status = %(succeeded)s), "
+    counted = f"{runs} WHERE suite_version_id = %(suite)s AND status = %(succeeded)s AND NOT preview"
+    sql = (f"SELECT (SELECT MAX(id) FROM {counted}), (SELECT COUNT(*) FROM {counted}), "
            f"(SELECT MAX(s.id) FROM {ReferenceScore._meta.db_table} s JOIN {ReferenceModel._meta.db_table} m "
            f"ON m.id = s.reference_id WHERE m.suite_version_id = %(suite)s), "
            f"(SELECT MAX(id) FROM {Snapshot._meta.db_table} WHERE leaderboard_id = %(leaderboard)s), "
@@ -51,7 +51,10 @@ def leaderboard_for_viewer(slug: str, user) -> Leaderboard | None:
 
 
 def _succeeded(leaderboard: Leaderboard):
-    return EvaluationRun.objects.filter(suite_version_id=leaderboard.suite_version_id, status=RunStatus.SUCCEEDED)
+    """The runs a leaderboard may show: succeeded on its suite version (so under its one
+    protocol), on every item (previews never)."""
+    return EvaluationRun.objects.filter(suite_version_id=leaderboard.suite_version_id, status=RunStatus.SUCCEEDED,
+                                        preview=False)
 
 
 def _runs_and_history(leaderboard: Leaderboard, team_ids) -> tuple[list[int], dict[str, list]]:
@@ -71,7 +74,8 @@ def _runs_and_history(leaderboard: Leaderboard, team_ids) -> tuple[list[int], di
             best[team_id] = (score, run_id)  # strictly better: ties keep the earlier run
             history.setdefault(str(team_id), []).append([finished_at.isoformat(), score])
     if leaderboard.rule == RowRule.NOMINATED:
-        nominations = Nomination.objects.filter(stage_id=leaderboard.stage_id, official_run__status=RunStatus.SUCCEEDED)
+        nominations = Nomination.objects.filter(stage_id=leaderboard.stage_id, official_run__status=RunStatus.SUCCEEDED,
+                                                official_run__preview=False)
         if team_ids is not None:
             nominations = nominations.filter(team_id__in=team_ids)
         chosen = list(nominations.values_list("official_run_id", flat=True))

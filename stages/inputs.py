@@ -47,7 +47,7 @@ def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
     parts = list(stage.rubric.all().select_related("parent").prefetch_related("criteria"))
     nominations = {n.team_id: n for n in Nomination.objects.filter(stage=stage).select_related("checkpoint", "official_run")}
     run_ids = [n.official_run_id for n in nominations.values()
-               if n.official_run_id and n.official_run.status == RunStatus.SUCCEEDED]
+               if n.official_run_id and n.official_run.status == RunStatus.SUCCEEDED and not n.official_run.preview]
     scores: dict[int, dict] = {}
     for run_id, task, value in TaskResult.objects.filter(run_id__in=run_ids).values_list("run_id", "task", "value"):
         scores.setdefault(run_id, {})[task] = value

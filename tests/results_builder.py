@@ -46,7 +46,8 @@ def make_checkpoint(team, *, name=None, target="", digest=None) -> Checkpoint:
         declared_target_model=target, manifest_digest=digest or hashlib.sha256(str(n).encode()).hexdigest())
 
 
-def make_run(checkpoint, suite_version, scores: dict, *, finished_at=None, samples_file="") -> EvaluationRun:
+def make_run(checkpoint, suite_version, scores: dict, *, finished_at=None, samples_file="",
+             preview=False) -> EvaluationRun:
     """A succeeded run with {task: value or (value, stderr)}."""
     tasks = list(suite_version.tasks.all())
     rows = []
@@ -62,6 +63,6 @@ def make_run(checkpoint, suite_version, scores: dict, *, finished_at=None, sampl
         checkpoint=checkpoint, suite_version=suite_version, status=RunStatus.SUCCEEDED, results={"results": {}},
         started_at=finished_at - datetime.timedelta(minutes=1), finished_at=finished_at,
         manifest_digest=checkpoint.manifest_digest, overall_score=overall_score(rows, tasks),
-        progress_done=len(tasks), progress_total=len(tasks), samples_file=samples_file)
+        progress_done=len(tasks), progress_total=len(tasks), samples_file=samples_file, preview=preview)
     TaskResult.objects.bulk_create(TaskResult(run=run, **row) for row in rows)
     return run

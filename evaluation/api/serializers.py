@@ -7,7 +7,8 @@ from evaluation.models import Checkpoint, EvaluationRun, Precision, SuiteTask, S
 class SuiteTaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = SuiteTask
-        fields = ["task", "n_shot", "metric", "higher_is_better", "category", "weight", "random_baseline", "hidden"]
+        fields = ["task", "n_shot", "metric", "higher_is_better", "category", "weight", "random_baseline", "hidden",
+                  "protocol"]
 
 
 class SuiteVersionSerializer(serializers.ModelSerializer):
@@ -18,7 +19,7 @@ class SuiteVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SuiteVersion
-        fields = ["suite", "number", "name_ko", "name_en", "digest", "requires_hub", "tasks"]
+        fields = ["suite", "number", "name_ko", "name_en", "digest", "requires_hub", "protocol", "tasks"]
 
 
 class CheckpointSerializer(serializers.ModelSerializer):
@@ -27,7 +28,8 @@ class CheckpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Checkpoint
-        fields = ["id", "team", "name", "source", "precision", "declared_target_model", "notes", "submitted_by",
+        fields = ["id", "team", "name", "source", "precision", "precision_reason", "has_chat_template",
+                  "declared_target_model", "notes", "submitted_by",
                   "submitted_at", "status", "rejection_reason", "progress", "architecture", "parameter_count",
                   "dtypes", "size_bytes", "manifest_digest", "manifest", "validated_at", "requested_suites"]
 
@@ -37,7 +39,11 @@ class CheckpointSubmitSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     source = serializers.CharField(max_length=500,
                                    help_text="A folder under CHECKPOINT_ROOT/<team-slug>/, or hf://org/name@<commit>")
-    precision = serializers.ChoiceField(choices=Precision.choices, default=Precision.FLOAT32)
+    precision = serializers.ChoiceField(
+        choices=Precision.choices, required=False, allow_blank=True, default="",
+        help_text="Leave empty to evaluate in the precision of the weights (read from the safetensors headers)")
+    precision_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                             help_text="Required when `precision` is set: why not the weights' own")
     declared_target_model = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     suites = serializers.ListField(child=serializers.SlugField(), required=False, default=list,
@@ -62,7 +68,7 @@ class RunSerializer(serializers.ModelSerializer):
         fields = ["id", "checkpoint", "team", "suite", "suite_version", "status", "created_at", "started_at",
                   "finished_at", "attempts", "max_attempts", "worker_host", "heartbeat_at", "progress_done",
                   "progress_total", "progress_percent", "current_task", "error", "forced", "reused_from",
-                  "reproduces", "reproduced_exactly",
+                  "reproduces", "reproduced_exactly", "preview", "protocol",
                   "backend", "device", "dtype", "batch_size", "seeds", "manifest_digest", "versions",
                   "task_results"]
 
@@ -76,3 +82,7 @@ class RunRequestSerializer(serializers.Serializer):
     checkpoint = serializers.IntegerField()
     suite = serializers.SlugField()
     force = serializers.BooleanField(default=False)
+    preview_limit = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=10_000,
+        help_text="A preview: score only the first N items of each task (at most EVAL_PREVIEW_MAX_ITEMS). "
+                  "Labelled as a preview; never on a leaderboard, snapshot or stage")

@@ -84,13 +84,15 @@ class RunViewSet(EvaluationViewSet):
 
     @extend_schema(request=RunRequestSerializer, responses={201: RunSerializer})
     def create(self, request):
-        """Evaluate a ready checkpoint on a suite's current version (admins may `force` a re-run)."""
+        """Evaluate a ready checkpoint on a suite's current version (admins may `force` a re-run; anyone who
+        may submit may ask for a `preview_limit` preview)."""
         data = self._validated(RunRequestSerializer)
         checkpoint = selectors.checkpoints_visible_to(request.user).filter(pk=data["checkpoint"]).first()
         version = selectors.suite_version_current(slug=data["suite"])
         if checkpoint is None or version is None:
             raise ValidationError({"checkpoint" if checkpoint is None else "suite": ["Not found."]})
-        run = run_request(actor=request.user, checkpoint=checkpoint, suite_version=version, force=data["force"])
+        run = run_request(actor=request.user, checkpoint=checkpoint, suite_version=version, force=data["force"],
+                          preview_limit=data["preview_limit"])
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=RunSerializer)

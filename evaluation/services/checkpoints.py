@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, snapshot
 from consortium.models import Team
 from core.permissions import Action, require
+from evaluation import dispatch
 from evaluation.checkpoint_files import (
     CheckpointProblem,
     build_manifest,
@@ -31,28 +32,36 @@ def checkpoint_submit(
     team: Team,
     name: str,
     source: str,
-    precision: str = Precision.FLOAT32,
+    precision: str = "",
+    precision_reason: str = "",
     declared_target_model: str = "",
     notes: str = "",
     suites: list[str] | tuple[str, ...] = (),
 ) -> Checkpoint:
-    """Record a submission and queue its validation; `suites` are evaluated once it is ready."""
+    """Record a submission and queue its validation; `suites` are evaluated once it is ready.
+    The precision is read from the weights when validated; a submitter who sets another one
+    states why (recorded, and shown with every run)."""
     if actor is not None:
         require(actor, Action.SUBMIT_CHECKPOINT, team)
+    precision_reason = precision_reason.strip()
+    if precision and not precision_reason:
+        raise ValidationError({"precision_reason": [
+            _("Say why the checkpoint should not be evaluated in the precision of its weights.")]})
+    if precision_reason and not precision:
+        raise ValidationError({"precision": [_("Choose the precision that the reason is for.")]})
     unknown = sorted(set(suites) - set(Suite.objects.filter(slug__in=suites).values_list("slug", flat=True)))
     if unknown:
         raise ValidationError({"suites": [_("Unknown suite: %(slugs)s") % {"slugs": ", ".join(unknown)}]})
-    checkpoint = Checkpoint(team=team, name=name.strip(), source=source.strip(), precision=precision,
+    checkpoint = Checkpoint(team=team, name=name.strip(), source=source.strip(),
+                            precision=precision or Precision.FLOAT32, precision_reason=precision_reason,
                             declared_target_model=declared_target_model, notes=notes,
                             submitted_by=actor if actor is not None and actor.is_authenticated else None,
                             requested_suites=list(suites))
     checkpoint.full_clean(exclude=["submitted_by"])
     checkpoint.save()
     audit_record(actor=actor, action="checkpoint.submit", target=checkpoint, after=snapshot(checkpoint))
-    from evaluation.tasks import validate_checkpoint
-
-    # robust: a broker outage must not lose the submission; checkpoint_revalidate_stale sends it later.
-    transaction.on_commit(lambda: validate_checkpoint.delay(checkpoint.pk), robust=True)
+    # A broker outage must not lose the submission; checkpoint_revalidate_stale sends it later.
+    dispatch.send_validate_checkpoint(checkpoint.pk)
     return checkpoint
 
 
@@ -66,8 +75,6 @@ VALIDATION_STALE_AFTER = datetime.timedelta(minutes=30)
 
 def checkpoint_revalidate_stale(*, stale_after: datetime.timedelta = VALIDATION_STALE_AFTER) -> list[int]:
     """Validations whose worker vanished (or whose message was lost) start again."""
-    from evaluation.tasks import validate_checkpoint
-
     since = timezone.now() - stale_after
     stale = list(
         Checkpoint.objects.filter(status__in=[CheckpointStatus.RECEIVED, CheckpointStatus.VALIDATING])
@@ -75,9 +82,10 @@ def checkpoint_revalidate_stale(*, stale_after: datetime.timedelta = VALIDATION_
         .values_list("pk", flat=True)
     )
     for pk in stale:
-        Checkpoint.objects.filter(pk=pk).update(status=CheckpointStatus.RECEIVED, progress=0,
-                                                validation_heartbeat_at=timezone.now())
-        validate_checkpoint.delay(pk)
+        with transaction.atomic():
+            Checkpoint.objects.filter(pk=pk).update(status=CheckpointStatus.RECEIVED, progress=0,
+                                                    validation_heartbeat_at=timezone.now())
+            dispatch.send_validate_checkpoint(pk)
     return stale
 
 
@@ -125,12 +133,17 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
         logger.exception("checkpoint %s: validation failed unexpectedly", checkpoint.pk)
         return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED,
                                   rejection_reason=_("Could not read the checkpoint: %(error)s") % {"error": exc})
+    refusal = _chat_template_refusal(checkpoint, inspection.has_chat_template)
+    if refusal:
+        return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED, rejection_reason=refusal)
+    precision = checkpoint.precision if checkpoint.precision_reason else inspection.precision
     # "ready" and its runs are committed together: a page that sees the checkpoint ready sees its
     # runs too (the checkpoint page stops refreshing once it is ready).
     with transaction.atomic():
         checkpoint = _finish_validation(
             checkpoint, status=CheckpointStatus.READY, resolved_path=str(path), architecture=inspection.architecture,
             parameter_count=inspection.parameter_count, dtypes=inspection.dtypes, size_bytes=size,
+            precision=precision, has_chat_template=inspection.has_chat_template,
             manifest=manifest, manifest_digest=digest, progress=100,
         )
         _request_suites(checkpoint)
@@ -138,6 +151,20 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
 
         transaction.on_commit(lambda: originality_request(checkpoint_id=checkpoint.pk))
     return checkpoint
+
+
+def _chat_template_refusal(checkpoint: Checkpoint, has_template: bool) -> str:
+    """A suite scored under a chat protocol needs the tokenizer's own chat template."""
+    if has_template:
+        return ""
+    from evaluation.selectors import suites_current
+
+    chat = [v.suite.slug for v in suites_current()
+            if v.suite.slug in checkpoint.requested_suites and v.needs_chat_template]
+    if not chat:
+        return ""
+    return _("The tokenizer has no chat template, and %(suites)s is scored under a chat protocol "
+             "(add chat_template.jinja, or a chat_template in tokenizer_config.json).") % {"suites": ", ".join(chat)}
 
 
 def _request_suites(checkpoint: Checkpoint) -> None:

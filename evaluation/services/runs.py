@@ -16,6 +16,8 @@ from audit.services import audit_record, snapshot
 from budget.services.usage import budget_charge_evaluation_run
 from consortium.models import Team
 from core.permissions import Action, can, require
+from evaluation import dispatch
+from evaluation import protocol as protocols
 from evaluation.models import (
     Checkpoint,
     CheckpointStatus,
@@ -32,11 +34,8 @@ QUOTA_WINDOW = datetime.timedelta(days=7)
 
 
 def _enqueue(run: EvaluationRun) -> None:
-    from evaluation.tasks import execute_run
-
-    # robust: with the broker down (a Redis restart) the run is still recorded and the request
-    # answered; the run stays queued and the beat task's run_resend_waiting sends it later.
-    transaction.on_commit(lambda: execute_run.apply_async(args=[run.pk], queue=run.queue), robust=True)
+    # With the broker down the run stays queued; the beat task's run_resend_waiting sends it later.
+    dispatch.send_execute_run(run.pk, queue=run.queue)
 
 
 def _quota_check(team: Team, suite_version: SuiteVersion, now) -> None:
@@ -61,59 +60,91 @@ def _copy_results(source: EvaluationRun, run: EvaluationRun) -> None:
     )
 
 
-@transaction.atomic
-def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, force: bool = False,
-                official: bool = False) -> EvaluationRun:
-    """Queue a run, or reuse a succeeded run of the same weights on the same suite version.
-    Only admins force a re-run. The weekly limit is checked under a lock on the team; a stage's
-    official run (`official`, queued by the platform) is the programme's and does not count."""
-    team = Team.objects.select_for_update().get(pk=checkpoint.team_id)
-    if actor is not None:
-        if force:
-            require(actor, Action.MANAGE_REGISTRY)
-        elif not can(actor, Action.MANAGE_REGISTRY):
-            require(actor, Action.SUBMIT_CHECKPOINT, team)
+def run_protocol(suite_version: SuiteVersion, *, preview_limit: int | None = None) -> dict:
+    """{task: effective protocol} for a run of this suite version (a preview's limit applied)."""
+    return {t.task: protocols.with_preview_limit(t.protocol, preview_limit)
+            for t in suite_version.tasks.order_by("position")}
+
+
+def is_preview_protocol(protocol: dict) -> bool:
+    return any(protocols.is_preview(p) for p in protocol.values())
+
+
+def _same_inputs(runs, *, protocol: dict) -> EvaluationRun | None:
+    """The first of these runs evaluated under exactly this protocol."""
+    return next((r for r in runs if r.protocol == protocol), None)
+
+
+def _check_runnable(checkpoint: Checkpoint, suite_version: SuiteVersion) -> None:
     if checkpoint.status != CheckpointStatus.READY:
         raise ValidationError({"checkpoint": [_("The checkpoint is not ready (it is %(status)s).")
                                               % {"status": checkpoint.get_status_display()}]})
     if suite_version.requires_hub and not settings.EVAL_ALLOW_HUB:
         raise ValidationError({"suite": [_("This suite needs datasets from the model hub, which this deployment "
                                            "cannot reach.")]})
+    if suite_version.needs_chat_template and not checkpoint.has_chat_template:
+        raise ValidationError({"suite": [_("This suite is scored under a chat protocol, and the checkpoint's "
+                                           "tokenizer has no chat template.")]})
+
+
+@transaction.atomic
+def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, force: bool = False,
+                official: bool = False, preview_limit: int | None = None) -> EvaluationRun:
+    """Queue a run, or reuse a succeeded run of the same weights on the same suite version under
+    the same protocol. Only admins force a re-run. The weekly limit is checked under a lock on the
+    team; a stage's official run (`official`, queued by the platform) is the programme's and does
+    not count. A preview (`preview_limit` items per task) is a quick look: it does not count
+    either, and never reaches a leaderboard, a snapshot or a stage."""
+    team = Team.objects.select_for_update().get(pk=checkpoint.team_id)
+    if actor is not None:
+        if force:
+            require(actor, Action.MANAGE_REGISTRY)
+        elif not can(actor, Action.MANAGE_REGISTRY):
+            require(actor, Action.SUBMIT_CHECKPOINT, team)
+    _check_runnable(checkpoint, suite_version)
+    if preview_limit is not None and (official or not 1 <= preview_limit <= settings.EVAL_PREVIEW_MAX_ITEMS):
+        raise ValidationError({"preview_limit": [
+            _("A preview scores 1 to %(n)s items per task, and an official run is never a preview.")
+            % {"n": settings.EVAL_PREVIEW_MAX_ITEMS}]})
+    protocol = run_protocol(suite_version, preview_limit=preview_limit)
+    preview = is_preview_protocol(protocol)
     now = timezone.now()
     where = placement()
     requested_by = actor if actor is not None and actor.is_authenticated else None
-    in_flight = EvaluationRun.objects.filter(checkpoint=checkpoint, suite_version=suite_version,
-                                             status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+    in_flight = _same_inputs(EvaluationRun.objects.filter(
+        checkpoint=checkpoint, suite_version=suite_version, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]),
+        protocol=protocol)
     if in_flight:
         return in_flight  # asking twice does not queue (or charge) a second run
-    earlier = (
+    earlier = _same_inputs(
         # Only the team's own earlier run: another team's identical weights are a matter for
         # the originality check, and its results and samples stay its own.
         EvaluationRun.objects.filter(checkpoint__manifest_digest=checkpoint.manifest_digest,
                                      checkpoint__team=team, suite_version=suite_version,
                                      status=RunStatus.SUCCEEDED, reused_from__isnull=True,
                                      dtype=checkpoint.precision, backend=where.backend, device=where.device,
-                                     batch_size=settings.EVAL_BATCH_SIZE)
-        .order_by("created_at").first()
-    )
+                                     batch_size=settings.EVAL_BATCH_SIZE, preview=preview)
+        .order_by("created_at"), protocol=protocol)
     if earlier and not force:
         run = EvaluationRun.objects.create(
             checkpoint=checkpoint, suite_version=suite_version, requested_by=requested_by,
             status=RunStatus.SUCCEEDED, reused_from=earlier, counts_against_quota=False,
             **{f: getattr(earlier, f) for f in ("backend", "device", "dtype", "batch_size", "seeds",
                                                   "manifest_digest", "versions", "results", "samples_file",
-                                                  "progress_done", "progress_total", "overall_score")},
+                                                  "progress_done", "progress_total", "overall_score",
+                                                  "protocol", "preview")},
             started_at=now, finished_at=now,
         )
         _copy_results(earlier, run)
         audit_record(actor=actor, action="run.reuse", target=run, after=snapshot(run, results=None))
         return run
-    if not force and not official:  # an admin's forced re-run is the programme's, not the team's
+    if not force and not official and not preview:  # an admin's forced re-run is the programme's
         _quota_check(team, suite_version, now)
     run = EvaluationRun.objects.create(
         checkpoint=checkpoint, suite_version=suite_version, requested_by=requested_by, forced=force,
-        counts_against_quota=not (force or official),
-        queue=where.queue, backend=where.backend, device=where.device, dtype=checkpoint.precision, seeds=DEFAULT_SEEDS, batch_size=settings.EVAL_BATCH_SIZE,
+        counts_against_quota=not (force or official or preview), protocol=protocol, preview=preview,
+        queue=where.queue, backend=where.backend, device=where.device, dtype=checkpoint.precision,
+        seeds=DEFAULT_SEEDS, batch_size=settings.EVAL_BATCH_SIZE,
         manifest_digest=checkpoint.manifest_digest, time_limit_s=settings.EVAL_TIME_LIMIT_S,
         max_attempts=settings.EVAL_MAX_ATTEMPTS, progress_total=suite_version.tasks.count(),
     )
@@ -183,13 +214,12 @@ def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict,
 
 def _compare_with_original(run: EvaluationRun, rows: list[dict]) -> None:
     """A forced re-run must reproduce the numbers: record whether it did, and audit a mismatch."""
-    original = (
+    original = _same_inputs(
         EvaluationRun.objects.filter(checkpoint__manifest_digest=run.manifest_digest, suite_version=run.suite_version,
                                      checkpoint__team_id=run.checkpoint.team_id, status=RunStatus.SUCCEEDED,
                                      reused_from__isnull=True, dtype=run.dtype, backend=run.backend,
-                                     device=run.device, batch_size=run.batch_size)
-        .exclude(pk=run.pk).order_by("created_at").first()
-    )
+                                     device=run.device, batch_size=run.batch_size, preview=run.preview)
+        .exclude(pk=run.pk).order_by("created_at"), protocol=run.protocol)
     if original is None:
         return
     before = {(r.task, r.metric): (r.value, r.stderr) for r in original.task_results.all()}

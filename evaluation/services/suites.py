@@ -10,7 +10,8 @@ from evaluation.suite_files import SuiteDefinition
 def _write_tasks(version: SuiteVersion, definition: SuiteDefinition) -> None:
     version.tasks.all().delete()
     SuiteTask.objects.bulk_create(
-        SuiteTask(suite_version=version, position=i, **task) for i, task in enumerate(definition.tasks)
+        SuiteTask(suite_version=version, position=i, **definition.task_protocol(task))
+        for i, task in enumerate(definition.tasks)
     )
 
 
@@ -34,17 +35,17 @@ def suite_load(*, actor, definition: SuiteDefinition) -> tuple[SuiteVersion, str
     if latest and latest.digest == definition.digest:
         return latest, "unchanged"
     fields = {"digest": definition.digest, "task_dirs": list(definition.task_dirs),
-              "requires_hub": definition.requires_hub}
+              "requires_hub": definition.requires_hub, "protocol": definition.protocol}
     if latest and not latest.runs.exists():
         before = snapshot(latest)
         SuiteVersion.objects.filter(pk=latest.pk).update(**fields)
         latest.refresh_from_db()
         _write_tasks(latest, definition)
         audit_record(actor=actor, action="suite.update", target=latest, before=before,
-                     after=snapshot(latest, tasks=list(definition.tasks)))
+                     after=snapshot(latest, tasks=[definition.task_protocol(t) for t in definition.tasks]))
         return latest, "updated"
     version = SuiteVersion.objects.create(suite=suite, number=(latest.number + 1) if latest else 1, **fields)
     _write_tasks(version, definition)
     audit_record(actor=actor, action="suite.version", target=version,
-                 after=snapshot(version, tasks=list(definition.tasks)))
+                 after=snapshot(version, tasks=[definition.task_protocol(t) for t in definition.tasks]))
     return version, "created"

@@ -152,7 +152,7 @@ def test_the_corpus_holds_no_test_prompt():
 
 # --- suite definitions ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("slug", ["ko-smoke", "k-foundation-core"])
+@pytest.mark.parametrize("slug", ["ko-smoke", "ko-chat", "k-foundation-core"])
 def test_suite_yaml_has_the_loader_shape(slug):
     data = suite(slug)
     assert data["slug"] == slug
@@ -161,8 +161,8 @@ def test_suite_yaml_has_the_loader_shape(slug):
     names = [entry["task"] for entry in data["tasks"]]
     assert len(names) == len(set(names))
     for entry in data["tasks"]:
-        assert set(entry) == {"task", "n_shot", "metric", "higher_is_better", "category", "weight",
-                              "random_baseline"}, entry["task"]
+        assert set(entry) - {"protocol"} == {"task", "n_shot", "metric", "higher_is_better", "category", "weight",
+                                             "random_baseline"}, entry["task"]
         assert entry["category"] in CATEGORIES
         assert re.fullmatch(r"[a-z_]+,[a-z_-]+", entry["metric"]), entry["metric"]
         assert isinstance(entry["n_shot"], int) and entry["n_shot"] >= 0

@@ -80,10 +80,23 @@ def test_member_submits_from_the_form(client, people, team_a, folder, suite_vers
     form = client.get("/evaluation/checkpoints/new/")
     assert form.status_code == 200 and team_a.name_ko in form.content.decode()
     response = client.post("/evaluation/checkpoints/new/", {
-        "team": team_a.pk, "name": "from form", "source": "v1", "precision": "float32", "suites": ["unit-suite"]})
+        "team": team_a.pk, "name": "from form", "source": "v1", "precision": "", "suites": ["unit-suite"]})
     checkpoint = Checkpoint.objects.get(name="from form")
     assert response.status_code == 302 and response["Location"] == f"/evaluation/checkpoints/{checkpoint.pk}/"
     assert checkpoint.requested_suites == ["unit-suite"] and checkpoint.submitted_by == people["member_a"]
+    assert checkpoint.precision_reason == ""  # evaluated in the weights' own precision once validated
+
+
+def test_a_precision_override_needs_a_reason_which_is_recorded(client, people, team_a, folder):
+    client.force_login(people["member_a"])
+    refused = client.post("/evaluation/checkpoints/new/", {"team": team_a.pk, "name": "fp32", "source": "v1",
+                                                           "precision": "float32"})
+    assert refused.status_code == 200 and not Checkpoint.objects.exists()
+    assert "Say why the checkpoint should not be evaluated" in refused.content.decode()
+    client.post("/evaluation/checkpoints/new/", {"team": team_a.pk, "name": "fp32", "source": "v1",
+                                                 "precision": "float32", "precision_reason": "bf16 kernels differ"})
+    checkpoint = Checkpoint.objects.get(name="fp32")
+    assert (checkpoint.precision, checkpoint.precision_reason) == ("float32", "bf16 kernels differ")
 
 
 def test_a_reviewer_has_no_submit_form(client, people):
@@ -93,6 +106,5 @@ def test_a_reviewer_has_no_submit_form(client, people):
 
 def test_other_teams_cannot_submit_for_a_team_via_the_form(client, people, team_a, folder):
     client.force_login(people["member_b"])
-    response = client.post("/evaluation/checkpoints/new/", {"team": team_a.pk, "name": "x", "source": "v1",
-                                                            "precision": "float32"})
+    response = client.post("/evaluation/checkpoints/new/", {"team": team_a.pk, "name": "x", "source": "v1"})
     assert response.status_code == 200 and not Checkpoint.objects.exists()
