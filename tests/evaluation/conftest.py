@@ -69,3 +69,20 @@ def english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def chat_checkpoint(tmp_path_factory):
+    """A small real chat model (its tokenizer carries a chat template with a thinking switch),
+    built once per test session."""
+    from evaluation.demo_checkpoints import build_chat_checkpoint
+
+    return build_chat_checkpoint(tmp_path_factory.mktemp("chat") / "chat", steps=300, seed=11)
+
+
+@pytest.fixture
+def ko_chat(db):
+    """The real ko-chat suite from evaluation/suites/ko-chat.yaml."""
+    from evaluation.suite_files import SUITES_DIR, parse_suite
+
+    return suite_load(actor=None, definition=parse_suite(SUITES_DIR / "ko-chat.yaml"))[0]
