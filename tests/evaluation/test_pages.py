@@ -3,6 +3,8 @@ import gzip
 import json
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from evaluation.models import Checkpoint
 from evaluation.services import runs
@@ -92,7 +94,9 @@ def test_a_precision_override_needs_a_reason_which_is_recorded(client, people, t
     refused = client.post("/evaluation/checkpoints/new/", {"team": team_a.pk, "name": "fp32", "source": "v1",
                                                            "precision": "float32"})
     assert refused.status_code == 200 and not Checkpoint.objects.exists()
-    assert "Say why the checkpoint should not be evaluated" in refused.content.decode()
+    with translation.override("ko"):  # pages speak Korean unless the viewer chose English
+        assert gettext("Say why the checkpoint should not be evaluated in the precision of its weights.") \
+            in refused.content.decode()
     client.post("/evaluation/checkpoints/new/", {"team": team_a.pk, "name": "fp32", "source": "v1",
                                                  "precision": "float32", "precision_reason": "bf16 kernels differ"})
     checkpoint = Checkpoint.objects.get(name="fp32")
