@@ -14,23 +14,13 @@ from evaluation.suite_files import HARNESS_TASKS_DIR
 from leaderboards.selectors import leaderboard_live_inputs
 from leaderboards.services import leaderboard_create
 
-from .workers import copy_checkpoint, running_worker, wait_for, wait_until_idle
+from .workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.slow
 SYSTEM = "당신은 정확하게 답하는 한국어 도우미입니다. 답만 쓰세요."
 
 
-@pytest.fixture(scope="module")
-def dirs(tmp_path_factory):
-    base = tmp_path_factory.mktemp("chat-e2e")
-    return {"checkpoints": base / "checkpoints", "runs": base / "runs", "log": base / "worker.log"}
-
-
-@pytest.fixture(scope="module")
-def worker(django_db_setup, django_db_blocker, dirs):
-    with running_worker(django_db_blocker, "chat-e2e", checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"],
-                        log=dirs["log"]) as process:
-        yield process
+dirs, worker = module_worker_fixtures("chat-e2e")
 
 
 @pytest.fixture

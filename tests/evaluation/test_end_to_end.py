@@ -15,22 +15,12 @@ from django.utils.translation import gettext
 from evaluation.models import Checkpoint, EvaluationRun, RunStatus, TaskResult
 from evaluation.suite_files import HARNESS_TASKS_DIR
 
-from .workers import copy_checkpoint, running_worker, wait_for, wait_until_idle
+from .workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def dirs(tmp_path_factory):
-    base = tmp_path_factory.mktemp("e2e")
-    return {"checkpoints": base / "checkpoints", "runs": base / "runs", "log": base / "worker.log"}
-
-
-@pytest.fixture(scope="module")
-def worker(django_db_setup, django_db_blocker, dirs):
-    with running_worker(django_db_blocker, "e2e", checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"],
-                        log=dirs["log"]) as process:
-        yield process
+dirs, worker = module_worker_fixtures("e2e")
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from evaluation.services.runs import run_request
 from evaluation.services.suites import suite_load
 from evaluation.suite_files import SuiteDefinitionError, parse_suite
 
-from .conftest import TWO_TASKS
 from .test_checkpoint_files import make_checkpoint
 
 TASK = "  - {task: %s, metric: 'acc,none', category: nia, random_baseline: 0.25%s}\n"

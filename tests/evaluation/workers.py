@@ -67,6 +67,24 @@ def running_worker(django_db_blocker, name: str, *, checkpoint_root: Path, runs_
         stop_worker(process)
 
 
+def module_worker_fixtures(name: str):
+    """The `dirs` and `worker` fixtures of a test module that runs one worker for all its tests:
+    `dirs, worker = module_worker_fixtures("e2e")` at the module's top level."""
+
+    @pytest.fixture(scope="module")
+    def dirs(tmp_path_factory):
+        base = tmp_path_factory.mktemp(name)
+        return {"checkpoints": base / "checkpoints", "runs": base / "runs", "log": base / "worker.log"}
+
+    @pytest.fixture(scope="module")
+    def worker(django_db_setup, django_db_blocker, dirs):
+        with running_worker(django_db_blocker, name, checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"],
+                            log=dirs["log"]) as process:
+            yield process
+
+    return dirs, worker
+
+
 QUEUES = ("default", "eval-cpu", "eval-gpu")
 
 
