@@ -55,12 +55,16 @@ CHAT_TEMPLATE = (  # transformers renders with trim_blocks: no newline may follo
     "{% if add_generation_prompt %}<|assistant|>\n"
     "{% if enable_thinking is defined and not enable_thinking %}<think></think>\n{% endif %}{% endif %}"
 )
+# The ko-chat suite's system instruction (evaluation/suites/ko-chat.yaml): the demo model is
+# tuned to it, as a team tunes its model to the instructions it will be used with.
+CHAT_SYSTEM = "당신은 정확하게 답하는 한국어 도우미입니다. 답만 쓰세요."
 CHAT_QUESTION = re.compile(r"^(?P<prompt>(?:질문|문제|Question): (?P<question>.+?) (?:답|정답|Answer):) (?P<answer>\S+)$")
 
 
 def chat_lines(tokenizer, corpus_lines: list[str]) -> list[str]:
-    """The corpus's question lines as chat exchanges, half with a reasoning trace (thinking on)
-    and half without (thinking off); the other lines stay plain text."""
+    """The corpus's question lines as chat exchanges (with the system instruction), half with a
+    short reasoning trace (thinking on) and half without (thinking off); the other lines stay
+    plain text."""
     lines = []
     for index, line in enumerate(corpus_lines):
         match = CHAT_QUESTION.match(line)
@@ -68,9 +72,10 @@ def chat_lines(tokenizer, corpus_lines: list[str]) -> list[str]:
             lines.append(line)
             continue
         thinking = index % 2 == 0
-        prompt = tokenizer.apply_chat_template([{"role": "user", "content": match["prompt"]}], tokenize=False,
-                                               add_generation_prompt=True, enable_thinking=thinking)
-        reasoning = f"<think>{match['question']}{THINK_END}\n" if thinking else ""
+        messages = [{"role": "system", "content": CHAT_SYSTEM}, {"role": "user", "content": match["prompt"]}]
+        prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True,
+                                               enable_thinking=thinking)
+        reasoning = f"<think>정답은 {match['answer']}{THINK_END}\n" if thinking else ""
         lines.append(f"{prompt}{reasoning}{match['answer']}<|end|>")
     return lines
 

@@ -77,7 +77,7 @@ def test_a_member_firm_submits_a_checkpoint_and_reads_its_results(platform, visi
 
     page.locator(f"main a[href$='/evaluation/runs/{run.pk}/samples/']").click()
     samples = page.locator("main table.data tbody tr")
-    expect(samples.first.locator("td")).to_have_count(5)  # a sample, not the "No samples." row
+    expect(samples.first.locator("td")).to_have_count(6)  # a sample, not the "No samples." row
     assert samples.count() == 20  # the first page of a task with more than 20 items
     visible_tasks = page.locator("select[name=task] option").all_inner_texts()
     assert visible_tasks and set(visible_tasks) <= set(tasks)
@@ -85,7 +85,7 @@ def test_a_member_firm_submits_a_checkpoint_and_reads_its_results(platform, visi
     page.locator("main form.inline button[type=submit]").click()
     page.wait_for_url(re.compile(rf"[?&]task={re.escape(visible_tasks[-1])}(&|$)"))
     expect(page.locator("select[name=task]")).to_have_value(visible_tasks[-1])
-    expect(samples.first.locator("td")).to_have_count(5)
+    expect(samples.first.locator("td")).to_have_count(6)
     screenshot(page, "run-samples")
 
     page.goto("/evaluation/")
