@@ -50,3 +50,29 @@ def test_reads_and_writes_the_registry(app_connection):
 def test_cannot_rewrite_audit_rows_or_switch_off_their_guard(app_connection, statement):
     message = _refused(app_connection, statement)
     assert "permission denied" in message or "must be owner" in message or "append-only" in message
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_auditchainhead SET hash = repeat('f', 64)",
+    "UPDATE audit_auditchainhead SET seq = seq + 1",
+    "UPDATE audit_auditchainhead SET seq = 0, hash = repeat('0', 64)",
+    "DELETE FROM audit_auditchainhead",
+])
+def test_cannot_move_the_chain_head_itself(app_connection, statement):
+    message = _refused(app_connection, statement)
+    assert "audit chain head" in message
+
+
+def test_the_audited_write_path_still_advances_the_head(app_connection):
+    before = app_connection.execute("SELECT seq FROM audit_auditchainhead").fetchone()[0]
+    services.organisation_create(actor=None, slug="second", name_ko="기관 2", name_en="Org 2", kind="company")
+    assert app_connection.execute("SELECT seq FROM audit_auditchainhead").fetchone()[0] == before + 1
+    app_connection.rollback()
+
+
+def test_grant_app_role_refuses_a_role_that_owns_a_table(transactional_db):
+    from django.core.management.base import CommandError
+
+    owner = connection.settings_dict["USER"]
+    with pytest.raises(CommandError, match="must own nothing"):
+        call_command("grant_app_role", owner)
