@@ -28,6 +28,7 @@ from stages.services.scores import expert_scores_save, user_scores_import
 from stages.services.stages import stage_create
 
 LEADERBOARD_SLUG = "ko-smoke-best"
+CHAT_LEADERBOARD_SLUG = "ko-chat-best"
 STAGE_SLUG = "demo-stage-1"
 # The demo checkpoints declare this target; its scores are illustrative, entered for the demo only.
 DEMO_TARGET = DEMO_TARGET_MODEL
@@ -50,6 +51,13 @@ def seed() -> Stage | None:
     if not Leaderboard.objects.filter(slug=LEADERBOARD_SLUG).exists():
         leaderboard_create(actor=None, slug=LEADERBOARD_SLUG, name_ko="한국어 스모크 리더보드 (최고 점수)",
                            name_en="Korean smoke leaderboard (best run)", suite_version=suite_version,
+                           rule=RowRule.BEST)
+    chat_version = suite_version_current(slug="ko-chat")
+    if chat_version is not None and not Leaderboard.objects.filter(slug=CHAT_LEADERBOARD_SLUG).exists():
+        # The chat demo checkpoint, scored under ko-chat's chat protocol: its own board, never a
+        # column beside plain-completion scores.
+        leaderboard_create(actor=None, slug=CHAT_LEADERBOARD_SLUG, name_ko="한국어 채팅 리더보드 (채팅 프로토콜)",
+                           name_en="Korean chat leaderboard (chat protocol)", suite_version=chat_version,
                            rule=RowRule.BEST)
     if not ReferenceModel.objects.filter(suite_version=suite_version, name=DEMO_TARGET).exists():
         reference_model_save(actor=None, suite_version=suite_version, name=DEMO_TARGET, scores=DEMO_TARGET_SCORES,

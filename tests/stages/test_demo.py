@@ -18,6 +18,7 @@ def programme(db):
     call_command("seed_programme", verbosity=0)
     call_command("create_demo_users", stdout=open("/dev/null", "w"))
     suite_load(actor=None, definition=parse_suite(SUITES_DIR / "ko-smoke.yaml"))
+    suite_load(actor=None, definition=parse_suite(SUITES_DIR / "ko-chat.yaml"))
 
 
 def test_seed_is_complete_and_idempotent(programme):
@@ -26,6 +27,8 @@ def test_seed_is_complete_and_idempotent(programme):
     assert ExpertSubmission.objects.filter(stage=stage).count() == 2
     assert UserScore.objects.filter(stage=stage).count() == 49 * 5 * 3
     assert Leaderboard.objects.filter(slug=demo.LEADERBOARD_SLUG).exists()
+    chat = Leaderboard.objects.get(slug=demo.CHAT_LEADERBOARD_SLUG)  # the chat protocol's own board
+    assert chat.suite_version == suite_version_current(slug="ko-chat")
     again = demo.seed()
     assert again.pk == stage.pk and UserScore.objects.filter(stage=stage).count() == 49 * 5 * 3
 
