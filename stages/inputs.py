@@ -15,13 +15,17 @@ def _item_scores(samples_file: str, tasks: list[dict]) -> dict[str, list[float]]
     path = samples_path(samples_file)
     if path is None:
         return {}
-    metric_of = {t["task"]: t["metric"].partition(",")[0] for t in tasks}
+    # "exact_match,strict-match": the metric's name, and the filter whose output it scores. The
+    # harness logs a sample once per filter (GSM8K: strict-match and flexible-extract), so only
+    # the suite metric's own filter's rows are the task's items.
+    metric_of = {t["task"]: tuple(t["metric"].partition(",")[::2]) for t in tasks}
     items: dict[str, list[float]] = {}
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             sample = json.loads(line)
-            metric = metric_of.get(sample.get("task"))
-            if metric is not None and sample.get(metric) is not None:
+            metric, sample_filter = metric_of.get(sample.get("task"), (None, None))
+            if metric is not None and sample.get("filter", "none") == (sample_filter or "none") \
+                    and sample.get(metric) is not None:
                 items.setdefault(sample["task"], []).append(float(sample[metric]))
     return items
 
