@@ -15,7 +15,7 @@ from audit.services import audit_record, snapshot
 from core.permissions import Action, require
 from evaluation.models import Checkpoint, CheckpointStatus
 
-from . import compare
+from . import compare, dispatch
 from .fingerprint import SIGNATURE_VERSION, FingerprintError, TensorPrint, fingerprint_folder
 from .models import OriginalityReport, ReferenceModel, ReportStatus, TensorFingerprint, TensorMatch
 
@@ -74,13 +74,11 @@ def _store_reference(actor, *, name, family, notes, folder: Path, prints: list[T
 
 def originality_request(*, checkpoint_id: int) -> None:
     """Mark a checkpoint's report pending and queue its check (after the caller's commit)."""
-    from .tasks import check_originality
-
     with transaction.atomic():
         report, _created = OriginalityReport.objects.get_or_create(checkpoint_id=checkpoint_id)
         report.status, report.requested_at = ReportStatus.PENDING, timezone.now()
         report.save(update_fields=["status", "requested_at"])
-        transaction.on_commit(lambda: check_originality.delay(checkpoint_id), robust=True)  # re-sent if lost
+        dispatch.send_check_checkpoint(checkpoint_id)  # re-sent by the beat if lost
 
 
 CHECK_STALE_AFTER = datetime.timedelta(minutes=30)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.permissions import Action, require
 from core.uploads import upload_size_check
 
+from budget import dispatch
 from budget.models import ImportStatus, Provider, UsageImport
 
 from .sacct import sacct_import
@@ -31,14 +32,8 @@ def usage_import_create(*, actor, provider: Provider, uploaded_file) -> UsageImp
             out.write(chunk)
     usage_import = UsageImport.objects.create(provider=provider, file_path=str(path), created_by=actor,
                                               original_name=(uploaded_file.name or "sacct.txt")[:300])
-    transaction.on_commit(lambda: _send(usage_import.pk), robust=True)  # broker down: re-sent by the beat
+    dispatch.send_import_usage_file(usage_import.pk)  # broker down: re-sent by the beat
     return usage_import
-
-
-def _send(import_id: int) -> None:
-    from budget.tasks import import_usage_file
-
-    import_usage_file.delay(import_id)
 
 
 RESEND_AFTER = datetime.timedelta(minutes=10)
@@ -51,7 +46,7 @@ def usage_imports_resend_waiting(*, waiting_for: datetime.timedelta = RESEND_AFT
     waiting = list(UsageImport.objects.filter(status=ImportStatus.QUEUED, created_at__lt=timezone.now() - waiting_for)
                    .values_list("pk", flat=True))
     for pk in waiting:
-        _send(pk)
+        dispatch.send_import_usage_file(pk)
     return waiting
 
 

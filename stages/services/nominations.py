@@ -12,6 +12,7 @@ from audit.services import audit_record
 from core.permissions import Action, require
 from evaluation.checkpoint_files import CheckpointProblem, build_manifest, containment_root, resolve_source
 from evaluation.models import Checkpoint, CheckpointStatus
+from stages import dispatch
 from stages.models import Nomination, NominationStatus, Stage, StageStatus, StageTeam
 from stages.services.stages import locked_open_stage
 
@@ -60,11 +61,9 @@ def nominations_freeze(*, actor, stage: Stage) -> list[int]:
 
 def _send_verifications(nomination_ids: list[int]) -> None:
     """After commit; with the broker down the freeze still stands, and the beat sends them later."""
-    from stages.tasks import verify_nomination
-
     Nomination.objects.filter(pk__in=nomination_ids).update(verification_sent_at=timezone.now())
     for pk in nomination_ids:
-        transaction.on_commit(lambda pk=pk: verify_nomination.delay(pk), robust=True)
+        dispatch.send_verify_nomination(pk)
 
 
 VERIFY_RESEND_AFTER = datetime.timedelta(minutes=30)
