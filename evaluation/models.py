@@ -172,8 +172,9 @@ class EvaluationRun(models.Model):
     process_id = models.PositiveIntegerField(null=True, blank=True)  # the evaluation process, while it runs
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    # When the attempt that holds the run began: GPU time is charged from here, so the team
-    # pays neither for an attempt whose worker was lost nor for the wait to be run again.
+    # When the evaluation process of the attempt that holds the run started: GPU time is charged
+    # from here, so the team pays neither for an attempt whose worker was lost, nor for the wait
+    # to be run again, nor for copying and hashing the checkpoint.
     attempt_started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     time_limit_s = models.PositiveIntegerField(default=3600)

@@ -22,7 +22,8 @@ from django.db import InterfaceError, OperationalError, connection
 from django.utils.translation import gettext as _
 
 from evaluation import harness
-from evaluation.checkpoint_files import CheckpointProblem, build_manifest, containment_root
+from evaluation.checkpoint_files import CheckpointProblem, containment_root
+from evaluation.staging import remove_staged, stage_checkpoint
 from evaluation.gpu import DoesNotFit, tensor_parallel_size
 from evaluation.models import EvaluationRun
 from evaluation.services import runs
@@ -62,22 +63,44 @@ def _attempt(run: EvaluationRun, token) -> str:
         runs.run_fail(run_id=run.pk, token=token, error=_("The checkpoint's folder cannot be read: %(error)s.")
                       % {"error": exc.strerror or exc})
         return "failed"
+    attempt_dir = settings.EVAL_RUNS_DIR / str(run.pk) / f"attempt-{run.attempts}"
+    model_dir = attempt_dir / "model"
+    remove_staged(model_dir)  # a previous try of this attempt number (a re-delivered message)
+    attempt_dir.mkdir(parents=True, exist_ok=True)
     try:
+        # The evaluation loads a read-only copy whose bytes were hashed as they were copied: a
+        # file the team swaps in later is never scored. Not billed: the attempt's GPU time starts
+        # when the evaluation process does.
         team_root = containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=settings.CHECKPOINT_ROOT)
-        digest = build_manifest(Path(checkpoint.resolved_path), team_root=team_root,
-                                on_progress=lambda percent: beat())[1]
+        digest = stage_checkpoint(Path(checkpoint.resolved_path), model_dir, manifest=checkpoint.manifest,
+                                  team_root=team_root, on_progress=lambda percent: beat())
     except CheckpointProblem:
         digest = None
     except OSError as exc:
-        runs.run_fail(run_id=run.pk, token=token, error=_("The checkpoint's files cannot be read: %(error)s.")
-                      % {"error": exc})
+        remove_staged(model_dir)
+        if exc.errno in DISK_FULL:
+            runs.run_fail(run_id=run.pk, token=token, platform_fault=True,
+                          error=_("The platform's disk is full: the checkpoint could not be copied for evaluation "
+                                  "(%(error)s).") % {"error": exc})
+        else:
+            runs.run_fail(run_id=run.pk, token=token, error=_("The checkpoint's files cannot be read: %(error)s.")
+                          % {"error": exc})
         return "failed"
     except _Stopped:
+        remove_staged(model_dir)
         return "stopped"
     if digest != run.manifest_digest:
+        remove_staged(model_dir)
         runs.run_fail(run_id=run.pk, token=token,
                       error=_("The checkpoint changed since submission: its files no longer match the manifest."))
         return "failed"
+    try:
+        return _evaluate(run, token, checkpoint, attempt_dir, model_dir)
+    finally:
+        remove_staged(model_dir)
+
+
+def _evaluate(run: EvaluationRun, token, checkpoint, attempt_dir: Path, model_dir: Path) -> str:
     tensor_parallel = 1
     if run.backend == "vllm":
         try:
@@ -87,10 +110,8 @@ def _attempt(run: EvaluationRun, token) -> str:
         except DoesNotFit as exc:
             runs.run_fail(run_id=run.pk, token=token, error=_("The model does not fit: %(why)s") % {"why": exc})
             return "failed"
-    attempt_dir = settings.EVAL_RUNS_DIR / str(run.pk) / f"attempt-{run.attempts}"
-    attempt_dir.mkdir(parents=True, exist_ok=True)
     spec = {
-        "model_path": checkpoint.resolved_path,
+        "model_path": str(model_dir),
         "backend": run.backend,
         "tensor_parallel_size": tensor_parallel,
         "dtype": run.dtype,

@@ -139,3 +139,10 @@ def test_app_service_has_core_environment(services, name):
 def test_app_service_sets_only_variables_settings_reads(services, settings_env_names, name):
     unknown = set(environment(services[name])) - settings_env_names - EXTRA_ALLOWED
     assert not unknown, f"{name} sets variables config/settings.py never reads: {sorted(unknown)}"
+
+
+def test_every_service_mounts_the_checkpoint_root_read_only(services):
+    mounts = [(name, volume) for name, service in services.items() for volume in service.get("volumes", [])
+              if re.search(r":/data/checkpoints(:|$)", str(volume))]
+    assert mounts, "no service mounts the checkpoint root"
+    assert all(str(volume).endswith(":ro") for _name, volume in mounts), mounts

@@ -164,15 +164,18 @@ def run_claim(*, run_id: int, worker_host: str) -> tuple[EvaluationRun, uuid.UUI
     run.attempts += 1
     run.worker_host, run.heartbeat_at = worker_host, now
     run.started_at = run.started_at or now
-    run.attempt_started_at = now
+    run.attempt_started_at = None  # set when the evaluation process starts: preparing is not billed
     run.progress_done, run.current_task, run.error = 0, "", ""
     run.save()
     return run, run.claim_token
 
 
 def run_started_process(*, run_id: int, token: uuid.UUID, process_id: int) -> None:
-    """Which process on the worker evaluates this attempt (for operators, and for tests of the kill)."""
-    EvaluationRun.objects.filter(pk=run_id, claim_token=token).update(process_id=process_id)
+    """Which process on the worker evaluates this attempt (for operators, and for tests of the kill),
+    and when it started: the attempt's GPU time counts from here, after the checkpoint was copied
+    and its hashes checked."""
+    EvaluationRun.objects.filter(pk=run_id, claim_token=token).update(process_id=process_id,
+                                                                      attempt_started_at=timezone.now())
 
 
 def run_heartbeat(*, run_id: int, token: uuid.UUID, progress_done: int, current_task: str) -> bool:

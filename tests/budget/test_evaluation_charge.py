@@ -8,7 +8,14 @@ from django.utils import timezone
 from budget.models import EntryKind, GpuType, LedgerEntry, Provider, Rate
 from budget.services.usage import budget_charge_evaluation_run
 from evaluation.models import Checkpoint, EvaluationRun, RunStatus
-from evaluation.services.runs import run_cancel, run_claim, run_fail, run_requeue_stale, run_succeed
+from evaluation.services.runs import (
+    run_cancel,
+    run_claim,
+    run_fail,
+    run_requeue_stale,
+    run_started_process,
+    run_succeed,
+)
 from tests.evaluation.conftest import harness_results, suite_version  # noqa: F401 (a fixture)
 
 
@@ -82,7 +89,9 @@ def test_only_the_attempt_that_ended_the_run_is_charged(eval_rate, envelope, tea
     assert run_requeue_stale() == [run.pk]
     clock[0] = first + datetime.timedelta(hours=3)
     _, token = run_claim(run_id=run.pk, worker_host="gpu-2")
-    clock[0] = first + datetime.timedelta(hours=3, minutes=30)
+    clock[0] = first + datetime.timedelta(hours=3, minutes=5)  # the checkpoint copied and hashed: not charged
+    run_started_process(run_id=run.pk, token=token, process_id=1)
+    clock[0] = first + datetime.timedelta(hours=3, minutes=35)
     assert run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
                        device="cuda", batch_size=8, samples_file="")
     entry = LedgerEntry.objects.get(kind=EntryKind.USAGE)
