@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from budget.models import EntryKind, LedgerEntry, ReallocationRequest
@@ -57,10 +59,11 @@ def test_the_same_key_with_another_body_is_a_422_that_writes_nothing(api_client,
                            HTTP_IDEMPOTENCY_KEY="k1").status_code == 201
     events = AuditEvent.objects.count()
     changed = api_client.post(GRANT, _grant_body(envelope, team_a, amount=2 * 10**8), format="json",
-                              HTTP_IDEMPOTENCY_KEY="k1")
+                              HTTP_IDEMPOTENCY_KEY="k1", HTTP_ACCEPT_LANGUAGE="en")
     assert changed.status_code == 422 and changed["Content-Type"] == "application/json"
     assert "already used for a different request" in changed.json()["detail"]
     elsewhere = api_client.post("/api/budget/allocations/split/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert "다른 요청" in elsewhere.json()["detail"]  # Korean unless asked otherwise
     assert elsewhere.status_code == 422 and GRANT in elsewhere.json()["detail"]
     assert _allocations().count() == 1 and AuditEvent.objects.count() == events
 
@@ -130,11 +133,15 @@ def test_a_double_submitted_grant_form_moves_the_money_once(client, people, enve
     form = {"team": team_a.pk, "amount_krw": 3 * BILLION, "reason": "q1", "once_token": _token(client.get(url))}
     first, second = client.post(url, form), client.post(url, form, follow=True)
     assert first.status_code == 302 and second.redirect_chain[-1][0] == reverse("budget-dashboard")
-    assert "already sent" in second.content.decode() or "이미" in second.content.decode()
+    with translation.override("ko"):  # the pages speak Korean first
+        said = gettext("This form was already sent; it was done once.")
+    assert said != "This form was already sent; it was done once." and said in second.content.decode()
     assert _allocations().count() == 1 and pool_balance(envelope) == 97 * BILLION
     # The same token with changed figures (the back button) is refused on the form, and moves nothing.
     changed = client.post(url, {**form, "amount_krw": BILLION})
-    assert changed.status_code == 200 and _allocations().count() == 1
+    with translation.override("ko"):
+        refused = gettext("This form was already sent. Reload the page to send it again.")
+    assert changed.status_code == 200 and refused in changed.content.decode() and _allocations().count() == 1
     # A fresh page gives a fresh token.
     assert client.post(url, {**form, "once_token": _token(client.get(url))}).status_code == 302
     assert _allocations().count() == 2

@@ -103,7 +103,8 @@ def test_the_409_and_422_answers_are_json(api_client, people, settings, monkeypa
         raise KeyInFlight("k")
 
     monkeypatch.setattr(idempotency, "guard", in_flight)
-    response = api_client.post("/api/checkpoints/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    response = api_client.post("/api/checkpoints/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k",
+                               HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409 and "still being processed" in response.json()["detail"]
 
 

@@ -27,6 +27,6 @@ def test_the_same_key_for_another_purchase_is_a_422(api_client, people, catalogu
     assert api_client.post("/api/data-purchases/", purchase_body(team_a, team_b), format="json",
                            HTTP_IDEMPOTENCY_KEY="k").status_code == 201
     other = api_client.post("/api/data-purchases/", purchase_body(team_a, team_b, contract_number="API-2"),
-                            format="json", HTTP_IDEMPOTENCY_KEY="k")
+                            format="json", HTTP_IDEMPOTENCY_KEY="k", HTTP_ACCEPT_LANGUAGE="en")
     assert other.status_code == 422 and "different request" in other.json()["detail"]
     assert Purchase.objects.count() == 1
