@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -150,7 +151,7 @@ def idempotent(view_method):
 
     @wraps(view_method)
     def wrapper(view, request, *args, **kwargs):
-        key = _valid_key(request)
+        key = None if request.method in SAFE_METHODS else _valid_key(request)  # a GET is a read
         if key is None:
             return view_method(view, request, *args, **kwargs)
         fingerprint = request_fingerprint(request.method, request.path, request.data)
@@ -180,17 +181,19 @@ def idempotent(view_method):
 # --- HTML forms ----------------------------------------------------------------------------------
 
 class FormAlreadySent(Exception):
-    """A form's one-time token was already used: `message` says what happened."""
+    """A form's one-time token was already used: `message` says what happened; when the first
+    submission did the write (`done`), `kept` is what its `keep` returned (e.g. the new row's id)."""
 
-    def __init__(self, message: str, *, done: bool):
+    def __init__(self, message: str, *, done: bool, kept: str = ""):
         super().__init__(message)
-        self.message, self.done = message, done
+        self.message, self.done, self.kept = message, done, kept
 
 
-def submit_once(request, run: Callable[[], Any]):
+def submit_once(request, run: Callable[[], Any], *, keep: Callable[[Any], str] = lambda result: ""):
     """Run a form's write once per one-time token (`{% once_token %}` in the form). A second
     submission of the same form (a double click, a reload) writes nothing and raises
-    FormAlreadySent; a form without a token runs as before."""
+    FormAlreadySent; a form without a token runs as before. `keep(result)` is text kept for
+    the second answer (where the first one redirected to)."""
     token = request.POST.get(FORM_FIELD, "")
     if not token:
         return run()
@@ -198,14 +201,14 @@ def submit_once(request, run: Callable[[], Any]):
     try:
         outcome = guard(user=request.user, key=f"form:{token[:200]}",
                         fingerprint=request_fingerprint(request.method, request.path, data),
-                        method=request.method, path=request.path, run=run, keep=lambda result: (303, ""))
+                        method=request.method, path=request.path, run=run, keep=lambda result: (303, keep(result)))
     except KeyReused as reused:
         raise FormAlreadySent(_("This form was already sent. Reload the page to send it again."),
                               done=False) from reused
     except KeyInFlight as error:
         raise FormAlreadySent(_("This form is still being processed."), done=False) from error
     if isinstance(outcome, Replay):
-        raise FormAlreadySent(_("This form was already sent; it was done once."), done=True)
+        raise FormAlreadySent(_("This form was already sent; it was done once."), done=True, kept=outcome.body)
     return outcome
 
 

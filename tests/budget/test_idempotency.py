@@ -183,3 +183,41 @@ def test_double_submitted_split_request_and_decision_forms_act_once(client, peop
         client.post(decide, {"decision": "approve", "note": "ok", "once_token": token})
     assert _allocations().count() == moved + 1
     assert ReallocationRequest.objects.get().status == "approved"
+
+
+def test_returns_and_releases_replay(api_client, people, envelope, team_a):
+    from budget.services.allocations import allocation_grant
+    from consortium.models import TeamStatus
+    from consortium.services import team_change_status
+
+    node = allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, amount_krw=BILLION, reason="x")
+    api_client.force_authenticate(people["admin"])
+    returned = [api_client.post(f"/api/budget/allocations/{node.pk}/return/", {"amount_krw": 10**8, "reason": "r"},
+                                format="json", HTTP_IDEMPOTENCY_KEY="give-back") for _ in range(3)]
+    assert [r.status_code for r in returned] == [200] * 3
+    assert LedgerEntry.objects.filter(kind=EntryKind.RELEASE, amount_krw__gt=0).count() == 1
+    team_change_status(actor=people["admin"], team=team_a, to=TeamStatus.ELIMINATED, reason="cut")
+    released = [api_client.post("/api/budget/allocations/release-unspent/", {"team": team_a.slug, "reason": "cut"},
+                                format="json", HTTP_IDEMPOTENCY_KEY="release") for _ in range(3)]
+    assert [r.json() for r in released] == [{"released_krw": 9 * 10**8}] * 3  # not 9e8, then 0, then 0
+    assert pool_balance(envelope) == 100 * BILLION
+
+
+def test_an_uploaded_usage_file_is_imported_once_per_key(api_client, people, catalogue, tmp_path, settings):
+    from budget.models import UsageImport
+
+    settings.BUDGET_IMPORT_DIR = tmp_path
+    api_client.force_authenticate(people["admin"])
+
+    def upload(text, key="sacct-2025-09"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return api_client.post("/api/budget/imports/", {
+            "provider": "cloud-x", "file": SimpleUploadedFile("sacct.txt", text.encode())},
+            format="multipart", HTTP_IDEMPOTENCY_KEY=key)
+
+    first, again = upload("JobID|...\n1|x\n"), upload("JobID|...\n1|x\n")
+    assert first.status_code == again.status_code == 202 and first.content == again.content
+    assert UsageImport.objects.count() == 1
+    assert upload("JobID|...\n2|y\n").status_code == 422  # the same key for another file
+    assert UsageImport.objects.count() == 1

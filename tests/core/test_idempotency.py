@@ -142,3 +142,12 @@ def test_the_schema_documents_the_header_and_its_answers_where_it_is_honoured(ap
             else:
                 assert "422" not in operation["responses"], path
     assert documented == IDEMPOTENT_OPERATIONS
+
+
+def test_a_read_ignores_the_header(api_client, people, db):
+    """/api/stages/<slug>/nominations/ reads with GET and nominates with POST: only the POST is guarded."""
+    from stages.models import Stage
+
+    api_client.force_authenticate(people["admin"])
+    response = api_client.get("/api/stages/no-such-stage/nominations/", HTTP_IDEMPOTENCY_KEY="x" * 300)
+    assert response.status_code == 404 and not Stage.objects.exists() and not IdempotencyKey.objects.exists()
