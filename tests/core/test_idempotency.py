@@ -94,7 +94,7 @@ def test_a_twin_waits_for_the_first_then_gets_409_or_the_replay(people, settings
     assert _record(admin, "k", run=lambda: ran.append(1) or "second") == Replay(201, "first") and ran == []
 
 
-def test_the_409_and_422_answers_are_json(api_client, people, settings, monkeypatch):
+def test_a_409_answer_is_json(api_client, people, monkeypatch):
     import core.idempotency as idempotency
 
     api_client.force_authenticate(people["member_a"])
