@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from consortium.models import Organisation, Team, TeamStatus
+from core.idempotency import FormAlreadySent, submit_once
 from core.permissions import Action, can, private_team_scope, require
 
 from . import selectors
@@ -44,6 +45,17 @@ def _errors_to_form(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, problems)
 
 
+def _sent_twice(request, form, sent: FormAlreadySent) -> bool:
+    """A form submitted again with its one-time token (a double click): nothing was written this time.
+    True when the first submission did the write (say so and go on as after it), False when the form
+    must be shown again with the reason."""
+    if sent.done:
+        messages.info(request, sent.message)
+        return True
+    form.add_error(None, sent.message)
+    return False
+
+
 @login_required
 @require_safe
 def dashboard(request):
@@ -67,9 +79,12 @@ def allocation_grant_view(request):
     form = GrantForm(request.POST or None, teams=Team.objects.filter(status=TeamStatus.ACTIVE).order_by("name_en"))
     if request.method == "POST" and form.is_valid():
         try:
-            allocation_grant(actor=request.user, envelope=envelope, **form.cleaned_data)
+            submit_once(request, lambda: allocation_grant(actor=request.user, envelope=envelope, **form.cleaned_data))
         except ValidationError as error:
             _errors_to_form(form, error)
+        except FormAlreadySent as sent:
+            if _sent_twice(request, form, sent):
+                return redirect("budget-dashboard")
         else:
             messages.success(request, _("Allocated to %(team)s.") % {"team": form.cleaned_data["team"].name})
             return redirect("budget-dashboard")
@@ -91,9 +106,13 @@ def team_budget(request, slug: str):
         split_form = SplitForm(request.POST, prefix="split", organisations=members)
         if split_form.is_valid():
             try:
-                allocation_split(actor=request.user, envelope=envelope, team=team, **split_form.cleaned_data)
+                submit_once(request, lambda: allocation_split(actor=request.user, envelope=envelope, team=team,
+                                                              **split_form.cleaned_data))
             except ValidationError as error:
                 _errors_to_form(split_form, error)
+            except FormAlreadySent as sent:
+                if _sent_twice(request, split_form, sent):
+                    return redirect("budget-team", slug=slug)
             else:
                 messages.success(request, _("Allocation passed to the member."))
                 return redirect("budget-team", slug=slug)
@@ -101,10 +120,13 @@ def team_budget(request, slug: str):
         request_form = RequestForm(request.POST, prefix="request")
         if request_form.is_valid():
             try:
-                reallocation_request_create(actor=request.user, envelope=envelope, team=team,
-                                            **request_form.cleaned_data)
+                submit_once(request, lambda: reallocation_request_create(actor=request.user, envelope=envelope,
+                                                                         team=team, **request_form.cleaned_data))
             except ValidationError as error:
                 _errors_to_form(request_form, error)
+            except FormAlreadySent as sent:
+                if _sent_twice(request, request_form, sent):
+                    return redirect("budget-team", slug=slug)
             else:
                 messages.success(request, _("Request sent to the programme admins."))
                 return redirect("budget-team", slug=slug)
@@ -196,9 +218,12 @@ def request_decide(request, pk: int):
         service = (reallocation_request_approve if form.cleaned_data["decision"] == "approve"
                    else reallocation_request_refuse)
         try:
-            service(actor=request.user, request=budget_request, note=form.cleaned_data["note"])
+            submit_once(request, lambda: service(actor=request.user, request=budget_request,
+                                                 note=form.cleaned_data["note"]))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except FormAlreadySent as sent:
+            (messages.info if sent.done else messages.error)(request, sent.message)
         else:
             messages.success(request, _("Decision recorded."))
     return redirect("budget-dashboard")

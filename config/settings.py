@@ -245,8 +245,15 @@ CELERY_BEAT_SCHEDULE = {
     "resend-stale-originality-checks": {"task": "originality.resend_stale_checks", "schedule": 600},
     "tend-usage-imports": {"task": "budget.tend_imports", "schedule": 300},
     "resend-unverified-nominations": {"task": "stages.resend_unverified_nominations", "schedule": 300},
+    "purge-idempotency-keys": {"task": "core.purge_idempotency_keys", "schedule": 3600},
 }
 CELERY_TIMEZONE = TIME_ZONE
+
+# Idempotency keys (core/idempotency.py): a write's answer is kept this long for retries with the
+# same Idempotency-Key header (or form token); a second request waits this long for a first one
+# still running under its key, then gets 409.
+IDEMPOTENCY_KEY_TTL_S = env.int("IDEMPOTENCY_KEY_TTL_S", default=24 * 60 * 60)
+IDEMPOTENCY_WAIT_S = env.float("IDEMPOTENCY_WAIT_S", default=30.0)
 
 # Evaluation. Checkpoints are submitted as folders under CHECKPOINT_ROOT/<team-slug>/.
 CHECKPOINT_ROOT = Path(env("CHECKPOINT_ROOT", default=str(VAR_DIR / "checkpoints")))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from consortium.models import Team, TeamStatus
+from core.idempotency import FormAlreadySent, submit_once
 from core.inputs import whole_number
 from core.permissions import Action, can, require, team_ids_of
 from datasets_registry.views import checkpoint_training_context
@@ -42,10 +43,17 @@ def checkpoint_submit_view(request):
     form = CheckpointSubmitForm(request.POST or None, teams=teams, suites=selectors.suites_current())
     if request.method == "POST" and form.is_valid():
         try:
-            checkpoint = checkpoint_submit(actor=request.user, **form.cleaned_data)
+            checkpoint = submit_once(request, lambda: checkpoint_submit(actor=request.user, **form.cleaned_data),
+                                     keep=lambda submitted: str(submitted.pk))
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
+        except FormAlreadySent as sent:  # a double click: the first submission is the one
+            if not sent.done:
+                form.add_error(None, sent.message)
+            else:
+                messages.info(request, sent.message)
+                return redirect("checkpoint-detail", pk=int(sent.kept))
         else:
             messages.success(request, _("Submitted. Validation has started."))
             return redirect("checkpoint-detail", pk=checkpoint.pk)

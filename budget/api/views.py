@@ -22,6 +22,7 @@ from budget.services.requests import (
     reallocation_request_refuse,
 )
 from budget.services.usage import usage_report
+from core.idempotency import idempotent
 from core.permissions import Action, can
 
 from . import serializers as s
@@ -56,6 +57,7 @@ class AllocationViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"  # the id is looked up by hand below: a non-number must not reach the query
 
     @extend_schema(request=s.GrantSerializer, responses={201: None})
+    @idempotent
     def create(self, request):
         data = _validated(s.GrantSerializer, request.data)
         node = allocation_grant(actor=request.user, envelope=data["envelope"], team=data["team"],
@@ -65,6 +67,7 @@ class AllocationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.SplitSerializer, responses={201: None})
     @action(detail=False, methods=["post"])
+    @idempotent
     def split(self, request):
         data = _validated(s.SplitSerializer, request.data)
         node = allocation_split(actor=request.user, **data)
@@ -72,6 +75,7 @@ class AllocationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.AmountReasonSerializer, responses={200: None})
     @action(detail=True, methods=["post"], url_path="return")
+    @idempotent
     def give_back(self, request, pk=None):
         data = _validated(s.AmountReasonSerializer, request.data)
         node = Allocation.objects.select_related("team", "envelope").filter(pk=pk).first()
@@ -82,6 +86,7 @@ class AllocationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.ReleaseSerializer, responses={200: None})
     @action(detail=False, methods=["post"], url_path="release-unspent")
+    @idempotent
     def release_unspent(self, request):
         data = _validated(s.ReleaseSerializer, request.data)
         return Response({"released_krw": allocation_release_unspent(actor=request.user, **data)})
@@ -99,6 +104,7 @@ class UsageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.usage_visible_to(user=self.request.user, **filters)
 
     @extend_schema(request=s.UsageReportSerializer, responses={201: None})
+    @idempotent
     def create(self, request):
         data = _validated(s.UsageReportSerializer, request.data)
         summary = usage_report(actor=request.user, provider=data["provider"], lines=data["lines"])
@@ -122,6 +128,7 @@ class UsageImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             provider__organisation_id=user.organisation_id)
 
     @extend_schema(request=s.UsageImportCreateSerializer, responses={202: s.UsageImportSerializer})
+    @idempotent
     def create(self, request):
         data = _validated(s.UsageImportCreateSerializer, request.data)
         usage_import = usage_import_create(actor=request.user, provider=data["provider"], uploaded_file=data["file"])
@@ -139,6 +146,7 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.requests_visible_to(user=self.request.user)
 
+    @idempotent
     def create(self, request):
         serializer = s.RequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -154,11 +162,13 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=s.DecisionSerializer, responses=s.RequestSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def approve(self, request, pk=None):
         return self._decide(request, pk, reallocation_request_approve)
 
     @extend_schema(request=s.DecisionSerializer, responses=s.RequestSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def refuse(self, request, pk=None):
         return self._decide(request, pk, reallocation_request_refuse)
 

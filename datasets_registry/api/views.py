@@ -5,6 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.idempotency import idempotent
 from core.permissions import Action, can
 
 from .. import selectors, services
@@ -62,6 +63,7 @@ class PurchaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return selectors.purchases_visible_to(self.request.user)
 
     @extend_schema(request=PurchaseCreateSerializer, responses=PurchaseSerializer)
+    @idempotent
     def create(self, request):
         serializer = PurchaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

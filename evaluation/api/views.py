@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.idempotency import idempotent
 from core.permissions import Action
 from evaluation import selectors
 from evaluation.models import EvaluationRun
@@ -58,6 +59,7 @@ class CheckpointViewSet(EvaluationViewSet):
         return selectors.checkpoints_visible_to(self.request.user)
 
     @extend_schema(request=CheckpointSubmitSerializer, responses={201: CheckpointSerializer})
+    @idempotent
     def create(self, request):
         """Submit a checkpoint of your team; validation starts at once (watch `status` and `progress`)."""
         checkpoint = checkpoint_submit(actor=request.user, **self._validated(CheckpointSubmitSerializer))
@@ -83,6 +85,7 @@ class RunViewSet(EvaluationViewSet):
         return RunDetailSerializer if self.action == "retrieve" else RunSerializer
 
     @extend_schema(request=RunRequestSerializer, responses={201: RunSerializer})
+    @idempotent
     def create(self, request):
         """Evaluate a ready checkpoint on a suite's current version (admins may `force` a re-run; anyone who
         may submit may ask for a `preview_limit` preview)."""

@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from consortium.models import Programme, Team
+from core.idempotency import idempotent
 from core.permissions import Action, can
 from evaluation.models import Checkpoint, SuiteVersion
 from stages import selectors
@@ -88,6 +89,7 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=NominateSerializer, responses={200: NominationSerializer(many=True), 201: NominationSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list (and its schema says so)
+    @idempotent
     def nominations(self, request, slug=None):
         """Nominations you may see (GET); nominate your team's ready checkpoint (POST, team leads)."""
         stage = self.get_object()
@@ -117,6 +119,7 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=None, responses=ResultSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def finalise(self, request, slug=None):
         """Finalise the stage: an immutable record; eliminated teams are marked (admins)."""
         result = stage_finalise(actor=request.user, stage=self.get_object())

@@ -1,6 +1,7 @@
 """Evaluation pages: only the team (and reviewers, admins) see a team's checkpoints and runs."""
 import gzip
 import json
+import re
 
 import pytest
 from django.utils import translation
@@ -87,6 +88,17 @@ def test_member_submits_from_the_form(client, people, team_a, folder, suite_vers
     assert response.status_code == 302 and response["Location"] == f"/evaluation/checkpoints/{checkpoint.pk}/"
     assert checkpoint.requested_suites == ["unit-suite"] and checkpoint.submitted_by == people["member_a"]
     assert checkpoint.precision_reason == ""  # evaluated in the weights' own precision once validated
+
+
+def test_a_double_submitted_form_submits_once(client, people, team_a, folder):
+    """The form's one-time token (core.idempotency): the second click lands on the same checkpoint."""
+    client.force_login(people["member_a"])
+    token = re.search(r'name="once_token" value="(\w+)"', client.get("/evaluation/checkpoints/new/").content.decode())
+    data = {"team": team_a.pk, "name": "twice", "source": "v1", "precision": "", "once_token": token.group(1)}
+    first, second = client.post("/evaluation/checkpoints/new/", data), client.post("/evaluation/checkpoints/new/", data)
+    checkpoint = Checkpoint.objects.get(name="twice")
+    assert first["Location"] == second["Location"] == f"/evaluation/checkpoints/{checkpoint.pk}/"
+    assert Checkpoint.objects.count() == 1
 
 
 def test_a_precision_override_needs_a_reason_which_is_recorded(client, people, team_a, folder):
