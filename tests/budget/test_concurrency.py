@@ -4,38 +4,29 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from budget.models import LedgerEntry
 from budget.services.allocations import allocation_grant, allocation_split
 from budget.services.nodes import node_balance, pool_balance
 from tests.factories import MembershipFactory, OrganisationFactory, TeamFactory
+from tests.idempotency_support import race
 
 
 def _race(calls):
     """Start every call at once (a barrier), each on its own connection; return their outcomes."""
-    barrier, outcomes, lock = threading.Barrier(len(calls)), [], threading.Lock()
+    pending, lock = iter(calls), threading.Lock()
 
-    def worker(call):
-        try:
-            barrier.wait()
-            call()
-            outcome = "ok"
-        except ValidationError:
-            outcome = "refused"
-        except Exception as error:  # noqa: BLE001 — reported, then the test fails on it
-            outcome = repr(error)
-        finally:
-            connection.close()
+    def send(barrier):
         with lock:
-            outcomes.append(outcome)
+            call = next(pending)
+        barrier.wait()
+        try:
+            call()
+        except ValidationError:
+            return "refused"
+        return "ok"
 
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return race(len(calls), send)
 
 
 @pytest.mark.django_db(transaction=True)
