@@ -51,7 +51,8 @@ def _submit_and_wait(platform, name: str, suites: list[str]) -> dict[str, Evalua
     return runs
 
 
-def _lm_eval(checkpoint: Checkpoint, tmp_path, tasks: list[str], *, thinking: bool, batch_size: int) -> dict:
+def _lm_eval(checkpoint: Checkpoint, tmp_path, tasks: list[str], *, thinking: bool, batch_size: int,
+             n_shot: int) -> dict:
     """The harness's own command line, with the flags the ko-chat suite's protocol names."""
     out = tmp_path / ("thinking" if thinking else "direct")
     env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
@@ -60,7 +61,7 @@ def _lm_eval(checkpoint: Checkpoint, tmp_path, tasks: list[str], *, thinking: bo
         [sys.executable, "-m", "lm_eval", "--model", "hf",
          "--model_args", f"pretrained={checkpoint.resolved_path},dtype=float32,enable_thinking={thinking},"
                          "think_end_token=</think>",
-         "--tasks", ",".join(tasks), "--include_path", str(HARNESS_TASKS_DIR), "--num_fewshot", "0",
+         "--tasks", ",".join(tasks), "--include_path", str(HARNESS_TASKS_DIR), "--num_fewshot", str(n_shot),
          "--apply_chat_template", "--system_instruction", SYSTEM, "--fewshot_as_multiturn",
          "--gen_kwargs", json.dumps({"until": ["<|end|>"], "max_gen_toks": 48, "do_sample": False, "temperature": 0.0}),
          "--batch_size", str(batch_size), "--device", "cpu", "--seed", "0,1234,1234,1234", "--output_path", str(out)],
@@ -73,9 +74,10 @@ def test_chat_protocol_scores_equal_the_lm_eval_command_line(platform, tmp_path,
     run = _submit_and_wait(platform, "chat-parity", ["ko-chat"])["ko-chat"]
     checkpoint = run.checkpoint
     assert checkpoint.has_chat_template and checkpoint.precision == "float32" and not checkpoint.precision_reason
-    cli = _lm_eval(checkpoint, tmp_path, ["ko_smoke_numeral_mc"], thinking=False, batch_size=run.batch_size)
+    cli = _lm_eval(checkpoint, tmp_path, ["ko_smoke_numeral_mc"], thinking=False, batch_size=run.batch_size,
+                   n_shot=2)
     cli |= _lm_eval(checkpoint, tmp_path, ["ko_smoke_arith_gen", "ko_chat_numeral_gen"], thinking=True,
-                    batch_size=run.batch_size)
+                    batch_size=run.batch_size, n_shot=0)
     stored = {r.task: r for r in TaskResult.objects.filter(run=run)}
     for task in platform["suites"]["ko-chat"].tasks.all():
         assert stored[task.task].value == cli[task.task][task.metric], task.task
@@ -98,6 +100,8 @@ def test_chat_protocol_scores_equal_the_lm_eval_command_line(platform, tmp_path,
     for sample in with_reasoning:
         assert "</think>" not in sample["output"] and sample["raw_output"].split("</think>")[-1].strip().startswith(
             sample["output"].strip())
+    mc = platform["api"].get(f"/api/runs/{run.pk}/samples/", {"task": "ko_smoke_numeral_mc"}).json()["samples"][0]
+    assert mc["prompt"].count("<|user|>") == 3 and mc["prompt"].count("<|assistant|>") == 3  # 2 shots as turns
     html = client.get(f"/evaluation/runs/{run.pk}/samples/?task=ko_chat_numeral_gen").content.decode()
     assert "&lt;/think&gt;" in html and "&lt;|system|&gt;" in html
 
