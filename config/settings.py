@@ -181,9 +181,11 @@ TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 AUTHENTICATION_BACKENDS = ["accounts.backends.LimitedModelBackend"]
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes DRF answer 401 to a request without (or with
+    # invalid or deactivated) credentials, and 403 only to a signed-in caller who lacks the right.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ActionPermission"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -1,5 +1,5 @@
 """The OpenAPI schema tells the whole truth about errors too: every operation documents the
-error answers it can give (DRF's `{"detail": ...}` for 403/404/429, field errors for 400), so
+error answers it can give (DRF's `{"detail": ...}` for 401/403/404/429, field errors for 400), so
 a client generated from /api/schema/ — and the schemathesis run in tests/security — meets no
 undocumented status code."""
 from drf_spectacular.openapi import AutoSchema
@@ -14,7 +14,9 @@ FIELD_ERRORS = OpenApiResponse(
     description="Invalid input: field name (or non_field_errors) → messages.")
 ERRORS = {
     "400": FIELD_ERRORS,
-    "403": OpenApiResponse(DETAIL, description="Not signed in, or not allowed (core.permissions)."),
+    "401": OpenApiResponse(DETAIL, description="No credentials, or invalid or deactivated ones (sign in again; "
+                                                "the WWW-Authenticate header names the scheme)."),
+    "403": OpenApiResponse(DETAIL, description="Signed in, but not allowed (core.permissions)."),
     "404": OpenApiResponse(DETAIL, description="Not found, or not visible to you."),
     "429": OpenApiResponse(DETAIL, description="Too many requests; retry after the Retry-After header."),
 }

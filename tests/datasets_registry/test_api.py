@@ -17,7 +17,7 @@ def purchase_body(team_a, team_b, **overrides):
     return body
 
 
-@pytest.mark.parametrize("role,code", [("anonymous", 403), ("member_a", 403), ("reviewer", 403), ("admin", 201)])
+@pytest.mark.parametrize("role,code", [("anonymous", 401), ("member_a", 403), ("reviewer", 403), ("admin", 201)])
 def test_only_admins_record_purchases(api_client, people, catalogue, team_a, team_b, role, code):
     if role != "anonymous":
         api_client.force_authenticate(people[role])

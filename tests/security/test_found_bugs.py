@@ -37,7 +37,7 @@ def test_a_nul_character_in_a_slug_is_a_400(world):
 
 def test_anonymous_api_writes_are_refused_before_the_input_is_read():
     response = APIClient().post("/api/budget/allocations/", {}, format="json")
-    assert response.status_code == 403
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
 
 
 def test_an_unknown_api_url_answers_json(db):
