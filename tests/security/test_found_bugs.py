@@ -1,4 +1,7 @@
 """What the fuzzing and the route matrix found, pinned one by one (each failed before its fix)."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 
@@ -95,3 +98,26 @@ def test_a_nul_character_in_a_page_form_is_a_400(world, client):
     response = client.post(f"/leaderboards/{world['leaderboard'].slug}/publish/", {"note": "a\x00b"})
     assert response.status_code == 400
     assert world["leaderboard"].snapshots.count() == before
+
+
+# Issue #23: the schemathesis command line against a live server found these seven 500s.
+
+def test_a_malformed_snapshot_id_is_not_found_not_500(world):
+    response = APIClient().get("/api/snapshots/null,null/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+
+
+def test_an_id_too_large_for_the_database_is_not_found_not_500(world):
+    """SQLite (`make run`'s default) raised OverflowError; PostgreSQL compared it as a numeric: the id
+    must not reach the database at all."""
+    huge = "28708404998012275518834988114589515776"
+    with CaptureQueriesContext(connection) as queries:
+        response = _api(world["users"]["lead_a"]).get(f"/api/originality/{huge}/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert not [q["sql"] for q in queries if huge in q["sql"]]
+
+
+def test_a_filter_value_out_of_the_id_range_is_a_400_not_500(world):
+    response = _api(world["users"]["lead_a"]).get("/api/originality/",
+                                                  {"checkpoint": "-7.210040869764174e+46", "page": "202484850"})
+    assert response.status_code == 400 and "checkpoint" in response.json()
