@@ -121,3 +121,11 @@ def test_a_filter_value_out_of_the_id_range_is_a_400_not_500(world):
     response = _api(world["users"]["lead_a"]).get("/api/originality/",
                                                   {"checkpoint": "-7.210040869764174e+46", "page": "202484850"})
     assert response.status_code == 400 and "checkpoint" in response.json()
+
+
+@pytest.mark.parametrize("path", ["/api/budget/allocations/", "/api/budget/allocations/split/",
+                                  "/api/budget/allocations/release-unspent/", "/api/budget/allocations/0/return/"])
+def test_options_on_the_allocation_routes_answers_for_a_member_firm(world, path):
+    response = _api(world["users"]["lead_a"]).options(path)
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert "POST" in response["Allow"]
