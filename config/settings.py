@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.ApiJsonErrorsMiddleware",  # outermost: every /api/ error is JSON, DEBUG or not
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.microcache.PublicMicrocacheMiddleware",  # before sessions: it answers anonymous repeats alone
