@@ -129,3 +129,30 @@ def test_options_on_the_allocation_routes_answers_for_a_member_firm(world, path)
     response = _api(world["users"]["lead_a"]).options(path)
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert "POST" in response["Allow"]
+
+
+# Found by `make fuzz` (issue #23) after the seven above.
+
+def test_head_on_a_get_and_post_action_reads_it_does_not_write(world):
+    """HEAD took the POST branch of GET+POST actions: a 400, or with a valid body, a write."""
+    lead, admin = _api(world["users"]["lead_a"]), _api(world["users"]["admin"])
+    stage, leaderboard = world["stage"].slug, world["leaderboard"].slug
+    before = world["leaderboard"].snapshots.count()
+    assert lead.head(f"/api/stages/{stage}/nominations/").status_code == 200
+    assert lead.head(f"/api/stages/{stage}/expert-scores/").status_code == 200
+    assert admin.head(f"/api/leaderboards/{leaderboard}/snapshots/", {"note": "x"}).status_code == 200
+    assert world["leaderboard"].snapshots.count() == before
+
+
+def test_a_view_option_the_table_does_not_know_is_a_400(world):
+    client = _api(world["users"]["lead_a"])
+    for path in (f"/api/leaderboards/{world['leaderboard'].slug}/", f"/api/leaderboards/{world['leaderboard'].slug}/charts/",
+                 f"/api/snapshots/{world['snapshot'].pk}/"):
+        assert client.get(path, {"scale": "AAA"}).status_code == 400, path
+        assert client.get(path, {"order": "up"}).status_code == 400, path
+        assert client.get(path, {"scale": "raw", "order": "desc"}).status_code == 200, path
+
+
+def test_reference_models_of_an_unknown_suite_version_are_an_empty_list(world):
+    response = _api(world["users"]["admin"]).get("/api/reference-models/", {"suite_version": 10**17})
+    assert response.status_code == 200 and response.json()["results"] == []
