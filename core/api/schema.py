@@ -2,9 +2,14 @@
 error answers it can give (DRF's `{"detail": ...}` for 403/404/429, field errors for 400), so
 a client generated from /api/schema/ — and the schemathesis run in tests/security — meets no
 undocumented status code."""
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+
+from core.api.ids import MAX_ID, IdFilter, is_id_lookup
+from core.permissions import can
 
 DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 FIELD_ERRORS = OpenApiResponse(
@@ -16,6 +21,9 @@ ERRORS = {
     "404": OpenApiResponse(DETAIL, description="Not found, or not visible to you."),
     "429": OpenApiResponse(DETAIL, description="Too many requests; retry after the Retry-After header."),
 }
+# Answered by the web server (gunicorn, a proxy) before the application, with no JSON body.
+TOO_LONG = {"414": {"description": "The URL is longer than the web server reads (gunicorn: 4094 bytes)."}}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 def _nullable_source(field) -> bool:
@@ -35,12 +43,67 @@ def _nullable_source(field) -> bool:
     return False
 
 
+def _input_constraints(field) -> dict:
+    """What the API enforces on an input field and the schema did not say, so that a client (and
+    the fuzzer) sends what is accepted: a non-blank string is at least one character, an id is a
+    database id (core.api.ids), a slug that names an object is a non-empty slug."""
+    if field.read_only:
+        return {}
+    if isinstance(field, serializers.ManyRelatedField):
+        return {"items": _input_constraints(field.child_relation)} if _input_constraints(field.child_relation) else {}
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        return {"minimum": 1, "maximum": MAX_ID}
+    if isinstance(field, serializers.SlugRelatedField):
+        return {"minLength": 1}
+    if isinstance(field, serializers.CharField) and not field.allow_blank:
+        return {"minLength": max(1, field.min_length or 0)}
+    return {}
+
+
 class PlatformAutoSchema(AutoSchema):
     def _get_serializer_field_meta(self, field, direction):
         meta = super()._get_serializer_field_meta(field, direction)
         if direction == "response" and getattr(field, "read_only", False) and _nullable_source(field):
             meta["nullable"] = True
+        if direction == "request":  # a stored value may be blank though no request may send one
+            meta.update(_input_constraints(field))
         return meta
+
+    def map_parsers(self):
+        """Bodies are JSON. A view that reads uploads names its own parsers (multipart, form)."""
+        media_types = super().map_parsers()
+        return ["application/json"] if "application/json" in media_types else media_types
+
+    def get_auth(self):
+        """Anonymous callers may read what core.permissions lets anyone read: say so (`{}`)."""
+        auths = super().get_auth()
+        if {} not in auths and self._anyone_may_call():
+            auths.append({})
+        return auths
+
+    def _anyone_may_call(self) -> bool:
+        if self.method not in SAFE_METHODS:
+            return False  # no API write is anonymous (core.api.permissions)
+        if any(isinstance(p, IsAuthenticated) for p in self.view.get_permissions()):
+            return False
+        action = getattr(self.view, "read_action", None)
+        return action is not None and can(AnonymousUser(), action)
+
+    def _get_parameters(self):
+        """An id in the path or in an id filter is a database id (core.api.ids); a page is 1 or more."""
+        parameters = super()._get_parameters()
+        lookup = getattr(self.view, "lookup_url_kwarg", None) or getattr(self.view, "lookup_field", "pk")
+        lookup = "id" if lookup == "pk" else lookup  # drf-spectacular names the pk "id" in paths
+        id_filters = {name for name, declared in getattr(getattr(self.view, "filterset_class", None),
+                                                         "declared_filters", {}).items()
+                      if isinstance(declared, IdFilter)}
+        for parameter in parameters:
+            name, place = parameter["name"], parameter["in"]
+            if (place == "path" and name == lookup and is_id_lookup(self.view)) or (place == "query" and name in id_filters):
+                parameter["schema"] = dict(ID)
+            elif place == "query" and name == "page" and parameter["schema"].get("type") == "integer":
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
     def _is_list_view(self, serializer=None) -> bool:
         if getattr(self.view, "answers_one_object", False):
@@ -58,4 +121,6 @@ class PlatformAutoSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(error.response, code, direction=direction)
                 responses[code]["description"] = error.description
+        for code, answer in TOO_LONG.items():
+            responses.setdefault(code, dict(answer))
         return responses

@@ -156,3 +156,26 @@ def test_a_view_option_the_table_does_not_know_is_a_400(world):
 def test_reference_models_of_an_unknown_suite_version_are_an_empty_list(world):
     response = _api(world["users"]["admin"]).get("/api/reference-models/", {"suite_version": 10**17})
     assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_the_schema_states_the_constraints_the_api_enforces(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    from core.api.ids import MAX_ID
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    identifier = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    snapshot = paths["/api/snapshots/{id}/"]["get"]
+    assert [p["schema"] for p in snapshot["parameters"] if p["name"] == "id"] == [identifier]
+    originality = {p["name"]: p["schema"] for p in paths["/api/originality/"]["get"]["parameters"]}
+    assert originality["checkpoint"] == identifier and originality["page"]["minimum"] == 1
+    grant = components["Grant"]["properties"]
+    assert grant["envelope"] == identifier and grant["team"]["minLength"] == 1 and grant["reason"]["minLength"] == 1
+    # Bodies are JSON (a nested body cannot be sent as a form); uploads stay multipart.
+    assert list(paths["/api/budget/allocations/"]["post"]["requestBody"]["content"]) == ["application/json"]
+    assert "multipart/form-data" in paths["/api/budget/imports/"]["post"]["requestBody"]["content"]
+    # What anyone may read says so; what needs a sign-in does not.
+    assert {} in paths["/api/leaderboards/"]["get"]["security"]
+    assert {} not in paths["/api/originality/"]["get"]["security"]
+    assert {} not in paths["/api/budget/allocations/"]["post"]["security"]
