@@ -3,6 +3,7 @@ error answers it can give (DRF's `{"detail": ...}` for 403/404/429, field errors
 a client generated from /api/schema/ — and the schemathesis run in tests/security — meets no
 undocumented status code."""
 from django.contrib.auth.models import AnonymousUser
+from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -24,6 +25,7 @@ ERRORS = {
 # Answered by the web server (gunicorn, a proxy) before the application, with no JSON body.
 TOO_LONG = {"414": {"description": "The URL is longer than the web server reads (gunicorn: 4094 bytes)."}}
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+NO_NUL = "^[^\\x00]*$"
 
 
 def _nullable_source(field) -> bool:
@@ -54,10 +56,17 @@ def _input_constraints(field) -> dict:
     if isinstance(field, serializers.PrimaryKeyRelatedField):
         return {"minimum": 1, "maximum": MAX_ID}
     if isinstance(field, serializers.SlugRelatedField):
-        return {"minLength": 1}
-    if isinstance(field, serializers.CharField) and not field.allow_blank:
-        return {"minLength": max(1, field.min_length or 0)}
-    return {}
+        return {"minLength": 1, "pattern": NO_NUL}
+    constraints = {}
+    if isinstance(field, serializers.CharField):
+        if not field.allow_blank:
+            constraints["minLength"] = max(1, field.min_length or 0)
+        if not any(isinstance(v, RegexValidator) for v in field.validators):  # a slug, an email…: its own pattern
+            constraints["pattern"] = NO_NUL  # DRF refuses a NUL character (PostgreSQL cannot hold one)
+    if isinstance(field, (serializers.ListField, serializers.ListSerializer, serializers.MultipleChoiceField)) \
+            and not field.allow_empty:
+        constraints["minItems"] = 1
+    return constraints
 
 
 class PlatformAutoSchema(AutoSchema):

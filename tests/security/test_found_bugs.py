@@ -170,7 +170,7 @@ def test_the_schema_states_the_constraints_the_api_enforces(db):
     assert [p["schema"] for p in snapshot["parameters"] if p["name"] == "id"] == [identifier]
     originality = {p["name"]: p["schema"] for p in paths["/api/originality/"]["get"]["parameters"]}
     assert originality["checkpoint"] == identifier and originality["page"]["minimum"] == 1
-    grant = components["Grant"]["properties"]
+    grant = components["GrantRequest"]["properties"]
     assert grant["envelope"] == identifier and grant["team"]["minLength"] == 1 and grant["reason"]["minLength"] == 1
     # Bodies are JSON (a nested body cannot be sent as a form); uploads stay multipart.
     assert list(paths["/api/budget/allocations/"]["post"]["requestBody"]["content"]) == ["application/json"]
@@ -179,3 +179,10 @@ def test_the_schema_states_the_constraints_the_api_enforces(db):
     assert {} in paths["/api/leaderboards/"]["get"]["security"]
     assert {} not in paths["/api/originality/"]["get"]["security"]
     assert {} not in paths["/api/budget/allocations/"]["post"]["security"]
+
+
+def test_a_reference_path_with_a_name_too_long_for_the_file_system_is_a_400(world):
+    """Found by `make fuzz`: Path.is_dir() raised OSError (ENAMETOOLONG) in reference_register."""
+    response = _api(world["users"]["admin"]).post("/api/originality-references/",
+                                                  {"name": "long", "path": "0" * 900}, format="json")
+    assert response.status_code == 400 and "path" in response.json()
