@@ -8,7 +8,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
 BENCHES := registry data usage fingerprint eval leaderboard
 
-.PHONY: run test screenshots install bench $(addprefix bench-,$(BENCHES)) messages clean
+.PHONY: run test fuzz screenshots install bench $(addprefix bench-,$(BENCHES)) messages clean
 
 run: $(STAMP)
 	scripts/run.sh
@@ -17,6 +17,12 @@ test: $(STAMP)
 	scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	scripts/ensure_chromium.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+# The schemathesis command line against a live server (gunicorn, PostgreSQL, Redis, rate limits off), four
+# roles, FUZZ_EXAMPLES (200) examples per operation, a new seed each run: report in docs/fuzzing.md.
+# FUZZ_SEED, FUZZ_ROLES, FUZZ_MAX_TIME (seconds per role), FUZZ_PORT: see scripts/fuzz.sh.
+fuzz: $(STAMP)
+	scripts/fuzz.sh
 
 # Re-take docs/screenshots/*.png: the browser journeys save the key pages as they pass them.
 screenshots: $(STAMP)

@@ -2,6 +2,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from budget.api import views as budget
 from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
+from core.api.ids import ID_PATTERN, is_id_lookup
 from core.permissions import Action
 from datasets_registry.api.views import (
     DatasetViewSet,
@@ -27,6 +28,15 @@ class PlatformRouter(DefaultRouter):
     # No ".json" twins of every route: nothing uses them, and a hand-written action (retrieve(request,
     # slug)) answered 500 when the twin passed it a `format` argument.
     include_format_suffixes = False
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        """An id in a URL is 1 to 18 ASCII digits (core.api.ids), whatever the viewset says: anything
+        else is an unknown URL (JSON 404) and never reaches a query."""
+        if is_id_lookup(viewset):
+            lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+            return self._base_pattern.format(lookup_prefix=lookup_prefix, lookup_url_kwarg=lookup_url_kwarg,
+                                             lookup_value=ID_PATTERN)
+        return super().get_lookup_regex(viewset, lookup_prefix)
 
 
 router = PlatformRouter()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.ApiJsonErrorsMiddleware",  # outermost: every /api/ error is JSON, DEBUG or not
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.microcache.PublicMicrocacheMiddleware",  # before sessions: it answers anonymous repeats alone
@@ -206,6 +207,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get components of their own (`GrantRequest`): what a request must hold (non-blank
+    # strings, ids, no read-only fields) is not what an answer holds (core.api.schema).
+    "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`; give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "TeamStatusEnum": "consortium.models.TeamStatus",

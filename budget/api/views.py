@@ -54,7 +54,13 @@ class AllocationViewSet(viewsets.GenericViewSet):
     read_action = Action.VIEW_REGISTRY
     write_action = Action.VIEW_REGISTRY  # each service checks MANAGE_BUDGET or LEAD_TEAM itself
     queryset = Allocation.objects.none()
-    lookup_value_regex = r"\d+"  # the id is looked up by hand below: a non-number must not reach the query
+    # What each action reads (the OPTIONS answer describes it; without one, OPTIONS was a 500).
+    serializer_classes = {"create": s.GrantSerializer, "split": s.SplitSerializer,
+                          "give_back": s.AmountReasonSerializer, "release_unspent": s.ReleaseSerializer}
+
+    def get_serializer_class(self):
+        # OPTIONS runs as action "metadata" and asks once per write method, with request.method set to it
+        return self.serializer_classes[self.action_map.get(self.request.method.lower(), self.action)]
 
     @extend_schema(request=s.GrantSerializer, responses={201: None})
     @idempotent
@@ -141,7 +147,6 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     read_action = Action.VIEW_REGISTRY
     write_action = Action.VIEW_REGISTRY  # the services check LEAD_TEAM and MANAGE_BUDGET
     serializer_class = s.RequestSerializer
-    lookup_value_regex = r"\d+"  # the id is looked up by hand in _decide: a non-number must not reach the query
 
     def get_queryset(self):
         return selectors.requests_visible_to(user=self.request.user)

@@ -114,7 +114,6 @@ class TrainingDeclarationViewSet(viewsets.GenericViewSet):
 
     read_action = Action.VIEW_REGISTRY  # then VIEW_TEAM_PRIVATE on the checkpoint's team
     write_action = Action.USE_EVALUATION
-    lookup_value_regex = r"\d+"
     serializer_class = DeclarationInputSerializer
 
     def _checkpoint(self, pk):

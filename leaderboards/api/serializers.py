@@ -20,6 +20,14 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = ["id", "leaderboard", "published_at", "published_by", "note"]
 
 
+class ViewQuerySerializer(serializers.Serializer):
+    """The table's view options in the query string: the API refuses a scale or an order it does not
+    know (400) where the page falls back to the defaults."""
+
+    scale = serializers.ChoiceField(choices=["normalised", "raw"], required=False)
+    order = serializers.ChoiceField(choices=["asc", "desc"], required=False)
+
+
 class PublishSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 

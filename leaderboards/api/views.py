@@ -1,11 +1,14 @@
 """Leaderboard API. Every table, export and chart goes through selectors.leaderboard_inputs_for."""
+import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from core.api.ids import IdFilter
 from core.permissions import Action
 from evaluation.models import SuiteVersion
 from leaderboards import selectors
@@ -27,6 +30,7 @@ from .serializers import (
     FrontierReferenceWriteSerializer,
     SnapshotSerializer,
     TableSerializer,
+    ViewQuerySerializer,
 )
 
 VIEW_PARAMETERS = [
@@ -35,6 +39,10 @@ VIEW_PARAMETERS = [
     OpenApiParameter("sort", str, description="rank | team | overall | category:<key> | task:<name>"),
     OpenApiParameter("order", str, enum=["asc", "desc"]),
 ]
+
+
+def _check_view_query(request) -> None:
+    ViewQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
 
 
 def _table_data(request, inputs, source, snapshot) -> dict:
@@ -80,6 +88,7 @@ class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request, slug=None):
         """The table this caller may see: live for reviewers and admins, else the latest published
         snapshot (with the caller's own team live)."""
+        _check_view_query(request)
         leaderboard = self._viewed(slug)
 
         def build():
@@ -91,6 +100,7 @@ class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def charts(self, request, slug=None):
         """The Plotly figures of the page: overall bars with error bars, radar by category, best over time."""
+        _check_view_query(request)
         leaderboard = self._viewed(slug)
 
         def build():
@@ -114,7 +124,7 @@ class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def snapshots(self, request, slug=None):
         """Published snapshots with their dates (GET); publish a new one (POST, admins)."""
         leaderboard = self._leaderboard(slug)
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # GET and HEAD (HEAD took the POST path: a 400, or a write)
             return Response(SnapshotSerializer(selectors.snapshots_of(leaderboard), many=True).data)
         serializer = PublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -132,15 +142,25 @@ class SnapshotViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=VIEW_PARAMETERS, responses=TableSerializer)
     def retrieve(self, request, pk=None):
         """A published snapshot's table, exactly as published."""
+        _check_view_query(request)
         snapshot = get_object_or_404(self.get_queryset(), pk=pk)
         return Response(_table_data(request, snapshot.inputs, selectors.Source.SNAPSHOT, snapshot))
+
+
+class ReferenceModelFilter(django_filters.FilterSet):
+    # An id, not a choice list: an unknown suite version lists nothing (it was a 400 for a valid integer).
+    suite_version = IdFilter(field_name="suite_version_id")
+
+    class Meta:
+        model = ReferenceModel
+        fields = ["suite_version"]
 
 
 class ReferenceModelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     read_action = Action.VIEW_REGISTRY
     write_action = Action.MANAGE_STAGES
     serializer_class = FrontierReferenceSerializer
-    filterset_fields = ["suite_version"]
+    filterset_class = ReferenceModelFilter
 
     def get_queryset(self):
         return ReferenceModel.objects.prefetch_related("scores").order_by("suite_version", "name")

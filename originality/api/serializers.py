@@ -1,3 +1,6 @@
+import os
+
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import OriginalityReport, ReferenceModel, TensorMatch
@@ -40,3 +43,10 @@ class ReferenceRegisterSerializer(serializers.Serializer):
     path = serializers.CharField(max_length=1000, help_text="An HF-format folder on the platform's server.")
     family = serializers.CharField(max_length=100, required=False, default="")
     notes = serializers.CharField(required=False, default="", allow_blank=True)
+
+    def validate_path(self, value: str) -> str:
+        """A name no file system holds (a part over 255 bytes) is not a folder: the check for the folder
+        raised OSError (ENAMETOOLONG), a 500."""
+        if any(len(os.fsencode(part)) > 255 for part in value.split("/")):
+            raise serializers.ValidationError(_("Folder not found: %(path)s") % {"path": value[:100] + "…"})
+        return value

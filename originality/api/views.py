@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.ids import IdFilter
 from core.api.permissions import ActionPermission
 from core.permissions import Action
 
@@ -23,7 +24,7 @@ from .serializers import (
 
 class ReportFilter(django_filters.FilterSet):
     # A plain number, not a choice list: the list of choices would name every team's checkpoints.
-    checkpoint = django_filters.NumberFilter(field_name="checkpoint_id")
+    checkpoint = IdFilter(field_name="checkpoint_id")
 
     class Meta:
         model = OriginalityReport

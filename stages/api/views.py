@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from consortium.models import Programme, Team
@@ -93,7 +94,7 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def nominations(self, request, slug=None):
         """Nominations you may see (GET); nominate your team's ready checkpoint (POST, team leads)."""
         stage = self.get_object()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # GET and HEAD (HEAD took the POST path: a 400, or a write)
             return Response(NominationSerializer(selectors.nominations_visible(request.user, stage), many=True).data)
         checkpoint = Checkpoint.objects.select_related("team").filter(
             pk=self._validated(NominateSerializer)["checkpoint"]).first()
@@ -131,7 +132,7 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def expert_scores(self, request, slug=None):
         """Your scores, and the others' once you have submitted (GET); save or submit yours (POST, reviewers)."""
         stage = self.get_object()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # GET and HEAD (HEAD took the POST path: a 400, or a write)
             visible = selectors.expert_scores_visible(request.user, stage)
             teams = dict(Team.objects.values_list("pk", "slug"))
             rows = [{"reviewer": request.user.get_username(), "team": teams[t], "criterion": c, "score": s}

@@ -1,4 +1,7 @@
 """What the fuzzing and the route matrix found, pinned one by one (each failed before its fix)."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 
@@ -95,3 +98,91 @@ def test_a_nul_character_in_a_page_form_is_a_400(world, client):
     response = client.post(f"/leaderboards/{world['leaderboard'].slug}/publish/", {"note": "a\x00b"})
     assert response.status_code == 400
     assert world["leaderboard"].snapshots.count() == before
+
+
+# Issue #23: the schemathesis command line against a live server found these seven 500s.
+
+def test_a_malformed_snapshot_id_is_not_found_not_500(world):
+    response = APIClient().get("/api/snapshots/null,null/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+
+
+def test_an_id_too_large_for_the_database_is_not_found_not_500(world):
+    """SQLite (`make run`'s default) raised OverflowError; PostgreSQL compared it as a numeric: the id
+    must not reach the database at all."""
+    huge = "28708404998012275518834988114589515776"
+    with CaptureQueriesContext(connection) as queries:
+        response = _api(world["users"]["lead_a"]).get(f"/api/originality/{huge}/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert not [q["sql"] for q in queries if huge in q["sql"]]
+
+
+def test_a_filter_value_out_of_the_id_range_is_a_400_not_500(world):
+    response = _api(world["users"]["lead_a"]).get("/api/originality/",
+                                                  {"checkpoint": "-7.210040869764174e+46", "page": "202484850"})
+    assert response.status_code == 400 and "checkpoint" in response.json()
+
+
+@pytest.mark.parametrize("path", ["/api/budget/allocations/", "/api/budget/allocations/split/",
+                                  "/api/budget/allocations/release-unspent/", "/api/budget/allocations/0/return/"])
+def test_options_on_the_allocation_routes_answers_for_a_member_firm(world, path):
+    response = _api(world["users"]["lead_a"]).options(path)
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert "POST" in response["Allow"]
+
+
+# Found by `make fuzz` (issue #23) after the seven above.
+
+def test_head_on_a_get_and_post_action_reads_it_does_not_write(world):
+    """HEAD took the POST branch of GET+POST actions: a 400, or with a valid body, a write."""
+    lead, admin = _api(world["users"]["lead_a"]), _api(world["users"]["admin"])
+    stage, leaderboard = world["stage"].slug, world["leaderboard"].slug
+    before = world["leaderboard"].snapshots.count()
+    assert lead.head(f"/api/stages/{stage}/nominations/").status_code == 200
+    assert lead.head(f"/api/stages/{stage}/expert-scores/").status_code == 200
+    assert admin.head(f"/api/leaderboards/{leaderboard}/snapshots/", {"note": "x"}).status_code == 200
+    assert world["leaderboard"].snapshots.count() == before
+
+
+def test_a_view_option_the_table_does_not_know_is_a_400(world):
+    client = _api(world["users"]["lead_a"])
+    for path in (f"/api/leaderboards/{world['leaderboard'].slug}/", f"/api/leaderboards/{world['leaderboard'].slug}/charts/",
+                 f"/api/snapshots/{world['snapshot'].pk}/"):
+        assert client.get(path, {"scale": "AAA"}).status_code == 400, path
+        assert client.get(path, {"order": "up"}).status_code == 400, path
+        assert client.get(path, {"scale": "raw", "order": "desc"}).status_code == 200, path
+
+
+def test_reference_models_of_an_unknown_suite_version_are_an_empty_list(world):
+    response = _api(world["users"]["admin"]).get("/api/reference-models/", {"suite_version": 10**17})
+    assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_the_schema_states_the_constraints_the_api_enforces(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    from core.api.ids import MAX_ID
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    identifier = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    snapshot = paths["/api/snapshots/{id}/"]["get"]
+    assert [p["schema"] for p in snapshot["parameters"] if p["name"] == "id"] == [identifier]
+    originality = {p["name"]: p["schema"] for p in paths["/api/originality/"]["get"]["parameters"]}
+    assert originality["checkpoint"] == identifier and originality["page"]["minimum"] == 1
+    grant = components["GrantRequest"]["properties"]
+    assert grant["envelope"] == identifier and grant["team"]["minLength"] == 1 and grant["reason"]["minLength"] == 1
+    # Bodies are JSON (a nested body cannot be sent as a form); uploads stay multipart.
+    assert list(paths["/api/budget/allocations/"]["post"]["requestBody"]["content"]) == ["application/json"]
+    assert "multipart/form-data" in paths["/api/budget/imports/"]["post"]["requestBody"]["content"]
+    # What anyone may read says so; what needs a sign-in does not.
+    assert {} in paths["/api/leaderboards/"]["get"]["security"]
+    assert {} not in paths["/api/originality/"]["get"]["security"]
+    assert {} not in paths["/api/budget/allocations/"]["post"]["security"]
+
+
+def test_a_reference_path_with_a_name_too_long_for_the_file_system_is_a_400(world):
+    """Found by `make fuzz`: Path.is_dir() raised OSError (ENAMETOOLONG) in reference_register."""
+    response = _api(world["users"]["admin"]).post("/api/originality-references/",
+                                                  {"name": "long", "path": "0" * 900}, format="json")
+    assert response.status_code == 400 and "path" in response.json()
