@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.ids import IdFilter
 from core.idempotency import idempotent
 from core.permissions import Action
 from evaluation import selectors
@@ -68,7 +69,7 @@ class CheckpointViewSet(EvaluationViewSet):
 
 class RunFilter(django_filters.FilterSet):
     # A plain number, not a choice list: the list of choices would name every team's checkpoints.
-    checkpoint = django_filters.NumberFilter(field_name="checkpoint_id")
+    checkpoint = IdFilter(field_name="checkpoint_id")  # 1..10^18-1, else 400 (SQLite overflows past 2^63)
 
     class Meta:
         model = EvaluationRun

@@ -186,3 +186,9 @@ def test_a_reference_path_with_a_name_too_long_for_the_file_system_is_a_400(worl
     response = _api(world["users"]["admin"]).post("/api/originality-references/",
                                                   {"name": "long", "path": "0" * 900}, format="json")
     assert response.status_code == 400 and "path" in response.json()
+
+
+def test_a_run_filter_past_the_id_range_is_a_400_not_500(world):
+    """Like the originality filter: SQLite overflowed on an integer past 2**63."""
+    response = _api(world["users"]["member_a"]).get("/api/runs/", {"checkpoint": "9" * 40})
+    assert response.status_code == 400 and "checkpoint" in response.json()
