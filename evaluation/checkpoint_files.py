@@ -230,4 +230,3 @@ def build_manifest(path: Path, *, team_root: Path, on_progress: Callable[[int], 
                          "sha256": digest.hexdigest()})
     overall = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
     return manifest, overall, sum(item["size"] for item in manifest)
-

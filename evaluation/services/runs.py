@@ -75,14 +75,14 @@ def _same_inputs(runs, *, protocol: dict) -> EvaluationRun | None:
     return next((r for r in runs if r.protocol == protocol), None)
 
 
-def _check_runnable(checkpoint: Checkpoint, suite_version: SuiteVersion) -> None:
+def _check_runnable(checkpoint: Checkpoint, suite_version: SuiteVersion, protocol: dict) -> None:
     if checkpoint.status != CheckpointStatus.READY:
         raise ValidationError({"checkpoint": [_("The checkpoint is not ready (it is %(status)s).")
                                               % {"status": checkpoint.get_status_display()}]})
     if suite_version.requires_hub and not settings.EVAL_ALLOW_HUB:
         raise ValidationError({"suite": [_("This suite needs datasets from the model hub, which this deployment "
                                            "cannot reach.")]})
-    if suite_version.needs_chat_template and not checkpoint.has_chat_template:
+    if any(protocols.needs_chat_template(p) for p in protocol.values()) and not checkpoint.has_chat_template:
         raise ValidationError({"suite": [_("This suite is scored under a chat protocol, and the checkpoint's "
                                            "tokenizer has no chat template.")]})
 
@@ -101,12 +101,12 @@ def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, f
             require(actor, Action.MANAGE_REGISTRY)
         elif not can(actor, Action.MANAGE_REGISTRY):
             require(actor, Action.SUBMIT_CHECKPOINT, team)
-    _check_runnable(checkpoint, suite_version)
+    protocol = run_protocol(suite_version, preview_limit=preview_limit)  # one read of the suite's tasks
+    _check_runnable(checkpoint, suite_version, protocol)
     if preview_limit is not None and (official or not 1 <= preview_limit <= settings.EVAL_PREVIEW_MAX_ITEMS):
         raise ValidationError({"preview_limit": [
             _("A preview scores 1 to %(n)s items per task, and an official run is never a preview.")
             % {"n": settings.EVAL_PREVIEW_MAX_ITEMS}]})
-    protocol = run_protocol(suite_version, preview_limit=preview_limit)
     preview = is_preview_protocol(protocol)
     now = timezone.now()
     where = placement()
@@ -146,7 +146,7 @@ def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, f
         queue=where.queue, backend=where.backend, device=where.device, dtype=checkpoint.precision,
         seeds=DEFAULT_SEEDS, batch_size=settings.EVAL_BATCH_SIZE,
         manifest_digest=checkpoint.manifest_digest, time_limit_s=settings.EVAL_TIME_LIMIT_S,
-        max_attempts=settings.EVAL_MAX_ATTEMPTS, progress_total=suite_version.tasks.count(),
+        max_attempts=settings.EVAL_MAX_ATTEMPTS, progress_total=len(protocol),
     )
     audit_record(actor=actor, action="run.request", target=run, after=snapshot(run))
     _enqueue(run)
