@@ -137,6 +137,14 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Per-sample and harness logs of evaluation runs, readable from every host (evaluation/artefacts.py):
+    # PostgreSQL by default, S3-compatible object storage when ARTEFACT_S3_BUCKET is set (`pip install .[s3]`).
+    "artefacts": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env("ARTEFACT_S3_BUCKET"), "endpoint_url": env("ARTEFACT_S3_ENDPOINT_URL", default=None),
+        "location": env("ARTEFACT_S3_PREFIX", default="artefacts"), "default_acl": "private",
+        "querystring_auth": True, "file_overwrite": False}}
+    if env("ARTEFACT_S3_BUCKET", default="")
+    else {"BACKEND": "evaluation.artefacts.DatabaseStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -278,8 +286,14 @@ EVAL_PREVIEW_MAX_ITEMS = env.int("EVAL_PREVIEW_MAX_ITEMS", default=50)
 # GPU workers: runs go to the eval-gpu queue and use vllm (or hf on CUDA); see evaluation/gpu.py.
 EVAL_USE_GPU = env.bool("EVAL_USE_GPU", default=False)
 EVAL_GPU_BACKEND = env("EVAL_GPU_BACKEND", default="vllm")
-EVAL_GPUS_PER_WORKER = env.int("EVAL_GPUS_PER_WORKER", default=1)
 EVAL_GPU_MEMORY_GIB = env.float("EVAL_GPU_MEMORY_GIB", default=80)
+# Sharded runs (evaluation/sharding.py): a run is split into shards of about this many documents
+# (whole subtasks packed together, a larger subtask cut into document ranges), which any free
+# worker on the run's queue executes; a shard's results are kept as soon as it finishes.
+EVAL_SHARD_DOCUMENTS = env.int("EVAL_SHARD_DOCUMENTS", default=2000)
+# GPU slots (evaluation/gpu_slots.py): the GPUs of this host that runs may lease (0: count them).
+EVAL_HOST_GPUS = env.int("EVAL_HOST_GPUS", default=0)
+EVAL_GPU_LOCK_DIR = Path(env("EVAL_GPU_LOCK_DIR", default="/tmp/eval-gpu-slots"))
 
 # Originality (originality/compare.py). A tensor matches a reference tensor when the correlation
 # of their sampled values reaches the threshold (or they are byte-identical); a checkpoint is

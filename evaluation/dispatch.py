@@ -8,3 +8,11 @@ def send_validate_checkpoint(checkpoint_id: int) -> None:
 
 def send_execute_run(run_id: int, *, queue: str) -> None:
     send_after_commit("evaluation.execute_run", run_id, queue=queue)
+
+
+def send_execute_shard(shard_id: int, *, queue: str) -> None:
+    send_after_commit("evaluation.execute_shard", shard_id, queue=queue)
+
+
+def send_merge_run(run_id: int, *, queue: str) -> None:
+    send_after_commit("evaluation.merge_run", run_id, queue=queue)

@@ -18,6 +18,8 @@ OFFLINE_ENV = {
     "OMP_WAIT_POLICY": "PASSIVE",
 }
 
+# simple_evaluate's default: the standard errors of metrics that are not means are bootstrapped.
+BOOTSTRAP_ITERS = 100000
 _task_managers: dict[tuple[str, ...], object] = {}
 
 
@@ -138,6 +140,8 @@ def load_model(spec: dict, model_args: dict | None = None):
                     seed=spec["seeds"]["random_seed"], trust_remote_code=False, **model_args)
     from lm_eval.models.huggingface import HFLM
 
+    if spec.get("tensor_parallel_size", 1) > 1:
+        model_args = {**model_args, "parallelize": True}  # across the GPUs the shard leased
     return HFLM(pretrained=spec["model_path"], dtype=spec["dtype"], device=spec["device"],
                 batch_size=spec["batch_size"], trust_remote_code=False, **model_args)
 
@@ -162,41 +166,129 @@ class _Models:
         return self.model
 
 
-def evaluate(spec: dict, report) -> dict:
-    """Run every task of the spec under its protocol; `report(done, task)` between tasks.
-    Writes the per-sample log (gzip JSONL) and returns the merged results."""
-    import lm_eval
-
-    from evaluation import protocol
-
+def _threads(spec: dict) -> None:
     if spec["device"] == "cpu":
         import torch
 
         torch.set_num_threads(spec.get("threads") or default_threads())
+
+
+def _load(manager, task: str) -> dict:
+    """The harness's own task objects for a suite task: {"tasks": {leaf: Task}, "groups": {...}}."""
+    return manager.load([task])
+
+
+def plan(spec: dict, report) -> dict:
+    """The run's subtasks and their document counts, for evaluation/sharding.py. A subtask is
+    splittable into document ranges when no document's prompt depends on the ones before it."""
+    from lm_eval.evaluator_utils import get_sample_size
+
+    manager = task_manager(tuple(spec["include_paths"]))
+    tasks = []
+    for done, entry in enumerate(spec["tasks"]):
+        report(done, entry["task"])
+        limit = entry["protocol"].get("limit")
+        chosen = entry["protocol"].get("samples")
+        subtasks = []
+        for name, task in _load(manager, entry["task"])["tasks"].items():
+            count = len(task.eval_docs)
+            if chosen is not None:
+                count = len(chosen)
+            elif limit is not None:
+                count = min(count, get_sample_size(task, limit))
+            n_shot = 0 if task.get_config("num_fewshot") == 0 else entry["n_shot"]
+            sampler = getattr(task.get_config("fewshot_config"), "sampler", "default")
+            subtasks.append({"name": name, "documents": count,
+                             "splittable": limit is None and chosen is None and (n_shot == 0 or sampler == "first_n")})
+        tasks.append({"task": entry["task"], "subtasks": subtasks})
+    return {"tasks": tasks}
+
+
+def _plain(value):
+    """Per-document metric values as JSON keeps them (numpy scalars to Python numbers)."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)
+
+
+def evaluate_shard(spec: dict, report) -> dict:
+    """One shard: documents of one suite task under its protocol. Writes the shard's per-sample
+    log (gzip JSONL) and returns its per-document metric values and the harness's report."""
+    import lm_eval
+
+    from evaluation import protocol, sharding
+
+    _threads(spec)
     cache_env_info()
-    models = _Models(spec)
+    manager = task_manager(tuple(spec["include_paths"]))
+    entry, pieces = spec["task"], spec["pieces"]
+    report(0, entry["task"])
+    leaves = _load(manager, entry["task"])["tasks"]
+    model = _Models(spec).get(entry["protocol"])
+    arguments = protocol.evaluate_arguments(entry["protocol"], task=entry["task"])
+    ranges = sharding.samples_argument(pieces)
+    if ranges is not None:
+        arguments.pop("limit", None)
+        arguments["samples"] = ranges
+    elif "samples" in arguments:
+        arguments["samples"] = {leaf: ids for leaf, ids in
+                                ((p["subtask"], arguments["samples"][entry["task"]]) for p in pieces)}
+    seeds = spec["seeds"]
+    out = lm_eval.simple_evaluate(
+        model=model, tasks=[leaves[p["subtask"]] for p in pieces], num_fewshot=entry["n_shot"],
+        task_manager=manager, batch_size=spec["batch_size"], device=spec["device"], log_samples=True,
+        random_seed=seeds["random_seed"], numpy_random_seed=seeds["numpy_random_seed"],
+        torch_random_seed=seeds["torch_random_seed"], fewshot_random_seed=seeds["fewshot_random_seed"],
+        bootstrap_iters=BOOTSTRAP_ITERS, **arguments,
+    )
+    samples = out.pop("samples", {})
+    raw_metrics = json.loads(json.dumps(sharding.raw_metrics_from_samples(samples), default=_plain))
+    raw = raw_generations.take(model)
+    with gzip.open(spec["samples_file"], "wt", encoding="utf-8") as samples_out:
+        for subtask, logged in samples.items():
+            for sample in logged:
+                raw_generations.attach(sample, raw)
+                samples_out.write(json.dumps({"task": entry["task"], "subtask": subtask, **sample},
+                                             ensure_ascii=False, default=str) + "\n")
+    report(1, entry["task"])
+    report_keys = ("configs", "versions", "n-shot", "higher_is_better", "config", "date",
+                   "transformers_version", "lm_eval_version")
+    return json.loads(json.dumps({"raw_metrics": raw_metrics, "report": {k: out[k] for k in report_keys if k in out}},
+                                 default=str))
+
+
+def merge(spec: dict, report) -> dict:
+    """The run's results from its shards, aggregated by the harness's own code from the
+    per-document values of every subtask, in document order: what one unsharded
+    `simple_evaluate` of each suite task would have reported (metrics, standard errors, groups).
+    `spec["raw_metrics"]`: {subtask: {"metric,filter": values}}; `spec["reports"]`: the shards'."""
+    from collections import defaultdict
+
+    from lm_eval.evaluator_utils import _process_results
+
     manager = task_manager(tuple(spec["include_paths"]))
     merged: dict = {}
-    seeds = spec["seeds"]
-    with gzip.open(spec["samples_file"], "wt", encoding="utf-8") as samples_out:
-        for done, entry in enumerate(spec["tasks"]):
-            task, task_protocol = entry["task"], entry["protocol"]
-            report(done, task)
-            model = models.get(task_protocol)
-            out = lm_eval.simple_evaluate(
-                model=model, tasks=[task], num_fewshot=entry["n_shot"], task_manager=manager,
-                batch_size=spec["batch_size"], device=spec["device"], log_samples=True,
-                random_seed=seeds["random_seed"], numpy_random_seed=seeds["numpy_random_seed"],
-                torch_random_seed=seeds["torch_random_seed"], fewshot_random_seed=seeds["fewshot_random_seed"],
-                **protocol.evaluate_arguments(task_protocol, task=task),
-            )
-            raw = raw_generations.take(model)
-            # A group (kmmlu, haerae…) logs its samples under each subtask's name.
-            for subtask, samples in out.pop("samples", {}).items():
-                for sample in samples:
-                    raw_generations.attach(sample, raw)
-                    samples_out.write(json.dumps({"task": task, "subtask": subtask, **sample},
-                                                 ensure_ascii=False, default=str) + "\n")
-            _merge(merged, out)
+    for done, entry in enumerate(spec["tasks"]):
+        report(done, entry["task"])
+        loaded = _load(manager, entry["task"])
+        accumulators = {}
+        for name, task in loaded["tasks"].items():
+            if task.get_config("num_fewshot") != 0:  # as simple_evaluate sets it (for n-shot)
+                task.set_config(key="num_fewshot", value=entry["n_shot"])
+            values = defaultdict(list)
+            for key, items in spec["raw_metrics"].get(name, {}).items():
+                metric, _, filter_key = key.rpartition(",")
+                values[(metric, filter_key)] = items
+            accumulators[name] = {"task": task, "raw_metrics": values, "logged_samples": []}
+        _merge(merged, json.loads(json.dumps(
+            _process_results(accumulators, loaded["groups"], BOOTSTRAP_ITERS)._to_eval_results(),
+            default=str)))
+    for shard_report in spec["reports"]:
+        # What the harness reports besides metrics is the same in every shard of a task, and the
+        # shards' configs carry the run's settings (few-shot count, generation arguments).
+        for key in ("configs", "n-shot", "higher_is_better"):
+            merged.setdefault(key, {}).update(shard_report.get(key) or {})
+        for key in ("config", "date", "transformers_version", "lm_eval_version"):
+            if key in shard_report:
+                merged[key] = shard_report[key]
     report(len(spec["tasks"]), "")
-    return json.loads(json.dumps(merged, default=str))
+    return merged

@@ -164,18 +164,14 @@ class EvaluationRun(models.Model):
     reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     counts_against_quota = models.BooleanField(default=True)
     queue = models.CharField(max_length=32, default="eval-cpu")
-    # Execution: one attempt at a time holds the claim token; only it may write.
+    # Execution: planning and merging are attempts that hold the run's claim token (only they may
+    # write the run); in between, each shard attempt holds its own (RunShard).
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=3)
     claim_token = models.UUIDField(null=True, blank=True)
     worker_host = models.CharField(max_length=200, blank=True)
-    process_id = models.PositiveIntegerField(null=True, blank=True)  # the evaluation process, while it runs
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    # When the evaluation process of the attempt that holds the run started: GPU time is charged
-    # from here, so the team pays neither for an attempt whose worker was lost, nor for the wait
-    # to be run again, nor for copying and hashing the checkpoint.
-    attempt_started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     time_limit_s = models.PositiveIntegerField(default=3600)
     progress_done = models.PositiveSmallIntegerField(default=0)
@@ -203,6 +199,9 @@ class EvaluationRun(models.Model):
     # For a forced re-run: the earlier run it repeats and whether every score came out identical.
     reproduces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reproduced_exactly = models.BooleanField(null=True, blank=True)
+    # GPU-seconds its shards' evaluation processes used (each shard's wall time × its GPUs):
+    # what the team is charged. Lost shard attempts, waiting, copying and hashing are not in it.
+    gpu_seconds = models.FloatField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -250,3 +249,66 @@ class TaskResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.metric}={self.value}"
+
+
+class ShardStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class RunShard(models.Model):
+    """One piece of a run that any free worker on the run's queue executes: documents of one
+    suite task (whole subtasks, or a range of one subtask's documents). Its per-sample metrics
+    are kept when it finishes, so a lost worker costs only its unfinished shard, and the run's
+    results are aggregated from all of them as the harness would (evaluation/sharding.py)."""
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="shards")
+    position = models.PositiveSmallIntegerField()
+    task = models.CharField(max_length=200)  # the suite task
+    # [{"subtask": leaf task, "start": first document, "end": past the last}] (start/end null: all)
+    pieces = models.JSONField(default=list)
+    documents = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=ShardStatus.choices, default=ShardStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    worker_host = models.CharField(max_length=200, blank=True)
+    process_id = models.PositiveIntegerField(null=True, blank=True)  # the evaluation process, while it runs
+    gpus = models.PositiveSmallIntegerField(default=0)  # GPUs the attempt holds (0 on CPU)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # the attempt's evaluation process
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # {subtask: {"metric,filter": [per-document values, in document order]}} and what the harness
+    # reported besides metrics (configs, versions, n-shot…), for the merge.
+    raw_metrics = models.JSONField(null=True, blank=True)
+    report = models.JSONField(null=True, blank=True)
+    samples_artefact = models.CharField(max_length=300, blank=True)
+    log_artefact = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="run_shard_once"),
+            models.CheckConstraint(condition=Q(status__in=ShardStatus.values), name="run_shard_status_known"),
+            models.CheckConstraint(condition=~Q(status="succeeded") | Q(raw_metrics__isnull=False),
+                                   name="run_shard_succeeded_has_metrics"),
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} shard {self.position} ({self.task})"
+
+
+class Artefact(models.Model):
+    """A file every host can read: per-sample logs and harness logs of run shards. The default
+    artefact store (evaluation/artefacts.py); a deployment with object storage uses S3 instead."""
+
+    name = models.CharField(max_length=300, unique=True)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

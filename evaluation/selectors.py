@@ -2,6 +2,7 @@
 core.permissions.private_team_scope, the same rule as VIEW_TEAM_PRIVATE."""
 import gzip
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -9,7 +10,8 @@ from django.db.models import Prefetch, QuerySet
 
 from core.permissions import Action, can, private_team_scope
 
-from .models import Checkpoint, EvaluationRun, SuiteTask, SuiteVersion, TaskResult
+from . import artefacts
+from .models import Checkpoint, EvaluationRun, RunShard, ShardStatus, SuiteTask, SuiteVersion, TaskResult
 
 
 def suite_version_current(*, slug: str) -> SuiteVersion | None:
@@ -100,8 +102,8 @@ def _sample_view(sample: dict) -> dict:
 
 
 def samples_path(samples_file: str) -> Path | None:
-    """The run's per-sample log, only if it is a file inside EVAL_RUNS_DIR (symlinks resolved):
-    whatever the stored name says, nothing outside the runs folder is read."""
+    """A run's per-sample log from before sharded runs, only if it is a file inside EVAL_RUNS_DIR
+    (symlinks resolved): whatever the stored name says, nothing outside the runs folder is read."""
     if not samples_file:
         return None
     runs_dir = Path(settings.EVAL_RUNS_DIR).resolve()
@@ -109,18 +111,48 @@ def samples_path(samples_file: str) -> Path | None:
     return path if path.is_relative_to(runs_dir) and path.is_file() else None
 
 
+def _shard_logs(run: EvaluationRun, task: str | None) -> list[str]:
+    """The run's per-sample logs in the artefact store (a reused run reads its original's), in
+    shard order: a sharded subtask's documents come back in document order."""
+    shards = RunShard.objects.filter(run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED)
+    if task is not None:
+        shards = shards.filter(task=task)
+    return list(shards.order_by("position").values_list("samples_artefact", flat=True))
+
+
+def run_sample_log(run: EvaluationRun, *, task: str | None = None) -> Iterator[dict]:
+    """Every logged sample of the run (of one task), whichever host ran it."""
+    for name in _shard_logs(run, task):
+        yield from artefacts.iter_jsonl_gz(name)
+    if run.samples_file and not RunShard.objects.filter(run_id=run.reused_from_id or run.pk).exists():
+        path = samples_path(run.samples_file)
+        if path is not None:
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                for line in handle:
+                    sample = json.loads(line)
+                    if task is None or sample.get("task") == task:
+                        yield sample
+
+
+def run_has_samples(run: EvaluationRun) -> bool:
+    return bool(run.samples_file) or RunShard.objects.filter(
+        run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED).exclude(samples_artefact="").exists()
+
+
 def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20) -> tuple[list[dict], int]:
-    """One page of a task's per-sample log (streamed from the run's gzip JSONL) and the task's total."""
-    path = samples_path(run.samples_file)
-    if path is None or task not in sample_tasks_visible(user=user, run=run):
+    """One page of a task's per-sample log (streamed from the artefact store) and the task's total."""
+    if task not in sample_tasks_visible(user=user, run=run):
         return [], 0
     start, rows, total = (page - 1) * page_size, [], 0
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            sample = json.loads(line)
-            if sample.get("task") != task:
-                continue
-            if start <= total < start + page_size:
-                rows.append(_sample_view(sample))
-            total += 1
+    for sample in run_sample_log(run, task=task):
+        if start <= total < start + page_size:
+            rows.append(_sample_view(sample))
+        total += 1
     return rows, total
+
+
+def run_shards(run: EvaluationRun) -> list[RunShard]:
+    """The run's shards for its page (a reused run has none of its own)."""
+    return list(run.shards.order_by("position").only(
+        "position", "task", "pieces", "documents", "status", "attempts", "worker_host", "gpus", "started_at",
+        "finished_at", "run_id"))

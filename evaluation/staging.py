@@ -59,3 +59,47 @@ def remove_staged(target: Path) -> None:
         if path.is_dir() and not path.is_symlink():
             path.chmod(0o755)
     shutil.rmtree(target, ignore_errors=True)
+
+
+class Changed(Exception):
+    """The team's files no longer match the manifest hashed at submission."""
+
+
+def host_copy(run_id: int, source: Path, *, runs_dir: Path, manifest: list[dict], manifest_digest: str,
+              team_root: Path, on_progress: Callable[[int], None] | None = None) -> Path:
+    """This host's read-only copy of a run's checkpoint, staged (and hashed) by the first of the
+    run's shards that this host executes and reused by the next; a lock file keeps two shards of
+    one host from copying at once. Raises Changed when the bytes differ from the manifest."""
+    import fcntl
+
+    folder = runs_dir / "staged" / str(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    model_dir, marker = folder / "model", folder / "digest"
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if model_dir.exists() and marker.exists() and marker.read_text() == manifest_digest:
+            return model_dir
+        remove_staged(model_dir)  # a copy that a lost attempt left half made
+        try:
+            digest = stage_checkpoint(source, model_dir, manifest=manifest, team_root=team_root,
+                                      on_progress=on_progress)
+        except BaseException:
+            remove_staged(model_dir)
+            raise
+        if digest != manifest_digest:
+            remove_staged(model_dir)
+            raise Changed
+        marker.write_text(digest)
+    return model_dir
+
+
+def remove_host_copies(runs_dir: Path, keep: Callable[[list[int]], set[int]]) -> None:
+    """Delete this host's copies of runs that no longer need them (`keep` says which of the
+    given run ids are still running)."""
+    folder = runs_dir / "staged"
+    if not folder.is_dir():
+        return
+    ids = [int(p.name) for p in folder.iterdir() if p.name.isdigit()]
+    for run_id in set(ids) - keep(ids):
+        remove_staged(folder / str(run_id) / "model")
+        shutil.rmtree(folder / str(run_id), ignore_errors=True)

@@ -26,13 +26,28 @@ def execute_run(run_id: int) -> str:
     return run(run_id, worker_host=socket.gethostname())
 
 
+@shared_task(name="evaluation.execute_shard", ignore_result=True)
+def execute_shard(shard_id: int) -> str:
+    from evaluation.runner import execute_shard as run
+
+    return run(shard_id, worker_host=socket.gethostname())
+
+
+@shared_task(name="evaluation.merge_run", ignore_result=True)
+def merge_run(run_id: int) -> str:
+    from evaluation.runner import merge_run as run
+
+    return run(run_id, worker_host=socket.gethostname())
+
+
 @shared_task(name="evaluation.reap_stale_runs")
 def reap_stale_runs() -> dict:
     """Nothing stays stuck: lost workers' runs, runs whose message was lost, stalled validations."""
     from evaluation.services.checkpoints import checkpoint_revalidate_stale
     from evaluation.services.runs import run_requeue_stale, run_resend_waiting
+    from evaluation.services.shards import shards_requeue_stale
 
-    return {"requeued": run_requeue_stale(), "resent": run_resend_waiting(),
+    return {"requeued": run_requeue_stale(), "shards_requeued": shards_requeue_stale(), "resent": run_resend_waiting(),
             "revalidated": checkpoint_revalidate_stale()}
 
 

@@ -104,6 +104,8 @@ def run_detail(request, pk: int):
         "results": list(run.task_results.all()),
         "protocol_groups": protocol.grouped(run.protocol),
         "sample_tasks": selectors.sample_tasks_visible(user=request.user, run=run),
+        "has_samples": selectors.run_has_samples(run),
+        "shards": selectors.run_shards(run),
         "can_cancel": not run.is_terminal and (can(request.user, Action.SUBMIT_CHECKPOINT, run.team)
                                                or can(request.user, Action.MANAGE_REGISTRY)),
     })
@@ -118,6 +120,7 @@ def run_status(request, pk: int):
         "status": run.status, "status_label": run.get_status_display(), "terminal": run.is_terminal,
         "progress_done": run.progress_done, "progress_total": run.progress_total,
         "progress_percent": run.progress_percent, "current_task": run.current_task, "attempts": run.attempts,
+        "progress_unit": _("shards") if run.shards.exists() else _("tasks"),
         "error": run.error,
     })
 

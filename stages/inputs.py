@@ -1,32 +1,26 @@
 """Gathering a stage's inputs: everything the cut depends on, as one JSON-able dict."""
-import gzip
 import hashlib
 import json
 
 from evaluation.models import RunStatus, TaskResult
-from evaluation.selectors import samples_path
+from evaluation.selectors import run_sample_log
 from leaderboards.models import ReferenceScore
 from leaderboards.selectors import suite_tasks_inputs
 from stages.models import ExpertScore, ExpertSubmission, Nomination, Stage, UserScore
 
 
-def _item_scores(samples_file: str, tasks: list[dict]) -> dict[str, list[float]]:
+def _item_scores(run, tasks: list[dict]) -> dict[str, list[float]]:
     """Per task, each item's score on the task's metric, from the run's per-sample log."""
-    path = samples_path(samples_file)
-    if path is None:
-        return {}
     # "exact_match,strict-match": the metric's name, and the filter whose output it scores. The
     # harness logs a sample once per filter (GSM8K: strict-match and flexible-extract), so only
     # the suite metric's own filter's rows are the task's items.
     metric_of = {t["task"]: tuple(t["metric"].partition(",")[::2]) for t in tasks}
     items: dict[str, list[float]] = {}
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            sample = json.loads(line)
-            metric, sample_filter = metric_of.get(sample.get("task"), (None, None))
-            if metric is not None and sample.get("filter", "none") == (sample_filter or "none") \
-                    and sample.get(metric) is not None:
-                items.setdefault(sample["task"], []).append(float(sample[metric]))
+    for sample in run_sample_log(run):
+        metric, sample_filter = metric_of.get(sample.get("task"), (None, None))
+        if metric is not None and sample.get("filter", "none") == (sample_filter or "none") \
+                and sample.get(metric) is not None:
+            items.setdefault(sample["task"], []).append(float(sample[metric]))
     return items
 
 
@@ -73,7 +67,7 @@ def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
                 "run": nomination.official_run_id, "target_model": target_name},
             "scores": scores.get(run.pk, {}) if run else {},
             "target_scores": targets.get(target_name.casefold(), {}) if target_name else {},
-            "samples": _item_scores(run.samples_file, tasks) if run and with_samples else {},
+            "samples": _item_scores(run, tasks) if run and with_samples else {},
         })
     _add_checks(teams)
     submitted = set(ExpertSubmission.objects.filter(stage=stage).values_list("reviewer_id", flat=True))

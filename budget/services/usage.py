@@ -86,10 +86,11 @@ def usage_correct(*, actor, entry: LedgerEntry, amount_krw: int, reason: str) ->
 
 def budget_charge_evaluation_run(*, run) -> LedgerEntry | None:
     """Charge a finished evaluation run's GPU time to its team, once (key evaluation-run:<id>):
-    the time of the attempt that ended it (attempts whose worker was lost are not charged).
-    A run on CPU, or one with no attempt under way, charges nothing. Never raises: a budget
-    problem (no rate, no envelope) is logged and must not change the run's outcome."""
-    if (not run.device or not run.device.startswith("cuda") or run.attempt_started_at is None
+    the GPU-seconds its shards' evaluation processes used (shard attempts whose worker was lost,
+    waiting, copying and hashing are not charged). A run on CPU, or one that used no GPU time,
+    charges nothing. Never raises: a budget problem (no rate, no envelope) is logged and must not
+    change the run's outcome."""
+    if (not run.device or not run.device.startswith("cuda") or not run.gpu_seconds or run.started_at is None
             or run.finished_at is None):
         return None
     try:
@@ -107,17 +108,16 @@ def _charge_run(run) -> LedgerEntry | None:
         log.warning("evaluation run %s not charged: no provider %r or GPU type %r", run.pk,
                     settings.BUDGET_EVAL_PROVIDER, settings.BUDGET_EVAL_GPU_TYPE)
         return None
-    rate = RateCard(provider).at(gpu_type.pk, timezone.localdate(run.attempt_started_at))
+    rate = RateCard(provider).at(gpu_type.pk, timezone.localdate(run.started_at))
     if rate is None:
         log.warning("evaluation run %s not charged: no rate for %s at %s", run.pk, gpu_type, provider)
         return None
     key = f"evaluation-run:{run.pk}"
-    seconds = max(0, int((run.finished_at - run.attempt_started_at).total_seconds()))
     charger = Charger()
-    result = charger.charge([UsageLine(
+    result = charger.charge([UsageLine(  # GPU-seconds, as one GPU's time: shards held 1 to 8 GPUs each
         key=key, team_id=run.checkpoint.team_id, organisation_id=None, provider_id=provider.pk,
-        gpu_type_id=gpu_type.pk, gpu_count=settings.EVAL_GPUS_PER_WORKER, seconds=seconds,
-        started_at=run.attempt_started_at, ended_at=run.finished_at, krw_per_gpu_hour=rate, source="evaluation",
+        gpu_type_id=gpu_type.pk, gpu_count=1, seconds=round(run.gpu_seconds),
+        started_at=run.started_at, ended_at=run.finished_at, krw_per_gpu_hour=rate, source="evaluation",
         job_id=str(run.pk))])
     alerts_check(allocation_ids=result.allocation_ids)
     return LedgerEntry.objects.filter(idempotency_key=key).first()

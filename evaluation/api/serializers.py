@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from consortium.models import Team
-from evaluation.models import Checkpoint, EvaluationRun, Precision, SuiteTask, SuiteVersion, TaskResult
+from evaluation.models import Checkpoint, EvaluationRun, Precision, RunShard, SuiteTask, SuiteVersion, TaskResult
 
 
 class SuiteTaskSerializer(serializers.ModelSerializer):
@@ -73,9 +73,18 @@ class RunSerializer(serializers.ModelSerializer):
                   "task_results"]
 
 
+class RunShardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RunShard
+        fields = ["position", "task", "pieces", "documents", "status", "attempts", "worker_host", "gpus",
+                  "started_at", "finished_at"]
+
+
 class RunDetailSerializer(RunSerializer):
+    shards = RunShardSerializer(many=True, read_only=True)
+
     class Meta(RunSerializer.Meta):
-        fields = RunSerializer.Meta.fields + ["log_tail", "results"]
+        fields = RunSerializer.Meta.fields + ["gpu_seconds", "shards", "log_tail", "results"]
 
 
 class RunRequestSerializer(serializers.Serializer):

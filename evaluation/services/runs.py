@@ -28,6 +28,7 @@ from evaluation.models import (
 )
 from evaluation.gpu import placement
 from evaluation.scoring import overall_score, task_rows
+from evaluation.services.shards import charge_running_shards, shards_resend_waiting
 
 DEFAULT_SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234, "fewshot_random_seed": 1234}
 QUOTA_WINDOW = datetime.timedelta(days=7)
@@ -164,18 +165,9 @@ def run_claim(*, run_id: int, worker_host: str) -> tuple[EvaluationRun, uuid.UUI
     run.attempts += 1
     run.worker_host, run.heartbeat_at = worker_host, now
     run.started_at = run.started_at or now
-    run.attempt_started_at = None  # set when the evaluation process starts: preparing is not billed
     run.progress_done, run.current_task, run.error = 0, "", ""
     run.save()
     return run, run.claim_token
-
-
-def run_started_process(*, run_id: int, token: uuid.UUID, process_id: int) -> None:
-    """Which process on the worker evaluates this attempt (for operators, and for tests of the kill),
-    and when it started: the attempt's GPU time counts from here, after the checkpoint was copied
-    and its hashes checked."""
-    EvaluationRun.objects.filter(pk=run_id, claim_token=token).update(process_id=process_id,
-                                                                      attempt_started_at=timezone.now())
 
 
 def run_heartbeat(*, run_id: int, token: uuid.UUID, progress_done: int, current_task: str) -> bool:
@@ -193,8 +185,9 @@ def _locked_attempt(run_id: int, token: uuid.UUID) -> EvaluationRun | None:
 
 @transaction.atomic
 def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict, backend: str, device: str,
-                batch_size: int, samples_file: str, log_tail: str = "") -> bool:
-    """Store the harness's results and one row per suite task, once."""
+                batch_size: int, log_tail: str = "") -> bool:
+    """Store the harness's results (merged from the shards) and one row per suite task, once.
+    The per-sample logs stay where the shards stored them (evaluation/artefacts.py)."""
     run = _locked_attempt(run_id, token)
     if run is None:
         return False
@@ -205,7 +198,7 @@ def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict,
     if run.forced:
         _compare_with_original(run, rows)
     run.status, run.claim_token, run.finished_at = RunStatus.SUCCEEDED, None, timezone.now()
-    run.results, run.versions, run.samples_file, run.log_tail = results, versions, samples_file, log_tail[-20000:]
+    run.results, run.versions, run.log_tail = results, versions, log_tail[-20000:]
     run.backend, run.device, run.batch_size = backend, device, batch_size
     run.progress_done = run.progress_total
     run.save()
@@ -242,12 +235,14 @@ def run_fail(*, run_id: int, token: uuid.UUID, error: str, log_tail: str = "", p
     run = _locked_attempt(run_id, token)
     if run is None:
         return False
-    _fail(run, error=error, log_tail=log_tail, platform_fault=platform_fault)
+    fail_locked(run, error=error, log_tail=log_tail, platform_fault=platform_fault)
     return True
 
 
-def _fail(run: EvaluationRun, *, error: str, log_tail: str = "", platform_fault: bool) -> None:
+def fail_locked(run: EvaluationRun, *, error: str, log_tail: str = "", platform_fault: bool) -> None:
+    """running → failed, for a run locked by the caller; shards still running are charged and stop."""
     run.status, run.claim_token, run.finished_at = RunStatus.FAILED, None, timezone.now()
+    charge_running_shards(run, run.finished_at)
     run.error, run.log_tail = error, log_tail[-20000:]
     if platform_fault:
         run.counts_against_quota = False
@@ -268,6 +263,7 @@ def run_cancel(*, actor, run: EvaluationRun) -> EvaluationRun:
                                           % {"status": run.get_status_display()}]})
     before = snapshot(run)
     run.status, run.claim_token, run.finished_at = RunStatus.CANCELLED, None, timezone.now()
+    charge_running_shards(run, run.finished_at)
     run.save()
     budget_charge_evaluation_run(run=run)
     audit_record(actor=actor, action="run.cancel", target=run, before=before, after=snapshot(run))
@@ -287,30 +283,38 @@ def run_resend_waiting(*, waiting_for: datetime.timedelta = QUEUED_RESEND_AFTER)
         EvaluationRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(heartbeat_at=timezone.now())
         with transaction.atomic():
             _enqueue(run)
-    return [run.pk for run in waiting]
+    return [run.pk for run in waiting] + shards_resend_waiting(since=since)
 
 
 def run_requeue_stale(*, stale_after: datetime.timedelta | None = None) -> list[int]:
-    """The reaper: a running run whose heartbeat stopped lost its worker. Queue it again,
-    up to its attempt limit; then fail it with the reason."""
+    """The reaper, for the attempts that hold a run (planning, merging): one whose heartbeat
+    stopped lost its worker. Plan again (queued) or merge again, up to the attempt limit; then fail
+    the run with the reason. Shard attempts: shards.shards_requeue_stale."""
     stale_after = stale_after or datetime.timedelta(seconds=settings.EVAL_HEARTBEAT_TIMEOUT_S)
     cutoff = timezone.now() - stale_after
     handled = []
-    stale_ids = EvaluationRun.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True)
+    stale_ids = EvaluationRun.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=cutoff,
+                                             claim_token__isnull=False).values_list("pk", flat=True)
     for run_id in stale_ids:
         with transaction.atomic():
             run = EvaluationRun.objects.select_for_update().get(pk=run_id)
-            if run.status != RunStatus.RUNNING or run.heartbeat_at >= cutoff:
+            if run.status != RunStatus.RUNNING or run.heartbeat_at >= cutoff or run.claim_token is None:
                 continue
-            run.attempt_started_at = None  # the lost attempt's time is the platform's, not the team's
-            if run.attempts < run.max_attempts:
+            if run.attempts < run.max_attempts and run.progress_total and run.shards.exists():
+                run.claim_token = None  # the merge was lost: the shards' results are kept, merge again
+                run.error = _("The worker stopped answering while merging (attempt %(n)s); merging again.") % {
+                    "n": run.attempts}
+                run.save()
+                audit_record(actor=None, action="run.requeue", target=run, after={"attempt": run.attempts})
+                dispatch.send_merge_run(run.pk, queue=run.queue)
+            elif run.attempts < run.max_attempts:
                 run.status, run.claim_token = RunStatus.QUEUED, None
                 run.error = _("The worker stopped answering during attempt %(n)s; queued again.") % {"n": run.attempts}
                 run.save()
                 audit_record(actor=None, action="run.requeue", target=run, after={"attempt": run.attempts})
                 _enqueue(run)
             else:
-                _fail(run, error=_("The worker stopped answering %(n)s times; giving up.") % {"n": run.attempts},
-                      platform_fault=True)
+                fail_locked(run, error=_("The worker stopped answering %(n)s times; giving up.") % {"n": run.attempts},
+                            platform_fault=True)
             handled.append(run_id)
     return handled

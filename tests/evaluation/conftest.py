@@ -86,3 +86,46 @@ def ko_chat(db):
     from evaluation.suite_files import SUITES_DIR, parse_suite
 
     return suite_load(actor=None, definition=parse_suite(SUITES_DIR / "ko-chat.yaml"))[0]
+
+
+def plan_shards(run, tasks: list[str]) -> list:
+    """Plan a queued run as a worker would, one shard per task; returns the shards."""
+    from evaluation.services import runs, shards
+
+    _, token = runs.run_claim(run_id=run.pk, worker_host="test")
+    planned = [{"task": task, "pieces": [{"subtask": task, "start": None, "end": None}], "documents": 1}
+               for task in tasks]
+    assert shards.run_plan(run_id=run.pk, token=token, shards=planned)
+    return list(run.shards.order_by("position"))
+
+
+def plan_one_shard(run, task: str = "mc_task"):
+    return plan_shards(run, [task])[0]
+
+
+def finish_with_samples(run, samples: list[dict], results: dict | None = None):
+    """A queued run executed as one shard per task, whose per-sample logs are `samples`, and
+    merged into `results`."""
+    import gzip
+    import io
+    import json
+
+    from evaluation import artefacts
+    from evaluation.services import runs, shards
+
+    tasks = list(dict.fromkeys(sample["task"] for sample in samples))
+    for shard in plan_shards(run, tasks):
+        _, token = shards.shard_claim(shard_id=shard.pk, worker_host="test")
+        buffer = io.BytesIO()
+        with gzip.open(buffer, "wt", encoding="utf-8") as out:
+            for sample in samples:
+                if sample["task"] == shard.task:
+                    out.write(json.dumps(sample, ensure_ascii=False) + "\n")
+        name = artefacts.save(f"runs/{run.pk}/shard-{shard.position}/attempt-1/samples.jsonl.gz", buffer.getvalue())
+        assert shards.shard_succeed(shard_id=shard.pk, token=token, raw_metrics={}, report={},
+                                    samples_artefact=name, log_artefact="")
+    _, token = shards.run_claim_merge(run_id=run.pk, worker_host="test")
+    assert runs.run_succeed(run_id=run.pk, token=token, results=results or harness_results(),
+                            versions={"lm_eval": "0.4.13"}, backend="hf", device="cpu", batch_size=16)
+    run.refresh_from_db()
+    return run

@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from evaluation.models import Checkpoint, EvaluationRun, RunStatus, TaskResult
+from evaluation.models import Checkpoint, EvaluationRun, RunShard, RunStatus, TaskResult
 from evaluation.suite_files import HARNESS_TASKS_DIR
 
 from .workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
@@ -152,14 +152,15 @@ def test_cancelling_a_running_run_stops_it(platform, settings):
              what="validation", log=platform["dirs"]["log"])
     assert platform["api"].post("/api/runs/", {"checkpoint": submitted["id"], "suite": "ko-smoke"},
                                 format="json").status_code == 201
-    running = wait_for(lambda: EvaluationRun.objects.filter(checkpoint_id=submitted["id"], status="running",
-                                                            process_id__isnull=False).first(),
-                       timeout=120, what="the run to start", log=platform["dirs"]["log"])
-    assert Path(f"/proc/{running.process_id}").exists()
+    shard = wait_for(lambda: RunShard.objects.filter(run__checkpoint_id=submitted["id"], status="running",
+                                                     process_id__isnull=False).select_related("run").first(),
+                     timeout=120, what="a shard of the run to start", log=platform["dirs"]["log"])
+    running = shard.run
+    assert Path(f"/proc/{shard.process_id}").exists()
     response = platform["api"].post(f"/api/runs/{running.pk}/cancel/")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     # The evaluation process is killed and reaped by its worker, long before it could have finished.
-    wait_for(lambda: not Path(f"/proc/{running.process_id}").exists(), timeout=2.5, what="the evaluation to be killed")
+    wait_for(lambda: not Path(f"/proc/{shard.process_id}").exists(), timeout=2.5, what="the evaluation to be killed")
     time.sleep(2)
     running.refresh_from_db()
     assert running.status == RunStatus.CANCELLED and not TaskResult.objects.filter(run=running).exists()

@@ -3,9 +3,11 @@ import pytest
 
 from evaluation.gpu import DoesNotFit, placement, tensor_parallel_size
 from evaluation.models import RunStatus
-from evaluation.runner import execute_run
+from evaluation.runner import execute_shard
 from evaluation.services import runs
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
+
+from .conftest import plan_one_shard
 
 
 @pytest.mark.parametrize("params,dtype,gpus,memory,expected", [
@@ -30,13 +32,13 @@ def test_runs_go_to_gpu_workers_only_where_the_deployment_has_them(settings):
 
 
 def test_a_gpu_run_that_cannot_fit_fails_before_starting(people, team_a, folder, suite_version, settings):
-    settings.EVAL_USE_GPU, settings.EVAL_GPUS_PER_WORKER, settings.EVAL_GPU_MEMORY_GIB = True, 1, 80
+    settings.EVAL_USE_GPU, settings.EVAL_HOST_GPUS, settings.EVAL_GPU_MEMORY_GIB = True, 1, 80
     checkpoint = checkpoint_validate(checkpoint_id=checkpoint_submit(
         actor=people["member_a"], team=team_a, name="v1", source="v1").pk)
     checkpoint.parameter_count = 519_000_000_000
     checkpoint.save()
     run = runs.run_request(actor=people["member_a"], checkpoint=checkpoint, suite_version=suite_version)
     assert (run.queue, run.backend, run.device) == ("eval-gpu", "vllm", "cuda")
-    assert execute_run(run.pk, worker_host="gpu-1") == "failed"
+    assert execute_shard(plan_one_shard(run).pk, worker_host="gpu-1") == "failed"
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "does not fit" in run.error

@@ -1,6 +1,4 @@
 """Evaluation pages: only the team (and reviewers, admins) see a team's checkpoints and runs."""
-import gzip
-import json
 import re
 
 import pytest
@@ -11,7 +9,7 @@ from evaluation.models import Checkpoint
 from evaluation.services import runs
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
 
-from .conftest import harness_results
+from .conftest import finish_with_samples, harness_results
 
 
 @pytest.fixture
@@ -19,20 +17,13 @@ def finished_run(people, team_a, folder, suite_version, settings):
     checkpoint = checkpoint_validate(checkpoint_id=checkpoint_submit(
         actor=people["member_a"], team=team_a, name="v1", source="v1").pk)
     run = runs.run_request(actor=people["member_a"], checkpoint=checkpoint, suite_version=suite_version)
-    _, token = runs.run_claim(run_id=run.pk, worker_host="w")
-    samples = settings.EVAL_RUNS_DIR / "1" / "samples.jsonl.gz"
-    samples.parent.mkdir(parents=True)
-    with gzip.open(samples, "wt", encoding="utf-8") as out:
-        for i in range(45):
-            out.write(json.dumps({"task": "mc_task", "doc_id": i, "target": 1, "acc": 1.0, "metrics": ["acc"],
-                                  "arguments": [["질문 %d" % i, " 가"], ["질문 %d" % i, " 나"]],
-                                  "filtered_resps": [[-2.0, False], [-1.0, False]]}, ensure_ascii=False) + "\n")
-        out.write(json.dumps({"task": "gen_task", "doc_id": 0, "target": "secret answer",
-                              "arguments": [["prompt", {"until": ["\n"]}]], "filtered_resps": [" 12"],
-                              "metrics": ["exact_match"], "exact_match": 0.0}) + "\n")
-    runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={"lm_eval": "0.4.13"},
-                     backend="hf", device="cpu", batch_size=16, samples_file="1/samples.jsonl.gz")
-    return run
+    samples = [{"task": "mc_task", "doc_id": i, "target": 1, "acc": 1.0, "metrics": ["acc"],
+                "arguments": [["질문 %d" % i, " 가"], ["질문 %d" % i, " 나"]],
+                "filtered_resps": [[-2.0, False], [-1.0, False]]} for i in range(45)]
+    samples.append({"task": "gen_task", "doc_id": 0, "target": "secret answer",
+                    "arguments": [["prompt", {"until": ["\n"]}]], "filtered_resps": [" 12"],
+                    "metrics": ["exact_match"], "exact_match": 0.0})
+    return finish_with_samples(run, samples)
 
 
 def _urls(run):

@@ -92,7 +92,7 @@ class TestRequest:
         run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         _, token = runs.run_claim(run_id=run.pk, worker_host="w")
         assert runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
-                                device="cpu", batch_size=16, samples_file="")
+                                device="cpu", batch_size=16)
         again = checkpoint_validate(checkpoint_id=checkpoint_submit(
             actor=people["member_a"], team=team_a, name="same weights", source="v1").pk)
         reused = runs.run_request(actor=people["member_a"], checkpoint=again, suite_version=suite_version)
@@ -107,7 +107,7 @@ class TestRequest:
         run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         _, token = runs.run_claim(run_id=run.pk, worker_host="w")
         runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
-                         device="cpu", batch_size=1, samples_file="1/samples.jsonl.gz")
+                         device="cpu", batch_size=1)
         make_checkpoint(checkpoint_root / team_b.slug / "v1")
         theirs = checkpoint_validate(checkpoint_id=checkpoint_submit(
             actor=people["member_b"], team=team_b, name="same", source="v1").pk)
@@ -128,13 +128,13 @@ class TestExecutionBookkeeping:
     def test_results_are_stored_once_with_normalised_scores(self, run):
         _, token = runs.run_claim(run_id=run.pk, worker_host="a")
         assert runs.run_succeed(run_id=run.pk, token=token, results=harness_results(mc=0.625), versions={"lm_eval": "0.4.13"},
-                                backend="hf", device="cpu", batch_size=1, samples_file="")
+                                backend="hf", device="cpu", batch_size=1)
         rows = {r.task: r for r in TaskResult.objects.filter(run=run)}
         assert rows["mc_task"].normalised_score == pytest.approx(50.0)
         assert rows["mc_task"].stderr == 0.05 and rows["gen_task"].stderr is None
         assert rows["gen_task"].n_samples == 50
         assert not runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={},
-                                    backend="hf", device="cpu", batch_size=1, samples_file="")
+                                    backend="hf", device="cpu", batch_size=1)
         assert TaskResult.objects.filter(run=run).count() == 2
 
     def test_a_stale_attempt_cannot_write(self, run):
@@ -144,7 +144,7 @@ class TestExecutionBookkeeping:
         _, new = runs.run_claim(run_id=run.pk, worker_host="b")
         assert not runs.run_heartbeat(run_id=run.pk, token=old, progress_done=1, current_task="x")
         assert not runs.run_succeed(run_id=run.pk, token=old, results=harness_results(), versions={},
-                                    backend="hf", device="cpu", batch_size=1, samples_file="")
+                                    backend="hf", device="cpu", batch_size=1)
         assert runs.run_heartbeat(run_id=run.pk, token=new, progress_done=1, current_task="mc_task")
         assert EvaluationRun.objects.get(pk=run.pk).attempts == 2
 
@@ -162,7 +162,7 @@ class TestExecutionBookkeeping:
         del broken["results"]["gen_task"]
         with pytest.raises(KeyError):
             runs.run_succeed(run_id=run.pk, token=token, results=broken, versions={}, backend="hf", device="cpu",
-                             batch_size=1, samples_file="")
+                             batch_size=1)
         assert not TaskResult.objects.exists()
 
     def test_cancel_by_the_team_or_an_admin(self, people, run):
@@ -190,7 +190,7 @@ class TestRequestRules:
         first = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         _, token = runs.run_claim(run_id=first.pk, worker_host="w")
         runs.run_succeed(run_id=first.pk, token=token, results=harness_results(), versions={}, backend="hf",
-                         device="cpu", batch_size=16, samples_file="")
+                         device="cpu", batch_size=16)
         forced = runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version, force=True)
         assert forced.status == RunStatus.QUEUED and not forced.counts_against_quota
 
@@ -204,7 +204,7 @@ class TestRequestRules:
         run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         _, token = runs.run_claim(run_id=run.pk, worker_host="w")
         runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
-                         device="cpu", batch_size=16, samples_file="")
+                         device="cpu", batch_size=16)
         settings.EVAL_BATCH_SIZE = 4
         assert runs.run_request(actor=people["member_a"], checkpoint=ready,
                                 suite_version=suite_version).status == RunStatus.QUEUED
@@ -233,7 +233,7 @@ class TestForcedRerun:
     def _finish(self, run, **scores):
         _, token = runs.run_claim(run_id=run.pk, worker_host="w")
         runs.run_succeed(run_id=run.pk, token=token, results=harness_results(**scores), versions={}, backend="hf",
-                         device="cpu", batch_size=16, samples_file="")
+                         device="cpu", batch_size=16)
         run.refresh_from_db()
         return run
 
