@@ -19,25 +19,30 @@ def validate_checkpoint(checkpoint_id: int) -> str:
     return checkpoint.status if checkpoint else "skipped"
 
 
-@shared_task(name="evaluation.execute_run", ignore_result=True)
-def execute_run(run_id: int) -> str:
-    from evaluation.runner import execute_run as run
-
-    return run(run_id, worker_host=socket.gethostname())
+def _worker_name(task) -> str:
+    """The worker's own name (gpu3@host): a host runs several."""
+    return task.request.hostname or socket.gethostname()
 
 
-@shared_task(name="evaluation.execute_shard", ignore_result=True)
-def execute_shard(shard_id: int) -> str:
+@shared_task(name="evaluation.execute_run", ignore_result=True, bind=True)
+def execute_run(self, run_id: int) -> str:
+    from evaluation.runner import execute_run as plan
+
+    return plan(run_id, worker_host=_worker_name(self))
+
+
+@shared_task(name="evaluation.execute_shard", ignore_result=True, bind=True)
+def execute_shard(self, shard_id: int) -> str:
     from evaluation.runner import execute_shard as run
 
-    return run(shard_id, worker_host=socket.gethostname())
+    return run(shard_id, worker_host=_worker_name(self))
 
 
-@shared_task(name="evaluation.merge_run", ignore_result=True)
-def merge_run(run_id: int) -> str:
-    from evaluation.runner import merge_run as run
+@shared_task(name="evaluation.merge_run", ignore_result=True, bind=True)
+def merge_run(self, run_id: int) -> str:
+    from evaluation.runner import merge_run as merge
 
-    return run(run_id, worker_host=socket.gethostname())
+    return merge(run_id, worker_host=_worker_name(self))
 
 
 @shared_task(name="evaluation.reap_stale_runs")

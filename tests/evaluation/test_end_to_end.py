@@ -1,10 +1,6 @@
 """End to end with real services: the API, a Celery worker process, Redis, PostgreSQL,
 and lm-evaluation-harness on a real checkpoint — and the harness's own command line
 giving exactly the numbers the platform stored."""
-import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +11,7 @@ from django.utils.translation import gettext
 from evaluation.models import Checkpoint, EvaluationRun, RunShard, RunStatus, TaskResult
 from evaluation.suite_files import HARNESS_TASKS_DIR
 
-from .workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
+from .workers import copy_checkpoint, lm_eval_command_line, module_worker_fixtures, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.slow
 
@@ -83,17 +79,8 @@ def test_scores_equal_the_lm_eval_command_line_and_a_rerun(platform, tmp_path):
     assert run.status == RunStatus.SUCCEEDED, run.error
     tasks = list(platform["suite"].tasks.order_by("position"))
     checkpoint = Checkpoint.objects.get(pk=submitted["id"])
-    env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-                        "LM_HARNESS_CACHE_PATH": str(tmp_path / "cache")}
-    subprocess.run(
-        [sys.executable, "-m", "lm_eval", "--model", "hf",
-         "--model_args", f"pretrained={checkpoint.resolved_path},dtype=float32",
-         "--tasks", ",".join(t.task for t in tasks), "--include_path", str(HARNESS_TASKS_DIR / "ko_smoke"),
-         "--num_fewshot", "0", "--batch_size", str(run.batch_size), "--device", "cpu", "--seed", "0,1234,1234,1234",
-         "--output_path", str(tmp_path / "out")],
-        cwd=tmp_path, env=env, check=True, capture_output=True, timeout=600,
-    )
-    cli = json.loads(next((tmp_path / "out").rglob("results_*.json")).read_text())["results"]
+    cli = lm_eval_command_line(checkpoint.resolved_path, [t.task for t in tasks], include=HARNESS_TASKS_DIR / "ko_smoke",
+                               batch_size=run.batch_size, scratch=tmp_path)
     stored = {r.task: r for r in TaskResult.objects.filter(run=run)}
     for task in tasks:
         assert stored[task.task].value == cli[task.task][task.metric], task.task

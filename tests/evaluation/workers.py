@@ -130,3 +130,20 @@ def copy_checkpoint(source: Path, root: Path, team_slug: str, name: str) -> Path
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, target)
     return target
+
+
+def lm_eval_command_line(checkpoint_path: str, tasks: list[str], *, include: Path, batch_size: int,
+                         scratch: Path) -> dict:
+    """The results that `python -m lm_eval` reports for these tasks, zero-shot, offline, on CPU."""
+    import json
+
+    env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+                        "LM_HARNESS_CACHE_PATH": str(scratch / "cache")}
+    subprocess.run(
+        [sys.executable, "-m", "lm_eval", "--model", "hf", "--model_args", f"pretrained={checkpoint_path},dtype=float32",
+         "--tasks", ",".join(tasks), "--include_path", str(include), "--num_fewshot", "0",
+         "--batch_size", str(batch_size), "--device", "cpu", "--seed", "0,1234,1234,1234",
+         "--output_path", str(scratch / "out")],
+        cwd=scratch, env=env, check=True, capture_output=True, timeout=600,
+    )
+    return json.loads(next((scratch / "out").rglob("results_*.json")).read_text())["results"]
