@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
-BENCHES := registry data usage fingerprint eval leaderboard
+BENCHES := registry data usage fingerprint eval leaderboard scale
 
 .PHONY: run test fuzz screenshots install bench $(addprefix bench-,$(BENCHES)) messages clean
 
