@@ -50,9 +50,10 @@ def reap_stale_runs() -> dict:
     """Nothing stays stuck: lost workers' runs, runs whose message was lost, stalled validations."""
     from evaluation.services.checkpoints import checkpoint_revalidate_stale
     from evaluation.services.runs import run_requeue_stale, run_resend_waiting
-    from evaluation.services.shards import shards_requeue_stale
+    from evaluation.services.shards import shards_requeue_stale, shards_resend_waiting
 
     return {"requeued": run_requeue_stale(), "shards_requeued": shards_requeue_stale(), "resent": run_resend_waiting(),
+            "shards_resent": shards_resend_waiting(),
             "revalidated": checkpoint_revalidate_stale()}
 
 

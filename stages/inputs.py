@@ -1,5 +1,6 @@
 """Gathering a stage's inputs: everything the cut depends on, as one JSON-able dict."""
 import hashlib
+from collections.abc import Iterable
 import json
 
 from evaluation.models import RunStatus, TaskResult
@@ -9,14 +10,14 @@ from leaderboards.selectors import suite_tasks_inputs
 from stages.models import ExpertScore, ExpertSubmission, Nomination, Stage, UserScore
 
 
-def _item_scores(run, tasks: list[dict]) -> dict[str, list[float]]:
-    """Per task, each item's score on the task's metric, from the run's per-sample log."""
+def _item_scores(samples: Iterable[dict], tasks: list[dict]) -> dict[str, list[float]]:
+    """Per task, each item's score on the task's metric, from a run's per-sample log."""
     # "exact_match,strict-match": the metric's name, and the filter whose output it scores. The
     # harness logs a sample once per filter (GSM8K: strict-match and flexible-extract), so only
     # the suite metric's own filter's rows are the task's items.
     metric_of = {t["task"]: tuple(t["metric"].partition(",")[::2]) for t in tasks}
     items: dict[str, list[float]] = {}
-    for sample in run_sample_log(run):
+    for sample in samples:
         metric, sample_filter = metric_of.get(sample.get("task"), (None, None))
         if metric is not None and sample.get("filter", "none") == (sample_filter or "none") \
                 and sample.get(metric) is not None:
@@ -67,7 +68,7 @@ def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
                 "run": nomination.official_run_id, "target_model": target_name},
             "scores": scores.get(run.pk, {}) if run else {},
             "target_scores": targets.get(target_name.casefold(), {}) if target_name else {},
-            "samples": _item_scores(run, tasks) if run and with_samples else {},
+            "samples": _item_scores(run_sample_log(run), tasks) if run and with_samples else {},
         })
     _add_checks(teams)
     submitted = set(ExpertSubmission.objects.filter(stage=stage).values_list("reviewer_id", flat=True))

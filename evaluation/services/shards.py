@@ -184,9 +184,11 @@ def shards_requeue_stale(*, stale_after: datetime.timedelta | None = None) -> li
     return handled
 
 
-def shards_resend_waiting(*, since) -> list[int]:
-    """Queued shards, and merges that nobody took, whose message may have been lost (a broker
-    restart): send them again. Harmless if the first message still arrives: one claim wins."""
+def shards_resend_waiting(*, waiting_for: datetime.timedelta = datetime.timedelta(minutes=10)) -> list[int]:
+    """Queued shards, and merges that nobody took, of runs that have been quiet this long: their
+    messages may have been lost (a broker restart). Send them again; harmless if the first
+    message still arrives (one claim wins). Returns the shards' ids and the merged runs' ids."""
+    since = timezone.now() - waiting_for
     waiting = list(RunShard.objects.filter(status=ShardStatus.QUEUED, run__status=RunStatus.RUNNING)
                    .filter(models.Q(heartbeat_at__isnull=True) | models.Q(heartbeat_at__lt=since))
                    .filter(run__heartbeat_at__lt=since).select_related("run"))

@@ -7,7 +7,7 @@ worker's save then waits in PostgreSQL with its task results already inserted (i
 holds a lock on evaluation_taskresult), and the test ends that backend with
 pg_terminate_backend, as a failover or an administrator would. The product must never leave
 half a save: the results appear complete or not at all. It retries the save on a fresh
-connection (the evaluation is done; its results are on disk); if every try is cut, the run
+connection (the merge is done; its results are in hand); if every try is cut, the run
 ends failed with the reason."""
 import os
 import signal
@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from evaluation.models import EvaluationRun, RunStatus, TaskResult
+from evaluation.models import EvaluationRun, RunShard, RunStatus, TaskResult
 from evaluation.runner import SAVE_ATTEMPTS
 from originality.models import OriginalityReport
 from tests.evaluation.workers import database_url, wait_for
@@ -51,9 +51,11 @@ def _cut_saves(hold, times: int, log) -> None:
 
 
 def _submit_then_lock(steady, checkpoint, hold) -> int:
-    """The request writes its own audit row: lock only once it is in, well before the save
-    (the run takes seconds)."""
+    """The request and the planning write their own audit rows: lock only once they are in, well
+    before the merge's save (the shards take seconds)."""
     run_id = steady.submit(checkpoint)
+    wait_for(lambda: RunShard.objects.filter(run_id=run_id).exists(), timeout=240, what="the run's planning",
+             log=steady.log)
     hold.execute("LOCK TABLE audit_auditevent IN ACCESS EXCLUSIVE MODE")
     assert EvaluationRun.objects.get(pk=run_id).status in (RunStatus.QUEUED, RunStatus.RUNNING)
     return run_id
@@ -83,7 +85,8 @@ def test_a_save_cut_once_is_retried_and_a_save_cut_every_time_fails_with_a_reaso
         hold.rollback()
         run = steady.finished(saved)
         assert run.status == RunStatus.SUCCEEDED, run.error
-        assert run.attempts == 1  # the save was retried, not the evaluation
+        assert run.attempts == 2  # one planning, one merge: the save was retried, not the merge
+        assert set(run.shards.values_list("attempts", flat=True)) == {1}  # nor any shard
         assert TaskResult.objects.filter(run=run).count() == ko_smoke.tasks.count()
         assert AuditEvent.objects.filter(action="run.succeeded", target_id=str(run.pk)).count() == 1
     assert steady.worker.poll() is None
@@ -97,9 +100,9 @@ def test_a_connection_dropped_while_the_run_evaluates_is_reopened_and_the_run_co
     settings.EVAL_BATCH_SIZE = 1
     checkpoint = ready_checkpoint("db-beat")
     run_id = steady.submit(checkpoint)
-    run = wait_for(lambda: EvaluationRun.objects.filter(pk=run_id, status="running", process_id__isnull=False).first(),
-                   timeout=240, what="the evaluation process", log=steady.log)
-    os.kill(run.process_id, signal.SIGSTOP)
+    shard = wait_for(lambda: RunShard.objects.filter(run_id=run_id, status="running", process_id__isnull=False).first(),
+                     timeout=240, what="the evaluation process", log=steady.log)
+    os.kill(shard.process_id, signal.SIGSTOP)
     try:
         connection.ensure_connection()
         with psycopg.connect(database_url(), autocommit=True) as admin:
@@ -111,8 +114,8 @@ def test_a_connection_dropped_while_the_run_evaluates_is_reopened_and_the_run_co
         wait_for(lambda: EvaluationRun.objects.filter(pk=run_id, heartbeat_at__gt=after).exists(),
                  timeout=60, what="a heartbeat on a new connection", log=steady.log)
     finally:
-        os.kill(run.process_id, signal.SIGCONT)
+        os.kill(shard.process_id, signal.SIGCONT)
     run = steady.finished(run_id)
     assert run.status == RunStatus.SUCCEEDED, run.error
-    assert run.attempts == 1
+    assert run.attempts == 2 and set(run.shards.values_list("attempts", flat=True)) == {1}
     assert TaskResult.objects.filter(run=run).count() == ko_smoke.tasks.count()

@@ -1,8 +1,8 @@
 """Faults on the worker's disks: the runs folder is full, or a checkpoint's folder cannot be read.
 
 Real faults that bite as root (chmod does not stop root):
-- disk full: the attempt's samples file is a symlink to /dev/full, so every write to it fails
-  with ENOSPC, exactly as on a full disk;
+- disk full: the first shard's samples file is a symlink to /dev/full, so every write to it
+  fails with ENOSPC, exactly as on a full disk;
 - unreadable folder: the checkpoint's folder is replaced, after validation, by a symlink to
   itself, so opening it fails with ELOOP (as an unmounted or broken share would fail).
 Each run must end failed with a clear reason, in Korean as workers write it, and the same
@@ -30,7 +30,7 @@ def test_a_full_disk_and_an_unreadable_checkpoint_fail_clearly_and_the_worker_ke
     os.kill(steady.worker.pid, signal.SIGSTOP)
     try:
         run_id = steady.submit(full)
-        attempt = steady.runs_dir / str(run_id) / "attempt-1"
+        attempt = steady.runs_dir / str(run_id) / "shard-0" / "attempt-1"
         attempt.mkdir(parents=True)
         (attempt / "samples.jsonl.gz").symlink_to("/dev/full")
     finally:

@@ -14,7 +14,7 @@ import pytest
 from django.db.models import F
 
 from audit.models import AuditEvent
-from evaluation.models import EvaluationRun, RunStatus, TaskResult
+from evaluation.models import EvaluationRun, RunShard, RunStatus, TaskResult
 from evaluation.services.runs import QUEUED_RESEND_AFTER
 from evaluation.tasks import reap_stale_runs
 from tests.brokers import broker
@@ -51,30 +51,40 @@ def test_runs_queued_across_a_redis_restart_without_persistence_finish_once(
             wait_for(lambda: EvaluationRun.objects.filter(pk=busy, status="running", progress_done__gte=1).exists(),
                      timeout=240, what="the first run to be under way", log=log)
             waiting = submit(checkpoints[1])
-            assert redis.cli("LLEN", "eval-cpu") == "1"  # its message is in the broker, waiting
+            # Its message is in the broker, waiting, with the busy run's shards not yet taken.
+            assert int(redis.cli("LLEN", "eval-cpu")) >= 1
 
             redis.kill()
             during = submit(checkpoints[2])  # submitted while the broker is down
             redis.start()  # same port, empty
             assert redis.cli("LLEN", "eval-cpu") == "0"  # the queued message is gone
 
-            # The worker survives the broker's restart: it finishes its run and stays.
-            run = wait_for(lambda: EvaluationRun.objects.filter(pk=busy, status__in=TERMINAL).first(),
-                           timeout=240, what="the busy run", log=log)
-            assert run.status == RunStatus.SUCCEEDED, run.error
+            # The worker survives the broker's restart: it finishes the shard it holds and stays;
+            # the busy run's other shards lost their messages with the broker.
+            wait_for(lambda: not RunShard.objects.filter(run_id=busy, status="running").exists(), timeout=240,
+                     what="the busy run's shard", log=log)
+            assert worker.poll() is None
             lost = EvaluationRun.objects.filter(pk__in=[waiting, during])
             assert set(lost.values_list("status", flat=True)) == {RunStatus.QUEUED}
+            stranded = sorted(RunShard.objects.filter(run_id=busy, status="queued").values_list("pk", flat=True))
 
             # Once they have waited QUEUED_RESEND_AFTER, the beat task sends them again.
-            lost.update(created_at=F("created_at") - QUEUED_RESEND_AFTER - datetime.timedelta(seconds=1))
-            assert sorted(reap_stale_runs()["resent"]) == sorted([waiting, during])
-            assert reap_stale_runs()["resent"] == []  # and not again at the next tick
-            wait_for(lambda: not EvaluationRun.objects.filter(pk__in=[waiting, during]).exclude(
-                status__in=TERMINAL).exists(), timeout=240, what="the resent runs", log=log)
+            quiet = QUEUED_RESEND_AFTER + datetime.timedelta(seconds=1)
+            lost.update(created_at=F("created_at") - quiet)
+            EvaluationRun.objects.filter(pk=busy).update(heartbeat_at=F("heartbeat_at") - quiet)
+            RunShard.objects.filter(run_id=busy).update(heartbeat_at=F("heartbeat_at") - quiet)
+            reaped = reap_stale_runs()
+            assert sorted(reaped["resent"]) == sorted([waiting, during])
+            assert sorted(reaped["shards_resent"]) == stranded
+            again = reap_stale_runs()
+            assert again["resent"] == [] and again["shards_resent"] == []  # and not again at the next tick
+            wait_for(lambda: not EvaluationRun.objects.filter(pk__in=[busy, waiting, during]).exclude(
+                status__in=TERMINAL).exists(), timeout=300, what="the resent runs and shards", log=log)
 
             for run in EvaluationRun.objects.filter(pk__in=[busy, waiting, during]):
                 assert run.status == RunStatus.SUCCEEDED, run.error
-                assert run.attempts == 1
+                assert run.attempts == 2  # one planning, one merge
+                assert set(run.shards.values_list("attempts", flat=True)) == {1}
                 assert TaskResult.objects.filter(run=run).count() == ko_smoke.tasks.count()
                 assert AuditEvent.objects.filter(action="run.succeeded", target_id=str(run.pk)).count() == 1
             assert worker.poll() is None
