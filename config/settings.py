@@ -287,6 +287,11 @@ EVAL_PREVIEW_MAX_ITEMS = env.int("EVAL_PREVIEW_MAX_ITEMS", default=50)
 EVAL_USE_GPU = env.bool("EVAL_USE_GPU", default=False)
 EVAL_GPU_BACKEND = env("EVAL_GPU_BACKEND", default="vllm")
 EVAL_GPU_MEMORY_GIB = env.float("EVAL_GPU_MEMORY_GIB", default=80)
+# Benchmark data snapshots (evaluation/benchmark_data.py): imported once, read-only for workers,
+# shared by every host like the checkpoint root. Runs never fetch data from a hub.
+BENCHMARK_DATA_ROOT = Path(env("BENCHMARK_DATA_ROOT", default=str(VAR_DIR / "benchmark-data")))
+# Folders an admin may import from through a page or the API (the command takes any path).
+BENCHMARK_IMPORT_ROOT = Path(env("BENCHMARK_IMPORT_ROOT", default=str(VAR_DIR / "benchmark-import")))
 # Sharded runs (evaluation/sharding.py): a run is split into shards of about this many documents
 # (whole subtasks packed together, a larger subtask cut into document ranges), which any free
 # worker on the run's queue executes; a shard's results are kept as soon as it finishes.

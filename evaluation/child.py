@@ -31,6 +31,7 @@ class Outcome:
     versions: dict | None = None
     error: str = ""
     errno: int | None = None
+    exception: str = ""  # the class name of what the step raised
     log_tail: str = ""
 
 
@@ -95,7 +96,7 @@ def _child(step, spec: dict, write_fd: int, log_file: Path, result_file: Path, e
         code = 0
     except BaseException as exc:  # noqa: BLE001 - everything must end as a message and an exit code
         traceback.print_exc()
-        message = {"type": "error", "error": f"{type(exc).__name__}: {exc}",
+        message = {"type": "error", "error": f"{type(exc).__name__}: {exc}", "exception": type(exc).__name__,
                    "errno": exc.errno if isinstance(exc, OSError) else None}
         try:
             os.write(write_fd, (json.dumps(message) + "\n").encode())
@@ -132,7 +133,8 @@ def _watch(read_fd: int, beat: Callable, time_limit_s: int) -> Outcome:
             elif message["type"] == "result":
                 return Outcome("result", versions=message["versions"])
             else:
-                return Outcome("error", error=message["error"], errno=message.get("errno"))
+                return Outcome("error", error=message["error"], errno=message.get("errno"),
+                               exception=message.get("exception", ""))
 
 
 def log_tail(log_file: Path, limit: int = 8000) -> str:

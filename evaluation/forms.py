@@ -25,7 +25,7 @@ class CheckpointSubmitForm(forms.Form):
         if teams.count() == 1:
             self.fields["team"].initial = teams.first()
         self.fields["suites"].choices = [(v.suite.slug, f"{v.suite} v{v.number}") for v in suites]
-        self.fields["suites"].initial = [v.suite.slug for v in suites if not v.requires_hub]
+        self.fields["suites"].initial = [v.suite.slug for v in suites if not v.missing_data]
 
 
 class RunRequestForm(forms.Form):

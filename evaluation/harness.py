@@ -183,6 +183,7 @@ def plan(spec: dict, report) -> dict:
     splittable into document ranges when no document's prompt depends on the ones before it."""
     from lm_eval.evaluator_utils import get_sample_size
 
+    use_snapshots(spec)
     manager = task_manager(tuple(spec["include_paths"]))
     tasks = []
     for done, entry in enumerate(spec["tasks"]):
@@ -219,6 +220,7 @@ def evaluate_shard(spec: dict, report) -> dict:
 
     _threads(spec)
     cache_env_info()
+    use_snapshots(spec)
     manager = task_manager(tuple(spec["include_paths"]))
     entry, pieces = spec["task"], spec["pieces"]
     report(0, entry["task"])
@@ -265,6 +267,7 @@ def merge(spec: dict, report) -> dict:
 
     from lm_eval.evaluator_utils import _process_results
 
+    use_snapshots(spec)
     manager = task_manager(tuple(spec["include_paths"]))
     merged: dict = {}
     for done, entry in enumerate(spec["tasks"]):
@@ -292,3 +295,83 @@ def merge(spec: dict, report) -> dict:
                 merged[key] = shard_report[key]
     report(len(spec["tasks"]), "")
     return merged
+
+
+def use_snapshots(spec: dict) -> None:
+    """Before any task is built in an evaluation process: the run's pinned snapshots, checked
+    byte for byte (a file changed or missing since import is never read), serve the harness's
+    data loading; nothing is fetched from a hub."""
+    from evaluation import benchmark_data, offline_data
+
+    snapshots = spec.get("snapshots") or {}
+    for key, snapshot in snapshots.items():
+        if snapshot is None:
+            raise offline_data.BenchmarkDataMissing(f"the snapshot of {key} pinned by this suite is not in the database")
+        problems = benchmark_data.verify(Path(snapshot["folder"]), snapshot["files"])
+        if problems:
+            raise offline_data.BenchmarkDataMissing(f"the snapshot of {key} on this host: {'; '.join(problems)}")
+    offline_data.install(snapshots)
+
+
+def datasets_read(include_paths: tuple[str, ...], tasks: list[str], snapshots: dict[str, dict]) -> dict:
+    """Which snapshot each subtask of each task reads, pinning the latest of each dataset:
+    {"data": {task: {subtask: {dataset: digest}}}, "missing": [dataset]}."""
+    from evaluation import offline_data
+
+    manager = task_manager(tuple(include_paths))
+    data, missing = {}, set()
+    try:
+        for task in tasks:
+            asked: set[str] = set()
+            offline_data.install(snapshots, record=asked)
+            try:
+                leaves = _load(manager, task)["tasks"]
+            except offline_data.BenchmarkDataMissing:
+                missing |= {key for key in asked if key not in snapshots}
+                continue
+            pins = {}
+            for name, leaf in leaves.items():
+                path, config = leaf.config.dataset_path, leaf.config.dataset_name
+                if path and path not in offline_data.LOCAL_BUILDERS:
+                    key = offline_data.dataset_key(path, config)
+                    pins[name] = {key: snapshots[key]["digest"]}
+            if pins:
+                data[task] = pins
+    finally:
+        offline_data.uninstall()
+    return {"data": data, "missing": sorted(missing)}
+
+
+def check_reads(tasks: list[str], *, key: str, snapshot: dict) -> list[str]:
+    """Build each harness task on a snapshot about to be imported and render its first document
+    of every split it evaluates: a column the task reads that the data lacks is named."""
+    from jinja2 import UndefinedError
+
+    from evaluation import offline_data
+
+    manager = task_manager(())
+    problems = []
+    offline_data.install({key: snapshot})
+    try:
+        for name in tasks:
+            try:
+                leaves = _load(manager, name)["tasks"]
+            except offline_data.BenchmarkDataMissing as exc:
+                problems.append(f"{name} reads other data: {exc}.")
+                continue
+            except Exception as exc:  # noqa: BLE001 - the harness could not build the task on this data
+                problems.append(f"{name} cannot be built on this data: {type(exc).__name__}: {exc}.")
+                continue
+            for leaf, task in leaves.items():
+                try:
+                    docs = task.test_docs() if task.has_test_docs() else task.validation_docs()
+                    doc = next(iter(docs))
+                    task.doc_to_text(doc), task.doc_to_target(doc)
+                    if task.OUTPUT_TYPE == "multiple_choice":
+                        task.doc_to_choice(doc)
+                except (KeyError, UndefinedError) as exc:
+                    column = exc.args[0] if isinstance(exc, KeyError) else str(exc).split("'")[1]
+                    problems.append(f"{leaf} reads the column '{column}', which the data does not have.")
+    finally:
+        offline_data.uninstall()
+    return problems

@@ -37,7 +37,8 @@ class SuiteVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     digest = models.CharField(_("definition digest"), max_length=64)
     task_dirs = models.JSONField(_("task folders"), default=list)
-    requires_hub = models.BooleanField(_("needs the model hub"), default=False)
+    # Datasets its tasks read that had no imported snapshot when it was loaded: it cannot run.
+    missing_data = models.JSONField(_("benchmark data not imported"), default=list, blank=True)
     protocol = models.JSONField(_("protocol"), default=dict, blank=True)  # the suite's block as written
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -67,6 +68,9 @@ class SuiteTask(models.Model):
     # The whole effective protocol (evaluation/protocol.py): chat template, system instruction,
     # thinking, generation settings. Part of the suite digest, copied onto every run.
     protocol = models.JSONField(_("protocol"), default=dict, blank=True)
+    # The benchmark data snapshot of each dataset each subtask reads: {subtask: {dataset: digest}},
+    # pinned when the suite was loaded (part of the digest), copied onto every run.
+    data = models.JSONField(_("pinned data"), default=dict, blank=True)
 
     class Meta:
         ordering = ["suite_version", "position"]
@@ -190,6 +194,8 @@ class EvaluationRun(models.Model):
     protocol = models.JSONField(default=dict, blank=True)
     # Scored on part of the items: shown as a preview, never on a leaderboard, snapshot or stage.
     preview = models.BooleanField(default=False)
+    # {task: {subtask: {dataset: snapshot digest}}}: the data every score came from.
+    data = models.JSONField(default=dict, blank=True)
     versions = models.JSONField(default=dict, blank=True)  # lm_eval, transformers, torch, python
     results = models.JSONField(null=True, blank=True)  # the harness's results, configs, versions, n-shot…
     samples_file = models.CharField(max_length=500, blank=True)
@@ -312,3 +318,36 @@ class Artefact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BenchmarkSnapshot(models.Model):
+    """A dataset's files as the platform holds them (under BENCHMARK_DATA_ROOT/<digest>/, read-only
+    for workers), imported by an admin from a local folder. Runs read only pinned snapshots."""
+
+    source = models.CharField(_("source"), max_length=200)  # the hub name the harness's tasks use
+    config = models.CharField(_("config"), max_length=200, blank=True)
+    revision = models.CharField(_("upstream revision"), max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    format = models.CharField(max_length=16)
+    splits = models.JSONField(default=dict)  # {split: rows}
+    columns = models.JSONField(default=dict)  # {split: [column]}
+    files = models.JSONField(default=list)  # [{split, path, size, sha256}]
+    licence = models.TextField(_("licence note"), blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "config", "-imported_at"]
+        verbose_name = _("benchmark data snapshot")
+        verbose_name_plural = _("benchmark data snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.digest[:12]}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.config}" if self.config else self.source
+
+    @property
+    def rows(self) -> int:
+        return sum(self.splits.values())

@@ -21,6 +21,7 @@ from evaluation.child import Outcome, Stopped, run_in_child
 from evaluation.gpu import DoesNotFit, kv_cache_bytes, tensor_parallel_size
 from evaluation.models import EvaluationRun, RunShard, RunStatus, ShardStatus
 from evaluation.services import runs, shards
+from evaluation.services.benchmark_data import pinned_snapshots
 from evaluation.staging import Changed, host_copy, remove_host_copies
 
 logger = logging.getLogger(__name__)
@@ -60,11 +61,15 @@ def _run_beat(run: EvaluationRun, token, task: str = "", done: int | None = None
 
 
 def _spec(run: EvaluationRun) -> dict:
-    """What every step needs: the model's settings and where the suite's tasks are."""
+    """What every step needs: the model's settings, where the suite's tasks are, and the
+    benchmark data snapshots the run pinned."""
+    pinned = {key: digest for subtasks in run.data.values() for datasets in subtasks.values()
+              for key, digest in datasets.items()}
     return {
         "backend": run.backend, "dtype": run.dtype, "device": run.device, "batch_size": run.batch_size,
         "seeds": run.seeds, "threads": settings.EVAL_TORCH_THREADS,
         "include_paths": [str(path) for path in _include_paths(run)],
+        "snapshots": pinned_snapshots(pinned),
     }
 
 
@@ -90,6 +95,9 @@ def _failure(outcome: Outcome) -> tuple[str, bool]:
     if outcome.kind == "error" and outcome.errno in DISK_FULL:
         return (_("The platform's disk is full: the evaluation could not write its output (%(error)s).")
                 % {"error": outcome.error}), True
+    if outcome.exception == "BenchmarkDataMissing":
+        return _("The benchmark data this run reads is not usable here: %(error)s") % {
+            "error": outcome.error.partition(": ")[2]}, True
     return outcome.error, False
 
 

@@ -27,26 +27,31 @@ class SuiteDefinition:
     name_en: str
     description: str = ""
     task_dirs: tuple[str, ...] = ()
-    requires_hub: bool = False
+    # Pinned from the platform's snapshots when loaded (evaluation/services/suites.py), not written:
+    # {task: {subtask: {dataset: digest}}}, and the datasets read that have no snapshot.
+    data: dict = field(default_factory=dict)
+    missing_data: tuple[str, ...] = ()
     tasks: tuple[dict, ...] = field(default_factory=tuple)
     protocol: dict = field(default_factory=dict)  # the suite's `protocol:` block as written
 
     @property
     def digest(self) -> str:
-        """What makes a version: the tasks, where they come from, and every byte of the task
-        folders (their YAML, data and code), but not the display names."""
+        """What makes a version: the tasks, where they come from, every byte of the task
+        folders (their YAML, data and code) and the snapshot pinned for every dataset the tasks
+        read, but not the display names."""
         files = {
             path.relative_to(HARNESS_TASKS_DIR).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
             for folder in self.include_paths() for path in sorted(folder.rglob("*"))
             if path.is_file() and "__pycache__" not in path.parts
         }
-        content = {"task_dirs": list(self.task_dirs), "requires_hub": self.requires_hub,
+        content = {"task_dirs": list(self.task_dirs), "data": self.data, "missing_data": list(self.missing_data),
                    "tasks": [self.task_protocol(t) for t in self.tasks], "files": files}
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
     def task_protocol(self, task: dict) -> dict:
         """The task as stored: with its whole effective protocol (defaults < suite < task)."""
-        return {**task, "protocol": task.get("protocol") or protocols.merge(self.protocol)}
+        return {**task, "protocol": task.get("protocol") or protocols.merge(self.protocol),
+                "data": self.data.get(task["task"], {})}
 
     def include_paths(self) -> list[Path]:
         return [HARNESS_TASKS_DIR / name for name in self.task_dirs]
@@ -111,7 +116,7 @@ def parse_suite(path: Path) -> SuiteDefinition:
     return SuiteDefinition(
         slug=raw["slug"], name_ko=raw["name_ko"], name_en=raw["name_en"],
         description=raw.get("description", ""), task_dirs=task_dirs,
-        requires_hub=bool(raw.get("requires_hub", False)), tasks=tasks, protocol=suite_protocol,
+        tasks=tasks, protocol=suite_protocol,
     )
 
 

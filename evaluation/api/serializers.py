@@ -8,7 +8,7 @@ class SuiteTaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = SuiteTask
         fields = ["task", "n_shot", "metric", "higher_is_better", "category", "weight", "random_baseline", "hidden",
-                  "protocol"]
+                  "protocol", "data"]
 
 
 class SuiteVersionSerializer(serializers.ModelSerializer):
@@ -19,7 +19,7 @@ class SuiteVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SuiteVersion
-        fields = ["suite", "number", "name_ko", "name_en", "digest", "requires_hub", "protocol", "tasks"]
+        fields = ["suite", "number", "name_ko", "name_en", "digest", "missing_data", "protocol", "tasks"]
 
 
 class CheckpointSerializer(serializers.ModelSerializer):
@@ -68,7 +68,7 @@ class RunSerializer(serializers.ModelSerializer):
         fields = ["id", "checkpoint", "team", "suite", "suite_version", "status", "created_at", "started_at",
                   "finished_at", "attempts", "max_attempts", "worker_host", "heartbeat_at", "progress_done",
                   "progress_total", "progress_percent", "current_task", "error", "forced", "reused_from",
-                  "reproduces", "reproduced_exactly", "preview", "protocol",
+                  "reproduces", "reproduced_exactly", "preview", "protocol", "data",
                   "backend", "device", "dtype", "batch_size", "seeds", "manifest_digest", "versions",
                   "task_results"]
 

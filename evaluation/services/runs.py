@@ -28,7 +28,7 @@ from evaluation.models import (
 )
 from evaluation.gpu import placement
 from evaluation.scoring import overall_score, task_rows
-from evaluation.services.shards import charge_running_shards, shards_resend_waiting
+from evaluation.services.shards import charge_running_shards
 
 DEFAULT_SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234, "fewshot_random_seed": 1234}
 QUOTA_WINDOW = datetime.timedelta(days=7)
@@ -80,9 +80,9 @@ def _check_runnable(checkpoint: Checkpoint, suite_version: SuiteVersion, protoco
     if checkpoint.status != CheckpointStatus.READY:
         raise ValidationError({"checkpoint": [_("The checkpoint is not ready (it is %(status)s).")
                                               % {"status": checkpoint.get_status_display()}]})
-    if suite_version.requires_hub and not settings.EVAL_ALLOW_HUB:
-        raise ValidationError({"suite": [_("This suite needs datasets from the model hub, which this deployment "
-                                           "cannot reach.")]})
+    if suite_version.missing_data:
+        raise ValidationError({"suite": [_("This suite reads benchmark data that has not been imported: %(names)s.")
+                                         % {"names": ", ".join(suite_version.missing_data)}]})
     if any(protocols.needs_chat_template(p) for p in protocol.values()) and not checkpoint.has_chat_template:
         raise ValidationError({"suite": [_("This suite is scored under a chat protocol, and the checkpoint's "
                                            "tokenizer has no chat template.")]})
@@ -133,7 +133,7 @@ def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, f
             **{f: getattr(earlier, f) for f in ("backend", "device", "dtype", "batch_size", "seeds",
                                                   "manifest_digest", "versions", "results", "samples_file",
                                                   "progress_done", "progress_total", "overall_score",
-                                                  "protocol", "preview")},
+                                                  "protocol", "preview", "data")},
             started_at=now, finished_at=now,
         )
         _copy_results(earlier, run)
@@ -144,6 +144,7 @@ def run_request(*, actor, checkpoint: Checkpoint, suite_version: SuiteVersion, f
     run = EvaluationRun.objects.create(
         checkpoint=checkpoint, suite_version=suite_version, requested_by=requested_by, forced=force,
         counts_against_quota=not (force or official or preview), protocol=protocol, preview=preview,
+        data={t.task: t.data for t in suite_version.tasks.all() if t.data},
         queue=where.queue, backend=where.backend, device=where.device, dtype=checkpoint.precision,
         seeds=DEFAULT_SEEDS, batch_size=settings.EVAL_BATCH_SIZE,
         manifest_digest=checkpoint.manifest_digest, time_limit_s=settings.EVAL_TIME_LIMIT_S,
@@ -283,7 +284,7 @@ def run_resend_waiting(*, waiting_for: datetime.timedelta = QUEUED_RESEND_AFTER)
         EvaluationRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(heartbeat_at=timezone.now())
         with transaction.atomic():
             _enqueue(run)
-    return [run.pk for run in waiting] + shards_resend_waiting(since=since)
+    return [run.pk for run in waiting]
 
 
 def run_requeue_stale(*, stale_after: datetime.timedelta | None = None) -> list[int]:

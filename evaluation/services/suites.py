@@ -1,10 +1,25 @@
 """Loading suite definitions: a version is immutable once a run has used it."""
+import dataclasses
+
 from django.db import transaction
 
 from audit.services import audit_record, snapshot
 from core.permissions import Action, require
 from evaluation.models import Suite, SuiteTask, SuiteVersion
 from evaluation.suite_files import SuiteDefinition
+
+
+def with_pinned_data(definition: SuiteDefinition) -> SuiteDefinition:
+    """The definition with the latest imported snapshot of every dataset its tasks read pinned
+    (the harness's bundled tasks; a task folder's own files are in the digest already), and the
+    datasets that have none. Builds the harness's tasks on the snapshots: seconds."""
+    if definition.task_dirs:
+        return definition
+    from evaluation import harness
+    from evaluation.services.benchmark_data import latest_snapshots
+
+    read = harness.datasets_read((), [t["task"] for t in definition.tasks], latest_snapshots())
+    return dataclasses.replace(definition, data=read["data"], missing_data=tuple(read["missing"]))
 
 
 def _write_tasks(version: SuiteVersion, definition: SuiteDefinition) -> None:
@@ -35,7 +50,7 @@ def suite_load(*, actor, definition: SuiteDefinition) -> tuple[SuiteVersion, str
     if latest and latest.digest == definition.digest:
         return latest, "unchanged"
     fields = {"digest": definition.digest, "task_dirs": list(definition.task_dirs),
-              "requires_hub": definition.requires_hub, "protocol": definition.protocol}
+              "missing_data": list(definition.missing_data), "protocol": definition.protocol}
     if latest and not latest.runs.exists():
         before = snapshot(latest)
         SuiteVersion.objects.filter(pk=latest.pk).update(**fields)
