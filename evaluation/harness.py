@@ -359,6 +359,9 @@ def check_reads(tasks: list[str], *, key: str, snapshot: dict) -> list[str]:
             except offline_data.BenchmarkDataMissing as exc:
                 problems.append(f"{name} reads other data: {exc}.")
                 continue
+            except (KeyError, UndefinedError) as exc:  # the harness checks a first document as it builds
+                problems.append(f"{name} reads the column '{_column(exc)}', which the data does not have.")
+                continue
             except Exception as exc:  # noqa: BLE001 - the harness could not build the task on this data
                 problems.append(f"{name} cannot be built on this data: {type(exc).__name__}: {exc}.")
                 continue
@@ -370,8 +373,15 @@ def check_reads(tasks: list[str], *, key: str, snapshot: dict) -> list[str]:
                     if task.OUTPUT_TYPE == "multiple_choice":
                         task.doc_to_choice(doc)
                 except (KeyError, UndefinedError) as exc:
-                    column = exc.args[0] if isinstance(exc, KeyError) else str(exc).split("'")[1]
-                    problems.append(f"{leaf} reads the column '{column}', which the data does not have.")
+                    problems.append(f"{leaf} reads the column '{_column(exc)}', which the data does not have.")
     finally:
         offline_data.uninstall()
     return problems
+
+
+def _column(exc: Exception) -> str:
+    """The field a task asked a document for: KeyError('premise'), or Jinja's "'premise' is undefined"."""
+    if isinstance(exc, KeyError):
+        return str(exc.args[0])
+    text = str(exc)
+    return text.split("'")[1] if text.count("'") >= 2 else text

@@ -40,7 +40,7 @@ def snapshot_import(*, actor, folder: Path, source: str, config: str = "", revis
         dataset = benchmark_data.read_split(layout, split)
         if len(dataset) == 0:
             raise SnapshotError(_("Split %(split)s is empty.") % {"split": split})
-        splits[split], columns[split] = len(dataset), list(dataset.column_names)
+        splits[split], columns[split] = len(dataset), list(getattr(dataset, "column_names", []))
         for number, path in enumerate(paths):
             files.append({"split": split, "path": benchmark_data.stored_name(split, number, path),
                           "size": path.stat().st_size, "sha256": benchmark_data.sha256(path), "origin": path})
