@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "datasets_registry",
     "originality",
     "budget",
+    "arena",
 ]
 
 MIDDLEWARE = [
