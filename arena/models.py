@@ -1,5 +1,7 @@
 """The user evaluation inside the platform: prompt sets, the teams' answers, blind pairwise
 judgments by panel members, and the fitted result that fills a stage's user part."""
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -77,9 +79,9 @@ class Campaign(BilingualNamed):
     # Integrity flags (configurable; an admin decides what to do about a flag).
     min_seconds = models.PositiveIntegerField(_("faster than this (seconds) is flagged"), default=8)
     same_side_share = models.DecimalField(_("same side at least this share is flagged"), max_digits=3,
-                                          decimal_places=2, default=0.9)
+                                          decimal_places=2, default=Decimal("0.90"))
     disagreement_share = models.DecimalField(_("disagreeing with the others at least this share is flagged"),
-                                             max_digits=3, decimal_places=2, default=0.7)
+                                             max_digits=3, decimal_places=2, default=Decimal("0.70"))
     flag_minimum = models.PositiveIntegerField(_("judgments before a panel member can be flagged"), default=10)
     bootstrap_rounds = models.PositiveIntegerField(default=1000)
     bootstrap_seed = models.PositiveIntegerField(default=20251230)

@@ -28,6 +28,7 @@ def panel_member_invite(*, actor, campaign: Campaign, user, quota: int | None = 
         from accounts.services import user_update
 
         user_update(actor=actor, user=user, role=Role.PANEL)
+        user.__dict__.pop("_group_names_cache", None)  # the caller's object: its role changed
     quota = campaign.default_quota if quota is None else quota
     if quota < 1:
         raise ValidationError({"quota": [_("A quota is at least one judgment.")]})
