@@ -1,1 +1,13 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.campaign_list, name="arena-list"),
+    path("<slug:slug>/", views.result, name="arena-result"),
+    path("<slug:slug>/judge/", views.judge, name="arena-judge"),
+    path("<slug:slug>/close/", views.close, name="arena-close"),
+    path("<slug:slug>/recompute/", views.recompute, name="arena-recompute"),
+    path("<slug:slug>/invite/", views.invite, name="arena-invite"),
+    path("<slug:slug>/exclude/", views.exclude, name="arena-exclude"),
+]

@@ -31,6 +31,7 @@ class Action(StrEnum):
     REPORT_USAGE = "report_usage"  # a GPU provider reports its jobs (budget usage); admins too
     MANAGE_ARENA = "manage_arena"  # prompt sets, judging campaigns, panel invitations and exclusions, closing
     JUDGE_ARENA = "judge_arena"  # panel members: judge pairs of answers (obj: a campaign, or None for the role)
+    USE_ARENA = "use_arena"  # reach the arena's pages and endpoints at all: panel members, reviewers, admins
     VIEW_ARENA_RESULTS = "view_arena_results"  # a campaign's live result, who wrote which answer, panel flags
 
 
@@ -127,6 +128,7 @@ RULES: dict[Action, Callable[..., bool]] = {
     Action.REPORT_USAGE: _may_report_usage,
     Action.MANAGE_ARENA: lambda user, obj: is_programme_admin(user),
     Action.JUDGE_ARENA: _may_judge,
+    Action.USE_ARENA: lambda user, obj: _is_staff_role(user) or is_panel_member(user),
     Action.VIEW_ARENA_RESULTS: lambda user, obj: _is_staff_role(user),
 }
 

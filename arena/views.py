@@ -1,0 +1,131 @@
+"""Thin HTML views for the arena. The judging page's context comes from
+selectors.pair_for_panel only: a panel member never sees which team wrote an answer."""
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from arena import report, selectors
+from arena.models import Verdict
+from arena.services.campaigns import campaign_close, campaign_recompute_request
+from arena.services.judgments import judgment_next, judgment_submit
+from arena.services.panel import panel_member_exclude, panel_member_invite
+from core.inputs import whole_number
+from core.permissions import Action, can, require
+
+
+def _campaign(slug: str):
+    campaign = selectors.campaign_by_slug(slug)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def campaign_list(request):
+    require(request.user, Action.USE_ARENA)
+    return render(request, "arena/campaign_list.html", {
+        "campaigns": selectors.campaigns_for(request.user),
+        "sees_results": can(request.user, Action.VIEW_ARENA_RESULTS)})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def judge(request, slug: str):
+    campaign = _campaign(slug)
+    require(request.user, Action.JUDGE_ARENA, campaign)
+    if request.method == "POST":
+        try:
+            judgment_submit(actor=request.user, campaign=campaign,
+                            judgment_id=whole_number(request.POST.get("judgment", "")) or 0,
+                            verdict=request.POST.get("verdict", ""), comment=request.POST.get("comment", ""))
+            messages.success(request, _("Thank you: your judgment is recorded."))
+        except ValidationError as error:
+            _errors(request, error)
+        return redirect("arena-judge", slug=slug)
+    pair = None
+    if selectors.is_judging(campaign):
+        judgment = judgment_next(actor=request.user, campaign=campaign)
+        pair = None if judgment is None else selectors.pair_for_panel(judgment)
+    return render(request, "arena/judge.html", {
+        "campaign": campaign, "pair": pair, "seat": selectors.seat_of(request.user, campaign),
+        "verdicts": Verdict.choices})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def result(request, slug: str):
+    require(request.user, Action.VIEW_ARENA_RESULTS)
+    campaign = _campaign(slug)
+    found = selectors.result_of(campaign)
+    context = {"campaign": campaign, "found": found, "panel": selectors.panel_with_flags(campaign),
+               "can_manage": can(request.user, Action.MANAGE_ARENA)}
+    if found is not None:
+        data = found.data
+        context.update(rows=report.result_rows(data), matrix=report.win_rate_matrix(data),
+                       categories=report.category_rows(data), chart=report.strengths_chart(data), data=data)
+    return render(request, "arena/result.html", context)
+
+
+def _post_back(request, slug: str, write, success):
+    try:
+        outcome = write()
+        messages.success(request, success(outcome))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("arena-result", slug=slug)
+
+
+@login_required
+@require_POST
+def close(request, slug: str):
+    require(request.user, Action.MANAGE_ARENA)
+    return _post_back(request, slug, lambda: campaign_close(actor=request.user, campaign=_campaign(slug)),
+                      lambda _r: _("The campaign is closed; the stage's user part is filled in."))
+
+
+@login_required
+@require_POST
+def recompute(request, slug: str):
+    require(request.user, Action.VIEW_ARENA_RESULTS)
+    return _post_back(request, slug, lambda: campaign_recompute_request(actor=request.user, campaign=_campaign(slug)),
+                      lambda _r: _("The result is being recomputed."))
+
+
+@login_required
+@require_POST
+def invite(request, slug: str):
+    require(request.user, Action.MANAGE_ARENA)  # before reading the form
+    campaign = _campaign(slug)
+    user = get_user_model().objects.filter(username=request.POST.get("username", "").strip()).first()
+    if user is None:
+        messages.error(request, _("Unknown user."))
+        return redirect("arena-result", slug=slug)
+    quota = whole_number(request.POST.get("quota", "")) or None
+    return _post_back(request, slug, lambda: panel_member_invite(actor=request.user, campaign=campaign, user=user,
+                                                                 quota=quota),
+                      lambda seat: _("%(user)s joined the panel as %(code)s.") % {"user": user.get_username(),
+                                                                                    "code": seat.code})
+
+
+@login_required
+@require_POST
+def exclude(request, slug: str):
+    require(request.user, Action.MANAGE_ARENA)
+    campaign = _campaign(slug)
+    seat = campaign.panel.filter(code=request.POST.get("member", "")[:16]).first()
+    if seat is None:
+        raise Http404
+    return _post_back(request, slug, lambda: panel_member_exclude(actor=request.user, seat=seat,
+                                                                  reason=request.POST.get("reason", "")),
+                      lambda _s: _("%(code)s is excluded; their judgments no longer count.") % {"code": seat.code})
