@@ -125,7 +125,8 @@ def exclude(request, slug: str):
     campaign = _campaign(slug)
     seat = campaign.panel.filter(code=request.POST.get("member", "")[:16]).first()
     if seat is None:
-        raise Http404
+        messages.error(request, _("Unknown panel member."))
+        return redirect("arena-result", slug=slug)
     return _post_back(request, slug, lambda: panel_member_exclude(actor=request.user, seat=seat,
                                                                   reason=request.POST.get("reason", "")),
                       lambda _s: _("%(code)s is excluded; their judgments no longer count.") % {"code": seat.code})
