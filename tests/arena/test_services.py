@@ -155,3 +155,11 @@ def test_integrity_flags(people, panelist, campaign):
     assert all(flags[u.pk] == [] for u in honest)
     assert flags[same_side.pk] == ["same_side"]
     assert set(flags[contrarian.pk]) == {"fast", "disagrees"}
+
+
+def test_a_csv_import_after_a_closed_campaign_is_refused(people, panelist, campaign, stage):
+    judge(panelist(), campaign, 3)
+    campaign_close(actor=people["admin"], campaign=campaign)
+    with pytest.raises(ValidationError):
+        user_scores_import(actor=people["admin"], stage=stage,
+                           text="evaluator,team,criterion,score\nE1,team-a,accuracy,4\n")
