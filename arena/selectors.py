@@ -61,15 +61,26 @@ def result_of(campaign: Campaign) -> CampaignResult | None:
     return CampaignResult.objects.filter(campaign=campaign).first()
 
 
-def panel_with_flags(campaign: Campaign) -> list[dict]:
-    """Every panel member with their counts and integrity flags (admins and reviewers only)."""
+def flag_inputs(campaign: Campaign) -> list[tuple]:
+    return list(Judgment.objects.filter(campaign=campaign).exclude(verdict="")
+                .values_list("member_id", "left_team_id", "right_team_id", "verdict", "seconds"))
+
+
+def flags_of(campaign: Campaign, rows: list[tuple]) -> dict[int, dict]:
     from arena.integrity import flags
 
+    return flags(rows, minimum=campaign.flag_minimum, same_side_share=float(campaign.same_side_share),
+                 min_seconds=campaign.min_seconds, disagreement_share=float(campaign.disagreement_share))
+
+
+def panel_with_flags(campaign: Campaign, result: CampaignResult | None = None) -> list[dict]:
+    """Every panel member with their counts and integrity flags (reviewers and admins only): as
+    computed with the stored result when one is given, else from the judgments now."""
     seats = list(campaign.panel.select_related("user").order_by("code"))
-    rows = list(Judgment.objects.filter(campaign=campaign).exclude(verdict="")
-                .values_list("member_id", "left_team_id", "right_team_id", "verdict", "seconds"))
-    found = flags(rows, minimum=campaign.flag_minimum, same_side_share=float(campaign.same_side_share),
-                  min_seconds=campaign.min_seconds, disagreement_share=float(campaign.disagreement_share))
+    if result is not None and "panel_flags" in result.data:
+        found = {int(k): v for k, v in result.data["panel_flags"].items()}
+    else:
+        found = flags_of(campaign, flag_inputs(campaign))
     empty = {"judged": 0, "same_side_share": 0.0, "median_seconds": None, "disagreement_share": 0.0, "flags": []}
     return [{"seat": seat, **found.get(seat.pk, empty)} for seat in seats]
 

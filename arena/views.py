@@ -68,7 +68,7 @@ def result(request, slug: str):
     require(request.user, Action.VIEW_ARENA_RESULTS)
     campaign = _campaign(slug)
     found = selectors.result_of(campaign)
-    context = {"campaign": campaign, "found": found, "panel": selectors.panel_with_flags(campaign),
+    context = {"campaign": campaign, "found": found, "panel": selectors.panel_with_flags(campaign, found),
                "can_manage": can(request.user, Action.MANAGE_ARENA)}
     if found is not None:
         data = found.data

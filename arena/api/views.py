@@ -139,8 +139,8 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """The panel with integrity flags (GET, reviewers and admins); invite a person (POST, admins)."""
         campaign = self.get_object()
         if request.method in SAFE_METHODS:
-            return Response(PanelRowSerializer([_panel_row(r) for r in selectors.panel_with_flags(campaign)],
-                                               many=True).data)
+            rows = selectors.panel_with_flags(campaign, selectors.result_of(campaign))
+            return Response(PanelRowSerializer([_panel_row(r) for r in rows], many=True).data)
         data = _validated(InviteSerializer, request.data)
         user = get_user_model().objects.filter(username=data["username"]).first()
         if user is None:

@@ -20,7 +20,7 @@ from arena.models import (
     PromptCategory,
     PromptSet,
 )
-from arena.selectors import result_inputs
+from arena.selectors import flag_inputs, flags_of, result_inputs
 from audit.services import audit_record
 from core.permissions import Action, require
 from evaluation.gpu import placement
@@ -90,14 +90,15 @@ def _rows_digest(inputs: dict) -> str:
 
 
 def campaign_result_compute(*, campaign: Campaign) -> CampaignResult:
-    """Fit the campaign's counted judgments and store the result (not a decision: no audit row;
-    closing records the final one)."""
+    """Fit the campaign's counted judgments, and the panel's integrity flags, and store them (not a
+    decision: no audit row; closing records the final one). The pages read what is stored."""
     inputs = result_inputs(campaign)
     started = time.perf_counter()
     data = results.compute(teams=inputs["teams"], rows=inputs["rows"], categories=PromptCategory.values,
                            mapping=campaign.mapping, part=inputs["part"], criteria=inputs["criteria"],
                            rounds=campaign.bootstrap_rounds, seed=campaign.bootstrap_seed)
     data["excluded_members"] = inputs["excluded"]
+    data["panel_flags"] = {str(k): v for k, v in flags_of(campaign, flag_inputs(campaign)).items()}
     seconds = time.perf_counter() - started
     result, _created = CampaignResult.objects.update_or_create(
         campaign=campaign, defaults={"judgments_digest": _rows_digest(inputs), "data": data,

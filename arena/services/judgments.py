@@ -7,12 +7,13 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arena import pairing
+from arena import dispatch, pairing
 from arena.models import Answer, Campaign, CampaignStatus, Judgment, PanelMember, Prompt, Verdict
 from audit.services import audit_record
 from core.permissions import Action, require, team_ids_of
 
 MAX_COMMENT = 2000
+RECOMPUTE_EVERY = 50  # judgments between automatic refreshes of the stored result
 _random = random.SystemRandom()  # a judge must not be able to predict the order
 
 
@@ -82,4 +83,6 @@ def judgment_submit(*, actor, campaign: Campaign, judgment_id: int, verdict: str
     audit_record(actor=actor, action="arena.judgment", target=judgment,
                  after={"campaign": campaign.slug, "member": seat.code, "verdict": verdict, "comment": comment,
                         "seconds": round(judgment.seconds, 3)})
+    if Judgment.objects.filter(campaign=campaign).exclude(verdict="").count() % RECOMPUTE_EVERY == 0:
+        dispatch.send_compute_result(campaign.pk)
     return judgment
