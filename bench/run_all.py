@@ -32,6 +32,7 @@ BENCHES = {
     "fingerprint": ("fingerprint.py", "Originality fingerprints", {}),
     "eval": ("eval_latency.py", "Evaluation latency", {"DATABASE_URL": BENCH_DATABASE_URL, "REDIS_URL": REDIS_URL}),
     "leaderboard": ("leaderboard_load.py", "Leaderboard under load", {"BENCH_DATABASE_URL": BENCH_DATABASE_URL}),
+    "arena": ("arena_results.py", "User evaluation (arena)", {"DATABASE_URL": BENCH_DATABASE_URL}),
 }
 
 
