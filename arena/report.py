@@ -59,7 +59,7 @@ def strengths_chart(data: dict) -> dict:
             "marker": {"size": 12, "color": "#1f6feb"},
             "hovertemplate": "%{y}: %{x:.3f}<extra></extra>",
         }],
-        "layout": {"title": {"text": _("Bradley–Terry strength with its 95% interval")},
+        "layout": {"title": {"text": _("Bradley–Terry strength with its %(level)s interval") % {"level": "95%"}},
                    "margin": {"t": 40, "l": 140}, "yaxis": {"autorange": "reversed"},
                    "xaxis": {"zeroline": True, "title": {"text": _("strength (log scale, mean 0)")}}},
     }
