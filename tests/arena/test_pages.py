@@ -116,3 +116,10 @@ def test_pages_render_in_both_languages(people, campaign, lang):
     client = client_for(people["admin"])
     client.cookies["django_language"] = lang
     assert client.get(reverse("arena-result", args=[campaign.slug])).status_code == 200
+
+
+def test_the_admin_lists_the_arena_read_only(people, campaign):
+    client = client_for(people["admin"])
+    for model in ("promptset", "campaign", "generationjob"):
+        assert client.get(f"/admin/arena/{model}/").status_code == 200
+    assert client.get("/admin/arena/campaign/add/").status_code == 403
