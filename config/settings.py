@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "DataProviderKindEnum": "datasets_registry.models.ProviderKind",
         "PurchaseKindEnum": "datasets_registry.models.PurchaseKind",
         "OriginalityStatusEnum": "originality.models.ReportStatus",
+        "VerdictEnum": "originality.models.Verdict",  # as before the arena's verdicts came
+        "ArenaVerdictEnum": "arena.models.Verdict",
     },
 }
 

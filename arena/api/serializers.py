@@ -48,7 +48,7 @@ class CampaignCreateSerializer(serializers.Serializer):
     mapping = serializers.ChoiceField(choices=Mapping.choices, required=False)
 
 
-class PairSerializer(serializers.Serializer):
+class ArenaPairSerializer(serializers.Serializer):
     judgment = serializers.IntegerField()
     category = serializers.CharField()
     prompt = serializers.CharField()
@@ -56,29 +56,29 @@ class PairSerializer(serializers.Serializer):
     answer_b = serializers.CharField()
 
 
-class NextSerializer(serializers.Serializer):
-    pair = PairSerializer(allow_null=True)
+class ArenaPairAnswerSerializer(serializers.Serializer):
+    pair = ArenaPairSerializer(allow_null=True)
     judged = serializers.IntegerField()
     quota = serializers.IntegerField()
 
 
-class VerdictSerializer(serializers.Serializer):
+class ArenaVerdictSerializer(serializers.Serializer):
     judgment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     verdict = serializers.ChoiceField(choices=Verdict.choices)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class InviteSerializer(serializers.Serializer):
+class ArenaInviteSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     quota = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
 
 
-class ExclusionSerializer(serializers.Serializer):
+class ArenaExclusionSerializer(serializers.Serializer):
     member = serializers.CharField(max_length=16)
     reason = serializers.CharField(max_length=2000)
 
 
-class PanelRowSerializer(serializers.Serializer):
+class ArenaPanelRowSerializer(serializers.Serializer):
     code = serializers.CharField()
     username = serializers.CharField()
     quota = serializers.IntegerField()
@@ -90,7 +90,7 @@ class PanelRowSerializer(serializers.Serializer):
     excluded_reason = serializers.CharField()
 
 
-class ResultSerializer(serializers.Serializer):
+class ArenaResultSerializer(serializers.Serializer):
     closed = serializers.BooleanField()
     computed_at = serializers.DateTimeField(allow_null=True)
     judgments_digest = serializers.CharField(allow_null=True)

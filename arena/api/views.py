@@ -23,14 +23,14 @@ from stages.models import RubricPart, Stage
 from .serializers import (
     CampaignCreateSerializer,
     CampaignSerializer,
-    ExclusionSerializer,
-    InviteSerializer,
-    NextSerializer,
-    PanelRowSerializer,
+    ArenaExclusionSerializer,
+    ArenaInviteSerializer,
+    ArenaPairAnswerSerializer,
+    ArenaPanelRowSerializer,
     PromptSetCreateSerializer,
     PromptSetSerializer,
-    ResultSerializer,
-    VerdictSerializer,
+    ArenaResultSerializer,
+    ArenaVerdictSerializer,
 )
 
 READ_ACTIONS = {"result": Action.VIEW_ARENA_RESULTS, "panel": Action.VIEW_ARENA_RESULTS}
@@ -99,7 +99,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         campaign = campaign_create(actor=request.user, **data)
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=NextSerializer)
+    @extend_schema(request=None, responses=ArenaPairAnswerSerializer)
     @action(detail=True, methods=["post"])
     def next(self, request, slug=None):
         """Your open pair, or a new one (panel members): the prompt and answers A and B, no names."""
@@ -109,19 +109,19 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         pair = None if judgment is None else selectors.pair_for_panel(judgment)
         return Response({"pair": pair, "judged": seat.judged, "quota": seat.quota})
 
-    @extend_schema(request=VerdictSerializer, responses=NextSerializer)
+    @extend_schema(request=ArenaVerdictSerializer, responses=ArenaPairAnswerSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def judge(self, request, slug=None):
         """Your verdict on your open pair: left (A), right (B), tie or both_bad, with a comment."""
         campaign = self.get_object()
-        data = _validated(VerdictSerializer, request.data)
+        data = _validated(ArenaVerdictSerializer, request.data)
         judgment_submit(actor=request.user, campaign=campaign, judgment_id=data["judgment"],
                         verdict=data["verdict"], comment=data.get("comment", ""))
         seat = selectors.seat_of(request.user, campaign)
         return Response({"pair": None, "judged": seat.judged, "quota": seat.quota})
 
-    @extend_schema(responses=ResultSerializer)
+    @extend_schema(responses=ArenaResultSerializer)
     @action(detail=True, methods=["get"])
     def result(self, request, slug=None):
         """The fitted result as last computed (reviewers and admins): strengths with intervals,
@@ -133,36 +133,36 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response({"closed": campaign.is_closed, "computed_at": found.computed_at,
                          "judgments_digest": found.judgments_digest, "result": found.data})
 
-    @extend_schema(request=InviteSerializer, responses={200: PanelRowSerializer(many=True), 201: PanelRowSerializer})
+    @extend_schema(request=ArenaInviteSerializer, responses={200: ArenaPanelRowSerializer(many=True), 201: ArenaPanelRowSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def panel(self, request, slug=None):
         """The panel with integrity flags (GET, reviewers and admins); invite a person (POST, admins)."""
         campaign = self.get_object()
         if request.method in SAFE_METHODS:
             rows = selectors.panel_with_flags(campaign, selectors.result_of(campaign))
-            return Response(PanelRowSerializer([_panel_row(r) for r in rows], many=True).data)
-        data = _validated(InviteSerializer, request.data)
+            return Response(ArenaPanelRowSerializer([_panel_row(r) for r in rows], many=True).data)
+        data = _validated(ArenaInviteSerializer, request.data)
         user = get_user_model().objects.filter(username=data["username"]).first()
         if user is None:
             raise ValidationError({"username": ["Unknown user."]})
         seat = panel_member_invite(actor=request.user, campaign=campaign, user=user, quota=data.get("quota"))
         row = next(r for r in selectors.panel_with_flags(campaign) if r["seat"].pk == seat.pk)
-        return Response(PanelRowSerializer(_panel_row(row)).data, status=status.HTTP_201_CREATED)
+        return Response(ArenaPanelRowSerializer(_panel_row(row)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ExclusionSerializer, responses={201: PanelRowSerializer})
+    @extend_schema(request=ArenaExclusionSerializer, responses={201: ArenaPanelRowSerializer})
     @action(detail=True, methods=["post"])
     def exclusions(self, request, slug=None):
         """Exclude a panel member, with a reason: their judgments leave the result (admins)."""
         campaign = self.get_object()
-        data = _validated(ExclusionSerializer, request.data)
+        data = _validated(ArenaExclusionSerializer, request.data)
         seat = campaign.panel.filter(code=data["member"]).first()
         if seat is None:
             raise ValidationError({"member": ["Unknown panel member."]})
         panel_member_exclude(actor=request.user, seat=seat, reason=data["reason"])
         row = next(r for r in selectors.panel_with_flags(campaign) if r["seat"].pk == seat.pk)
-        return Response(PanelRowSerializer(_panel_row(row)).data, status=status.HTTP_201_CREATED)
+        return Response(ArenaPanelRowSerializer(_panel_row(row)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=ResultSerializer)
+    @extend_schema(request=None, responses=ArenaResultSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def close(self, request, slug=None):
