@@ -142,6 +142,7 @@ class GenerationJob(models.Model):
     error = models.TextField(blank=True)
     worker_host = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # its message last sent to a worker
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -85,5 +85,16 @@ def panel_with_flags(campaign: Campaign, result: CampaignResult | None = None) -
     return [{"seat": seat, **found.get(seat.pk, empty)} for seat in seats]
 
 
+def generation_status(campaign: Campaign) -> list[dict]:
+    """Each entry's latest generation job (reviewers and admins: it names the team)."""
+    from arena.models import GenerationJob
+
+    latest: dict[int, GenerationJob] = {}
+    for job in GenerationJob.objects.filter(entry__campaign=campaign).order_by("created_at", "pk"):
+        latest[job.entry_id] = job
+    return [{"team": entry.team, "job": latest.get(entry.pk)}
+            for entry in campaign.entries.select_related("team").order_by("team_id")]
+
+
 def is_judging(campaign: Campaign) -> bool:
     return campaign.status == CampaignStatus.JUDGING

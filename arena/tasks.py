@@ -20,3 +20,11 @@ def compute_result(campaign_id: int) -> str:
     if campaign is None:
         return "gone"
     return str(campaign_result_compute(campaign=campaign).judgments_digest)
+
+
+@shared_task(name="arena.tend_generation")
+def tend_generation() -> dict:
+    """Lost messages sent again; jobs whose worker vanished failed with the reason."""
+    from arena.services.generation import generation_tend
+
+    return generation_tend()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:slug>/recompute/", views.recompute, name="arena-recompute"),
     path("<slug:slug>/invite/", views.invite, name="arena-invite"),
     path("<slug:slug>/exclude/", views.exclude, name="arena-exclude"),
+    path("<slug:slug>/retry-generation/", views.retry_generation, name="arena-retry-generation"),
 ]

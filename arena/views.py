@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from arena import report, selectors
 from arena.models import Verdict
 from arena.services.campaigns import campaign_close, campaign_recompute_request
+from arena.services.generation import generation_retry
 from arena.services.judgments import judgment_next, judgment_submit
 from arena.services.panel import panel_member_exclude, panel_member_invite
 from core.inputs import whole_number
@@ -69,7 +70,8 @@ def result(request, slug: str):
     campaign = _campaign(slug)
     found = selectors.result_of(campaign)
     context = {"campaign": campaign, "found": found, "panel": selectors.panel_with_flags(campaign, found),
-               "can_manage": can(request.user, Action.MANAGE_ARENA)}
+               "can_manage": can(request.user, Action.MANAGE_ARENA),
+               "generation": selectors.generation_status(campaign) if campaign.status == "generating" else []}
     if found is not None:
         data = found.data
         context.update(rows=report.result_rows(data), matrix=report.win_rate_matrix(data),
@@ -130,3 +132,11 @@ def exclude(request, slug: str):
     return _post_back(request, slug, lambda: panel_member_exclude(actor=request.user, seat=seat,
                                                                   reason=request.POST.get("reason", "")),
                       lambda _s: _("%(code)s is excluded; their judgments no longer count.") % {"code": seat.code})
+
+
+@login_required
+@require_POST
+def retry_generation(request, slug: str):
+    require(request.user, Action.MANAGE_ARENA)
+    return _post_back(request, slug, lambda: generation_retry(actor=request.user, campaign=_campaign(slug)),
+                      lambda n: _("%(n)s answer generations queued again.") % {"n": n})

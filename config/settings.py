@@ -255,6 +255,7 @@ CELERY_BEAT_SCHEDULE = {
     "tend-usage-imports": {"task": "budget.tend_imports", "schedule": 300},
     "resend-unverified-nominations": {"task": "stages.resend_unverified_nominations", "schedule": 300},
     "purge-idempotency-keys": {"task": "core.purge_idempotency_keys", "schedule": 3600},
+    "tend-arena-generation": {"task": "arena.tend_generation", "schedule": 300},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -21,9 +21,9 @@ from arena.models import (
     PromptSet,
 )
 from arena.selectors import flag_inputs, flags_of, result_inputs
+from arena.services.generation import generation_queue
 from audit.services import audit_record
 from core.permissions import Action, require
-from evaluation.gpu import placement
 from stages.models import Criterion, NominationStatus, PartKind, RubricPart, Stage, UserScore
 from stages.services.stages import locked_open_stage
 
@@ -77,11 +77,8 @@ def campaign_create(*, actor, stage: Stage, prompt_set: PromptSet, slug: str, na
                  after={"slug": slug, "stage": stage.slug, "part": part.key, "prompt_set": prompt_set.digest,
                         "teams": [e.team_id for e in entries], "mapping": mapping, "generation": campaign.generation})
     if generate:
-        where = placement()
         for entry in entries:
-            job = GenerationJob.objects.create(entry=entry, queue=where.queue,
-                                               settings={"backend": where.backend, "device": where.device})
-            dispatch.send_generate_answers(job.pk, queue=where.queue)
+            generation_queue(entry=entry)
     return campaign
 
 

@@ -1,13 +1,68 @@
 """Generation jobs: a checkpoint's answers to every prompt of the campaign, written by the worker.
 When every team's answers are in, the campaign opens for judging."""
+import datetime
 import hashlib
 import json
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from arena import dispatch
 from arena.models import Answer, Campaign, CampaignEntry, CampaignStatus, GenerationJob, JobStatus, Prompt
 from audit.services import audit_record
+from core.permissions import Action, require
+from evaluation.gpu import placement
+
+RESEND_AFTER = datetime.timedelta(minutes=10)  # a queued job's message presumed lost
+LOST_GRACE = datetime.timedelta(minutes=5)  # past the time limit: the worker is gone
+
+
+def generation_queue(*, entry: CampaignEntry) -> GenerationJob:
+    """A new job for the entry on the evaluation workers' queue, sent after commit."""
+    where = placement()
+    job = GenerationJob.objects.create(entry=entry, queue=where.queue, sent_at=timezone.now(),
+                                       settings={"backend": where.backend, "device": where.device})
+    dispatch.send_generate_answers(job.pk, queue=where.queue)
+    return job
+
+
+@transaction.atomic
+def generation_retry(*, actor, campaign: Campaign) -> int:
+    """Queue again every entry whose latest job failed (an admin, after reading the reasons)."""
+    require(actor, Action.MANAGE_ARENA)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != CampaignStatus.GENERATING:
+        raise ValidationError({"campaign": [_("Every team's answers are in.")]})
+    retried = []
+    for entry in campaign.entries.all():
+        latest = entry.jobs.order_by("-created_at", "-pk").first()
+        if latest is None or latest.status == JobStatus.FAILED:
+            retried.append(generation_queue(entry=entry).pk)
+    if not retried:
+        raise ValidationError({"campaign": [_("No generation has failed.")]})
+    audit_record(actor=actor, action="arena.generation.retry", target=campaign, after={"jobs": retried})
+    return len(retried)
+
+
+def generation_tend(*, now=None) -> dict:
+    """The beat's chores: resend a job whose message was lost; fail a job whose worker vanished
+    (running past the time limit), as the platform's fault, with the reason."""
+    now = now or timezone.now()
+    resent = 0
+    for job in GenerationJob.objects.filter(status=JobStatus.QUEUED, sent_at__lt=now - RESEND_AFTER):
+        GenerationJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(sent_at=now)
+        dispatch.send_generate_answers(job.pk, queue=job.queue)
+        resent += 1
+    limit = datetime.timedelta(seconds=settings.EVAL_TIME_LIMIT_S) + LOST_GRACE
+    lost = list(GenerationJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - limit)
+                .values_list("pk", flat=True))
+    for pk in lost:
+        generation_fail(job_id=pk, error=_("The worker generating these answers was lost (no outcome after the time "
+                                           "limit); an admin can queue the generation again."))
+    return {"resent": resent, "failed": len(lost)}
 
 
 def answers_digest(texts_by_key: dict[str, str]) -> str:

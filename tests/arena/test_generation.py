@@ -77,3 +77,28 @@ def test_a_checkpoint_changed_since_submission_fails_with_a_reason(generating, s
     assert generate_answers(job.pk, worker_host="test") == "failed"
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "changed" in job.error
+
+
+def test_lost_messages_are_sent_again_and_vanished_workers_fail_with_a_reason(generating, people,
+                                                                             django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from arena.services.generation import generation_claim, generation_retry, generation_tend
+
+    first, second = GenerationJob.objects.filter(entry__campaign=generating).order_by("pk")
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    with django_capture_on_commit_callbacks() as sent:
+        assert generation_tend(now=later) == {"resent": 2, "failed": 0}
+    assert len(sent) == 2
+    generation_claim(job_id=first.pk, worker_host="gone")
+    much_later = timezone.now() + datetime.timedelta(hours=2)
+    assert generation_tend(now=much_later)["failed"] == 1
+    first.refresh_from_db()
+    assert first.status == JobStatus.FAILED and "lost" in first.error
+    with django_capture_on_commit_callbacks() as sent:
+        assert generation_retry(actor=people["admin"], campaign=generating) == 1
+    assert len(sent) == 1
+    with pytest.raises(ValidationError):
+        generation_retry(actor=people["admin"], campaign=generating)  # nothing failed now

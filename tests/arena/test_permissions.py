@@ -45,6 +45,7 @@ EXPECTED = [
     ("arena-invite", "POST", (403, 403, 403)),
     ("arena-exclude", "POST", (403, 403, 403)),
     ("arena-recompute", "POST", (403, 403, 403)),
+    ("arena-retry-generation", "POST", (403, 403, 403)),
     ("api:arena-campaign-list", "GET", (200, 200, 200)),
     ("api:arena-campaign-detail", "GET", (200, 403, 404)),
     ("api:arena-campaign-next", "POST", (200, 403, 404)),

@@ -153,6 +153,8 @@ EXPECTED = [
     ("arena-recompute",                       "GET",   LOGIN,   405,   405,   405,   405,   405),
     ("arena-recompute",                       "POST",  LOGIN,   403,   403,   403,   302,   302),
     ("arena-result",                          "GET",   LOGIN,   403,   403,   403,   200,   200),
+    ("arena-retry-generation",                "GET",   LOGIN,   405,   405,   405,   405,   405),
+    ("arena-retry-generation",                "POST",  LOGIN,   403,   403,   403,   403,   302),
     ("arena-result",                          "POST",  LOGIN,   405,   405,   405,   405,   405),
     ("budget-dashboard",                      "GET",   LOGIN,   200,   200,   200,   200,   200),
     ("budget-dashboard",                      "POST",  LOGIN,   405,   405,   405,   405,   405),
