@@ -95,11 +95,12 @@ def seed_when_ready(*, wait_s: int = 900, log=print) -> Campaign | None:
     worker), wait for the answers, then seat the panel and seed the judgments."""
     campaign = Campaign.objects.filter(slug=CAMPAIGN_SLUG).first()
     if campaign is None:
-        ready = _wait_for(lambda: Stage.objects.filter(slug=STAGE_SLUG, status=StageStatus.SCORING).exists(), wait_s)
-        if not ready:
-            log("Demo arena skipped: the demo stage's nominations were not frozen in time.")
+        ready = _wait_for(lambda: Stage.objects.filter(slug=STAGE_SLUG).exclude(status=StageStatus.NOMINATING).exists(),
+                          wait_s)
+        stage = Stage.objects.filter(slug=STAGE_SLUG).first()
+        if not ready or stage.status != StageStatus.SCORING:
+            log("Demo arena skipped: the demo stage's nominations were not frozen in time, or it is finalised.")
             return None
-        stage = Stage.objects.get(slug=STAGE_SLUG)
         prompt_set = PromptSet.objects.filter(slug=PROMPT_SET_SLUG).order_by("-version").first() or prompt_set_create(
             actor=None, slug=PROMPT_SET_SLUG, title="데모 사용자 평가 질문 (한국어 20문항)",
             prompts=[{"key": k, "category": c, "text": t} for k, c, t in DEMO_PROMPTS])

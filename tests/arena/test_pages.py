@@ -123,3 +123,16 @@ def test_the_admin_lists_the_arena_read_only(people, campaign):
     for model in ("promptset", "campaign", "generationjob"):
         assert client.get(f"/admin/arena/{model}/").status_code == 200
     assert client.get("/admin/arena/campaign/add/").status_code == 403
+
+
+def test_the_judging_page_answers_in_fixed_queries(panelist, campaign, django_assert_max_num_queries):
+    client = client_for(panelist(quota=30))
+    url = reverse("arena-judge", args=[campaign.slug])
+    for _ in range(2):  # a new pair each time, whatever was judged before
+        with django_assert_max_num_queries(18):
+            assert client.get(url).status_code == 200
+        judgment = campaign.judgments.get(verdict="")
+        client.post(url, {"judgment": judgment.pk, "verdict": "tie"})
+    client.get(url)  # a new pair
+    with django_assert_max_num_queries(13):  # the open pair, shown again
+        assert client.get(url).status_code == 200
