@@ -26,6 +26,18 @@ def campaigns_for(user) -> list[Campaign]:
     return []
 
 
+def prompt_sets_all() -> list:
+    from arena.models import PromptSet
+
+    return list(PromptSet.objects.annotate(size=Count("prompts")).order_by("slug", "-version"))
+
+
+def open_stages() -> list:
+    from stages.models import Stage, StageStatus
+
+    return list(Stage.objects.exclude(status=StageStatus.FINALISED).order_by("programme", "order"))
+
+
 def seat_of(user, campaign: Campaign) -> PanelMember | None:
     if not user.is_authenticated:
         return None

@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("", views.campaign_list, name="arena-list"),
+    path("new-prompt-set/", views.prompt_set_upload, name="arena-prompt-set-upload"),  # before <slug>/
+    path("new-campaign/", views.campaign_new, name="arena-campaign-new"),
     path("<slug:slug>/", views.result, name="arena-result"),
     path("<slug:slug>/judge/", views.judge, name="arena-judge"),
     path("<slug:slug>/close/", views.close, name="arena-close"),

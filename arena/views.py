@@ -1,6 +1,7 @@
 """Thin HTML views for the arena. The judging page's context comes from
 selectors.pair_for_panel only: a panel member never sees which team wrote an answer."""
 from django.contrib import messages
+from django.core.validators import slug_re
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,12 +12,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from arena import report, selectors
 from arena.models import Verdict
-from arena.services.campaigns import campaign_close, campaign_recompute_request
+from arena.models import PromptSet
+from arena.services.campaigns import RESERVED_SLUGS, campaign_close, campaign_create, campaign_recompute_request
 from arena.services.generation import generation_retry
 from arena.services.judgments import judgment_next, judgment_submit
 from arena.services.panel import panel_member_exclude, panel_member_invite
+from arena.services.prompt_sets import prompt_set_create, prompts_from_csv
 from core.inputs import whole_number
 from core.permissions import Action, can, require
+from core.uploads import upload_size_check
+from stages.models import Stage
 
 
 def _campaign(slug: str):
@@ -31,13 +36,77 @@ def _errors(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+PROMPT_SET_MAX_BYTES = 20 * 1024 * 1024
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def campaign_list(request):
     require(request.user, Action.USE_ARENA)
-    return render(request, "arena/campaign_list.html", {
-        "campaigns": selectors.campaigns_for(request.user),
-        "sees_results": can(request.user, Action.VIEW_ARENA_RESULTS)})
+    context = {"campaigns": selectors.campaigns_for(request.user),
+               "sees_results": can(request.user, Action.VIEW_ARENA_RESULTS),
+               "can_manage": can(request.user, Action.MANAGE_ARENA)}
+    if context["can_manage"]:
+        context.update(prompt_sets=selectors.prompt_sets_all(), stages=selectors.open_stages())
+    return render(request, "arena/campaign_list.html", context)
+
+
+def _back_to_list(request, write, success):
+    try:
+        outcome = write()
+        messages.success(request, success(outcome))
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("arena-list")
+
+
+@login_required
+@require_POST
+def prompt_set_upload(request):
+    """A CSV (key,category,text) as a new version of the prompt set `slug` (admins)."""
+    require(request.user, Action.MANAGE_ARENA)  # before reading the upload
+    upload = request.FILES.get("file")
+
+    def write():
+        if upload is None:
+            raise ValidationError({"file": [_("Choose a CSV file.")]})
+        upload_size_check(upload, limit=PROMPT_SET_MAX_BYTES)
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError({"file": [_("The file is not UTF-8 text.")]}) from None
+        slug = request.POST.get("slug", "").strip()
+        if not slug_re.fullmatch(slug):
+            raise ValidationError({"slug": [_("Give a slug: letters, digits, - and _.")]})
+        return prompt_set_create(actor=request.user, slug=slug, title=request.POST.get("title", ""),
+                                 prompts=prompts_from_csv(text))
+
+    return _back_to_list(request, write, lambda prompt_set: _("Prompt set %(set)s stored (%(n)s prompts).")
+                         % {"set": prompt_set, "n": prompt_set.prompts.count()})
+
+
+@login_required
+@require_POST
+def campaign_new(request):
+    """A judging campaign for a stage: its nominated checkpoints answer the prompt set on the
+    evaluation workers (admins)."""
+    require(request.user, Action.MANAGE_ARENA)
+    stage = Stage.objects.filter(pk=whole_number(request.POST.get("stage", "")) or 0).first()
+    prompt_set = PromptSet.objects.filter(pk=whole_number(request.POST.get("prompt_set", "")) or 0).first()
+
+    def write():
+        if stage is None or prompt_set is None:
+            raise ValidationError({"stage": [_("Choose a stage and a prompt set.")]})
+        slug = request.POST.get("slug", "").strip()
+        if not slug_re.fullmatch(slug) or slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": [_("Give a slug: letters, digits, - and _.")]})
+        return campaign_create(actor=request.user, stage=stage, prompt_set=prompt_set, slug=slug,
+                               name_ko=request.POST.get("name_ko", "").strip(),
+                               name_en=request.POST.get("name_en", "").strip(),
+                               default_quota=whole_number(request.POST.get("quota", "")) or 50)
+
+    return _back_to_list(request, write, lambda campaign: _("Campaign %(name)s created; the teams' answers are "
+                                                            "being generated.") % {"name": campaign.name})
 
 
 @login_required

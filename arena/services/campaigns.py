@@ -32,6 +32,7 @@ DEFAULT_GENERATION = {
     "system_instruction": "당신은 한국어 사용자를 돕는 AI 어시스턴트입니다. 질문에 정확하고 친절하게 답하세요.",
     "gen_kwargs": {"max_gen_toks": 256, "do_sample": False, "until": []},
 }
+RESERVED_SLUGS = {"new-campaign", "new-prompt-set"}  # pages of /arena/ itself
 EVALUATOR_PREFIX = "arena:"  # UserScore.evaluator of the rows a closed campaign writes
 
 
@@ -61,6 +62,8 @@ def campaign_create(*, actor, stage: Stage, prompt_set: PromptSet, slug: str, na
         require(actor, Action.MANAGE_ARENA)
     stage = locked_open_stage(stage)
     part = _user_part(stage, part)
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": [_("This slug is reserved.")]})
     nominations = list(stage.nominations.exclude(status=NominationStatus.REJECTED)
                        .exclude(team__stage_entries__stage=stage, team__stage_entries__excluded_at__isnull=False)
                        .select_related("checkpoint").order_by("team_id"))

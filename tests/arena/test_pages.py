@@ -136,3 +136,29 @@ def test_the_judging_page_answers_in_fixed_queries(panelist, campaign, django_as
     client.get(url)  # a new pair
     with django_assert_max_num_queries(13):  # the open pair, shown again
         assert client.get(url).status_code == 200
+
+
+def test_an_admin_uploads_a_prompt_set_and_creates_a_campaign_from_the_page(people, stage,
+                                                                            django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from arena.models import Campaign, PromptSet
+
+    client = client_for(people["admin"])
+    csv = "key,category,text\nq1,law,계약서에는 무엇이 들어가나요?\nq2,coding,정렬 코드를 써 주세요.\n".encode()
+    response = client.post(reverse("arena-prompt-set-upload"), {
+        "slug": "ko-set", "title": "Korean set", "file": SimpleUploadedFile("p.csv", csv, "text/csv")})
+    assert response.status_code == 302
+    prompt_set = PromptSet.objects.get(slug="ko-set")
+    assert prompt_set.version == 1 and prompt_set.prompts.count() == 2 and len(prompt_set.digest) == 64
+    bad = client.post(reverse("arena-prompt-set-upload"), {
+        "slug": "ko-set", "title": "x", "file": SimpleUploadedFile("p.csv", b"key,category,text\nq1,sports,x\n")},
+        follow=True)
+    assert PromptSet.objects.filter(slug="ko-set").count() == 1 and '<li class="error">' in bad.content.decode()
+    with django_capture_on_commit_callbacks() as sent:
+        client.post(reverse("arena-campaign-new"), {"stage": stage.pk, "prompt_set": prompt_set.pk,
+                                                    "slug": "panel-x", "name_ko": "패널", "name_en": "Panel"})
+    campaign = Campaign.objects.get(slug="panel-x")
+    assert campaign.entries.count() == 3 and len(sent) == 3  # one generation job per team
+    page = client.get(reverse("arena-result", args=["panel-x"])).content.decode()
+    assert 'id="generation"' in page

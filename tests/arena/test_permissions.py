@@ -40,6 +40,8 @@ def test_judge_arena_is_about_the_seat(people, panelist, campaign):
 EXPECTED = [
     ("arena-list", "GET", (200, 200, 200)),
     ("arena-judge", "GET", (200, 403, 403)),
+    ("arena-campaign-new", "POST", (403, 403, 403)),
+    ("arena-prompt-set-upload", "POST", (403, 403, 403)),
     ("arena-result", "GET", (403, 403, 403)),
     ("arena-close", "POST", (403, 403, 403)),
     ("arena-invite", "POST", (403, 403, 403)),
@@ -69,7 +71,8 @@ def test_arena_routes_for_panel_members(people, panelist, campaign, api_client):
     user_update(actor=people["admin"], user=elsewhere, role=Role.PANEL)
     wrong = []
     for name, method, expected in EXPECTED:
-        url = reverse(name) if name.endswith("list") else reverse(name, args=[campaign.slug])
+        listing = name.endswith("list") or name in ("arena-campaign-new", "arena-prompt-set-upload")
+        url = reverse(name) if listing else reverse(name, args=[campaign.slug])
         for user, want in zip((seated, excluded, elsewhere), expected):
             if name.startswith("api:"):
                 api_client.force_authenticate(user)
