@@ -15,7 +15,6 @@ from arena.models import (
     CampaignEntry,
     CampaignResult,
     CampaignStatus,
-    GenerationJob,
     Mapping,
     PromptCategory,
     PromptSet,

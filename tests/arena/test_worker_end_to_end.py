@@ -9,8 +9,7 @@ from django.utils import timezone
 from arena.models import Answer, CampaignStatus, GenerationJob, JobStatus
 from arena.services.campaigns import campaign_create
 from arena.services.prompt_sets import prompt_set_create
-from evaluation.services.checkpoints import checkpoint_validate
-from evaluation.services.checkpoints import checkpoint_submit
+from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
 from stages.models import Nomination, NominationStatus
 from stages.services.stages import stage_create
 from tests.evaluation.workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
