@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 PROGRAMME_ADMIN_GROUP = "programme_admin"
 MINISTRY_REVIEWER_GROUP = "ministry_reviewer"
+PANEL_MEMBER_GROUP = "panel_member"  # user-evaluation judges, invited by admins (arena)
 
 
 class Role(models.TextChoices):
@@ -12,6 +13,7 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member firm")
     REVIEWER = "reviewer", _("Ministry reviewer")
     ADMIN = "admin", _("Programme admin")
+    PANEL = "panel", _("Panel member")
 
 
 def group_names(user) -> frozenset[str]:
@@ -31,12 +33,18 @@ def is_ministry_reviewer(user) -> bool:
     return user.is_authenticated and MINISTRY_REVIEWER_GROUP in group_names(user)
 
 
+def is_panel_member(user) -> bool:
+    return user.is_authenticated and PANEL_MEMBER_GROUP in group_names(user)
+
+
 def role_of(user) -> Role:
     """The strongest role a user holds, for display and for the demo."""
     if is_programme_admin(user):
         return Role.ADMIN
     if is_ministry_reviewer(user):
         return Role.REVIEWER
+    if is_panel_member(user):
+        return Role.PANEL
     if user.is_authenticated and user.organisation_id:
         return Role.MEMBER
     return Role.PUBLIC

@@ -7,14 +7,14 @@ from audit.services import audit_record
 from core.permissions import Action, require
 
 from .models import User
-from .roles import MINISTRY_REVIEWER_GROUP, PROGRAMME_ADMIN_GROUP, Role, role_of
+from .roles import MINISTRY_REVIEWER_GROUP, PANEL_MEMBER_GROUP, PROGRAMME_ADMIN_GROUP, Role, role_of
 
-ROLE_GROUPS = {Role.ADMIN: PROGRAMME_ADMIN_GROUP, Role.REVIEWER: MINISTRY_REVIEWER_GROUP}
+ROLE_GROUPS = {Role.ADMIN: PROGRAMME_ADMIN_GROUP, Role.REVIEWER: MINISTRY_REVIEWER_GROUP, Role.PANEL: PANEL_MEMBER_GROUP}
 USER_EDITABLE = {"first_name", "last_name", "email", "organisation", "is_active"}
 
 
 def role_groups_ensure() -> dict[str, Group]:
-    """The two role groups (created by migration; recreated if a test flushed them)."""
+    """The role groups (created by migration; recreated if a test flushed them)."""
     return {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_GROUPS.values()}
 
 

@@ -33,6 +33,7 @@ BENCHES = {
     "eval": ("eval_latency.py", "Evaluation latency", {"DATABASE_URL": BENCH_DATABASE_URL, "REDIS_URL": REDIS_URL}),
     "leaderboard": ("leaderboard_load.py", "Leaderboard under load", {"BENCH_DATABASE_URL": BENCH_DATABASE_URL}),
     "scale": ("scale.py", "Sharded runs on 1 and 2 workers", {"DATABASE_URL": BENCH_DATABASE_URL, "REDIS_URL": REDIS_URL}),
+    "arena": ("arena_results.py", "User evaluation (arena)", {"DATABASE_URL": BENCH_DATABASE_URL}),
 }
 
 

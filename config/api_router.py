@@ -1,5 +1,7 @@
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from arena.api.views import CampaignViewSet as ArenaCampaignViewSet
+from arena.api.views import PromptSetViewSet
 from budget.api import views as budget
 from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
 from core.api.ids import ID_PATTERN, is_id_lookup
@@ -50,6 +52,8 @@ router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
 router.register("snapshots", SnapshotViewSet, basename="snapshot")
 router.register("reference-models", ReferenceModelViewSet, basename="reference-model")
 router.register("stages", StageViewSet, basename="stage")
+router.register("arena/campaigns", ArenaCampaignViewSet, basename="arena-campaign")
+router.register("arena/prompt-sets", PromptSetViewSet, basename="arena-prompt-set")
 router.register("data-providers", ProviderViewSet, basename="data-provider")
 router.register("licences", LicenceViewSet, basename="licence")
 router.register("datasets", DatasetViewSet, basename="dataset")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "datasets_registry",
     "originality",
     "budget",
+    "arena",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "DataProviderKindEnum": "datasets_registry.models.ProviderKind",
         "PurchaseKindEnum": "datasets_registry.models.PurchaseKind",
         "OriginalityStatusEnum": "originality.models.ReportStatus",
+        "VerdictEnum": "originality.models.Verdict",  # as before the arena's verdicts came
+        "ArenaVerdictEnum": "arena.models.Verdict",
     },
 }
 
@@ -260,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
     "tend-usage-imports": {"task": "budget.tend_imports", "schedule": 300},
     "resend-unverified-nominations": {"task": "stages.resend_unverified_nominations", "schedule": 300},
     "purge-idempotency-keys": {"task": "core.purge_idempotency_keys", "schedule": 3600},
+    "tend-arena-generation": {"task": "arena.tend_generation", "schedule": 300},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("stages/", include("stages.urls")),
     path("data/", include("datasets_registry.urls")),
     path("budget/", include("budget.urls")),
+    path("arena/", include("arena.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

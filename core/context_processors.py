@@ -10,4 +10,5 @@ def roles(request):
         "viewer_can_manage_registry": can(user, Action.MANAGE_REGISTRY),
         "viewer_sees_evaluation": user.is_authenticated and (can(user, Action.USE_EVALUATION)
                                                              or can(user, Action.VIEW_AUDIT)),
+        "viewer_uses_arena": can(user, Action.USE_ARENA),  # the groups are already read: no query
     }

@@ -11,7 +11,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts.roles import is_ministry_reviewer, is_programme_admin
+from accounts.roles import is_ministry_reviewer, is_panel_member, is_programme_admin
 from consortium.models import Membership, MembershipRole, Organisation, Team, TeamStatus
 
 
@@ -29,6 +29,10 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     USE_EVALUATION = "use_evaluation"  # reach the evaluation endpoints at all; services check the team
     REPORT_USAGE = "report_usage"  # a GPU provider reports its jobs (budget usage); admins too
+    MANAGE_ARENA = "manage_arena"  # prompt sets, judging campaigns, panel invitations and exclusions, closing
+    JUDGE_ARENA = "judge_arena"  # panel members: judge pairs of answers (obj: a campaign, or None for the role)
+    USE_ARENA = "use_arena"  # reach the arena's pages and endpoints at all: panel members, reviewers, admins
+    VIEW_ARENA_RESULTS = "view_arena_results"  # a campaign's live result, who wrote which answer, panel flags
 
 
 def team_ids_of(user) -> frozenset[int]:
@@ -92,6 +96,18 @@ def _may_report_usage(user, provider) -> bool:
     return provider is not None and user.is_authenticated and user.organisation_id == provider.organisation_id
 
 
+def _may_judge(user, campaign) -> bool:
+    """A panel member; for a campaign, one with a seat in it that was not excluded (obj: an
+    arena Campaign, or None for "holds the role")."""
+    if not is_panel_member(user):
+        return False
+    if campaign is None:
+        return True
+    if not hasattr(campaign, "panel"):
+        raise TypeError(f"judge_arena needs a judging campaign, got {type(campaign).__name__}")
+    return campaign.panel.filter(user=user, excluded_at__isnull=True).exists()
+
+
 def _is_staff_role(user) -> bool:
     return is_programme_admin(user) or is_ministry_reviewer(user)
 
@@ -110,6 +126,10 @@ RULES: dict[Action, Callable[..., bool]] = {
     Action.VIEW_AUDIT: lambda user, obj: _is_staff_role(user),
     Action.USE_EVALUATION: lambda user, obj: is_programme_admin(user) or bool(team_ids_of(user)),
     Action.REPORT_USAGE: _may_report_usage,
+    Action.MANAGE_ARENA: lambda user, obj: is_programme_admin(user),
+    Action.JUDGE_ARENA: _may_judge,
+    Action.USE_ARENA: lambda user, obj: _is_staff_role(user) or is_panel_member(user),
+    Action.VIEW_ARENA_RESULTS: lambda user, obj: _is_staff_role(user),
 }
 
 

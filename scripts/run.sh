@@ -22,11 +22,12 @@ $PY manage.py seed_budget_demo
 
 pids=()
 demo_pid=
+arena_pid=
 stop() {
   trap - INT TERM EXIT
   echo; echo "Stopping web server and worker..."
-  kill "${pids[@]}" $demo_pid 2>/dev/null || true
-  wait "${pids[@]}" $demo_pid 2>/dev/null || true
+  kill "${pids[@]}" $demo_pid $arena_pid 2>/dev/null || true
+  wait "${pids[@]}" $demo_pid $arena_pid 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
@@ -40,6 +41,10 @@ pids+=($!)
 # (Not in pids: it ends by itself, and `wait -n` below must only end with a server.)
 $PY manage.py seed_demo_stage --nominate-when-ready --wait 900 &
 demo_pid=$!
+# The demo user evaluation: once nominations are frozen, the nominated checkpoints answer the demo prompts
+# on the worker and a seeded panel judges (it waits for each step by itself).
+$PY manage.py seed_demo_arena --wait 900 &
+arena_pid=$!
 
 database=${DATABASE_URL:+PostgreSQL}; database=${database:-SQLite in var/}
 broker=${REDIS_URL:+Redis}; broker=${broker:-files in var/celery/}
@@ -47,5 +52,6 @@ echo
 echo "Platform running at http://$HOST:$PORT/   (database: $database; Celery broker: $broker)"
 echo "Evaluations: http://$HOST:$PORT/evaluation/ (the demo checkpoints are evaluated on ko-smoke in the first minute)"
 echo "Leaderboard: http://$HOST:$PORT/leaderboards/ · first-stage evaluation: http://$HOST:$PORT/stages/"
+echo "User evaluation (blind pairwise judging): http://$HOST:$PORT/arena/ (as admin, reviewer, or the panel user)"
 echo "API docs at http://$HOST:$PORT/api/docs/ — press Ctrl-C to stop."
 wait -n "${pids[@]}"

@@ -75,6 +75,9 @@ def user_scores_import(*, actor, stage: Stage, text: str) -> int:
     if actor is not None:  # None: the platform itself (seeding)
         require(actor, Action.MANAGE_STAGES)
     stage = locked_open_stage(stage)
+    if UserScore.objects.filter(stage=stage, evaluator__startswith="arena:").exists():
+        # A closed judging campaign filled the user part (arena.services.campaigns): one source per stage.
+        raise ValidationError({"file": [_("This stage's user part comes from a closed judging campaign.")]})
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(USER_SCORE_COLUMNS):
         raise ValidationError({"file": [_("The header must be: %(columns)s") % {"columns": ",".join(USER_SCORE_COLUMNS)}]})

@@ -24,6 +24,10 @@ EXPECTED = [
     (Action.VIEW_AUDIT, None, {"reviewer", "admin"}),
     (Action.USE_EVALUATION, None, {"member_a", "member_b", "admin"}),
     (Action.REPORT_USAGE, None, {"admin"}),  # a provider's own users: tests/budget/test_permissions.py
+    (Action.MANAGE_ARENA, None, {"admin"}),
+    (Action.JUDGE_ARENA, None, set()),  # panel members only: tests/arena/test_permissions.py
+    (Action.USE_ARENA, None, {"reviewer", "admin"}),  # and panel members
+    (Action.VIEW_ARENA_RESULTS, None, {"reviewer", "admin"}),
 ]
 
 

@@ -61,6 +61,10 @@ def route_kwargs(route: Route, world) -> dict:
         return {"slug": world["leaderboard"].slug}
     if name.startswith(("api:stage-", "stage-")):
         return {"slug": world["stage"].slug}
+    if name.startswith(("api:arena-campaign-", "arena-")):
+        from tests.arena.world import arena_campaign
+
+        return {"slug": arena_campaign(world).slug}
     raise AssertionError(f"{name}: say which of team A's objects fills {route.params} (matrix_support.route_kwargs)")
 
 

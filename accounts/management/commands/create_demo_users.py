@@ -13,6 +13,7 @@ DEMO_USERS = [
     ("reviewer", "ministry reviewer", None, Role.REVIEWER),
     ("lg-lead", "member firm: LG AI Research (lead of the LG team)", "lg-ai-research", Role.MEMBER),
     ("upstage-member", "member firm: Upstage (lead of the Upstage team)", "upstage", Role.MEMBER),
+    ("panel", "panel member: judges pairs of answers in the demo user evaluation", None, Role.PANEL),
 ]
 
 
