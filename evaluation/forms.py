@@ -38,3 +38,17 @@ class RunRequestForm(forms.Form):
     def __init__(self, *args, suites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["suite"].choices = [(v.suite.slug, f"{v.suite} v{v.number}") for v in suites]
+
+
+class BenchmarkImportForm(forms.Form):
+    folder = forms.CharField(label=_("Folder"), max_length=500,
+                             help_text=_("A folder under the platform's import folder (BENCHMARK_IMPORT_ROOT)."))
+    source = forms.CharField(label=_("Source"), max_length=200, help_text=_("As the harness reads it: skt/kobest_v1"))
+    config = forms.CharField(label=_("Config"), max_length=200, required=False, help_text=_("For example boolq"))
+    revision = forms.CharField(label=_("Upstream revision"), max_length=100, required=False)
+    licence = forms.CharField(label=_("Licence note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    tasks = forms.CharField(label=_("Harness tasks to check"), max_length=1000, required=False,
+                            help_text=_("Comma-separated: each is built on the data before it is imported."))
+
+    def clean_tasks(self):
+        return tuple(t.strip() for t in self.cleaned_data["tasks"].split(",") if t.strip())

@@ -385,3 +385,31 @@ def _column(exc: Exception) -> str:
         return str(exc.args[0])
     text = str(exc)
     return text.split("'")[1] if text.count("'") >= 2 else text
+
+
+def export_datasets(tasks: list[str], folder: Path, *, snapshots: dict[str, dict] | None = None) -> list[dict]:
+    """On a connected machine: every dataset these harness tasks read, as the hub serves it now,
+    saved with `save_to_disk` into folder/<org>__<name>[__<config>], ready for
+    `benchmark_data import`. Returns [{"key", "source", "config", "folder"}]. (`snapshots` serve
+    datasets the way the hub would, for tests.)"""
+    import datasets
+
+    from evaluation import offline_data
+
+    manager = task_manager(())
+    asked: set[str] = set()
+    offline_data.install(snapshots or {}, record=asked, fetch=True)
+    try:
+        for task in tasks:
+            _load(manager, task)
+        exported = []
+        for key in sorted(asked):
+            source, _, config = key.partition(":")
+            target = folder / "__".join(part.replace("/", "__") for part in (source, config) if part)
+            dataset = datasets.load_dataset(source, config or None)
+            dataset = dataset if isinstance(dataset, datasets.DatasetDict) else datasets.DatasetDict({"train": dataset})
+            dataset.save_to_disk(str(target))
+            exported.append({"key": key, "source": source, "config": config, "folder": str(target)})
+    finally:
+        offline_data.uninstall()
+    return exported

@@ -23,9 +23,10 @@ def dataset_key(path: str, name: str | None) -> str:
     return f"{path}:{name}" if name else path
 
 
-def install(snapshots: dict[str, dict], *, record: set | None = None) -> None:
+def install(snapshots: dict[str, dict], *, record: set | None = None, fetch: bool = False) -> None:
     """Serve these datasets from their snapshots: {key: {"folder", "format", "splits": {split: [files]}}}.
-    `record` collects the key of every dataset a task asks for."""
+    `record` collects the key of every dataset a task asks for. `fetch` lets a dataset with no
+    snapshot come from the hub: only for `benchmark_data export`, on a connected machine."""
 
     def load_dataset(path, name=None, *args, split=None, **kwargs):
         if path in LOCAL_BUILDERS:  # a task folder's own files (data_files=...)
@@ -34,6 +35,8 @@ def install(snapshots: dict[str, dict], *, record: set | None = None) -> None:
         if record is not None:
             record.add(key)
         snapshot = snapshots.get(key)
+        if snapshot is None and fetch:
+            return _original(path, name, *args, split=split, **kwargs)
         if snapshot is None:
             raise BenchmarkDataMissing(f"no snapshot of {key} is pinned here: import it with "
                                        f"`manage.py benchmark_data import PATH --source {path}"

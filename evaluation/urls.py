@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import benchmark_views, views
 
 urlpatterns = [
     path("", views.checkpoint_list, name="checkpoint-list"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("runs/<int:pk>/status.json", views.run_status, name="run-status"),
     path("runs/<int:pk>/cancel/", views.run_cancel_view, name="run-cancel"),
     path("runs/<int:pk>/samples/", views.run_samples, name="run-samples"),
+    path("benchmark-data/", benchmark_views.benchmark_data, name="benchmark-data"),
 ]

@@ -1,7 +1,16 @@
 from rest_framework import serializers
 
 from consortium.models import Team
-from evaluation.models import Checkpoint, EvaluationRun, Precision, RunShard, SuiteTask, SuiteVersion, TaskResult
+from evaluation.models import (
+    BenchmarkSnapshot,
+    Checkpoint,
+    EvaluationRun,
+    Precision,
+    RunShard,
+    SuiteTask,
+    SuiteVersion,
+    TaskResult,
+)
 
 
 class SuiteTaskSerializer(serializers.ModelSerializer):
@@ -95,3 +104,23 @@ class RunRequestSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, min_value=1, max_value=10_000,
         help_text="A preview: score only the first N items of each task (at most EVAL_PREVIEW_MAX_ITEMS). "
                   "Labelled as a preview; never on a leaderboard, snapshot or stage")
+
+
+class BenchmarkSnapshotSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(read_only=True)
+    imported_by = serializers.CharField(source="imported_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = BenchmarkSnapshot
+        fields = ["id", "key", "source", "config", "revision", "digest", "format", "splits", "columns", "files",
+                  "licence", "imported_by", "imported_at"]
+
+
+class BenchmarkImportSerializer(serializers.Serializer):
+    folder = serializers.CharField(max_length=500, help_text="A folder under BENCHMARK_IMPORT_ROOT")
+    source = serializers.CharField(max_length=200)
+    config = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    revision = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    licence = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    tasks = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
+                                  max_length=50)

@@ -11,11 +11,15 @@ from core.api.ids import IdFilter
 from core.idempotency import idempotent
 from core.permissions import Action
 from evaluation import selectors
-from evaluation.models import EvaluationRun
+from evaluation.benchmark_data import SnapshotError
+from evaluation.models import BenchmarkSnapshot, EvaluationRun
+from evaluation.services.benchmark_data import import_folder_allowed, snapshot_import
 from evaluation.services.checkpoints import checkpoint_submit
 from evaluation.services.runs import run_cancel, run_request
 
 from .serializers import (
+    BenchmarkImportSerializer,
+    BenchmarkSnapshotSerializer,
     CheckpointSerializer,
     CheckpointSubmitSerializer,
     RunDetailSerializer,
@@ -115,3 +119,30 @@ class RunViewSet(EvaluationViewSet):
         page = _page_number(request.query_params.get("page"))
         rows, total = selectors.run_samples(user=request.user, run=run, task=task, page=page)
         return Response({"task": task, "tasks": tasks, "page": page, "total": total, "samples": rows})
+
+
+class BenchmarkDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Benchmark data snapshots the platform holds (programme admins)."""
+
+    read_action = Action.MANAGE_REGISTRY
+    write_action = Action.MANAGE_REGISTRY
+    serializer_class = BenchmarkSnapshotSerializer
+    queryset = BenchmarkSnapshot.objects.select_related("imported_by")
+
+    @extend_schema(request=BenchmarkImportSerializer, responses={201: BenchmarkSnapshotSerializer,
+                                                                 200: BenchmarkSnapshotSerializer})
+    @idempotent
+    def create(self, request):
+        """Import a folder under BENCHMARK_IMPORT_ROOT as a snapshot; the same folder again answers 200
+        with the snapshot already held."""
+        data = BenchmarkImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            folder = import_folder_allowed(values.pop("folder"))
+            snapshot, created = snapshot_import(actor=request.user, folder=folder, tasks=tuple(values.pop("tasks")),
+                                                **values)
+        except SnapshotError as exc:
+            raise ValidationError({"folder": [str(exc)]}) from None
+        return Response(BenchmarkSnapshotSerializer(snapshot).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -159,3 +159,16 @@ def test_a_suite_pins_the_latest_snapshot_and_names_what_is_missing(db, data_roo
     assert pinned.missing_data == ("openai/gsm8k:main",)
     assert pinned.digest != bare.digest  # the data is part of what makes a version
     assert json.loads(json.dumps(pinned.task_protocol(task)))["data"] == pinned.data["kobest_boolq"]
+
+
+def test_the_export_of_a_connected_machine_imports_with_the_same_rows(db, data_root, tmp_path):
+    """`benchmark_data export` saves what the tasks read as the hub serves it (here: served from a
+    snapshot, as no hub is reachable) in folders that import as they are."""
+    benchmark_snapshots.kobest_boolq(tmp_path / "boolq")
+    original, _ = snapshot_import(actor=None, folder=tmp_path / "boolq", source="skt/kobest_v1", config="boolq")
+    exported = harness.export_datasets(["kobest_boolq"], tmp_path / "export", snapshots=latest_snapshots())
+    assert [item["key"] for item in exported] == ["skt/kobest_v1:boolq"]
+    again, created = snapshot_import(actor=None, folder=tmp_path / "export" / "skt__kobest_v1__boolq",
+                                     source="skt/kobest_v1", config="boolq", tasks=("kobest_boolq",))
+    assert created and again.format == "arrow" and again.splits == original.splits
+    assert again.columns == original.columns

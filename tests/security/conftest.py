@@ -15,6 +15,7 @@ from datasets_registry.models import Entitlement
 from datasets_registry.services.catalogue import dataset_create, licence_create, provider_create
 from datasets_registry.services.declarations import training_declaration_set
 from datasets_registry.services.purchases import purchase_create
+from evaluation.models import BenchmarkSnapshot
 from leaderboards.models import RowRule
 from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish
 from originality.models import OriginalityReport, ReferenceModel
@@ -111,4 +112,5 @@ def world(db, people, team_a, team_b, extra_member):
         "entitlement": Entitlement.objects.get(purchase=purchase, team=team_a),
         "declaration": declaration, "reference": reference,
         "membership": team_a.memberships.first(),
+        "benchmark_snapshot": BenchmarkSnapshot.objects.create(source="org/bench", digest="e" * 64, format="json"),
     }

@@ -45,6 +45,7 @@ def route_kwargs(route: Route, world) -> dict:
         "api:checkpoint-detail": world["checkpoint"].pk, "api:originality-detail": world["checkpoint"].pk,
         "api:run-detail": world["run"].pk, "api:run-cancel": world["run"].pk, "api:run-samples": world["run"].pk,
         "api:snapshot-detail": world["snapshot"].pk,
+        "api:benchmark-data-detail": world["benchmark_snapshot"].pk,
         "api:budget-allocation-give-back": world["team_a_allocation"].pk,
         "api:budget-import-detail": world["usage_import"].pk,
         "api:budget-request-approve": world["budget_request"].pk,

@@ -47,6 +47,12 @@ EXPECTED = [
     ("api:arena-campaign-result",             "GET",     401,   403,   403,   403,   404,   404),
     ("api:arena-prompt-set-list",             "GET",     401,   403,   403,   403,   200,   200),
     ("api:arena-prompt-set-list",             "POST",    401,   403,   403,   403,   403,   400),
+    # Benchmark data snapshots: an operator's tool, programme admins only (a run's page names what it read).
+    ("api:benchmark-data-detail",             "GET",     401,   403,   403,   403,   403,   200),
+    ("api:benchmark-data-list",               "GET",     401,   403,   403,   403,   403,   200),
+    ("api:benchmark-data-list",               "POST",    401,   403,   403,   403,   403,   400),
+    ("benchmark-data",                        "GET",   LOGIN,   403,   403,   403,   403,   200),
+    ("benchmark-data",                        "POST",  LOGIN,   403,   403,   403,   403,   200),
     ("api:budget-allocation-give-back",       "GET",     405,   405,   405,   405,   405,   405),
     ("api:budget-allocation-give-back",       "POST",    401,   403,   403,   403,   403,   200),
     ("api:budget-allocation-list",            "GET",     405,   405,   405,   405,   405,   405),
