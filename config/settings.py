@@ -280,6 +280,13 @@ EVAL_USE_GPU = env.bool("EVAL_USE_GPU", default=False)
 EVAL_GPU_BACKEND = env("EVAL_GPU_BACKEND", default="vllm")
 EVAL_GPUS_PER_WORKER = env.int("EVAL_GPUS_PER_WORKER", default=1)
 EVAL_GPU_MEMORY_GIB = env.float("EVAL_GPU_MEMORY_GIB", default=80)
+# Coding suites run model-written code in a bubblewrap sandbox (evaluation/sandbox/). A worker
+# running as root hands the sandbox to this unprivileged uid (the kernel never limits root's
+# processes); the interpreter inside defaults to the system's Python of this version.
+EVAL_SANDBOX_TOOL = env("EVAL_SANDBOX_TOOL", default="bwrap")
+EVAL_SANDBOX_UID = env.int("EVAL_SANDBOX_UID", default=65534)
+EVAL_SANDBOX_PYTHON = env("EVAL_SANDBOX_PYTHON", default="")
+EVAL_SANDBOX_SCRATCH = env("EVAL_SANDBOX_SCRATCH", default="")  # each sample's program folder; default: /tmp
 
 # Originality (originality/compare.py). A tensor matches a reference tensor when the correlation
 # of their sampled values reaches the threshold (or they are byte-identical); a checkpoint is

@@ -8,6 +8,7 @@ import platform
 from pathlib import Path
 
 from evaluation import raw_generations
+from evaluation.sandbox import hook as sandbox_hook
 
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -89,7 +90,7 @@ def versions() -> dict:
     import transformers
 
     return {"lm_eval": lm_eval.__version__, "transformers": transformers.__version__, "torch": torch.__version__,
-            "python": platform.python_version()}
+            "python": platform.python_version(), **sandbox_hook.versions()}
 
 
 def _merge(total: dict, part: dict) -> None:
@@ -176,6 +177,8 @@ def evaluate(spec: dict, report) -> dict:
     cache_env_info()
     models = _Models(spec)
     manager = task_manager(tuple(spec["include_paths"]))
+    # Model-written code runs only in the sandbox, under the suite's limits (none: it is refused).
+    sandbox_hook.install(spec.get("sandbox"), sandbox_hook.HostConfig.from_settings())
     merged: dict = {}
     seeds = spec["seeds"]
     with gzip.open(spec["samples_file"], "wt", encoding="utf-8") as samples_out:
@@ -189,12 +192,14 @@ def evaluate(spec: dict, report) -> dict:
                 random_seed=seeds["random_seed"], numpy_random_seed=seeds["numpy_random_seed"],
                 torch_random_seed=seeds["torch_random_seed"], fewshot_random_seed=seeds["fewshot_random_seed"],
                 **protocol.evaluate_arguments(task_protocol, task=task),
+                **sandbox_hook.confirm_arguments(task, manager),
             )
             raw = raw_generations.take(model)
             # A group (kmmlu, haerae…) logs its samples under each subtask's name.
             for subtask, samples in out.pop("samples", {}).items():
                 for sample in samples:
                     raw_generations.attach(sample, raw)
+                    sandbox_hook.attach(sample)  # passed, failed, timed out, killed by a limit
                     samples_out.write(json.dumps({"task": task, "subtask": subtask, **sample},
                                                  ensure_ascii=False, default=str) + "\n")
             _merge(merged, out)

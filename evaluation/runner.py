@@ -26,6 +26,7 @@ from evaluation.checkpoint_files import CheckpointProblem, containment_root
 from evaluation.staging import remove_staged, stage_checkpoint
 from evaluation.gpu import DoesNotFit, tensor_parallel_size
 from evaluation.models import EvaluationRun
+from evaluation.sandbox.refusal import sandbox_refusal
 from evaluation.services import runs
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ def execute_run(run_id: int, *, worker_host: str) -> str:
 def _attempt(run: EvaluationRun, token) -> str:
     run = EvaluationRun.objects.select_related("checkpoint__team", "suite_version").get(pk=run.pk)
     checkpoint = run.checkpoint
+    refused = sandbox_refusal(run.suite_version)  # a coding suite never runs without the sandbox
+    if refused:
+        runs.run_fail(run_id=run.pk, token=token, error=refused, platform_fault=True)
+        return "failed"
     beat = _Heartbeat(run.pk, token, current_task=_("checking the checkpoint's files"))
     try:
         # A folder that vanished or cannot be listed (unmounted, a symlink loop) would walk as
@@ -127,6 +132,7 @@ def _evaluate(run: EvaluationRun, token, checkpoint, attempt_dir: Path, model_di
         "results_file": str(attempt_dir / "results.json"),
         "log_file": str(attempt_dir / "harness.log"),
         "threads": settings.EVAL_TORCH_THREADS,
+        "sandbox": run.suite_version.sandbox,  # a coding suite's limits (evaluation/sandbox/)
     }
     return _supervise(run, token, spec)
 

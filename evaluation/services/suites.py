@@ -35,7 +35,8 @@ def suite_load(*, actor, definition: SuiteDefinition) -> tuple[SuiteVersion, str
     if latest and latest.digest == definition.digest:
         return latest, "unchanged"
     fields = {"digest": definition.digest, "task_dirs": list(definition.task_dirs),
-              "requires_hub": definition.requires_hub, "protocol": definition.protocol}
+              "requires_hub": definition.requires_hub, "protocol": definition.protocol,
+              "sandbox": definition.sandbox}
     if latest and not latest.runs.exists():
         before = snapshot(latest)
         SuiteVersion.objects.filter(pk=latest.pk).update(**fields)
