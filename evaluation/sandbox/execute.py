@@ -142,27 +142,33 @@ def _run(sample_dir: Path, limits: dict, config: HostConfig) -> Execution:
     token = secrets.token_hex(16).encode()
     token_read, token_write = os.pipe()
     status_read, status_write = os.pipe()
+    info_read, info_write = os.pipe()  # bubblewrap tells the host PID of the sandbox's first process
     os.write(token_write, token)
     os.close(token_write)
     args = json.dumps({**{k: limits[k] for k in ("cpu_time_s", "memory_mb", "processes", "open_files", "tmp_kb")},
                        "token_fd": token_read, "status_fd": status_write})
     drop = {"user": config.uid, "group": config.uid, "extra_groups": []} if os.geteuid() == 0 else {}
+    command = _command(config, limits, sample_dir, args)
+    command[1:1] = ["--info-fd", str(info_write)]
     started = time.monotonic()
     try:
-        process = subprocess.Popen(_command(config, limits, sample_dir, args), stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(token_read, status_write),
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, pass_fds=(token_read, status_write, info_write),
                                    start_new_session=True, **drop)
     except OSError as exc:
         os.close(status_read)
+        os.close(info_read)
         raise SandboxError(f"the sandbox could not start: {exc}") from exc
     finally:
-        os.close(token_read)
-        os.close(status_write)
+        for fd in (token_read, status_write, info_write):
+            os.close(fd)
+    info = bytearray()
     try:
-        output, status, ending = _collect(process, status_read, limits, started)
+        output, status, ending = _collect(process, status_read, info_read, info, limits, started)
     finally:
-        _kill(process)
+        _kill(process, _first_pid(info))
         os.close(status_read)
+        os.close(info_read)
     seconds = round(time.monotonic() - started, 3)
     text = output.decode("utf-8", "replace")
     if ending:
@@ -173,13 +179,14 @@ def _run(sample_dir: Path, limits: dict, config: HostConfig) -> Execution:
     return Execution(*_verdict(process.returncode, status[1:] == token, text, limits), output=text, seconds=seconds)
 
 
-def _collect(process: subprocess.Popen, status_read: int, limits: dict, started: float):
+def _collect(process: subprocess.Popen, status_read: int, info_read: int, info: bytearray, limits: dict,
+             started: float):
     """Read the program's output (up to its limit) and status until it ends or a limit ends it.
     Returns (output, status bytes, (outcome, detail) if a limit ended it, else None)."""
     cap = limits["output_kb"] * 1024
     deadline = started + limits["wall_time_s"]
     output, status = bytearray(), bytearray()
-    streams = {process.stdout.fileno(): output, status_read: status}
+    streams = {process.stdout.fileno(): output, status_read: status, info_read: info}
     while streams:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -215,13 +222,34 @@ def _verdict(returncode: int, passed: bool, text: str, limits: dict) -> tuple[st
     return Outcome.FAILED, (lines[-1][:300] if lines else f"exit status {returncode}")
 
 
-def _kill(process: subprocess.Popen) -> None:
-    """Kill bubblewrap's session; the sandbox's PID namespace dies with its first process."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+def _first_pid(info: bytearray) -> int | None:
+    try:
+        return int(json.loads(bytes(info).decode())["child-pid"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _kill(process: subprocess.Popen, first_pid: int | None) -> None:
+    """Kill bubblewrap and the sandbox's first process, and wait until that one is gone: the
+    kernel kills every other process of the sandbox's PID namespace before it can go."""
+    for kill, pid in ((os.killpg, process.pid), (os.kill, first_pid)):
+        if pid:
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
     process.wait()
     if process.stdout:
         process.stdout.close()
+    deadline = time.monotonic() + 10
+    while first_pid and _alive(first_pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be reaped by whoever inherited it."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError, ProcessLookupError):
+        return False

@@ -32,14 +32,6 @@ def install(limits: dict | None, config: HostConfig | None = None) -> None:
     evaluate.load = load
 
 
-def _leaves(tasks: dict):
-    for value in tasks.values():
-        if isinstance(value, dict):
-            yield from _leaves(value)
-        else:
-            yield value
-
-
 def _runs_code_here(function) -> bool:
     """The metric function's module holds the sandboxed metric (humaneval's `compute_`, mbpp's
     `pass_at_k`, our packs'): its code runs in the sandbox."""
@@ -52,9 +44,7 @@ def confirm_arguments(task: str, manager) -> dict:
     task that runs no code; SandboxRefused for a task that runs code by other means."""
     if _state["limits"] is None:
         return {}
-    from lm_eval.tasks import get_task_dict
-
-    unsafe = [t for t in _leaves(get_task_dict([task], manager)) if getattr(t, "UNSAFE_CODE", False)]
+    unsafe = [t for t in manager.load([task])["tasks"].values() if getattr(t, "UNSAFE_CODE", False)]
     for task_object in unsafe:
         others = [name for name, fn in task_object._metric_fn_list.items() if not _runs_code_here(fn)]
         if others:

@@ -1,6 +1,8 @@
 """Writes data/ko_code_py.jsonl: small Python functions described in Korean, in HumanEval's
 column layout (task_id, prompt, canonical_solution, test, entry_point), so the harness's own
-humaneval recipe scores them. Run: python generate.py [--out FOLDER]. Deterministic."""
+humaneval recipe scores them. The prompt ends with the body's `return`: the model writes the
+returned expression (a whole function is beyond the tiny demo models). Run:
+python generate.py [--out FOLDER]. Deterministic."""
 from __future__ import annotations
 
 import argparse
@@ -45,9 +47,10 @@ ITEMS = [
 def rows() -> list[dict]:
     out = []
     for index, (name, args, doc, body, checks) in enumerate(ITEMS):
-        prompt = f'def {name}({args}):\n    """{doc}"""\n'
+        head, _, expression = body.rpartition("return ")
+        prompt = f'def {name}({args}):\n    """{doc}"""\n    {head}return'
         test = "def check(candidate):\n" + "".join(f"    assert {c.replace(name + '(', 'candidate(')}\n" for c in checks)
-        out.append({"task_id": f"KoCode/{index}", "prompt": prompt, "canonical_solution": f"    {body}\n",
+        out.append({"task_id": f"KoCode/{index}", "prompt": prompt, "canonical_solution": f" {expression}\n",
                     "test": test, "entry_point": name})
     return out
 
