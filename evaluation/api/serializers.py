@@ -19,7 +19,7 @@ class SuiteVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SuiteVersion
-        fields = ["suite", "number", "name_ko", "name_en", "digest", "requires_hub", "protocol", "tasks"]
+        fields = ["suite", "number", "name_ko", "name_en", "digest", "requires_hub", "protocol", "sandbox", "tasks"]
 
 
 class CheckpointSerializer(serializers.ModelSerializer):
@@ -74,8 +74,11 @@ class RunSerializer(serializers.ModelSerializer):
 
 
 class RunDetailSerializer(RunSerializer):
+    # A coding suite's sandbox limits, as its version (and so this run) fixed them; null otherwise.
+    sandbox = serializers.JSONField(source="suite_version.sandbox", read_only=True, allow_null=True)
+
     class Meta(RunSerializer.Meta):
-        fields = RunSerializer.Meta.fields + ["log_tail", "results"]
+        fields = RunSerializer.Meta.fields + ["log_tail", "results", "sandbox"]
 
 
 class RunRequestSerializer(serializers.Serializer):

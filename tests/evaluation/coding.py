@@ -85,3 +85,16 @@ def hostile_programs(*, secret_file: Path, port: int, victim_pid: int) -> dict[s
             "os.kill(os.getppid(), signal.SIGKILL)\n"
             f"os.kill({victim_pid}, signal.SIGKILL)\n"),
     }
+
+
+def build_code_checkpoint(target: Path, *, steps: int = 200, seed: int = 5) -> Path:
+    """A tiny real checkpoint that learned the ko_code pack's even-numbered solutions and never
+    saw the odd ones: it passes some tests and fails others, so a score says something."""
+    from evaluation import demo_checkpoints
+    from evaluation.suite_files import HARNESS_TASKS_DIR
+
+    lines = (HARNESS_TASKS_DIR / "ko_code" / "data" / "ko_code_py.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    taught = [r["prompt"] + r["canonical_solution"] for i, r in enumerate(rows) if i % 2 == 0] * 2
+    return demo_checkpoints.build_checkpoint(target, tokenizer=demo_checkpoints.train_tokenizer(taught),
+                                             corpus_lines=taught, steps=steps, seed=seed)

@@ -18,8 +18,9 @@ class ReferenceCodeEval:
         for task_id, (candidates, test) in enumerate(zip(predictions, references)):
             for completion_id, candidate in enumerate(candidates):
                 try:
-                    done = subprocess.run([sys.executable, "-c", candidate + "\n" + test], capture_output=True,
-                                          timeout=10)
+                    # -I: without PYTHONPATH, so the program's interpreter does not load this file
+                    done = subprocess.run([sys.executable, "-I", "-c", candidate + "\n" + test],
+                                          capture_output=True, timeout=10)
                     passed = done.returncode == 0
                 except subprocess.TimeoutExpired:
                     passed = False
