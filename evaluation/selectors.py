@@ -102,14 +102,16 @@ def _sample_view(sample: dict) -> dict:
 
 def _test_outcomes(sample: dict) -> list[dict]:
     """A coding sample's test runs in the sandbox: passed, failed, timed out or killed by a limit,
-    why, and the start of what the program printed."""
-    from .sandbox.outcomes import Outcome
+    why (the limit in the reader's language; for a failure, the program's own error), and the
+    start of what the program printed."""
+    from .sandbox.outcomes import Outcome, limit_reached
 
     tests = []
     for run in sample.get("code_execution") or []:
         outcome = run.get("outcome")
         label = Outcome(outcome).label if outcome in Outcome.values else outcome
-        tests.append({"outcome": outcome, "label": str(label), "detail": run.get("detail", ""),
+        detail = limit_reached(run["limit"]) if run.get("limit") else run.get("detail", "")
+        tests.append({"outcome": outcome, "label": str(label), "detail": detail,
                       "seconds": run.get("seconds"), "output": (run.get("output") or "")[:2000]})
     return tests
 

@@ -76,7 +76,8 @@ def _check(task_id: int, completion_id: int, candidate: str, test: str, *, limit
            config: execute.HostConfig) -> dict:
     run = execute.run(candidate + "\n" + test, limits, config)
     executions[execution_key(test, candidate)] = {
-        "outcome": str(run.outcome), "detail": run.detail, "seconds": run.seconds, "output": run.output[:2000]}
+        "outcome": str(run.outcome), "detail": run.detail, "limit": run.limit, "seconds": run.seconds,
+        "output": run.output[:2000]}
     passed = run.outcome == Outcome.PASSED
     # The hub metric's wording: "passed", "timed out" or "failed: <why>".
     text = "passed" if passed else "timed out" if run.outcome == Outcome.TIMED_OUT else f"failed: {run.detail}"

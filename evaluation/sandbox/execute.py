@@ -27,7 +27,7 @@ from .outcomes import Outcome
 
 INSIDE = Path(__file__).with_name("inside.py")
 EXIT_FAILED, EXIT_MEMORY = 1, 3
-LIMIT_SIGNALS = {signal.SIGXCPU: "CPU time", signal.SIGXFSZ: "file size"}
+LIMIT_SIGNALS = {signal.SIGXCPU: ("CPU time", "cpu_time_s"), signal.SIGXFSZ: ("file size", "tmp_kb")}
 # Host folders mirrored into the sandbox when they are links into /usr (merged /usr), else bound.
 TOP_LEVEL = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
@@ -72,6 +72,9 @@ class Execution:
     detail: str  # why, in a few words (the exception, the limit)
     output: str  # the start of what the program wrote (stdout and stderr)
     seconds: float
+    # The limit that ended it, for the sample browser to say in the reader's language:
+    # {"name": a limits key or "signal", "value": the limit or the signal's name}; else None.
+    limit: dict | None = None
 
 
 def unavailable_reason(config: HostConfig, *, forbidden: tuple[Path, ...] = ()) -> str | None:
@@ -172,11 +175,16 @@ def _run(sample_dir: Path, limits: dict, config: HostConfig) -> Execution:
     seconds = round(time.monotonic() - started, 3)
     text = output.decode("utf-8", "replace")
     if ending:
-        return Execution(*ending, output=text, seconds=seconds)
+        return _execution(ending, text, seconds)
     if not status.startswith(b"S"):
         raise SandboxError(f"the sandbox did not start the program (exit status {process.returncode}): "
                            f"{text.strip()[-500:]}")
-    return Execution(*_verdict(process.returncode, status[1:] == token, text, limits), output=text, seconds=seconds)
+    return _execution(_verdict(process.returncode, status[1:] == token, text, limits), text, seconds)
+
+
+def _execution(verdict: tuple, output: str, seconds: float) -> Execution:
+    outcome, detail, *limit = verdict  # (outcome, detail) or (outcome, detail, the limit reached)
+    return Execution(outcome=outcome, detail=detail, output=output, seconds=seconds, limit=limit[0] if limit else None)
 
 
 def _collect(process: subprocess.Popen, status_read: int, info_read: int, info: bytearray, limits: dict,
@@ -190,7 +198,7 @@ def _collect(process: subprocess.Popen, status_read: int, info_read: int, info: 
     while streams:
         left = deadline - time.monotonic()
         if left <= 0:
-            return bytes(output), bytes(status), (Outcome.TIMED_OUT, f"wall time limit of {limits['wall_time_s']} s")
+            return bytes(output), bytes(status), _timed_out(limits)
         ready, _, _ = select.select(list(streams), [], [], min(left, 0.5))
         for fd in ready:
             chunk = os.read(fd, 65536)
@@ -199,25 +207,34 @@ def _collect(process: subprocess.Popen, status_read: int, info_read: int, info: 
                 continue
             streams[fd].extend(chunk)
             if len(output) > cap:
-                return bytes(output[:cap]), bytes(status), (Outcome.KILLED, f"output limit of {limits['output_kb']} KB")
+                return bytes(output[:cap]), bytes(status), (Outcome.KILLED, f"output limit of {limits['output_kb']} KB",
+                                                            {"name": "output_kb", "value": limits["output_kb"]})
     try:
         process.wait(timeout=max(0.1, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        return bytes(output), bytes(status), (Outcome.TIMED_OUT, f"wall time limit of {limits['wall_time_s']} s")
+        return bytes(output), bytes(status), _timed_out(limits)
     return bytes(output), bytes(status), None
 
 
-def _verdict(returncode: int, passed: bool, text: str, limits: dict) -> tuple[str, str]:
+def _timed_out(limits: dict) -> tuple:
+    return (Outcome.TIMED_OUT, f"wall time limit of {limits['wall_time_s']} s",
+            {"name": "wall_time_s", "value": limits["wall_time_s"]})
+
+
+def _verdict(returncode: int, passed: bool, text: str, limits: dict) -> tuple:
     if returncode == 0 and passed:
         return Outcome.PASSED, ""
     if returncode == EXIT_MEMORY:
-        return Outcome.KILLED, f"memory limit of {limits['memory_mb']} MB"
+        return Outcome.KILLED, f"memory limit of {limits['memory_mb']} MB", {"name": "memory_mb",
+                                                                            "value": limits["memory_mb"]}
     # bubblewrap exits with 128 + the signal that ended the program
     number = returncode - 128 if returncode > 128 else -returncode if returncode < 0 else 0
     if number:
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-        limit = LIMIT_SIGNALS.get(number)
-        return Outcome.KILLED, f"{limit} limit ({name})" if limit else f"killed by {name}"
+        if number in LIMIT_SIGNALS:
+            words, key = LIMIT_SIGNALS[number]
+            return Outcome.KILLED, f"{words} limit ({name})", {"name": key, "value": limits[key]}
+        return Outcome.KILLED, f"killed by {name}", {"name": "signal", "value": name}
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return Outcome.FAILED, (lines[-1][:300] if lines else f"exit status {returncode}")
 

@@ -87,8 +87,8 @@ def test_each_hostile_attempt_in_humaneval_is_contained_scored_failed_and_the_ne
     with pytest.raises(BlockingIOError):
         listener.accept()  # nothing ever reached the host's port
     assert outcomes["fork bomb"]["outcome"] in ("timed_out", "killed")
-    assert outcomes["allocate 10 GB"] == outcomes["allocate 10 GB"] | {"outcome": "killed",
-                                                                        "detail": "memory limit of 512 MB"}
+    assert outcomes["allocate 10 GB"] == outcomes["allocate 10 GB"] | {
+        "outcome": "killed", "detail": "memory limit of 512 MB", "limit": {"name": "memory_mb", "value": 512}}
     assert outcomes["infinite loop"]["outcome"] == "killed" and "CPU time" in outcomes["infinite loop"]["detail"]
     assert outcomes["write 1 GB to stdout"]["outcome"] == "killed"
     assert outcomes["write 1 GB to stdout"]["detail"] == "output limit of 1024 KB"

@@ -216,3 +216,26 @@ def test_a_worker_without_the_sandbox_refuses_coding_suites(people, team_a, fold
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and not run.counts_against_quota
     assert "no working sandbox" in run.error and "bubblewrap" in run.error and "not run" in run.error
+
+
+# --- the sample browser ------------------------------------------------------------------------
+
+def test_the_sample_browser_says_how_each_test_ended_in_the_readers_language():
+    from django.utils import translation
+
+    from evaluation.selectors import _sample_view
+
+    sample = {"doc_id": 3, "arguments": [["def f(x):\n", {}]], "resps": [["    return x\n"]],
+              "filtered_resps": [["def f(x):\n    return x\n"]], "target": "check(f)", "metrics": ["pass@1"],
+              "pass@1": 0.0, "code_execution": [
+                  {"outcome": "killed", "detail": "memory limit of 512 MB", "limit": {"name": "memory_mb", "value": 512},
+                   "seconds": 0.1, "output": ""},
+                  {"outcome": "failed", "detail": "AssertionError: 1 != 2", "limit": None, "seconds": 0.1,
+                   "output": "\nAssertionError: 1 != 2\n"}]}
+    with translation.override("ko"):
+        killed, failed = _sample_view(sample)["tests"]
+    assert (killed["label"], killed["detail"]) == ("제한에 걸려 중단됨", "메모리 제한 (512 MB)")
+    assert (failed["label"], failed["detail"]) == ("실패", "AssertionError: 1 != 2")  # the program's own words
+    with translation.override("en"):
+        assert [t["label"] for t in _sample_view(sample)["tests"]] == ["Killed by a limit", "Failed"]
+    assert _sample_view({"doc_id": 1, "arguments": [["q", {}]], "resps": [["a"]]})["tests"] == []
