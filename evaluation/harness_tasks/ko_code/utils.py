@@ -27,12 +27,18 @@ def load_split(data_files: dict[str, str] | None = None, **_metadata) -> dataset
     return datasets.DatasetDict(splits)
 
 
-def pass_at_k(references: list[str], predictions: list[list[str]], k: list[int] | None = None):
+def pass_at_k(references: list[str], predictions: list[list[str]], k: list[int] = None):
+    global compute_
     assert k is not None
     if isinstance(k, int):
         k = [k]
-    return compute_.compute(references=references, predictions=predictions, k=k)[0]
+    res = compute_.compute(
+        references=references,
+        predictions=predictions,
+        k=k,
+    )
+    return res[0]
 
 
 def build_predictions(resps: list[list[str]], docs: list[dict]) -> list[list[str]]:
-    return [[doc["prompt"] + r for r in resp] for resp, doc in zip(resps, docs, strict=True)]
+    return [[doc["prompt"] + r for r in resp] for resp, doc in zip(resps, docs)]
