@@ -29,6 +29,12 @@ class SandboxRefused(RuntimeError):
     pass
 
 
+def no_sandbox() -> SandboxRefused:
+    from django.utils.translation import gettext
+
+    return SandboxRefused(gettext("This suite runs model-written code but declares no sandbox: the code is not run."))
+
+
 def execution_key(reference: str, candidate: str) -> str:
     return hashlib.sha256(f"{reference}\0{candidate}".encode()).hexdigest()
 
@@ -54,7 +60,7 @@ class SandboxedCodeEval:
     def compute(self, *, predictions, references, k=(1, 10, 100), num_workers: int = 4, timeout: float = 3.0):
         # `timeout` is the hub metric's in-process alarm; the suite's sandbox limits replace it.
         if current["limits"] is None:
-            raise SandboxRefused("This evaluation declares no sandbox: model-written code is not run.")
+            raise no_sandbox()
         limits, config = current["limits"], current["config"]
         jobs = [(task_id, completion_id, candidate, test)
                 for task_id, (candidates, test) in enumerate(zip(predictions, references, strict=True))

@@ -7,7 +7,9 @@ from the hub. `confirm_arguments` tells the harness to run a coding task only af
 that each of its metrics that runs code goes through that metric."""
 from __future__ import annotations
 
-from .code_eval import SandboxedCodeEval, SandboxRefused, execution_key, executions
+from django.utils.translation import gettext
+
+from .code_eval import SandboxedCodeEval, SandboxRefused, execution_key, executions, no_sandbox
 from .code_eval import current as _state
 from .execute import HostConfig, tool_version
 
@@ -23,8 +25,7 @@ def install(limits: dict | None, config: HostConfig | None = None) -> None:
     def load(path, *args, **kwargs):
         if str(path).rstrip("/").split("/")[-1] in ("code_eval", "code_eval.py"):
             if _state["limits"] is None:
-                raise SandboxRefused("This suite runs model-written code but declares no sandbox: "
-                                     "the code is not run.")
+                raise no_sandbox()
             return SandboxedCodeEval()
         return original(path, *args, **kwargs)
 
@@ -48,8 +49,9 @@ def confirm_arguments(task: str, manager) -> dict:
     for task_object in unsafe:
         others = [name for name, fn in task_object._metric_fn_list.items() if not _runs_code_here(fn)]
         if others:
-            raise SandboxRefused(f"Task {task_object.config.task} runs model-written code through "
-                                 f"{', '.join(others)}, which the platform cannot sandbox: it is not run.")
+            raise SandboxRefused(gettext("Task %(task)s runs model-written code through %(metrics)s, which the "
+                                         "platform cannot sandbox: it is not run.")
+                                 % {"task": task_object.config.task, "metrics": ", ".join(others)})
     return {"confirm_run_unsafe_code": True} if unsafe else {}
 
 
