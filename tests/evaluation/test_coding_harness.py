@@ -42,6 +42,13 @@ def listener():
     server.close()
 
 
+def _suite_metric(task: str) -> str:
+    """The metric key the shipped code-core suite stores for a harness task."""
+    from evaluation.suite_files import SUITES_DIR, parse_suite
+
+    return next(t["metric"] for t in parse_suite(SUITES_DIR / "code-core.yaml").tasks if t["task"] == task)
+
+
 def _evaluate(folder, task: str, script, **kwargs) -> dict:
     import lm_eval
     from lm_eval.tasks import TaskManager
@@ -79,6 +86,7 @@ def test_each_hostile_attempt_in_humaneval_is_contained_scored_failed_and_the_ne
         assert after["pass@1"] == 1.0 and after["code_execution"][0]["outcome"] == "passed", name
         outcomes[name] = hostile["code_execution"][0]
     assert out["results"]["humaneval_local"]["pass@1,create_test"] == 0.5
+    assert _suite_metric("humaneval") in out["results"]["humaneval_local"]  # code-core reads this key
     # How each was stopped: the sandbox's own verdict, not an accident.
     assert "FileNotFoundError" in outcomes["read /etc/passwd"]["detail"]
     assert "FileNotFoundError" in outcomes["read the checkpoint root"]["detail"]
@@ -119,6 +127,7 @@ def test_mbpp_runs_its_tests_in_the_sandbox(tmp_path, listener):
     assert [by_doc[i]["pass_at_1"] for i in range(4)] == [0.0, 1.0, 0.0, 0.0]
     assert [by_doc[i]["code_execution"][0]["outcome"] for i in range(4)] == ["failed", "passed", "killed", "failed"]
     assert out["results"]["mbpp_local"]["pass_at_1,none"] == 0.25
+    assert _suite_metric("mbpp") in out["results"]["mbpp_local"]
     assert "[BEGIN]" in by_doc[0]["arguments"][0][0] and by_doc[0]["arguments"][0][0].count("[DONE]") == 3
 
 
