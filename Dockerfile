@@ -10,6 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# bubblewrap: the sandbox in which coding suites run the code a model writes
+# (evaluation/sandbox/). It needs unprivileged user namespaces, which Docker's default seccomp
+# profile refuses: a worker container that runs coding suites needs a profile that allows them
+# (README, "Coding suites"); without one the worker refuses those suites and says why.
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap && rm -rf /var/lib/apt/lists/*
+
 # Dependencies before the code, so that a code change reuses this layer.
 # pyproject.toml declares no packages ([tool.setuptools] packages = []), so the
 # install needs only these two files; the code is imported from /app, the

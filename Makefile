@@ -16,6 +16,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	scripts/ensure_chromium.sh
+	scripts/ensure_sandbox.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
 
 # The schemathesis command line against a live server (gunicorn, PostgreSQL, Redis, rate limits off), four

@@ -303,6 +303,13 @@ EVAL_SHARD_DOCUMENTS = env.int("EVAL_SHARD_DOCUMENTS", default=2000)
 # GPU slots (evaluation/gpu_slots.py): the GPUs of this host that runs may lease (0: count them).
 EVAL_HOST_GPUS = env.int("EVAL_HOST_GPUS", default=0)
 EVAL_GPU_LOCK_DIR = Path(env("EVAL_GPU_LOCK_DIR", default="/tmp/eval-gpu-slots"))
+# Coding suites run model-written code in a bubblewrap sandbox (evaluation/sandbox/). A worker
+# running as root hands the sandbox to this unprivileged uid (the kernel never limits root's
+# processes); the interpreter inside defaults to the system's Python of this version.
+EVAL_SANDBOX_TOOL = env("EVAL_SANDBOX_TOOL", default="bwrap")
+EVAL_SANDBOX_UID = env.int("EVAL_SANDBOX_UID", default=65534)
+EVAL_SANDBOX_PYTHON = env("EVAL_SANDBOX_PYTHON", default="")
+EVAL_SANDBOX_SCRATCH = env("EVAL_SANDBOX_SCRATCH", default="")  # each sample's program folder; default: /tmp
 
 # Originality (originality/compare.py). A tensor matches a reference tensor when the correlation
 # of their sampled values reaches the threshold (or they are byte-identical); a checkpoint is

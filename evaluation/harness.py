@@ -8,6 +8,7 @@ import platform
 from pathlib import Path
 
 from evaluation import raw_generations
+from evaluation.sandbox import hook as sandbox_hook
 
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -91,7 +92,7 @@ def versions() -> dict:
     import transformers
 
     return {"lm_eval": lm_eval.__version__, "transformers": transformers.__version__, "torch": torch.__version__,
-            "python": platform.python_version()}
+            "python": platform.python_version(), **sandbox_hook.versions()}
 
 
 def _merge(total: dict, part: dict) -> None:
@@ -183,7 +184,7 @@ def plan(spec: dict, report) -> dict:
     splittable into document ranges when no document's prompt depends on the ones before it."""
     from lm_eval.evaluator_utils import get_sample_size
 
-    use_snapshots(spec)
+    _prepare(spec)
     manager = task_manager(tuple(spec["include_paths"]))
     tasks = []
     for done, entry in enumerate(spec["tasks"]):
@@ -220,7 +221,7 @@ def evaluate_shard(spec: dict, report) -> dict:
 
     _threads(spec)
     cache_env_info()
-    use_snapshots(spec)
+    _prepare(spec)
     manager = task_manager(tuple(spec["include_paths"]))
     entry, pieces = spec["task"], spec["pieces"]
     report(0, entry["task"])
@@ -240,7 +241,7 @@ def evaluate_shard(spec: dict, report) -> dict:
         task_manager=manager, batch_size=spec["batch_size"], device=spec["device"], log_samples=True,
         random_seed=seeds["random_seed"], numpy_random_seed=seeds["numpy_random_seed"],
         torch_random_seed=seeds["torch_random_seed"], fewshot_random_seed=seeds["fewshot_random_seed"],
-        bootstrap_iters=BOOTSTRAP_ITERS, **arguments,
+        bootstrap_iters=BOOTSTRAP_ITERS, **arguments, **sandbox_hook.confirm_arguments(entry["task"], manager),
     )
     samples = out.pop("samples", {})
     raw_metrics = json.loads(json.dumps(sharding.raw_metrics_from_samples(samples), default=_plain))
@@ -249,6 +250,7 @@ def evaluate_shard(spec: dict, report) -> dict:
         for subtask, logged in samples.items():
             for sample in logged:
                 raw_generations.attach(sample, raw)
+                sandbox_hook.attach(sample)  # passed, failed, timed out, killed by a limit
                 samples_out.write(json.dumps({"task": entry["task"], "subtask": subtask, **sample},
                                              ensure_ascii=False, default=str) + "\n")
     report(1, entry["task"])
@@ -267,7 +269,7 @@ def merge(spec: dict, report) -> dict:
 
     from lm_eval.evaluator_utils import _process_results
 
-    use_snapshots(spec)
+    _prepare(spec)
     manager = task_manager(tuple(spec["include_paths"]))
     merged: dict = {}
     for done, entry in enumerate(spec["tasks"]):
@@ -295,6 +297,13 @@ def merge(spec: dict, report) -> dict:
                 merged[key] = shard_report[key]
     report(len(spec["tasks"]), "")
     return merged
+
+
+def _prepare(spec: dict) -> None:
+    """Before any task is built in an evaluation process: data from the pinned snapshots only,
+    and model-written code only in the sandbox, under the suite's limits (none: it is refused)."""
+    use_snapshots(spec)
+    sandbox_hook.install(spec.get("sandbox"), sandbox_hook.HostConfig.from_settings())
 
 
 def use_snapshots(spec: dict) -> None:

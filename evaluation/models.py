@@ -40,6 +40,9 @@ class SuiteVersion(models.Model):
     # Datasets its tasks read that had no imported snapshot when it was loaded: it cannot run.
     missing_data = models.JSONField(_("benchmark data not imported"), default=list, blank=True)
     protocol = models.JSONField(_("protocol"), default=dict, blank=True)  # the suite's block as written
+    # A coding suite's sandbox limits (evaluation/sandbox/limits.py), part of the digest: every run
+    # of this version ran its model's code under them. Null: the suite runs no model-written code.
+    sandbox = models.JSONField(_("sandbox limits"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

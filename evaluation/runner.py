@@ -20,6 +20,7 @@ from evaluation.checkpoint_files import CheckpointProblem, containment_root
 from evaluation.child import Outcome, Stopped, run_in_child
 from evaluation.gpu import DoesNotFit, kv_cache_bytes, tensor_parallel_size
 from evaluation.models import EvaluationRun, RunShard, RunStatus, ShardStatus
+from evaluation.sandbox.refusal import sandbox_refusal
 from evaluation.services import runs, shards
 from evaluation.services.benchmark_data import pinned_snapshots
 from evaluation.staging import Changed, host_copy, remove_host_copies
@@ -70,6 +71,7 @@ def _spec(run: EvaluationRun) -> dict:
         "seeds": run.seeds, "threads": settings.EVAL_TORCH_THREADS,
         "include_paths": [str(path) for path in _include_paths(run)],
         "snapshots": pinned_snapshots(pinned),
+        "sandbox": run.suite_version.sandbox,  # a coding suite's limits (evaluation/sandbox/)
     }
 
 
@@ -121,6 +123,10 @@ def execute_run(run_id: int, *, worker_host: str) -> str:
 
 def _plan(run: EvaluationRun, token) -> str:
     run = EvaluationRun.objects.select_related("suite_version").get(pk=run.pk)
+    refused = sandbox_refusal(run.suite_version)  # a coding suite never runs without the sandbox
+    if refused:
+        runs.run_fail(run_id=run.pk, token=token, error=refused, platform_fault=True)
+        return "failed"
     spec = {**_spec(run), "tasks": _tasks(run)}
     outcome = run_in_child(harness.plan, spec, workdir=_workdir(run.pk, f"plan-{run.attempts}"),
                            beat=_run_beat(run, token, _("planning the shards")), time_limit_s=run.time_limit_s)
@@ -166,6 +172,9 @@ def _shard(shard: RunShard, token) -> str:
         shards.shard_fail(shard_id=shard.pk, token=token, error=error, platform_fault=platform_fault, log_tail=log_tail)
         return "failed"
 
+    refused = sandbox_refusal(run.suite_version)  # this host, too, must have the sandbox
+    if refused:
+        return fail(refused, platform_fault=True)
     beat = _Beat(lambda done, task: shards.shard_heartbeat(shard_id=shard.pk, token=token, current_task=task),
                  _("checking the checkpoint's files"))
     try:

@@ -98,7 +98,24 @@ def _sample_view(sample: dict) -> dict:
         raw_output = raw[0] if isinstance(raw, list) and raw and raw[0] != output else None
     return {"doc_id": sample.get("doc_id"), "prompt": prompt, "target": target, "response": response,
             "output": output, "raw_output": raw_output,
-            "scores": {m: sample.get(m) for m in sample.get("metrics", [])}}
+            "scores": {m: sample.get(m) for m in sample.get("metrics", [])},
+            "tests": _test_outcomes(sample)}
+
+
+def _test_outcomes(sample: dict) -> list[dict]:
+    """A coding sample's test runs in the sandbox: passed, failed, timed out or killed by a limit,
+    why (the limit in the reader's language; for a failure, the program's own error), and the
+    start of what the program printed."""
+    from .sandbox.outcomes import Outcome, limit_reached
+
+    tests = []
+    for run in sample.get("code_execution") or []:
+        outcome = run.get("outcome")
+        label = Outcome(outcome).label if outcome in Outcome.values else outcome
+        detail = limit_reached(run["limit"]) if run.get("limit") else run.get("detail", "")
+        tests.append({"outcome": outcome, "label": str(label), "detail": detail,
+                      "seconds": run.get("seconds"), "output": (run.get("output") or "")[:2000]})
+    return tests
 
 
 def samples_path(samples_file: str) -> Path | None:

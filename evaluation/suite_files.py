@@ -8,6 +8,7 @@ import yaml
 
 from . import protocol as protocols
 from .models import TaskCategory
+from .sandbox import limits as sandbox_limits
 
 APP_DIR = Path(__file__).resolve().parent
 SUITES_DIR = APP_DIR / "suites"
@@ -33,6 +34,8 @@ class SuiteDefinition:
     missing_data: tuple[str, ...] = ()
     tasks: tuple[dict, ...] = field(default_factory=tuple)
     protocol: dict = field(default_factory=dict)  # the suite's `protocol:` block as written
+    # A coding suite's effective sandbox limits (evaluation/sandbox/limits.py); None: runs no code.
+    sandbox: dict | None = None
 
     @property
     def digest(self) -> str:
@@ -46,6 +49,8 @@ class SuiteDefinition:
         }
         content = {"task_dirs": list(self.task_dirs), "data": self.data, "missing_data": list(self.missing_data),
                    "tasks": [self.task_protocol(t) for t in self.tasks], "files": files}
+        if self.sandbox is not None:  # only coding suites: the others keep their digests
+            content["sandbox"] = self.sandbox
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
     def task_protocol(self, task: dict) -> dict:
@@ -103,6 +108,10 @@ def parse_suite(path: Path) -> SuiteDefinition:
         suite_protocol = protocols.parse(raw.get("protocol"), path.name)
     except protocols.ProtocolError as exc:
         raise SuiteDefinitionError(str(exc)) from None
+    try:
+        sandbox = sandbox_limits.parse(raw["sandbox"], path.name) if "sandbox" in raw else None
+    except sandbox_limits.LimitsError as exc:
+        raise SuiteDefinitionError(str(exc)) from None
     tasks = tuple(_task(entry, path.name, suite_protocol) for entry in raw["tasks"] or [])
     if not tasks:
         raise SuiteDefinitionError(f"{path.name}: a suite needs at least one task")
@@ -116,7 +125,7 @@ def parse_suite(path: Path) -> SuiteDefinition:
     return SuiteDefinition(
         slug=raw["slug"], name_ko=raw["name_ko"], name_en=raw["name_en"],
         description=raw.get("description", ""), task_dirs=task_dirs,
-        tasks=tasks, protocol=suite_protocol,
+        tasks=tasks, protocol=suite_protocol, sandbox=sandbox,
     )
 
 

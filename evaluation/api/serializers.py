@@ -28,7 +28,7 @@ class SuiteVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SuiteVersion
-        fields = ["suite", "number", "name_ko", "name_en", "digest", "missing_data", "protocol", "tasks"]
+        fields = ["suite", "number", "name_ko", "name_en", "digest", "missing_data", "protocol", "sandbox", "tasks"]
 
 
 class CheckpointSerializer(serializers.ModelSerializer):
@@ -91,9 +91,11 @@ class RunShardSerializer(serializers.ModelSerializer):
 
 class RunDetailSerializer(RunSerializer):
     shards = RunShardSerializer(many=True, read_only=True)
+    # A coding suite's sandbox limits, as its version (and so this run) fixed them; null otherwise.
+    sandbox = serializers.JSONField(source="suite_version.sandbox", read_only=True, allow_null=True)
 
     class Meta(RunSerializer.Meta):
-        fields = RunSerializer.Meta.fields + ["gpu_seconds", "shards", "log_tail", "results"]
+        fields = RunSerializer.Meta.fields + ["gpu_seconds", "shards", "log_tail", "results", "sandbox"]
 
 
 class RunRequestSerializer(serializers.Serializer):

@@ -50,7 +50,8 @@ def suite_load(*, actor, definition: SuiteDefinition) -> tuple[SuiteVersion, str
     if latest and latest.digest == definition.digest:
         return latest, "unchanged"
     fields = {"digest": definition.digest, "task_dirs": list(definition.task_dirs),
-              "missing_data": list(definition.missing_data), "protocol": definition.protocol}
+              "missing_data": list(definition.missing_data), "protocol": definition.protocol,
+              "sandbox": definition.sandbox}
     if latest and not latest.runs.exists():
         before = snapshot(latest)
         SuiteVersion.objects.filter(pk=latest.pk).update(**fields)

@@ -156,7 +156,8 @@ def test_the_corpus_holds_no_test_prompt():
 def test_suite_yaml_has_the_loader_shape(slug):
     data = suite(slug)
     assert data["slug"] == slug
-    assert {"name_ko", "name_en", "description", "task_dirs", "requires_hub", "tasks"} <= set(data)
+    assert {"name_ko", "name_en", "description", "task_dirs", "tasks"} <= set(data)
+    assert "requires_hub" not in data  # data comes from the platform's snapshots, never from a hub
     assert HANGUL.search(data["name_ko"])
     names = [entry["task"] for entry in data["tasks"]]
     assert len(names) == len(set(names))
@@ -173,7 +174,7 @@ def test_suite_yaml_has_the_loader_shape(slug):
 
 def test_ko_smoke_suite_names_exactly_the_pack_tasks():
     data = suite("ko-smoke")
-    assert data["task_dirs"] == ["ko_smoke"] and data["requires_hub"] is False
+    assert data["task_dirs"] == ["ko_smoke"]
     assert {entry["task"] for entry in data["tasks"]} == {p.stem for p in PACK.glob("*.yaml")}
     for entry in data["tasks"]:
         config = task_config(entry["task"])
@@ -185,7 +186,7 @@ def test_ko_smoke_suite_names_exactly_the_pack_tasks():
 
 def test_core_suite_uses_the_harness_index():
     data = suite("k-foundation-core")
-    assert data["task_dirs"] == [] and data["requires_hub"] is True
+    assert data["task_dirs"] == []  # the harness's bundled tasks, on pinned snapshots
 
 
 def test_suites_pass_the_platform_loader():

@@ -194,10 +194,10 @@ class TestRequestRules:
         forced = runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version, force=True)
         assert forced.status == RunStatus.QUEUED and not forced.counts_against_quota
 
-    def test_hub_suites_are_refused_where_no_hub_is_reachable(self, people, ready, suite_version, settings):
-        suite_version.requires_hub = True
+    def test_a_suite_whose_data_is_not_imported_is_refused_with_the_datasets(self, people, ready, suite_version):
+        suite_version.missing_data = ["skt/kobest_v1:boolq", "openai/gsm8k:main"]
         suite_version.save()
-        with pytest.raises(ValidationError, match="hub"):
+        with pytest.raises(ValidationError, match="not been imported: skt/kobest_v1:boolq, openai/gsm8k:main"):
             runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
 
     def test_reuse_needs_the_same_inputs(self, people, ready, suite_version, settings):

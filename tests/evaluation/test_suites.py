@@ -78,4 +78,4 @@ def test_the_shipped_ko_smoke_suite_loads_with_its_harness_tasks(db):
     assert [t.task for t in version.tasks.all()] == [
         "ko_smoke_numeral_mc", "ko_smoke_arith_mc", "en_smoke_compare_mc", "ko_smoke_arith_gen"]
     call_command("load_suites", verbosity=0)
-    assert SuiteVersion.objects.count() == 3  # ko-smoke, ko-chat and k-foundation-core, once each
+    assert SuiteVersion.objects.count() == 5  # ko-smoke, ko-chat, ko-code, k-foundation-core, code-core: once each
