@@ -211,11 +211,19 @@ def test_a_worker_without_the_sandbox_refuses_coding_suites(people, team_a, fold
         actor=people["member_a"], team=team_a, name="v1", source="v1").pk)
     run = runs.run_request(actor=people["member_a"], checkpoint=checkpoint, suite_version=coding)
     settings.EVAL_SANDBOX_TOOL = "/nowhere/bwrap"
-    monkeypatch.setattr(runner, "_supervise", lambda *a: pytest.fail("the evaluation must not start"))
-    assert runner.execute_run(run.pk, worker_host="no-sandbox") == "failed"
+    monkeypatch.setattr(runner, "run_in_child", lambda *a, **k: pytest.fail("the evaluation must not start"))
+    assert runner.execute_run(run.pk, worker_host="no-sandbox") == "failed"  # planning refuses
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and not run.counts_against_quota
     assert "no working sandbox" in run.error and "bubblewrap" in run.error and "not run" in run.error
+    # A run planned elsewhere: a shard that reaches a host without the sandbox refuses too.
+    from .conftest import plan_one_shard
+
+    again = runs.run_request(actor=people["admin"], checkpoint=checkpoint, suite_version=coding, force=True)
+    shard = plan_one_shard(again, task=TWO_TASKS[0]["task"])
+    assert runner.execute_shard(shard.pk, worker_host="no-sandbox") == "failed"
+    again.refresh_from_db()
+    assert again.status == RunStatus.FAILED and "no working sandbox" in again.error
 
 
 # --- the sample browser ------------------------------------------------------------------------
