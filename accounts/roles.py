@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 PROGRAMME_ADMIN_GROUP = "programme_admin"
 MINISTRY_REVIEWER_GROUP = "ministry_reviewer"
 PANEL_MEMBER_GROUP = "panel_member"  # user-evaluation judges, invited by admins (arena)
+BENCHMARK_AUTHOR_GROUP = "benchmark_author"  # reviewers or admins who write the ministry's private benchmarks
 
 
 class Role(models.TextChoices):
@@ -31,6 +32,10 @@ def is_programme_admin(user) -> bool:
 
 def is_ministry_reviewer(user) -> bool:
     return user.is_authenticated and MINISTRY_REVIEWER_GROUP in group_names(user)
+
+
+def is_benchmark_author(user) -> bool:
+    return user.is_authenticated and BENCHMARK_AUTHOR_GROUP in group_names(user)
 
 
 def is_panel_member(user) -> bool:

@@ -14,7 +14,13 @@ from datasets_registry.api.views import (
     PurchaseViewSet,
     TrainingDeclarationViewSet,
 )
-from evaluation.api.views import BenchmarkDataViewSet, CheckpointViewSet, RunViewSet, SuiteViewSet
+from evaluation.api.views import (
+    BenchmarkDataViewSet,
+    CheckpointViewSet,
+    PrivateBenchmarkViewSet,
+    RunViewSet,
+    SuiteViewSet,
+)
 from leaderboards.api.views import LeaderboardViewSet, ReferenceModelViewSet, SnapshotViewSet
 from originality.api.views import OriginalityReportViewSet
 from originality.api.views import ReferenceModelViewSet as OriginalityReferenceViewSet
@@ -49,6 +55,7 @@ router.register("suites", SuiteViewSet, basename="suite")
 router.register("checkpoints", CheckpointViewSet, basename="checkpoint")
 router.register("runs", RunViewSet, basename="run")
 router.register("benchmark-data", BenchmarkDataViewSet, basename="benchmark-data")
+router.register("private-benchmarks", PrivateBenchmarkViewSet, basename="private-benchmark")
 router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
 router.register("snapshots", SnapshotViewSet, basename="snapshot")
 router.register("reference-models", ReferenceModelViewSet, basename="reference-model")

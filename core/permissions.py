@@ -11,7 +11,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts.roles import is_ministry_reviewer, is_panel_member, is_programme_admin
+from accounts.roles import is_benchmark_author, is_ministry_reviewer, is_panel_member, is_programme_admin
 from consortium.models import Membership, MembershipRole, Organisation, Team, TeamStatus
 
 
@@ -33,6 +33,7 @@ class Action(StrEnum):
     JUDGE_ARENA = "judge_arena"  # panel members: judge pairs of answers (obj: a campaign, or None for the role)
     USE_ARENA = "use_arena"  # reach the arena's pages and endpoints at all: panel members, reviewers, admins
     VIEW_ARENA_RESULTS = "view_arena_results"  # a campaign's live result, who wrote which answer, panel flags
+    AUTHOR_BENCHMARK = "author_benchmark"  # write, preview and publish the ministry's private benchmarks
 
 
 def team_ids_of(user) -> frozenset[int]:
@@ -130,6 +131,8 @@ RULES: dict[Action, Callable[..., bool]] = {
     Action.JUDGE_ARENA: _may_judge,
     Action.USE_ARENA: lambda user, obj: _is_staff_role(user) or is_panel_member(user),
     Action.VIEW_ARENA_RESULTS: lambda user, obj: _is_staff_role(user),
+    # Given to a reviewer or an admin (the benchmark_author group); never to a member firm's people.
+    Action.AUTHOR_BENCHMARK: lambda user, obj: _is_staff_role(user) and is_benchmark_author(user),
 }
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consortium.models import Team
-from evaluation.models import Precision
+from evaluation.models import BenchmarkKind, Precision
 
 
 class CheckpointSubmitForm(forms.Form):
@@ -52,3 +52,26 @@ class BenchmarkImportForm(forms.Form):
 
     def clean_tasks(self):
         return tuple(t.strip() for t in self.cleaned_data["tasks"].split(",") if t.strip())
+
+
+class PrivateBenchmarkForm(forms.Form):
+    slug = forms.SlugField(label=_("Short name"), max_length=50, help_text=_("Letters, digits and hyphens"))
+    name_ko = forms.CharField(label=_("Name (Korean)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=BenchmarkKind.choices)
+    prompt_template = forms.CharField(
+        label=_("Prompt template"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Jinja, as lm-evaluation-harness renders it: {{ question }} and any column of the items."))
+    answer_pattern = forms.CharField(
+        label=_("Answer extraction"), max_length=200, required=False,
+        help_text=_("Short answer only: a regular expression; its first match is compared with the gold answer. "
+                    "Empty: the first line that is not blank."))
+    items = forms.FileField(
+        label=_("Items (JSON Lines or CSV)"), required=False,
+        help_text=_("question, answer; for multiple choice also choices (a list, or A|B|C|D in CSV) and the answer "
+                    "as a choice or its 0-based number."))
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["slug"].disabled = True

@@ -174,9 +174,10 @@ def _threads(spec: dict) -> None:
         torch.set_num_threads(spec.get("threads") or default_threads())
 
 
-def _load(manager, task: str) -> dict:
-    """The harness's own task objects for a suite task: {"tasks": {leaf: Task}, "groups": {...}}."""
-    return manager.load([task])
+def _load(manager, task: str, definition: dict | None = None) -> dict:
+    """The harness's own task objects for a suite task: {"tasks": {leaf: Task}, "groups": {...}};
+    a private benchmark's task is built from its inline definition."""
+    return manager.load([definition or task])
 
 
 def plan(spec: dict, report) -> dict:
@@ -192,7 +193,7 @@ def plan(spec: dict, report) -> dict:
         limit = entry["protocol"].get("limit")
         chosen = entry["protocol"].get("samples")
         subtasks = []
-        for name, task in _load(manager, entry["task"])["tasks"].items():
+        for name, task in _load(manager, entry["task"], entry.get("definition"))["tasks"].items():
             count = len(task.eval_docs)
             if chosen is not None:
                 count = len(chosen)
@@ -225,7 +226,7 @@ def evaluate_shard(spec: dict, report) -> dict:
     manager = task_manager(tuple(spec["include_paths"]))
     entry, pieces = spec["task"], spec["pieces"]
     report(0, entry["task"])
-    leaves = _load(manager, entry["task"])["tasks"]
+    leaves = _load(manager, entry["task"], entry.get("definition"))["tasks"]
     model = _Models(spec).get(entry["protocol"])
     arguments = protocol.evaluate_arguments(entry["protocol"], task=entry["task"])
     ranges = sharding.samples_argument(pieces)
@@ -274,7 +275,7 @@ def merge(spec: dict, report) -> dict:
     merged: dict = {}
     for done, entry in enumerate(spec["tasks"]):
         report(done, entry["task"])
-        loaded = _load(manager, entry["task"])
+        loaded = _load(manager, entry["task"], entry.get("definition"))
         accumulators = {}
         for name, task in loaded["tasks"].items():
             if task.get_config("num_fewshot") != 0:  # as simple_evaluate sets it (for n-shot)
@@ -322,7 +323,7 @@ def use_snapshots(spec: dict) -> None:
     offline_data.install(snapshots)
 
 
-def datasets_read(include_paths: tuple[str, ...], tasks: list[str], snapshots: dict[str, dict]) -> dict:
+def datasets_read(include_paths: tuple[str, ...], tasks: list[str | dict], snapshots: dict[str, dict]) -> dict:
     """Which snapshot each subtask of each task reads, pinning the latest of each dataset:
     {"data": {task: {subtask: {dataset: digest}}}, "missing": [dataset]}."""
     from evaluation import offline_data
@@ -330,11 +331,12 @@ def datasets_read(include_paths: tuple[str, ...], tasks: list[str], snapshots: d
     manager = task_manager(tuple(include_paths))
     data, missing = {}, set()
     try:
-        for task in tasks:
+        for entry in tasks:
+            task, definition = (entry["task"], entry.get("definition")) if isinstance(entry, dict) else (entry, None)
             asked: set[str] = set()
             offline_data.install(snapshots, record=asked)
             try:
-                leaves = _load(manager, task)["tasks"]
+                leaves = _load(manager, task, definition)["tasks"]
             except offline_data.BenchmarkDataMissing:
                 missing |= {key for key in asked if key not in snapshots}
                 continue

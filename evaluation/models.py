@@ -74,6 +74,8 @@ class SuiteTask(models.Model):
     # The benchmark data snapshot of each dataset each subtask reads: {subtask: {dataset: digest}},
     # pinned when the suite was loaded (part of the digest), copied onto every run.
     data = models.JSONField(_("pinned data"), default=dict, blank=True)
+    # A task the harness does not ship (a private benchmark): its whole harness config, inline.
+    definition = models.JSONField(_("task definition"), null=True, blank=True)
 
     class Meta:
         ordering = ["suite_version", "position"]
@@ -354,3 +356,47 @@ class BenchmarkSnapshot(models.Model):
     @property
     def rows(self) -> int:
         return sum(self.splits.values())
+
+
+class BenchmarkKind(models.TextChoices):
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    SHORT_ANSWER = "short_answer", _("Short answer")
+
+
+class PrivateBenchmark(models.Model):
+    """A benchmark the ministry writes without a developer. Its items are a benchmark data
+    snapshot (never in the repository); published, it is a hidden task of the `nia-private`
+    suite: teams see its aggregate score only."""
+
+    slug = models.SlugField(unique=True)
+    name_ko = models.CharField(_("name (Korean)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=BenchmarkKind.choices)
+    prompt_template = models.TextField(_("prompt template"))
+    answer_pattern = models.CharField(_("answer extraction (regular expression)"), max_length=200, blank=True)
+    snapshot = models.ForeignKey(BenchmarkSnapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    demo = models.BooleanField(default=False)  # seeded by `make run`: labelled as demo data
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("private benchmark")
+        verbose_name_plural = _("private benchmarks")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=BenchmarkKind.values), name="private_benchmark_kind_known"),
+            models.CheckConstraint(condition=Q(published_at__isnull=True) | Q(snapshot__isnull=False),
+                                   name="private_benchmark_published_has_items"),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def task(self) -> str:
+        return f"nia_private_{self.slug.replace('-', '_')}"
+
+    @property
+    def source(self) -> str:
+        return f"nia-private/{self.slug}"

@@ -77,9 +77,9 @@ def _spec(run: EvaluationRun) -> dict:
 
 def _tasks(run: EvaluationRun) -> list[dict]:
     # Each task with the protocol the run was requested under (the suite's, a preview's limit).
-    return [{"task": task, "n_shot": n_shot, "protocol": run.protocol.get(task) or protocol}
-            for task, n_shot, protocol in run.suite_version.tasks.order_by("position")
-            .values_list("task", "n_shot", "protocol")]
+    return [{"task": task, "n_shot": n_shot, "protocol": run.protocol.get(task) or protocol, "definition": definition}
+            for task, n_shot, protocol, definition in run.suite_version.tasks.order_by("position")
+            .values_list("task", "n_shot", "protocol", "definition")]
 
 
 def _include_paths(run: EvaluationRun) -> list[Path]:

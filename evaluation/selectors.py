@@ -173,3 +173,21 @@ def run_shards(run: EvaluationRun) -> list[RunShard]:
     return list(run.shards.order_by("position").only(
         "position", "task", "pieces", "documents", "status", "attempts", "worker_host", "gpus", "started_at",
         "finished_at", "run_id"))
+
+
+def _private_tasks(run: EvaluationRun) -> set[str]:
+    return {t.task for t in run.suite_version.tasks.all() if t.hidden}
+
+
+def run_results_for(*, user, run: EvaluationRun) -> dict | None:
+    """The harness's results as this user may read them: a hidden task's configuration (its prompt
+    template, for a private benchmark) only for reviewers and admins."""
+    hidden = _private_tasks(run)
+    if not run.results or not hidden or can(user, Action.VIEW_AUDIT):
+        return run.results
+    return {**run.results, "configs": {t: c for t, c in (run.results.get("configs") or {}).items() if t not in hidden}}
+
+
+def run_log_for(*, user, run: EvaluationRun) -> str:
+    """The harness's log only where it cannot carry a private item: runs without hidden tasks, or staff."""
+    return run.log_tail if can(user, Action.VIEW_AUDIT) or not _private_tasks(run) else ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import benchmark_views, views
+from . import benchmark_views, private_views, views
 
 urlpatterns = [
     path("", views.checkpoint_list, name="checkpoint-list"),
@@ -11,4 +11,8 @@ urlpatterns = [
     path("runs/<int:pk>/cancel/", views.run_cancel_view, name="run-cancel"),
     path("runs/<int:pk>/samples/", views.run_samples, name="run-samples"),
     path("benchmark-data/", benchmark_views.benchmark_data, name="benchmark-data"),
+    path("private-benchmarks/", private_views.private_benchmark_list, name="private-benchmarks"),
+    path("private-benchmarks/<slug:slug>/", private_views.private_benchmark_detail, name="private-benchmark"),
+    path("private-benchmarks/<slug:slug>/publish/", private_views.private_benchmark_publish_view,
+         name="private-benchmark-publish"),
 ]

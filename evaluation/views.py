@@ -105,6 +105,7 @@ def run_detail(request, pk: int):
         "protocol_groups": protocol.grouped(run.protocol),
         "sample_tasks": selectors.sample_tasks_visible(user=request.user, run=run),
         "has_samples": selectors.run_has_samples(run),
+        "log_tail": selectors.run_log_for(user=request.user, run=run),
         "shards": selectors.run_shards(run),
         "can_cancel": not run.is_terminal and (can(request.user, Action.SUBMIT_CHECKPOINT, run.team)
                                                or can(request.user, Action.MANAGE_REGISTRY)),

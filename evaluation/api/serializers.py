@@ -1,11 +1,13 @@
 from rest_framework import serializers
 
 from consortium.models import Team
+from evaluation import selectors
 from evaluation.models import (
     BenchmarkSnapshot,
     Checkpoint,
     EvaluationRun,
     Precision,
+    PrivateBenchmark,
     RunShard,
     SuiteTask,
     SuiteVersion,
@@ -91,11 +93,20 @@ class RunShardSerializer(serializers.ModelSerializer):
 
 class RunDetailSerializer(RunSerializer):
     shards = RunShardSerializer(many=True, read_only=True)
+    # A private benchmark's prompt template and log lines only for reviewers and admins.
+    results = serializers.SerializerMethodField()
+    log_tail = serializers.SerializerMethodField()
     # A coding suite's sandbox limits, as its version (and so this run) fixed them; null otherwise.
     sandbox = serializers.JSONField(source="suite_version.sandbox", read_only=True, allow_null=True)
 
     class Meta(RunSerializer.Meta):
         fields = RunSerializer.Meta.fields + ["gpu_seconds", "shards", "log_tail", "results", "sandbox"]
+
+    def get_results(self, run) -> dict | None:
+        return selectors.run_results_for(user=self.context["request"].user, run=run)
+
+    def get_log_tail(self, run) -> str:
+        return selectors.run_log_for(user=self.context["request"].user, run=run)
 
 
 class RunRequestSerializer(serializers.Serializer):
@@ -126,3 +137,23 @@ class BenchmarkImportSerializer(serializers.Serializer):
     licence = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     tasks = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
                                   max_length=50)
+
+
+class PrivateBenchmarkSerializer(serializers.ModelSerializer):
+    items = serializers.IntegerField(source="snapshot.rows", default=None, read_only=True)
+    task = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = PrivateBenchmark
+        fields = ["slug", "name_ko", "name_en", "kind", "prompt_template", "answer_pattern", "task", "items",
+                  "published_at", "demo"]
+
+
+class PrivateBenchmarkWriteSerializer(serializers.Serializer):
+    slug = serializers.SlugField(max_length=50)
+    name_ko = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=["multiple_choice", "short_answer"])
+    prompt_template = serializers.CharField(max_length=20000)
+    answer_pattern = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    items = serializers.FileField(required=False, help_text="JSON Lines or CSV (multipart upload)")

@@ -12,9 +12,14 @@ from core.idempotency import idempotent
 from core.permissions import Action
 from evaluation import selectors
 from evaluation.benchmark_data import SnapshotError
-from evaluation.models import BenchmarkSnapshot, EvaluationRun
+from evaluation.models import BenchmarkSnapshot, EvaluationRun, PrivateBenchmark
 from evaluation.services.benchmark_data import import_folder_allowed, snapshot_import
 from evaluation.services.checkpoints import checkpoint_submit
+from evaluation.services.private_benchmarks import (
+    private_benchmark_preview,
+    private_benchmark_publish,
+    private_benchmark_save,
+)
 from evaluation.services.runs import run_cancel, run_request
 
 from .serializers import (
@@ -22,6 +27,8 @@ from .serializers import (
     BenchmarkSnapshotSerializer,
     CheckpointSerializer,
     CheckpointSubmitSerializer,
+    PrivateBenchmarkSerializer,
+    PrivateBenchmarkWriteSerializer,
     RunDetailSerializer,
     RunRequestSerializer,
     RunSerializer,
@@ -146,3 +153,40 @@ class BenchmarkDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             raise ValidationError({"folder": [str(exc)]}) from None
         return Response(BenchmarkSnapshotSerializer(snapshot).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class PrivateBenchmarkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The ministry's private benchmarks (benchmark authors only)."""
+
+    read_action = Action.AUTHOR_BENCHMARK
+    write_action = Action.AUTHOR_BENCHMARK
+    serializer_class = PrivateBenchmarkSerializer
+    queryset = PrivateBenchmark.objects.select_related("snapshot")
+    lookup_field = "slug"
+
+    @extend_schema(request={"multipart/form-data": PrivateBenchmarkWriteSerializer},
+                   responses={201: PrivateBenchmarkSerializer})
+    @idempotent
+    def create(self, request):
+        """Create or change a benchmark; `items` (a file) replaces its items."""
+        data = PrivateBenchmarkWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        upload = values.pop("items", None)
+        benchmark = private_benchmark_save(actor=request.user, items_file=(upload.name, upload.read()) if upload else None,
+                                           **values)
+        return Response(PrivateBenchmarkSerializer(benchmark).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def preview(self, request, slug=None):
+        """The first items rendered as the model is asked them, with their gold answers."""
+        return Response({"items": private_benchmark_preview(actor=request.user, benchmark=self.get_object())})
+
+    @extend_schema(request=None, responses={200: SuiteVersionSerializer})
+    @idempotent
+    @action(detail=True, methods=["post"])
+    def publish(self, request, slug=None):
+        """Publish it as a hidden task of a new version of the nia-private suite."""
+        version = private_benchmark_publish(actor=request.user, benchmark=self.get_object())
+        return Response(SuiteVersionSerializer(version).data)

@@ -18,7 +18,8 @@ def with_pinned_data(definition: SuiteDefinition) -> SuiteDefinition:
     from evaluation import harness
     from evaluation.services.benchmark_data import latest_snapshots
 
-    read = harness.datasets_read((), [t["task"] for t in definition.tasks], latest_snapshots())
+    read = harness.datasets_read((), [{"task": t["task"], "definition": t.get("definition")} for t in definition.tasks],
+                                 latest_snapshots())
     return dataclasses.replace(definition, data=read["data"], missing_data=tuple(read["missing"]))
 
 

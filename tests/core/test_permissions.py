@@ -28,6 +28,7 @@ EXPECTED = [
     (Action.JUDGE_ARENA, None, set()),  # panel members only: tests/arena/test_permissions.py
     (Action.USE_ARENA, None, {"reviewer", "admin"}),  # and panel members
     (Action.VIEW_ARENA_RESULTS, None, {"reviewer", "admin"}),
+    (Action.AUTHOR_BENCHMARK, None, set()),  # a reviewer or admin given the role: tests/evaluation/test_private_benchmarks.py
 ]
 
 
