@@ -15,7 +15,7 @@ from datasets_registry.models import Entitlement
 from datasets_registry.services.catalogue import dataset_create, licence_create, provider_create
 from datasets_registry.services.declarations import training_declaration_set
 from datasets_registry.services.purchases import purchase_create
-from evaluation.models import BenchmarkSnapshot
+from evaluation.models import BenchmarkSnapshot, PrivateBenchmark
 from leaderboards.models import RowRule
 from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish
 from originality.models import OriginalityReport, ReferenceModel
@@ -113,4 +113,6 @@ def world(db, people, team_a, team_b, extra_member):
         "declaration": declaration, "reference": reference,
         "membership": team_a.memberships.first(),
         "benchmark_snapshot": BenchmarkSnapshot.objects.create(source="org/bench", digest="e" * 64, format="json"),
+        "private_benchmark": PrivateBenchmark.objects.create(slug="matrix-bench", name_ko="비공개", name_en="Private",
+                                                             kind="multiple_choice", prompt_template="{{question}}"),
     }
