@@ -15,6 +15,8 @@ $PY manage.py create_demo_users
 echo "Demo checkpoints (built once, then kept under var/checkpoints/):"
 $PY manage.py make_demo_checkpoints
 $PY manage.py submit_demo_checkpoints
+echo "Demo private benchmark (the ministry's own, labelled as demo data):"
+$PY manage.py seed_demo_private_benchmark
 echo "Demo leaderboard and first-stage evaluation:"
 $PY manage.py seed_demo_stage
 $PY manage.py seed_data_registry

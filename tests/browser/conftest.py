@@ -26,13 +26,13 @@ WAIT_MS = 30_000
 def dirs(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
     return {"checkpoints": base / "checkpoints", "runs": base / "runs", "imports": base / "imports",
-            "log": base / "worker.log", "files": base / "files"}
+            "log": base / "worker.log", "files": base / "files", "benchmark_data": base / "benchmark-data"}
 
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, dirs):
     with running_worker(django_db_blocker, "browser", checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"],
-                        log=dirs["log"]) as process:
+                        log=dirs["log"], env={"BENCHMARK_DATA_ROOT": str(dirs["benchmark_data"])}) as process:
         yield process
 
 
@@ -64,6 +64,7 @@ def platform(transactional_db, settings, dirs, worker, live_server, people, team
     settings.CHECKPOINT_ROOT = dirs["checkpoints"]
     settings.EVAL_RUNS_DIR = dirs["runs"]
     settings.BUDGET_IMPORT_DIR = dirs["imports"]
+    settings.BENCHMARK_DATA_ROOT = dirs["benchmark_data"]
     for team, name_ko in ((team_a, "팀 A"), (team_b, "팀 B")):  # readable names in the screenshots
         team.name_ko = name_ko
         team.save(update_fields=["name_ko"])

@@ -54,13 +54,14 @@ def stop_worker(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_worker(django_db_blocker, name: str, *, checkpoint_root: Path, runs_dir: Path, log: Path):
+def running_worker(django_db_blocker, name: str, *, checkpoint_root: Path, runs_dir: Path, log: Path,
+                   env: dict | None = None):
     """A worker for the length of a block (a module's fixture): the queues are emptied first,
     and the worker is stopped after, whatever happened."""
     with django_db_blocker.unblock():
         require_real_services()
         purge_queues()
-    process = start_worker(name, checkpoint_root=checkpoint_root, runs_dir=runs_dir, log=log)
+    process = start_worker(name, checkpoint_root=checkpoint_root, runs_dir=runs_dir, log=log, env=env)
     try:
         yield process
     finally:
