@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from core.permissions import Action, can, private_team_scope
 
@@ -191,3 +192,12 @@ def run_results_for(*, user, run: EvaluationRun) -> dict | None:
 def run_log_for(*, user, run: EvaluationRun) -> str:
     """The harness's log only where it cannot carry a private item: runs without hidden tasks, or staff."""
     return run.log_tail if can(user, Action.VIEW_AUDIT) or not _private_tasks(run) else ""
+
+
+def run_error_for(*, user, run: EvaluationRun) -> str:
+    """Why a run failed, as this user may read it: a run on a suite with a private (hidden) task
+    may fail with the harness's words about an item, so teams read that it failed, not why."""
+    if not run.error or can(user, Action.VIEW_AUDIT) or not _private_tasks(run):
+        return run.error
+    return _("The run failed. It includes a private benchmark, so the reason is shown to reviewers and admins "
+             "only; they can tell you whether it concerns your checkpoint.")

@@ -106,6 +106,7 @@ def run_detail(request, pk: int):
         "sample_tasks": selectors.sample_tasks_visible(user=request.user, run=run),
         "has_samples": selectors.run_has_samples(run),
         "log_tail": selectors.run_log_for(user=request.user, run=run),
+        "error": selectors.run_error_for(user=request.user, run=run),
         "shards": selectors.run_shards(run),
         "can_cancel": not run.is_terminal and (can(request.user, Action.SUBMIT_CHECKPOINT, run.team)
                                                or can(request.user, Action.MANAGE_REGISTRY)),
@@ -122,7 +123,7 @@ def run_status(request, pk: int):
         "progress_done": run.progress_done, "progress_total": run.progress_total,
         "progress_percent": run.progress_percent, "current_task": run.current_task, "attempts": run.attempts,
         "progress_unit": _("shards") if run.shards.exists() else _("tasks"),
-        "error": run.error,
+        "error": selectors.run_error_for(user=request.user, run=run),
     })
 
 

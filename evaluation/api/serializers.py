@@ -73,6 +73,7 @@ class RunSerializer(serializers.ModelSerializer):
     suite_version = serializers.IntegerField(source="suite_version.number")
     task_results = TaskResultSerializer(many=True)
     progress_percent = serializers.IntegerField()
+    error = serializers.SerializerMethodField()
 
     class Meta:
         model = EvaluationRun
@@ -82,6 +83,9 @@ class RunSerializer(serializers.ModelSerializer):
                   "reproduces", "reproduced_exactly", "preview", "protocol", "data",
                   "backend", "device", "dtype", "batch_size", "seeds", "manifest_digest", "versions",
                   "task_results"]
+
+    def get_error(self, run) -> str:
+        return selectors.run_error_for(user=self.context["request"].user, run=run)
 
 
 class RunShardSerializer(serializers.ModelSerializer):

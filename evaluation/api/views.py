@@ -91,7 +91,7 @@ class RunViewSet(EvaluationViewSet):
     filterset_class = RunFilter
 
     def get_queryset(self):
-        return selectors.runs_visible_to(self.request.user).prefetch_related("task_results")
+        return selectors.runs_visible_to(self.request.user).prefetch_related("task_results", "suite_version__tasks")
 
     def get_serializer_class(self):
         return RunDetailSerializer if self.action == "retrieve" else RunSerializer

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from accounts.roles import BENCHMARK_AUTHOR_GROUP
 from evaluation.services.private_benchmarks import private_benchmark_publish, private_benchmark_save
-from evaluation.services.runs import run_request
+from evaluation.services.runs import run_claim, run_fail, run_request
 from tests.evaluation.conftest import finish_with_samples
 
 from .matrix_support import ask, client_for, route_url
@@ -49,6 +49,12 @@ def test_no_page_api_answer_or_export_a_team_can_reach_holds_a_private_item(worl
     author = type(author).objects.get(pk=author.pk)
     run = _private_run(world, author)
     world["run"] = run  # every route that takes a run asks about this one
+    # And a run that failed with the harness's words about an item: its reason stays with staff.
+    failed = run_request(actor=world["users"]["admin"], checkpoint=world["checkpoint"], suite_version=run.suite_version,
+                         force=True)
+    _, token = run_claim(run_id=failed.pk, worker_host="w")
+    run_fail(run_id=failed.pk, token=token, error=f"KeyError: {ITEMS[1]['question']}", log_tail=ITEMS[1]["choices"][0])
+    extra = [f"/evaluation/runs/{failed.pk}/", f"/evaluation/runs/{failed.pk}/status.json", f"/api/runs/{failed.pk}/"]
     staff = client_for(world["users"]["admin"]).get(f"/api/runs/{run.pk}/").json()
     assert SECRETS[0] in json.dumps(staff["results"], ensure_ascii=False)  # the search would find it
 
@@ -63,6 +69,11 @@ def test_no_page_api_answer_or_export_a_team_can_reach_holds_a_private_item(worl
             body = b"".join(response.streaming_content) if response.streaming else response.content
             text = body.decode("utf-8", "replace")
             leaks += [f"{route.name} as {role}: {secret}" for secret in SECRETS if secret in text]
+    for url in extra:
+        for role in ("member_a", "lead_a"):
+            response = client_for(world["users"][role]).get(url)
+            assert response.status_code == 200, url
+            leaks += [f"{url} as {role}: {s}" for s in SECRETS if s in response.content.decode()]
     assert asked > 100 and not leaks, "\n".join(leaks)
     # The team sees the aggregate score of its run, and nothing else of the task.
     team = client_for(world["users"]["member_a"]).get(f"/api/runs/{run.pk}/").json()
