@@ -8,6 +8,7 @@ web tier shows."""
 import errno
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -128,8 +129,10 @@ def _plan(run: EvaluationRun, token) -> str:
         runs.run_fail(run_id=run.pk, token=token, error=refused, platform_fault=True)
         return "failed"
     spec = {**_spec(run), "tasks": _tasks(run)}
-    outcome = run_in_child(harness.plan, spec, workdir=_workdir(run.pk, f"plan-{run.attempts}"),
+    workdir = _workdir(run.pk, f"plan-{run.attempts}")
+    outcome = run_in_child(harness.plan, spec, workdir=workdir,
                            beat=_run_beat(run, token, _("planning the shards")), time_limit_s=run.time_limit_s)
+    shutil.rmtree(workdir, ignore_errors=True)  # the outcome holds what is kept
     if outcome.kind == "stopped":
         return "stopped"
     if outcome.kind != "result":
@@ -228,13 +231,20 @@ def _shard(shard: RunShard, token) -> str:
     finally:
         if lease:
             lease.release()
+    try:
+        return _store_shard(shard, token, outcome, workdir, fail)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)  # this host's scratch: what is kept went to the store
+
+
+def _store_shard(shard: RunShard, token, outcome: Outcome, workdir: Path, fail) -> str:
     if outcome.kind == "stopped":
         return "stopped"
     if outcome.kind != "result":
         error, platform_fault = _failure(outcome)
         return fail(error, platform_fault=platform_fault, log_tail=outcome.log_tail)
-    prefix = f"runs/{run.pk}/shard-{shard.position}/attempt-{shard.attempts}"
-    samples_name = artefacts.save(f"{prefix}/samples.jsonl.gz", Path(spec["samples_file"]).read_bytes())
+    prefix = f"runs/{shard.run_id}/shard-{shard.position}/attempt-{shard.attempts}"
+    samples_name = artefacts.save(f"{prefix}/samples.jsonl.gz", (workdir / "samples.jsonl.gz").read_bytes())
     log_name = artefacts.save(f"{prefix}/harness.log", (workdir / "harness.log").read_bytes())
     stored = _saving(lambda: shards.shard_succeed(
         shard_id=shard.pk, token=token, raw_metrics=outcome.result["raw_metrics"], report=outcome.result["report"],
@@ -265,9 +275,11 @@ def _merge(run: EvaluationRun, token) -> str:
                 .values("pieces", "raw_metrics", "report", "log_artefact"))
     spec = {**_spec(run), "tasks": _tasks(run), "raw_metrics": sharding.merge_raw_metrics(done),
             "reports": [shard["report"] for shard in done]}
-    outcome = run_in_child(harness.merge, spec, workdir=_workdir(run.pk, f"merge-{run.attempts}"),
+    workdir = _workdir(run.pk, f"merge-{run.attempts}")
+    outcome = run_in_child(harness.merge, spec, workdir=workdir,
                            beat=_run_beat(run, token, _("merging the shards"), done=run.progress_total),
                            time_limit_s=run.time_limit_s)
+    shutil.rmtree(workdir, ignore_errors=True)
     if outcome.kind == "stopped":
         return "stopped"
     if outcome.kind != "result":
