@@ -108,13 +108,13 @@ class RunViewSet(EvaluationViewSet):
             raise ValidationError({"checkpoint" if checkpoint is None else "suite": ["Not found."]})
         run = run_request(actor=request.user, checkpoint=checkpoint, suite_version=version, force=data["force"],
                           preview_limit=data["preview_limit"])
-        return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=RunSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         run = run_cancel(actor=request.user, run=self.get_object())
-        return Response(RunSerializer(run).data)
+        return Response(RunSerializer(run, context={"request": request}).data)
 
     @extend_schema(parameters=[OpenApiParameter("task", str), OpenApiParameter("page", int)], responses=dict)
     @action(detail=True, methods=["get"])
