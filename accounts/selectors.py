@@ -3,8 +3,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-# The user, their group names and the teams their organisation is in on a day (the same rule as
-# consortium.models.MembershipQuerySet.active_on: both ends inclusive; pinned by a test).
+# The user, their group names, the teams their organisation is in on a day (the same rule as
+# consortium.models.MembershipQuerySet.active_on: both ends inclusive) and their team roles in force
+# now (accounts.models.TeamRoleQuerySet.in_force); pinned by tests/accounts/test_signed_in_user.py.
 # Plain SQL: built with the ORM, compiling the two subqueries cost more than the rest of a request.
 _SIGNED_IN_USER_SQL = """
 SELECT u.*,
@@ -12,14 +13,18 @@ SELECT u.*,
              WHERE ug.user_id = u.id) AS group_name_list,
        ARRAY(SELECT m.team_id FROM consortium_membership m
              WHERE m.organisation_id = u.organisation_id AND m.joined_on <= %(day)s
-               AND (m.left_on IS NULL OR m.left_on >= %(day)s)) AS team_id_list
+               AND (m.left_on IS NULL OR m.left_on >= %(day)s)) AS team_id_list,
+       ARRAY(SELECT r.team_id::text || ':' || r.role FROM accounts_teamrole r
+             WHERE r.user_id = u.id AND r.granted_at <= %(now)s
+               AND (r.ended_at IS NULL OR r.ended_at > %(now)s)) AS team_role_list
 FROM accounts_user u WHERE u.id = %(user_id)s
 """
 
 
 def signed_in_user(user_id):
     """The user a session names, read with what every request asks of it next: their group names
-    (accounts.roles.group_names) and their organisation's teams today (core.permissions.team_ids_of).
+    (accounts.roles.group_names), their organisation's teams today and their own team roles now
+    (core.permissions.team_ids_of, team_roles_of).
     On PostgreSQL that is one query instead of three; elsewhere (SQLite, `make run`) the two are
     read when first asked."""
     users = get_user_model().objects
@@ -29,10 +34,12 @@ def signed_in_user(user_id):
         user_id = int(user_id)
     except (TypeError, ValueError):
         return None
-    found = list(users.raw(_SIGNED_IN_USER_SQL, {"day": timezone.localdate(), "user_id": user_id}))
+    now = timezone.now()
+    found = list(users.raw(_SIGNED_IN_USER_SQL, {"day": timezone.localdate(now), "now": now, "user_id": user_id}))
     if not found:
         return None
     user = found[0]
     user._group_names_cache = frozenset(user.group_name_list)
     user._team_ids_cache = frozenset(user.team_id_list) if user.organisation_id else frozenset()
+    user._team_roles_cache = {int(team): role for team, role in (item.split(":", 1) for item in user.team_role_list)}
     return user

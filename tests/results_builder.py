@@ -46,7 +46,7 @@ def make_checkpoint(team, *, name=None, target="", digest=None) -> Checkpoint:
         declared_target_model=target, manifest_digest=digest or hashlib.sha256(str(n).encode()).hexdigest())
 
 
-def make_run(checkpoint, suite_version, scores: dict, *, finished_at=None,
+def make_run(checkpoint, suite_version, scores: dict, *, finished_at=None, samples_file="",
              preview=False) -> EvaluationRun:
     """A succeeded run with {task: value or (value, stderr)}."""
     tasks = list(suite_version.tasks.all())

@@ -13,10 +13,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
+from tests.factories import api_token_key
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -105,7 +105,7 @@ def _fuzz(app, headers: dict, world, *, methods=("GET", "POST", "PUT", "PATCH", 
 
 
 def _token(user) -> dict:
-    return {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    return {"Authorization": f"Token {api_token_key(user)}"}
 
 
 @pytest.mark.slow
