@@ -43,3 +43,45 @@ def signed_in_user(user_id):
     user._team_ids_cache = frozenset(user.team_id_list) if user.organisation_id else frozenset()
     user._team_roles_cache = {int(team): role for team, role in (item.split(":", 1) for item in user.team_role_list)}
     return user
+
+
+# ---- #18: a person's tokens, sessions and team roles -----------------------------------------
+
+def api_tokens_of(user) -> list:
+    """Every token of the person, newest first (one query)."""
+    from .models import ApiToken
+
+    return list(ApiToken.objects.filter(user=user).select_related("revoked_by").order_by("-created_at", "-pk"))
+
+
+def sessions_of(user) -> list:
+    """The person's sessions that have not expired, newest first (one query)."""
+    from .models import UserSession
+
+    return list(UserSession.objects.filter(user=user, expire_date__gt=timezone.now())
+                .only("session_key", "created_at", "expire_date", "user_agent", "ip_address")
+                .order_by("-created_at"))
+
+
+def team_roles_held_by(user) -> list:
+    """The person's team roles in force now, with their teams (one query)."""
+    from .models import TeamRole
+
+    return list(TeamRole.objects.in_force().filter(user=user).select_related("team").order_by("team__joined_on"))
+
+
+def team_people(team) -> dict:
+    """For a team's people page: every person of a member organisation today, with their role in
+    force (None: the default), and every grant ever made in the team (its history). Three queries."""
+    from consortium.models import Membership
+
+    from .models import TeamRole
+
+    organisations = Membership.objects.active_on(timezone.localdate()).filter(team=team).values("organisation_id")
+    people = list(get_user_model().objects.filter(organisation_id__in=organisations, is_active=True)
+                  .select_related("organisation").order_by("organisation__name_en", "username"))
+    history = list(TeamRole.objects.filter(team=team).select_related("user", "granted_by", "ended_by")
+                   .order_by("-granted_at", "-pk"))
+    now = timezone.now()
+    current = {g.user_id: g for g in history if g.granted_at <= now and (g.ended_at is None or g.ended_at > now)}
+    return {"people": [(person, current.get(person.pk)) for person in people], "history": history}
