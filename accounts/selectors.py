@@ -85,3 +85,30 @@ def team_people(team) -> dict:
     now = timezone.now()
     current = {g.user_id: g for g in history if g.granted_at <= now and (g.ended_at is None or g.ended_at > now)}
     return {"people": [(person, current.get(person.pk)) for person in people], "history": history}
+
+
+# ---- #18: credentials and rights in one statement, for the signed-in fast path -------------------
+# The columns every rights check needs (the same rules as _SIGNED_IN_USER_SQL above), for a user `u`
+# joined by the caller; `%(day)s` and `%(now)s` are bound by the caller.
+RIGHTS_COLUMNS_SQL = """
+       u.id AS user_id, u.username, u.password, u.is_active, u.is_superuser, u.is_staff, u.organisation_id,
+       ARRAY(SELECT g.name FROM auth_group g JOIN accounts_user_groups ug ON ug.group_id = g.id
+             WHERE ug.user_id = u.id) AS group_name_list,
+       ARRAY(SELECT m.team_id FROM consortium_membership m
+             WHERE m.organisation_id = u.organisation_id AND m.joined_on <= %(day)s
+               AND (m.left_on IS NULL OR m.left_on >= %(day)s)) AS team_id_list,
+       ARRAY(SELECT r.team_id::text || ':' || r.role FROM accounts_teamrole r
+             WHERE r.user_id = u.id AND r.granted_at <= %(now)s
+               AND (r.ended_at IS NULL OR r.ended_at > %(now)s)) AS team_role_list"""
+
+
+def user_from_rights_row(row: dict):
+    """An unsaved User carrying what core.permissions reads (groups, teams, roles), from a row with
+    RIGHTS_COLUMNS_SQL's columns: no further query is needed to decide anything about them."""
+    user = get_user_model()(id=row["user_id"], username=row["username"], password=row["password"],
+                            is_active=row["is_active"], is_superuser=row["is_superuser"], is_staff=row["is_staff"],
+                            organisation_id=row["organisation_id"])
+    user._group_names_cache = frozenset(row["group_name_list"])
+    user._team_ids_cache = frozenset(row["team_id_list"]) if row["organisation_id"] else frozenset()
+    user._team_roles_cache = {int(t): r for t, r in (item.split(":", 1) for item in row["team_role_list"])}
+    return user

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.microcache.PublicMicrocacheMiddleware",  # before sessions: it answers anonymous repeats alone
+    "leaderboards.fast_path.SignedInLeaderboardCacheMiddleware",  # signed-in repeats: one statement (#18)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.KoreanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +112,9 @@ CACHES = {
                    "OPTIONS": {"MAX_ENTRIES": 2000}},
 }
 PUBLIC_MICROCACHE_SECONDS = env.int("PUBLIC_MICROCACHE_SECONDS", default=5)
+# Signed-in leaderboard repeats answered after one statement that re-reads the credentials, the
+# rights and the table's inputs (leaderboards/fast_path.py); never cached by time.
+SIGNED_IN_FAST_PATH = env.bool("SIGNED_IN_FAST_PATH", default=True)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
