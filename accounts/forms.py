@@ -20,7 +20,7 @@ class TokenCreateForm(forms.Form):
 
 
 class TeamRoleGrantForm(forms.Form):
-    user = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    user = forms.TypedChoiceField(label=_("Account"), coerce=int)
     role = forms.ChoiceField(label=_("Role"), choices=TeamRoleKind.choices)
 
     def __init__(self, *args, people=(), **kwargs):
