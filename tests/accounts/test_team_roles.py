@@ -148,3 +148,17 @@ def test_signed_in_user_reads_the_roles_as_the_orm_does(team_a, firm):
         assert team_roles_of(signed_in_user(person.pk)) == team_roles_of(fresh)
     assert team_roles_of(signed_in_user(firm["lead"].pk)) == {team_a.pk: "lead"}
     assert team_roles_of(signed_in_user(firm["submitter"].pk)) == {}
+
+
+def test_demo_member_users_lead_their_organisations_teams(db):
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from consortium.models import Team
+
+    call_command("seed_programme", stdout=open("/dev/null", "w"))
+    call_command("create_demo_users", stdout=open("/dev/null", "w"))
+    lg = Team.objects.get(lead_organisation__slug="lg-ai-research")
+    assert "lead_team" in _rights(User.objects.get(username="lg-lead"), lg)
+    upstage = Team.objects.get(lead_organisation__slug="upstage")
+    assert "submit_checkpoint" in _rights(User.objects.get(username="upstage-member"), upstage)

@@ -292,3 +292,24 @@ def test_every_route_answers_every_role_as_written(world):
                 wrong += [f"{name} {method} shows {role} team A's {what}" for what, secret in SECRET.items()
                           if secret in body]
     assert not wrong, "\n".join(wrong)
+
+
+# A page and the API route that shows the same object (#18: "one answer per right").
+TWINS = [
+    ("checkpoint-list", "api:checkpoint-list"), ("checkpoint-detail", "api:checkpoint-detail"),
+    ("run-detail", "api:run-detail"), ("run-samples", "api:run-samples"),
+    ("data-purchase-detail", "api:data-purchase-detail"), ("data-dataset-detail", "api:dataset-detail"),
+    ("leaderboard-detail", "api:leaderboard-detail"), ("leaderboard-list", "api:leaderboard-list"),
+    ("stage-detail", "api:stage-detail"), ("stage-report", "api:stage-result"),
+    ("team-detail", "api:team-detail"), ("organisation-detail", "api:organisation-detail"),
+]
+
+
+def test_html_and_api_give_one_answer():
+    """For every role, a page and its API twin both allow reading (200) or both refuse."""
+    reads = {name: expected for name, method, *expected in EXPECTED if method == "GET"}
+    differ = [f"{page} / {api} as {role}: {page_answer} vs {api_answer}"
+              for page, api in TWINS
+              for role, page_answer, api_answer in zip(ROLES, reads[page], reads[api], strict=True)
+              if (page_answer == 200) != (api_answer == 200)]
+    assert not differ, "\n".join(differ)
