@@ -2,6 +2,7 @@
 missing, invalid or deactivated credentials; 403 only for a signed-in caller who lacks the right."""
 import pytest
 from rest_framework.test import APIClient
+
 from tests.factories import api_token_key
 
 PRIVATE = "/api/runs/"  # a team's private records: never public

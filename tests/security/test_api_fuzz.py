@@ -16,11 +16,12 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-from tests.factories import api_token_key
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.factories import api_token_key
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Fixed examples (derandomized) so that `make test` is the same every time; API_FUZZ_SCALE=5 (say)
