@@ -46,21 +46,21 @@ _TOKEN_HEADER = re.compile(r"^Token ([^\s]{1,200})$")
 
 _LEADERBOARD_SQL = """
        l.id AS leaderboard_id, l.rule, l.stage_id, l.suite_version_id, l.name_ko, l.name_en,
-       (SELECT MAX(id) FROM evaluation_evaluationrun WHERE suite_version_id = l.suite_version_id
-          AND status = %(succeeded)s AND NOT preview) AS runs_max,
-       (SELECT COUNT(*) FROM evaluation_evaluationrun WHERE suite_version_id = l.suite_version_id
-          AND status = %(succeeded)s AND NOT preview) AS runs_count,
+       r.runs_max, r.runs_count,
        (SELECT MAX(s.id) FROM leaderboards_referencescore s JOIN leaderboards_referencemodel m
           ON m.id = s.reference_id WHERE m.suite_version_id = l.suite_version_id) AS references_max,
        (SELECT MAX(id) FROM leaderboards_snapshot WHERE leaderboard_id = l.id) AS snapshot_max,
        (SELECT MAX(nominated_at) FROM stages_nomination WHERE stage_id = l.stage_id) AS nominated_max"""
+# The suite's succeeded runs are read once for both their newest id and their count.
+_RUNS_SQL = ("LEFT JOIN LATERAL (SELECT MAX(id) AS runs_max, COUNT(*) AS runs_count FROM evaluation_evaluationrun "
+             "WHERE suite_version_id = l.suite_version_id AND status = %(succeeded)s AND NOT preview) r ON true ")
 SESSION_SQL = (f"SELECT s.session_data, {RIGHTS_COLUMNS_SQL}, {_LEADERBOARD_SQL} "
                "FROM accounts_usersession s JOIN accounts_user u ON u.id = s.user_id "
-               "LEFT JOIN leaderboards_leaderboard l ON l.slug = %(slug)s "
+               "LEFT JOIN leaderboards_leaderboard l ON l.slug = %(slug)s " + _RUNS_SQL +
                "WHERE s.session_key = %(session_key)s AND s.expire_date > %(now)s")
 TOKEN_SQL = (f"SELECT t.id AS token_id, t.last_used_at, {RIGHTS_COLUMNS_SQL}, {_LEADERBOARD_SQL} "
              "FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id "
-             "LEFT JOIN leaderboards_leaderboard l ON l.slug = %(slug)s "
+             "LEFT JOIN leaderboards_leaderboard l ON l.slug = %(slug)s " + _RUNS_SQL +
              "WHERE t.key_hash = %(key_hash)s AND t.revoked_at IS NULL AND t.expires_at > %(now)s")
 
 
