@@ -40,23 +40,26 @@ viewer's scope and a one-statement fingerprint of its inputs (`leaderboards/cach
 invalidate); the chosen run per team and the history come from one pass over the runs; database
 connections are kept. Anonymous requests are answered for 5 s from each worker's microcache (`core/microcache.py`:
 no session, no query, no rendering; only requests without credentials, only responses that set no
-cookie), so a published snapshot reaches the public within 5 s. A signed-in request whose table is
-cached reads its session, its user with their groups and today's teams (one statement), the
-leaderboard and the fingerprint (4 queries), then renders for its viewer.
+cookie), so a published snapshot reaches the public within 5 s.
 
-Correction (2026-11-30): until then the signed-in scenarios sent a session naming an auth backend
-the server does not use, so the server saw a visitor with a cookie (and the 244–321 req/s reported
-then were such visitors). The load now refuses to start unless the server shows the member and the
-reviewer signed in. Measured the same day on this machine, with real sessions: before the
-signed-in path was trimmed (6 queries, the figures' JSON escaped on every request) 63–104 req/s,
-p95 225–353 ms; after, the figures above. Where a signed-in request's time goes (measured once, in
-one process, not by this benchmark): 11–13 ms of Python and 4.7 ms of PostgreSQL CPU per request,
-of which Django's session and sign-in alone (`/api/` for a member, no leaderboard) take 7.6 ms."""
+Signed-in repeats (#18) take the fast path (`leaderboards/fast_path.py`): ONE statement, kept
+prepared by PostgreSQL, reads the session row (or the token by its hash), the person's groups, teams
+and team roles, the leaderboard and its inputs' fingerprint; the session is checked as
+`django.contrib.auth` does; the answer comes from a cache whose key holds all of that (the API table
+per scope, the page per person and rights, its CSRF token put in per answer). Nothing is cached by
+time, so a logout, a revoked token, an ended membership or role misses on the very next request
+(`tests/leaderboards/test_next_request.py`). Where a request's time goes, step by step:
+`bench/signed_in_breakdown.py` (its last figures below, in "Signed-in request, step by step").
+
+History: 2026-11-30, before #18, signed-in p95 was 218–271 ms (90–105 req/s; 4 queries and a
+render per request, Django's session and sign-in alone 7.6 ms)."""
 MISS_REASON = ("With every client always waiting, latency is throughput-bound (p50 ≈ clients ÷ req/s): p95 ≤ 50 ms "
                "needs about 500 req/s, i.e. about 4 ms of the machine's CPU per request all told (Django, PostgreSQL "
-               "and the load generator); this scenario ran at {rps:.0f} req/s, {cpu_ms:.1f} ms per request. A signed-in "
-               "request cannot use the public microcache: it reads its session, user (with groups and teams), the "
-               "leaderboard and the table's fingerprint, and renders for its viewer.")
+               "and the load generator); this scenario ran at {rps:.0f} req/s, {cpu_ms:.1f} ms per request. Measured "
+               "alone (bench/signed_in_breakdown.py), a fast-path repeat costs about 1.1–1.3 ms of Python and 0.9 ms "
+               "of PostgreSQL execution, against 0.1 ms for a public microcache hit; the rest is gunicorn, the HTTP "
+               "round trip and wrk, the same as for the public path, and, on this shared machine, waiting for a core: "
+               "the load average was above 2 (other work running) during the measurement.")
 ENV = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
        "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
        "CONN_MAX_AGE": "60", "DJANGO_SETTINGS_MODULE": "config.settings",  # connections kept, as in docker-compose.yml

@@ -15,6 +15,7 @@ os.environ.setdefault("BENCH_LEADERBOARD_DB", "sovereign_ai_lbbreakdown")
 import leaderboard_load as lb  # noqa: E402
 
 N = int(os.environ.get("BREAKDOWN_REPEATS", "400"))
+LOAD_BEFORE = os.getloadavg()[0]
 
 
 def timed(fn, n=N) -> tuple[float, float]:
@@ -101,9 +102,16 @@ def measure(seeded):
                         ("member API, ordinary path (table cached)", "/api/leaderboards/bench/")):
         rows.append([f"whole request in the WSGI handler: {label}",
                      timed(call(environ(path, seeded["cookies"]["member"])), n=N // 4)])
-    print("| step (one process) | wall ms (median) | this process's CPU ms |\n|---|---:|---:|")
-    for label, (wall, cpu) in rows:
-        print(f"| {label} | {wall:.2f} | {'' if cpu is None else f'{cpu:.2f}'} |")
+    lines = ["| step (one process) | wall ms (median) | this process's CPU ms |", "|---|---:|---:|"]
+    lines += [f"| {label} | {wall:.2f} | {'' if cpu is None else f'{cpu:.2f}'} |" for label, (wall, cpu) in rows]
+    note = "\n".join([
+        "## Signed-in request, step by step — `python bench/signed_in_breakdown.py` (not re-run by `make bench`)", "",
+        f"Measured {time.strftime('%Y-%m-%d')} in one process on the `make bench-leaderboard` data set, {N} repeats "
+        f"each; load average {LOAD_BEFORE:.2f} when it started (other work on this 2-core machine: wall times hold "
+        "waits for a core, the CPU column does not). PostgreSQL's own time is from EXPLAIN ANALYZE of the same "
+        "statement; its planning is saved by the prepared statement.", "", *lines])
+    print(note)
+    (Path(__file__).resolve().parent / "notes" / "signed_in_breakdown.md").write_text(note + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from evaluation.models import RunStatus
 
 PAGE_VIEWS = frozenset({"leaderboard-detail"})
 API_VIEWS = frozenset({"api:leaderboard-detail"})
+PREFIXES = ("/leaderboards/", "/api/leaderboards/")  # where those views live: other paths are not resolved here
 CACHE_SECONDS = 600
 CSRF_PLACEHOLDER = "__fast_path_csrf_token__"
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
@@ -120,6 +121,8 @@ class SignedInLeaderboardCacheMiddleware:
     def __call__(self, request):
         if request.method != "GET" or not settings.SIGNED_IN_FAST_PATH or connection.vendor != "postgresql":
             return self.get_response(request)  # the statement is PostgreSQL's (SQLite serves local demos)
+        if not request.path_info.startswith(PREFIXES):
+            return self.get_response(request)
         try:
             match = resolve(request.path_info)
         except Resolver404:
