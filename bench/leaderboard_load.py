@@ -34,7 +34,9 @@ length. "public" requests carry no cookie; "member" (team 1) and "reviewer" carr
 token" sends the member's personal API token instead. "queries" counts the SQL statements of a
 request whose table is not cached yet (pinned for every role by
 `tests/leaderboards/test_snapshots_and_queries.py`, the same for a small and a grown data set),
-"repeat" those of the next, identical request (pinned by `tests/leaderboards/test_signed_in_fast_path.py`)."""
+"repeat" those of the next, identical request (pinned by `tests/leaderboards/test_signed_in_fast_path.py`).
+"load" is the machine's 1-minute load average as the scenario ended (2 cores; above 2, other work
+was competing for them)."""
 NOTES = """What the figures rest on: the table is computed once per set of inputs and cached under the
 viewer's scope and a one-statement fingerprint of its inputs (`leaderboards/caching.py`; nothing to
 invalidate); the chosen run per team and the history come from one pass over the runs; database
@@ -59,7 +61,7 @@ MISS_REASON = ("With every client always waiting, latency is throughput-bound (p
                "alone (bench/signed_in_breakdown.py), a fast-path repeat costs about 1.1–1.3 ms of Python and 0.9 ms "
                "of PostgreSQL execution, against 0.1 ms for a public microcache hit; the rest is gunicorn, the HTTP "
                "round trip and wrk, the same as for the public path, and, on this shared machine, waiting for a core: "
-               "the load average was above 2 (other work running) during the measurement.")
+               "see the load column.")
 ENV = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
        "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
        "CONN_MAX_AGE": "60", "DJANGO_SETTINGS_MODULE": "config.settings",  # connections kept, as in docker-compose.yml
@@ -176,6 +178,7 @@ def load(path: str, cookie: str, token: str = "") -> dict:
                              "-s", str(ROOT / "bench" / "wrk_report.lua"), *headers, f"http://127.0.0.1:{PORT}{path}"],
                             check=True, capture_output=True, text=True)
     figures = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("WRK "))[4:])
+    figures["load"] = os.getloadavg()[0]  # the machine is shared: the 1-minute load average as the scenario ended
     return figures | {"rps": figures["requests"] / figures["seconds"], "errors": figures["errors"] + figures["non2xx"]}
 
 
@@ -221,11 +224,11 @@ def main():
                 f = load(path, seeded["cookies"][label], token)
                 rows.append([f"{label} {kind} `{path}`", seeded["queries"][(label, path)],
                              seeded["repeats"][(label, path)], f"{f['requests']:,}",
-                             f"{f['rps']:.0f}", f"{f['p50']:.1f}", f"**{f['p95']:.1f}**", f"{f['p99']:.1f}", f["errors"]])
+                             f"{f['rps']:.0f}", f"{f['p50']:.1f}", f"**{f['p95']:.1f}**", f"{f['p99']:.1f}", f["errors"], f"{f['load']:.1f}"])
                 worst[f"{label} {kind}"], rates[f"{label} {kind}"] = f["p95"], f["rps"]
         queries = max(seeded["queries"].values())
         body = "\n\n".join([METHOD.format(rows=seeded["rows"], workers=WORKERS, clients=CLIENTS, seconds=SECONDS),
-                             table(["scenario", "queries", "repeat", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"],
+                             table(["scenario", "queries", "repeat", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "load"],
                                    rows), NOTES])
         targets = []
         for group, labels in (("public (anonymous)", ("public",)), ("signed in", ("member", "reviewer"))):
