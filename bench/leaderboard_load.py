@@ -35,8 +35,8 @@ token" sends the member's personal API token instead. "queries" counts the SQL s
 request whose table is not cached yet (pinned for every role by
 `tests/leaderboards/test_snapshots_and_queries.py`, the same for a small and a grown data set),
 "repeat" those of the next, identical request (pinned by `tests/leaderboards/test_signed_in_fast_path.py`).
-"load" is the machine's 1-minute load average as the scenario ended (2 cores; above 2, other work
-was competing for them)."""
+"load" is the machine's 1-minute load average as the scenario ended: the benchmark itself (4 workers,
+wrk, PostgreSQL) keeps it at about 4–6 on these 2 cores; more means other work was competing."""
 NOTES = """What the figures rest on: the table is computed once per set of inputs and cached under the
 viewer's scope and a one-statement fingerprint of its inputs (`leaderboards/caching.py`; nothing to
 invalidate); the chosen run per team and the history come from one pass over the runs; database
@@ -54,14 +54,19 @@ time, so a logout, a revoked token, an ended membership or role misses on the ve
 `bench/signed_in_breakdown.py` (its last figures below, in "Signed-in request, step by step").
 
 History: 2026-11-30, before #18, signed-in p95 was 218–271 ms (90–105 req/s; 4 queries and a
-render per request, Django's session and sign-in alone 7.6 ms)."""
+render per request, Django's session and sign-in alone 7.6 ms). 2026-12-02, with the fast path, two
+runs on this shared machine (other agents' test suites running at times): 549–608 req/s signed in,
+p95 42.6–53.9 ms (member page 42.6, member API 45.6, reviewer page 50.0, reviewer API 51.9, member
+token 53.9), then the run above, 433–564 req/s, p95 47.2–66.8 ms. Public (microcache) at the same
+times: 1995–3096 req/s. The target is met or missed by a few milliseconds depending on the machine's
+other work."""
 MISS_REASON = ("With every client always waiting, latency is throughput-bound (p50 ≈ clients ÷ req/s): p95 ≤ 50 ms "
                "needs about 500 req/s, i.e. about 4 ms of the machine's CPU per request all told (Django, PostgreSQL "
                "and the load generator); this scenario ran at {rps:.0f} req/s, {cpu_ms:.1f} ms per request. Measured "
-               "alone (bench/signed_in_breakdown.py), a fast-path repeat costs about 1.1–1.3 ms of Python and 0.9 ms "
-               "of PostgreSQL execution, against 0.1 ms for a public microcache hit; the rest is gunicorn, the HTTP "
-               "round trip and wrk, the same as for the public path, and, on this shared machine, waiting for a core: "
-               "see the load column.")
+               "alone (bench/signed_in_breakdown.py), a fast-path repeat costs 0.5–1.2 ms of Python (the page's more "
+               "than the API's) and about 0.5 ms of PostgreSQL execution, against 0.1–0.2 ms for a public microcache "
+               "hit; the rest is gunicorn, the HTTP round trip and wrk, the same as for the public path, and, on this "
+               "shared machine, waiting for a core: see the load column.")
 ENV = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
        "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
        "CONN_MAX_AGE": "60", "DJANGO_SETTINGS_MODULE": "config.settings",  # connections kept, as in docker-compose.yml
