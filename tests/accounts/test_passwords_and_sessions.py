@@ -82,3 +82,23 @@ def test_the_account_page_reads_in_a_fixed_number_of_queries(people, django_asse
         _log_in("member-a")
     with django_assert_max_num_queries(6):
         assert client.get("/accounts/").status_code == 200
+
+
+def test_sessions_made_before_the_change_keep_their_person_signed_in(people):
+    """accounts/0005: django_session rows become accounts.UserSession rows with their person."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore as OldStore
+
+    old = OldStore()
+    old.update({SESSION_KEY: str(people["member_a"].pk), BACKEND_SESSION_KEY: "accounts.backends.LimitedModelBackend",
+                HASH_SESSION_KEY: people["member_a"].get_session_auth_hash()})
+    old.create()
+    migration = importlib.import_module("accounts.migrations.0005_sessions_carried_over")
+    migration.sessions_forwards(apps, None)
+    assert UserSession.objects.get(session_key=old.session_key).user == people["member_a"]
+    client = Client()
+    client.cookies["sessionid"] = old.session_key
+    assert client.get("/accounts/").status_code == 200
