@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import TokenProxy
 from core.admin_site import PlatformModelAdmin
 
 from . import services
+from .services.tokens import tokens_revoke_all
 from .models import User
 from .roles import Role, role_of
 
@@ -48,6 +49,13 @@ class UserAdmin(PlatformModelAdmin, BaseUserAdmin):
     list_select_related = ("organisation",)
     list_filter = ("is_active", "organisation")
     filter_horizontal = ()
+
+    actions = ["revoke_all_api_tokens"]
+
+    @admin.action(description=_("Revoke all API tokens of the selected people"))
+    def revoke_all_api_tokens(self, request, queryset):
+        revoked = sum(tokens_revoke_all(actor=request.user, user=user) for user in queryset)
+        self.message_user(request, _("%(count)s tokens revoked.") % {"count": revoked})
 
     def get_readonly_fields(self, request, obj=None):
         return ("username", "last_login", "date_joined") if obj else ()

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import login_limits  # noqa: F401 - connects the failed-sign-in counter
+        from . import login_limits, sessions  # noqa: F401 - connect the failed-sign-in counter, the session details

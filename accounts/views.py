@@ -1,12 +1,18 @@
-"""Sign-in with a clear answer when too many attempts failed (accounts.login_limits)."""
+"""Sign-in with a clear answer when too many attempts failed (accounts.login_limits), on the page
+and for API tokens."""
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled
+from rest_framework.response import Response
 
 from . import login_limits
+from .services.tokens import token_create
+
+SIGN_IN_TOKEN_NAME = "/api/auth/token/"
 
 TOO_MANY = "too_many_attempts"
 
@@ -37,14 +43,21 @@ class LoginView(auth_views.LoginView):
 
 
 class ObtainTokenView(ObtainAuthToken):
-    """/api/auth/token/: 429 with Retry-After while the (username, address) pair is locked."""
+    """/api/auth/token/: username and password give a new personal token (named after this
+    endpoint, API_TOKEN_SIGN_IN_DAYS long, listed and revocable on the person's tokens page);
+    429 with Retry-After while the (username, address) pair is locked."""
 
     def post(self, request, *args, **kwargs):
         # A body that is not an object (a JSON list) has no username; the serializer answers it with 400.
         username = request.data.get("username") if hasattr(request.data, "get") else None
         if login_limits.is_locked(username, request):
             raise Throttled(wait=login_limits.lock_minutes() * 60)
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, key = token_create(actor=user, user=user, name=SIGN_IN_TOKEN_NAME,
+                                  days=settings.API_TOKEN_SIGN_IN_DAYS)
+        return Response({"token": key, "name": token.name, "expires_at": token.expires_at})
 
 
 obtain_auth_token = ObtainTokenView.as_view()

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.microcache.PublicMicrocacheMiddleware",  # before sessions: it answers anonymous repeats alone
+    "leaderboards.fast_path.SignedInLeaderboardCacheMiddleware",  # signed-in repeats: one statement (#18)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.KoreanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +113,9 @@ CACHES = {
                    "OPTIONS": {"MAX_ENTRIES": 2000}},
 }
 PUBLIC_MICROCACHE_SECONDS = env.int("PUBLIC_MICROCACHE_SECONDS", default=5)
+# Signed-in leaderboard repeats answered after one statement that re-reads the credentials, the
+# rights and the table's inputs (leaderboards/fast_path.py); never cached by time.
+SIGNED_IN_FAST_PATH = env.bool("SIGNED_IN_FAST_PATH", default=True)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -190,11 +194,28 @@ LOGIN_FAILURE_WINDOW_S = env.int("LOGIN_FAILURE_WINDOW_S", default=15 * 60)
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 AUTHENTICATION_BACKENDS = ["accounts.backends.LimitedModelBackend"]
 
+# --- #18: people, tokens, sessions ---
+# Within a member organisation a person holds a team role (lead, submitter, viewer; accounts.TeamRole).
+# One with no role of their own gets this: "viewer" (the organisation's membership lets them read the
+# team's private records) or "none" (nothing until a lead or an admin grants a role).
+TEAM_MEMBER_DEFAULT_ROLE = env("TEAM_MEMBER_DEFAULT_ROLE", default="viewer")
+if TEAM_MEMBER_DEFAULT_ROLE not in ("viewer", "none"):
+    raise ImproperlyConfigured('TEAM_MEMBER_DEFAULT_ROLE must be "viewer" or "none".')
+# Personal API tokens (accounts.ApiToken): a new token lives API_TOKEN_DEFAULT_DAYS unless its owner
+# picks fewer, never more than API_TOKEN_MAX_DAYS; /api/auth/token/ makes one of API_TOKEN_SIGN_IN_DAYS.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+API_TOKEN_SIGN_IN_DAYS = env.int("API_TOKEN_SIGN_IN_DAYS", default=30)
+# Sessions in accounts.UserSession (a person's sessions can be listed and ended; accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
+# Password reset links (Django's signed tokens) work this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 3)
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes DRF answer 401 to a request without (or with
     # invalid or deactivated) credentials, and 403 only to a signed-in caller who lacks the right.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",  # personal tokens: hashed, expiring, revocable
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ActionPermission"],

@@ -17,6 +17,7 @@ urlpatterns = [
     path("arena/", include("arena.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),  # account, tokens, password, sessions, team roles (#18)
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/<str:code>/", language_switch, name="language-switch"),
     path("admin/", admin.site.urls),

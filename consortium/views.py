@@ -37,6 +37,7 @@ def team_detail(request, slug: str):
         "current": [m for m in memberships if m.is_active_on(today)],
         "upcoming": [m for m in memberships if m.joined_on > today],
         "former": [m for m in memberships if m.left_on and m.left_on < today],
+        "can_manage_roles": can(request.user, Action.MANAGE_TEAM_ROLES, team),
     })
 
 

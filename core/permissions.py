@@ -8,11 +8,12 @@ for the rest of the request.
 from collections.abc import Callable
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.roles import is_benchmark_author, is_ministry_reviewer, is_panel_member, is_programme_admin
-from consortium.models import Membership, MembershipRole, Organisation, Team, TeamStatus
+from consortium.models import Membership, Organisation, Team, TeamStatus
 
 
 class Action(StrEnum):
@@ -34,9 +35,13 @@ class Action(StrEnum):
     USE_ARENA = "use_arena"  # reach the arena's pages and endpoints at all: panel members, reviewers, admins
     VIEW_ARENA_RESULTS = "view_arena_results"  # a campaign's live result, who wrote which answer, panel flags
     AUTHOR_BENCHMARK = "author_benchmark"  # write, preview and publish the ministry's private benchmarks
+    # --- #18: rights per person, personal tokens, one answer per right ---
+    VIEW_EVALUATION = "view_evaluation"  # read the evaluation endpoints (the HTML pages' rule); rows are scoped
+    MANAGE_TEAM_ROLES = "manage_team_roles"  # grant and end people's team roles (obj: the team)
+    MANAGE_ACCOUNT = "manage_account"  # a person's API tokens and sessions (obj: that User): themself or an admin
 
 
-def team_ids_of(user) -> frozenset[int]:
+def _membership_team_ids(user) -> frozenset[int]:
     """Teams in which the user's organisation holds a membership today."""
     if not user.is_authenticated or not getattr(user, "organisation_id", None):
         return frozenset()
@@ -50,18 +55,46 @@ def team_ids_of(user) -> frozenset[int]:
     return user._team_ids_cache
 
 
-def led_team_ids_of(user) -> frozenset[int]:
-    """Teams in which the user's organisation holds the lead role today."""
-    if not team_ids_of(user):
+def team_roles_of(user) -> dict[int, str]:
+    """{team id: TeamRoleKind value} of the person's team roles in force now (accounts.TeamRole),
+    read once per request (accounts.selectors.signed_in_user reads it with the user). Never cached
+    across requests: an ended role is gone on the next request."""
+    if not user.is_authenticated:
+        return {}
+    if not hasattr(user, "_team_roles_cache"):
+        from accounts.models import TeamRole
+
+        user._team_roles_cache = dict(TeamRole.objects.in_force().filter(user_id=user.pk)
+                                      .values_list("team_id", "role"))
+    return user._team_roles_cache
+
+
+def team_ids_of(user) -> frozenset[int]:
+    """Teams whose private records the person may see: their organisation is a member today, and
+    they hold a role there — or hold none and TEAM_MEMBER_DEFAULT_ROLE is "viewer" (the default:
+    belonging to a member organisation gives at most viewer rights)."""
+    teams = _membership_team_ids(user)
+    if not teams or settings.TEAM_MEMBER_DEFAULT_ROLE == "viewer":
+        return teams
+    return teams & frozenset(team_roles_of(user))
+
+
+def _team_ids_with_role(user, roles: frozenset[str]) -> frozenset[int]:
+    teams = _membership_team_ids(user)
+    if not teams:
         return frozenset()
-    if not hasattr(user, "_led_team_ids_cache"):
-        today = timezone.localdate()
-        user._led_team_ids_cache = frozenset(
-            Membership.objects.active_on(today)
-            .filter(organisation_id=user.organisation_id, roles__role=MembershipRole.LEAD)
-            .values_list("team_id", flat=True)
-        )
-    return user._led_team_ids_cache
+    return frozenset(t for t, role in team_roles_of(user).items() if role in roles and t in teams)
+
+
+def submit_team_ids_of(user) -> frozenset[int]:
+    """Teams for which the person may submit checkpoints and runs: lead or submitter, while their
+    organisation is a member."""
+    return _team_ids_with_role(user, frozenset({"lead", "submitter"}))
+
+
+def led_team_ids_of(user) -> frozenset[int]:
+    """Teams the person leads (team role "lead"), while their organisation is a member."""
+    return _team_ids_with_role(user, frozenset({"lead"}))
 
 
 def _team_of(obj):
@@ -81,7 +114,7 @@ def _in_team(user, obj, team_ids) -> bool:
 
 def _may_submit(user, obj) -> bool:
     team = _team_of(obj)
-    return team is not None and team.status == TeamStatus.ACTIVE and team.pk in team_ids_of(user)
+    return team is not None and team.status == TeamStatus.ACTIVE and team.pk in submit_team_ids_of(user)
 
 
 def _may_view_people(user, obj) -> bool:
@@ -107,6 +140,11 @@ def _may_judge(user, campaign) -> bool:
     if not hasattr(campaign, "panel"):
         raise TypeError(f"judge_arena needs a judging campaign, got {type(campaign).__name__}")
     return campaign.panel.filter(user=user, excluded_at__isnull=True).exists()
+def _may_manage_account(user, person) -> bool:
+    """A person's own tokens and sessions; an admin may see and end anyone's."""
+    if not user.is_authenticated:
+        return False
+    return is_programme_admin(user) or (person is not None and person.pk == user.pk)
 
 
 def _is_staff_role(user) -> bool:
@@ -133,6 +171,10 @@ RULES: dict[Action, Callable[..., bool]] = {
     Action.VIEW_ARENA_RESULTS: lambda user, obj: _is_staff_role(user),
     # Given to a reviewer or an admin (the benchmark_author group); never to a member firm's people.
     Action.AUTHOR_BENCHMARK: lambda user, obj: _is_staff_role(user) and is_benchmark_author(user),
+    # --- #18 ---
+    Action.VIEW_EVALUATION: lambda user, obj: _is_staff_role(user) or bool(team_ids_of(user)),
+    Action.MANAGE_TEAM_ROLES: lambda user, obj: is_programme_admin(user) or _in_team(user, obj, led_team_ids_of),
+    Action.MANAGE_ACCOUNT: _may_manage_account,
 }
 
 

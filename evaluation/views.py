@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from consortium.models import Team, TeamStatus
 from core.idempotency import FormAlreadySent, submit_once
 from core.inputs import whole_number
-from core.permissions import Action, can, require, team_ids_of
+from core.permissions import Action, can, require, submit_team_ids_of
 from datasets_registry.views import checkpoint_training_context
 from originality.selectors import originality_report_for_checkpoint
 
@@ -22,8 +22,8 @@ from .services.runs import run_cancel, run_request
 
 
 def _submittable_teams(user):
-    """Active teams the user's organisation belongs to (SUBMIT_CHECKPOINT's rule)."""
-    return Team.objects.filter(pk__in=team_ids_of(user), status=TeamStatus.ACTIVE)
+    """Active teams the person may submit for (SUBMIT_CHECKPOINT's rule: lead or submitter)."""
+    return Team.objects.filter(pk__in=submit_team_ids_of(user), status=TeamStatus.ACTIVE)
 
 
 @login_required

@@ -44,10 +44,10 @@ for command in seed_programme load_suites create_demo_users seed_demo_stage seed
 done
 # One token per signed-in role: a member firm (the LG team's lead organisation), a reviewer, an admin.
 $PY manage.py shell -v0 -c "
-from rest_framework.authtoken.models import Token
 from accounts.models import User
+from accounts.services.tokens import token_create
 for role, username in (('member', 'lg-lead'), ('reviewer', 'reviewer'), ('admin', 'admin')):
-    print(role, Token.objects.get_or_create(user=User.objects.get(username=username))[0].key)
+    print(role, token_create(actor=None, user=User.objects.get(username=username), name='fuzz', days=1)[1])
 " > "$OUT/tokens"
 
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \

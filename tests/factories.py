@@ -2,7 +2,9 @@ import datetime
 
 import factory
 
-from accounts.models import User
+from django.db.models import Q
+
+from accounts.models import TeamRole, User
 from consortium.models import Membership, MembershipRoleAssignment, Organisation, Programme, Team
 
 START = datetime.date(2025, 8, 4)
@@ -68,8 +70,39 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A person. By default they get the team roles accounts/0004 gave every person who existed
+    before team roles did (lead in the teams their organisation leads, submitter in the others), so
+    tests written before #18 keep their meaning; `team_roles={}` makes a person with no role of their
+    own (a viewer), `team_roles={team: "submitter"}` exactly those roles."""
+
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("pw-for-tests-only")
+
+    @factory.post_generation
+    def team_roles(self, create, extracted, **kwargs):
+        if not create or not self.organisation_id:
+            return
+        if extracted is None:
+            extracted = legacy_team_roles(self.organisation_id)
+        for team, role in extracted.items():
+            TeamRole.objects.create(user=self, team_id=getattr(team, "pk", team), role=role)
+
+
+def legacy_team_roles(organisation_id) -> dict[int, str]:
+    """The roles accounts/0004 gives a person of this organisation (its memberships now or later)."""
+    roles: dict[int, str] = {}
+    for team_id, role in Membership.objects.filter(organisation_id=organisation_id).filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=datetime.date.today())).values_list("team_id", "roles__role"):
+        roles[team_id] = "lead" if role == "lead" or roles.get(team_id) == "lead" else "submitter"
+    return roles
+
+
+def api_token_key(user, *, name: str = "tests", days: int | None = None) -> str:
+    """A personal API token's key for `user` (accounts.services.tokens.token_create)."""
+    from accounts.services.tokens import token_create
+
+    return token_create(actor=None, user=user, name=name, days=days)[1]

@@ -53,7 +53,7 @@ class SuiteViewSet(viewsets.ViewSet):
 
 
 class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    read_action = Action.USE_EVALUATION
+    read_action = Action.VIEW_EVALUATION  # reviewers read as on the HTML pages (#18); rows are scoped by the selectors
     object_read_action = Action.VIEW_TEAM_PRIVATE
     write_action = Action.USE_EVALUATION
 

@@ -1,10 +1,9 @@
 """The registry API: who reads, who writes, token auth, schema and docs."""
 import pytest
-from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
 from consortium.models import Team
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, api_token_key
 
 
 @pytest.mark.parametrize("role", ["anonymous", "member_a", "member_b", "reviewer", "admin"])
@@ -27,8 +26,7 @@ def test_memberships_filter_by_team_and_date(api_client, people, team_a, extra_m
 
 
 def test_token_authentication(client, api_client, people):
-    token = Token.objects.create(user=people["admin"])
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(people['admin'])}")
     response = api_client.post("/api/organisations/", {"slug": "new-org", "name_ko": "새 기관",
                                                        "name_en": "New org", "kind": "university"}, format="json")
     assert response.status_code == 201, response.json()
@@ -37,7 +35,8 @@ def test_token_authentication(client, api_client, people):
 
 def test_token_is_issued_for_username_and_password(api_client, people):
     response = api_client.post("/api/auth/token/", {"username": "admin", "password": "pw-for-tests-only"})
-    assert response.status_code == 200 and len(response.json()["token"]) == 40
+    assert response.status_code == 200 and response.json()["token"].startswith("sat_")
+    assert response.json()["expires_at"]
 
 
 @pytest.mark.parametrize("role", ["member_a", "reviewer"])

@@ -29,13 +29,17 @@ EXPECTED = [
     (Action.USE_ARENA, None, {"reviewer", "admin"}),  # and panel members
     (Action.VIEW_ARENA_RESULTS, None, {"reviewer", "admin"}),
     (Action.AUTHOR_BENCHMARK, None, set()),  # a reviewer or admin given the role: tests/evaluation/test_private_benchmarks.py
+    # --- #18 ---
+    (Action.VIEW_EVALUATION, None, {"member_a", "member_b", "reviewer", "admin"}),
+    (Action.MANAGE_TEAM_ROLES, "team_a", {"member_a", "admin"}),  # member_a leads team A
+    (Action.MANAGE_ACCOUNT, "member_a", {"member_a", "admin"}),  # one's own tokens and sessions
 ]
 
 
 @pytest.mark.parametrize("action,target,allowed", EXPECTED, ids=[e[0].value for e in EXPECTED])
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_exactly_its_rights(people, team_a, role, action, target, allowed):
-    obj = {"team_a": team_a, "org_a": team_a.lead_organisation, None: None}[target]
+    obj = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"], None: None}[target]
     assert can(people[role], action, obj) is (role in allowed)
 
 
@@ -59,11 +63,22 @@ def test_a_member_that_left_loses_its_teams_rights(people, team_a, extra_member)
 
 
 def test_a_non_lead_member_may_submit_but_not_lead(people, team_a, extra_member):
+    """A submitter of a non-lead member organisation (what accounts/0004 gave such people)."""
     from tests.factories import UserFactory
 
     member = UserFactory(organisation=extra_member(team_a).organisation)
     assert can(member, Action.SUBMIT_CHECKPOINT, team_a)
     assert not can(member, Action.LEAD_TEAM, team_a)
+
+
+def test_an_organisation_without_a_persons_role_gives_at_most_viewer(people, team_a):
+    from tests.factories import UserFactory
+
+    viewer = UserFactory(organisation=team_a.lead_organisation, team_roles={})
+    assert can(viewer, Action.VIEW_TEAM_PRIVATE, team_a)
+    assert not can(viewer, Action.SUBMIT_CHECKPOINT, team_a)
+    assert not can(viewer, Action.LEAD_TEAM, team_a)
+    assert not can(viewer, Action.MANAGE_TEAM_ROLES, team_a)
 
 
 def test_an_eliminated_team_cannot_submit(people, team_a):

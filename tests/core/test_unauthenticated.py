@@ -1,15 +1,16 @@
 """API clients can tell "sign in again" from "not allowed": 401 with WWW-Authenticate: Token for
 missing, invalid or deactivated credentials; 403 only for a signed-in caller who lacks the right."""
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.factories import api_token_key
 
 PRIVATE = "/api/runs/"  # a team's private records: never public
 
 
 @pytest.fixture
 def token(people):
-    return Token.objects.create(user=people["member_a"]).key
+    return api_token_key(people["member_a"])
 
 
 def _get(client: APIClient, path: str = PRIVATE):

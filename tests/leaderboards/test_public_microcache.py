@@ -5,9 +5,9 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from leaderboards.services import snapshot_publish
+from tests.factories import api_token_key
 
 PAGE, API = "/leaderboards/main/", "/api/leaderboards/main/"
 
@@ -50,8 +50,8 @@ def test_nothing_signed_in_is_stored_or_served(microcache, people, leaderboard, 
     assert queried > 0 and _checkpoints(own) == {"alpha-secret"}  # not the cached public answer
     anonymous, _ = _get(Client(), API)
     assert _checkpoints(anonymous) == set()  # and the member's answer was not stored for the public
-    token = Token.objects.create(user=people["reviewer"])
-    by_token, queried = _get(Client(), API, HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_token_key(people["reviewer"])
+    by_token, queried = _get(Client(), API, HTTP_AUTHORIZATION=f"Token {key}")
     assert queried > 0 and _checkpoints(by_token) == {"alpha-secret", "beta-own"}
 
 

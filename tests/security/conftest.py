@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.models import TeamRole
+from accounts.services.tokens import token_create
 from budget.models import GpuType, Provider, Rate, UsageImport
 from budget.services.allocations import allocation_grant, envelope_create
 from budget.services.requests import reallocation_request_create
@@ -24,7 +26,9 @@ from stages.services.stages import stage_create
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
 from tests.results_builder import make_checkpoint, make_run, make_suite_version
 
-ROLES = ("anonymous", "member_a", "lead_a", "member_b", "reviewer", "admin")
+# viewer_a: a person of a member organisation of team A with no team role of their own (viewer);
+# member_a: a submitter of that organisation; lead_a: the lead of team A (#18: rights per person).
+ROLES = ("anonymous", "viewer_a", "member_a", "lead_a", "member_b", "reviewer", "admin")
 TARGET = {"nia_mc": 0.6, "global_mc": 0.8, "global_gen": 0.6, "chosen_gen": 0.5}
 D = datetime.date
 # Strings only team A, reviewers and admins may ever see (the leak test looks for them).
@@ -47,6 +51,7 @@ def world(db, people, team_a, team_b, extra_member):
     member_org = extra_member(team_a).organisation
     users = {
         "anonymous": people["anonymous"],
+        "viewer_a": UserFactory(username="viewer-a", organisation=member_org, team_roles={}),
         "member_a": UserFactory(username="plain-member-a", organisation=member_org),
         "lead_a": people["member_a"],  # the user of team A's lead organisation
         "member_b": people["member_b"],
@@ -103,6 +108,7 @@ def world(db, people, team_a, team_b, extra_member):
                                                    "trained_until": D(2025, 3, 1)}])
     reference = ReferenceModel.objects.create(name="Open-7B", family="Open", source_path="/refs/open-7b")
     OriginalityReport.objects.create(checkpoint=checkpoint, status="done", verdict="original")
+    token, _key = token_create(actor=None, user=users["member_a"], name="member-a's token")
     return {
         "users": users, "team_a": team_a, "team_b": team_b, "organisation_a": team_a.lead_organisation,
         "suite_version": suite_version, "checkpoint": checkpoint, "checkpoint_b": checkpoint_b, "run": run,
@@ -115,4 +121,5 @@ def world(db, people, team_a, team_b, extra_member):
         "benchmark_snapshot": BenchmarkSnapshot.objects.create(source="org/bench", digest="e" * 64, format="json"),
         "private_benchmark": PrivateBenchmark.objects.create(slug="matrix-bench", name_ko="비공개", name_en="Private",
                                                              kind="multiple_choice", prompt_template="{{question}}"),
+        "team_role": TeamRole.objects.get(user=users["member_a"], team=team_a), "token": token,
     }

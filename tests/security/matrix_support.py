@@ -26,6 +26,10 @@ def route_kwargs(route: Route, world) -> dict:
     if name in {"leaderboard-export", "stage-export"}:
         base = {"slug": world["leaderboard" if name.startswith("leaderboard") else "stage"].slug}
         return base | {"fmt": "csv"}
+    if name == "team-role-end":
+        return {"slug": world["team_a"].slug, "pk": world["team_role"].pk}
+    if name == "password_reset_confirm":
+        return {"uidb64": "MQ", "token": "set-password"}  # not a valid link: the page says so
     if name == "snapshot-detail":
         return {"slug": world["leaderboard"].slug, "pk": world["snapshot"].pk}
     by_name = {
@@ -37,6 +41,7 @@ def route_kwargs(route: Route, world) -> dict:
         "run-detail": world["run"].pk, "run-status": world["run"].pk, "run-cancel": world["run"].pk,
         "run-samples": world["run"].pk,
         "data-dataset-detail": world["dataset"].slug, "data-purchase-detail": world["purchase"].pk,
+        "team-roles": world["team_a"].slug, "account-token-revoke": world["token"].pk,
         "leaderboard-detail": world["leaderboard"].slug, "leaderboard-publish": world["leaderboard"].slug,
         "snapshot-list": world["leaderboard"].slug,
         "api:team-detail": world["team_a"].slug, "api:team-change-status": world["team_a"].slug,

@@ -13,7 +13,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -21,6 +20,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.factories import api_token_key
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Fixed examples (derandomized) so that `make test` is the same every time; API_FUZZ_SCALE=5 (say)
@@ -105,7 +106,7 @@ def _fuzz(app, headers: dict, world, *, methods=("GET", "POST", "PUT", "PATCH", 
 
 
 def _token(user) -> dict:
-    return {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    return {"Authorization": f"Token {api_token_key(user)}"}
 
 
 @pytest.mark.slow
