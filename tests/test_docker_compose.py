@@ -46,8 +46,15 @@ def environment(service):
 
 
 def argv(service):
+    """The service's command; a script of this project (scripts/gpu_workers.sh) is read for the
+    celery command line it starts."""
     command = service.get("command") or ""
-    return shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
+    words = shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
+    if words and words[0].startswith("scripts/"):
+        script = (ROOT / words[0]).read_text()
+        line = next(line for line in script.splitlines() if line.strip().startswith("celery "))
+        return shlex.split(line.replace('"${LOG_LEVEL:-INFO}"', "INFO").replace('"gpu${slot}@%h"', "gpu@%h"))
+    return words
 
 
 def consumed_queues(service):
