@@ -328,8 +328,15 @@ def datasets_read(include_paths: tuple[str, ...], tasks: list[str | dict], snaps
     {"data": {task: {subtask: {dataset: digest}}}, "missing": [dataset]}."""
     from evaluation import offline_data
 
+    from evaluation.sandbox.code_eval import current as sandbox_state
+
     manager = task_manager(tuple(include_paths))
     data, missing = {}, set()
+    saved = dict(sandbox_state)
+    # A coding task loads its (sandboxed) metric as it is built; nothing is run here.
+    from evaluation.sandbox import limits
+
+    sandbox_hook.install(limits.parse({}, "pinning"), sandbox_hook.HostConfig.from_settings())
     try:
         for entry in tasks:
             task, definition = (entry["task"], entry.get("definition")) if isinstance(entry, dict) else (entry, None)
@@ -350,6 +357,7 @@ def datasets_read(include_paths: tuple[str, ...], tasks: list[str | dict], snaps
                 data[task] = pins
     finally:
         offline_data.uninstall()
+        sandbox_state.update(saved)
     return {"data": data, "missing": sorted(missing)}
 
 

@@ -11,12 +11,12 @@ from tests.factories import UserFactory
 PANEL_RIGHTS = {Action.USE_ARENA, Action.JUDGE_ARENA}
 
 
-def test_a_panel_member_holds_exactly_the_judging_rights(panelist, campaign, team_a):
+def test_a_panel_member_holds_exactly_the_judging_rights(panelist, campaign, team_a, people):
     from tests.core.test_permissions import EXPECTED as TABLE
 
     user = panelist()
     assert role_of(user) == Role.PANEL
-    objects = {"team_a": team_a, "org_a": team_a.lead_organisation, None: None}
+    objects = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"], None: None}
     held = {action for action, target, _roles in TABLE if can(user, action, objects[target])}
     assert held == PANEL_RIGHTS | {Action.VIEW_REGISTRY}
     assert can(user, Action.JUDGE_ARENA, campaign)

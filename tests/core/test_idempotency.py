@@ -21,6 +21,7 @@ IDEMPOTENT_OPERATIONS = {
     "/api/budget/requests/{id}/refuse/", "/api/budget/usage/", "/api/budget/imports/", "/api/data-purchases/",
     "/api/checkpoints/", "/api/runs/", "/api/stages/{slug}/nominations/", "/api/stages/{slug}/finalise/",
     "/api/arena/campaigns/{slug}/judge/", "/api/arena/campaigns/{slug}/close/",
+    "/api/benchmark-data/", "/api/private-benchmarks/", "/api/private-benchmarks/{slug}/publish/",
 }
 
 
