@@ -62,7 +62,7 @@ def main() -> None:
     try:
         from rest_framework.test import APIClient
 
-        from accounts.models import User
+        from accounts.models import TeamRole, User
         from consortium.models import Team
         from evaluation.demo_checkpoints import DEMO_PLAN, make_demo_checkpoints
         from evaluation.models import EvaluationRun
@@ -77,6 +77,7 @@ def main() -> None:
         source = make_demo_checkpoints(settings.CHECKPOINT_ROOT, plan=[DEMO_PLAN[0]])[0][1]
         team = Team.objects.get(slug=team_slug)
         member = User.objects.create(username="bench", organisation=team.lead_organisation)
+        TeamRole.objects.create(user=member, team=team, role="submitter")  # may submit for the team (#18)
         client = APIClient()
         client.force_authenticate(member)
         purge_queues()

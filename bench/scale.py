@@ -73,7 +73,7 @@ def main() -> None:
     try:
         from rest_framework.test import APIClient
 
-        from accounts.models import User
+        from accounts.models import TeamRole, User
         from consortium.models import Team
         from evaluation.models import Checkpoint, EvaluationRun
         from evaluation.services.suites import suite_load
@@ -85,6 +85,7 @@ def main() -> None:
         team = Team.objects.order_by("pk").first()
         params = build_model(settings.CHECKPOINT_ROOT / team.slug / "bench-scale")
         member = User.objects.create(username="bench-member", organisation=team.lead_organisation)
+        TeamRole.objects.create(user=member, team=team, role="submitter")  # may submit for the team (#18)
         admin = User.objects.create(username="bench-admin", is_superuser=True, is_staff=True)
         client = APIClient()
         purge_queues()
