@@ -13,7 +13,7 @@ from core.admin_site import PlatformModelAdmin
 from . import services
 from .services.tokens import tokens_revoke_all
 from .models import User
-from .roles import Role, role_of
+from core.roles import Role, role_of
 
 # Groups are the role mechanism and tokens are secrets: neither is edited by hand.
 admin.site.unregister(Group)

@@ -21,6 +21,28 @@ class User(AbstractUser):
         related_name="users",
     )
 
+    # The facts core.permissions decides on, read once and kept on this object for the request
+    # (accounts.selectors.signed_in_user fills all three with the user in one query).
+    def member_team_ids(self) -> frozenset[int]:
+        """Teams in which the person's organisation holds a membership today."""
+        if not self.organisation_id:
+            return frozenset()
+        if not hasattr(self, "_team_ids_cache"):
+            from consortium.models import Membership
+
+            self._team_ids_cache = frozenset(Membership.objects.active_on(timezone.localdate())
+                                             .filter(organisation_id=self.organisation_id)
+                                             .values_list("team_id", flat=True))
+        return self._team_ids_cache
+
+    def team_roles_now(self) -> dict[int, str]:
+        """{team id: TeamRoleKind value} of the person's team roles in force now. Never cached
+        across requests: an ended role is gone on the next request."""
+        if not hasattr(self, "_team_roles_cache"):
+            self._team_roles_cache = dict(TeamRole.objects.in_force().filter(user_id=self.pk)
+                                          .values_list("team_id", "role"))
+        return self._team_roles_cache
+
 
 # ---- team roles per person (#18) -------------------------------------------------------------
 

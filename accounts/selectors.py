@@ -23,7 +23,7 @@ FROM accounts_user u WHERE u.id = %(user_id)s
 
 def signed_in_user(user_id):
     """The user a session names, read with what every request asks of it next: their group names
-    (accounts.roles.group_names), their organisation's teams today and their own team roles now
+    (core.roles.group_names), their organisation's teams today and their own team roles now
     (core.permissions.team_ids_of, team_roles_of).
     On PostgreSQL that is one query instead of three; elsewhere (SQLite, `make run`) the two are
     read when first asked."""

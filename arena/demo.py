@@ -11,7 +11,7 @@ import numpy as np
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from core.roles import Role
 from accounts.services import user_create
 from arena import bradley_terry as bt
 from arena.demo_prompts import DEMO_PROMPTS

@@ -53,7 +53,7 @@ def seed():
     from arena.services.prompt_sets import prompt_set_create
     from consortium.models import Organisation, Programme, Team
     from accounts.models import User
-    from accounts.roles import Role
+    from core.roles import Role
     from accounts.services import user_create
     from evaluation.models import Checkpoint, SuiteVersion, Suite
     from stages.models import Nomination, NominationStatus

@@ -118,7 +118,7 @@ def main() -> None:
     setup_test_environment()
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        from accounts.roles import PROGRAMME_ADMIN_GROUP
+        from core.roles import PROGRAMME_ADMIN_GROUP
         from accounts.services import role_groups_ensure
         from tests.factories import UserFactory
 

@@ -93,7 +93,7 @@ def seed() -> dict:
     django.setup()
     from django.utils import timezone
 
-    from accounts.roles import Role
+    from core.roles import Role
     from accounts.services import user_create
     from consortium.models import Team
     from evaluation.models import (

@@ -83,6 +83,15 @@ class Team(BilingualNamed):
             models.CheckConstraint(condition=Q(status__in=TeamStatus.values), name="team_status_known"),
         ]
 
+    @property
+    def team(self) -> "Team":
+        """A team is its own team: every team-scoped object answers `.team` (core.permissions)."""
+        return self
+
+    @property
+    def accepts_submissions(self) -> bool:
+        return self.status == TeamStatus.ACTIVE
+
 
 class MembershipRole(models.TextChoices):
     LEAD = "lead", _("Lead")

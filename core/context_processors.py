@@ -1,4 +1,4 @@
-from accounts.roles import role_of
+from core.roles import role_of
 from core.permissions import Action, can
 
 

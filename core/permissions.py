@@ -4,16 +4,18 @@ Each action has one rule: a function of the user and, where it matters, the
 object. `can()` answers; `require()` raises PermissionDenied. Nothing here
 writes. A user's groups and team ids are read once and kept on the user object
 for the rest of the request.
+
+Core is the bottom layer: it imports no app. The facts a rule needs come from the objects it is
+given — the person (accounts.User: `member_team_ids()`, `team_roles_now()`, groups) and the
+object (a team-scoped object answers `.team`; a Team answers itself).
 """
 from collections.abc import Callable
 from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
-from accounts.roles import is_benchmark_author, is_ministry_reviewer, is_panel_member, is_programme_admin
-from consortium.models import Membership, Organisation, Team, TeamStatus
+from core.roles import is_benchmark_author, is_ministry_reviewer, is_panel_member, is_programme_admin
 
 
 class Action(StrEnum):
@@ -43,30 +45,16 @@ class Action(StrEnum):
 
 def _membership_team_ids(user) -> frozenset[int]:
     """Teams in which the user's organisation holds a membership today."""
-    if not user.is_authenticated or not getattr(user, "organisation_id", None):
+    if not user.is_authenticated:
         return frozenset()
-    if not hasattr(user, "_team_ids_cache"):
-        today = timezone.localdate()
-        user._team_ids_cache = frozenset(
-            Membership.objects.active_on(today)
-            .filter(organisation_id=user.organisation_id)
-            .values_list("team_id", flat=True)
-        )
-    return user._team_ids_cache
+    return user.member_team_ids()
 
 
 def team_roles_of(user) -> dict[int, str]:
-    """{team id: TeamRoleKind value} of the person's team roles in force now (accounts.TeamRole),
-    read once per request (accounts.selectors.signed_in_user reads it with the user). Never cached
-    across requests: an ended role is gone on the next request."""
+    """{team id: TeamRoleKind value} of the person's team roles in force now (accounts.TeamRole)."""
     if not user.is_authenticated:
         return {}
-    if not hasattr(user, "_team_roles_cache"):
-        from accounts.models import TeamRole
-
-        user._team_roles_cache = dict(TeamRole.objects.in_force().filter(user_id=user.pk)
-                                      .values_list("team_id", "role"))
-    return user._team_roles_cache
+    return user.team_roles_now()
 
 
 def team_ids_of(user) -> frozenset[int]:
@@ -98,10 +86,8 @@ def led_team_ids_of(user) -> frozenset[int]:
 
 
 def _team_of(obj):
-    """The team a team-scoped rule is about: a Team, or an object with a `team`.
-    Anything else is a programming error, never a silent fallback."""
-    if isinstance(obj, Team):
-        return obj
+    """The team a team-scoped rule is about: a Team (which is its own `.team`), or an object with
+    a `team`. Anything else is a programming error, never a silent fallback."""
     if hasattr(obj, "team"):
         return obj.team
     raise TypeError(f"a team-scoped permission needs a Team or an object with .team, got {type(obj).__name__}")
@@ -114,11 +100,11 @@ def _in_team(user, obj, team_ids) -> bool:
 
 def _may_submit(user, obj) -> bool:
     team = _team_of(obj)
-    return team is not None and team.status == TeamStatus.ACTIVE and team.pk in submit_team_ids_of(user)
+    return team is not None and team.accepts_submissions and team.pk in submit_team_ids_of(user)
 
 
 def _may_view_people(user, obj) -> bool:
-    if not isinstance(obj, Organisation):
+    if getattr(obj, "_meta", None) is None or obj._meta.label != "consortium.Organisation":
         raise TypeError(f"view_people needs an Organisation, got {type(obj).__name__}")
     return _is_staff_role(user) or (user.is_authenticated and user.organisation_id == obj.pk)
 

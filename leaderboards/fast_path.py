@@ -29,7 +29,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from accounts.roles import role_of
+from core.roles import role_of
 from accounts.selectors import RIGHTS_COLUMNS_SQL, user_from_rights_row
 from accounts.sessions import SessionStore
 from accounts.tokens import key_hash

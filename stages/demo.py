@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from core.roles import Role
 from accounts.services import user_create
 from consortium.models import Team, TeamStatus
 from evaluation.demo_checkpoints import DEMO_PLAN, DEMO_TARGET_MODEL

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from accounts.roles import MINISTRY_REVIEWER_GROUP, PROGRAMME_ADMIN_GROUP
+from core.roles import MINISTRY_REVIEWER_GROUP, PROGRAMME_ADMIN_GROUP
 from accounts.services import role_groups_ensure
 
 from .factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory

@@ -7,7 +7,7 @@ from audit.services import audit_record
 from core.permissions import Action, require
 
 from accounts.models import User
-from accounts.roles import MINISTRY_REVIEWER_GROUP, PANEL_MEMBER_GROUP, PROGRAMME_ADMIN_GROUP, Role, role_of
+from core.roles import MINISTRY_REVIEWER_GROUP, PANEL_MEMBER_GROUP, PROGRAMME_ADMIN_GROUP, Role, role_of
 
 ROLE_GROUPS = {Role.ADMIN: PROGRAMME_ADMIN_GROUP, Role.REVIEWER: MINISTRY_REVIEWER_GROUP, Role.PANEL: PANEL_MEMBER_GROUP}
 USER_EDITABLE = {"first_name", "last_name", "email", "organisation", "is_active"}

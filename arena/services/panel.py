@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role, role_of
+from core.roles import Role, role_of
 from arena.models import Campaign, CampaignStatus, PanelMember
 from audit.services import audit_record
 from core.permissions import Action, require

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import PROGRAMME_ADMIN_GROUP
+from core.roles import PROGRAMME_ADMIN_GROUP
 from budget.models import Allocation, BudgetAlert
 from budget.selectors import node_totals
 

@@ -1,5 +1,5 @@
 """The session's user is read with its groups and today's teams in one query (accounts.selectors),
-and must agree with the rules it stands in for: accounts.roles.group_names and
+and must agree with the rules it stands in for: core.roles.group_names and
 core.permissions.team_ids_of (Membership.objects.active_on)."""
 import datetime
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.backends import LimitedModelBackend
 from accounts.models import User
-from accounts.roles import group_names
+from core.roles import group_names
 from accounts.selectors import signed_in_user
 from core.permissions import team_ids_of
 from tests.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory

@@ -3,7 +3,7 @@ a seated panel member, an excluded one and one without a seat in this campaign."
 import pytest
 from django.urls import reverse
 
-from accounts.roles import Role, role_of
+from core.roles import Role, role_of
 from arena.services.panel import panel_member_exclude
 from core.permissions import Action, can
 from tests.factories import UserFactory

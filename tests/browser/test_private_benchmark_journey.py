@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import BENCHMARK_AUTHOR_GROUP
+from core.roles import BENCHMARK_AUTHOR_GROUP
 from evaluation.models import EvaluationRun, RunStatus
 from evaluation.services.checkpoints import checkpoint_submit
 from tests.evaluation.workers import copy_checkpoint, wait_for

@@ -2,7 +2,7 @@
 import pytest
 
 from accounts.models import User
-from accounts.roles import Role, role_of
+from core.roles import Role, role_of
 from audit.models import AuditEvent
 from consortium.models import Organisation, Team
 

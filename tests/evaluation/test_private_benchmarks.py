@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.roles import BENCHMARK_AUTHOR_GROUP
+from core.roles import BENCHMARK_AUTHOR_GROUP
 from core.permissions import Action, can
 from evaluation import harness, sharding
 from evaluation.services.benchmark_data import pinned_snapshots

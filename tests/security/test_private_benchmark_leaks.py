@@ -6,7 +6,7 @@ import json
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.roles import BENCHMARK_AUTHOR_GROUP
+from core.roles import BENCHMARK_AUTHOR_GROUP
 from evaluation.services.private_benchmarks import private_benchmark_publish, private_benchmark_save
 from evaluation.services.runs import run_claim, run_fail, run_request
 from tests.evaluation.conftest import finish_with_samples

@@ -19,7 +19,7 @@ def _client(user):
 def _second_reviewer():
     from django.contrib.auth.models import Group
 
-    from accounts.roles import MINISTRY_REVIEWER_GROUP
+    from core.roles import MINISTRY_REVIEWER_GROUP
 
     reviewer = UserFactory(username="reviewer-2")
     reviewer.groups.add(Group.objects.get(name=MINISTRY_REVIEWER_GROUP))

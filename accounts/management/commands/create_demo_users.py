@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import TeamRoleKind, User
-from accounts.roles import Role
+from core.roles import Role
 from accounts.services import user_create
 from accounts.services.team_roles import team_role_grant
 from consortium.models import Membership, Organisation

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
-from accounts.roles import BENCHMARK_AUTHOR_GROUP
+from core.roles import BENCHMARK_AUTHOR_GROUP
 from evaluation.demo_checkpoints import DEMO_PLAN
 from evaluation.models import Checkpoint, CheckpointStatus, PrivateBenchmark
 from evaluation.selectors import suite_version_current
