@@ -8,7 +8,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
 BENCHES := registry data usage fingerprint eval leaderboard scale arena
 
-.PHONY: run test fuzz screenshots install bench $(addprefix bench-,$(BENCHES)) messages clean
+.PHONY: run test lint fuzz screenshots install bench $(addprefix bench-,$(BENCHES)) messages clean
 
 run: $(STAMP)
 	scripts/run.sh
@@ -17,7 +17,14 @@ test: $(STAMP)
 	scripts/ensure_services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	scripts/ensure_chromium.sh
 	scripts/ensure_sandbox.sh
+	$(MAKE) --no-print-directory lint
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+# The layers and the style: a forbidden import, an import cycle, a lint error or unformatted code fails.
+lint: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The schemathesis command line against a live server (gunicorn, PostgreSQL, Redis, rate limits off), four
 # roles, FUZZ_EXAMPLES (200) examples per operation, a new seed each run: report in docs/fuzzing.md.

@@ -104,7 +104,9 @@ def spending(request):
     def named(prefix):
         return lambda r: (r[f"{prefix}_name_en"] if english else r[f"{prefix}_name_ko"]) or r[f"{prefix}_name_ko"]
 
-    payer_of = (lambda r: named("team_")(r) if r["team__name_ko"] else named("organisation_")(r))
+    def payer_of(r):
+        return named("team_")(r) if r["team__name_ko"] else named("organisation_")(r)
+
     charts = {
         "by_provider": _chart(summary["by_provider"], named("purchase__provider_")),
         "by_payer": _chart(summary["by_payer"], payer_of),

@@ -16,3 +16,8 @@ def send_execute_shard(shard_id: int, *, queue: str) -> None:
 
 def send_merge_run(run_id: int, *, queue: str) -> None:
     send_after_commit("evaluation.merge_run", run_id, queue=queue)
+
+
+def send_originality_request(checkpoint_id: int) -> None:
+    """A ready checkpoint is compared with the reference models (the originality app, above this one)."""
+    send_after_commit("originality.request_check", checkpoint_id)

@@ -295,10 +295,9 @@ def _merge(run: EvaluationRun, token) -> str:
         runs.run_fail(run_id=run.pk, token=token, error=str(missing.args[0]), log_tail=log_tail, platform_fault=True)
         return "failed"
     except (OperationalError, InterfaceError) as exc:
-        _saving(lambda: runs.run_fail(
-            run_id=run.pk, token=token, log_tail=log_tail, platform_fault=True,
-            error=_("The results could not be saved: the database connection was lost %(n)s times (%(error)s).")
-            % {"n": SAVE_ATTEMPTS, "error": str(exc).strip()[:300]}))
+        error = (_("The results could not be saved: the database connection was lost %(n)s times (%(error)s).")
+                 % {"n": SAVE_ATTEMPTS, "error": str(exc).strip()[:300]})
+        _saving(lambda: runs.run_fail(run_id=run.pk, token=token, log_tail=log_tail, platform_fault=True, error=error))
         return "failed"
     return "succeeded" if stored else "stopped"
 

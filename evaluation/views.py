@@ -12,8 +12,6 @@ from consortium.models import Team, TeamStatus
 from core.idempotency import FormAlreadySent, submit_once
 from core.inputs import whole_number
 from core.permissions import Action, can, require, submit_team_ids_of
-from datasets_registry.views import checkpoint_training_context
-from originality.selectors import originality_report_for_checkpoint
 
 from . import protocol, selectors
 from .forms import CheckpointSubmitForm, RunRequestForm
@@ -79,11 +77,8 @@ def checkpoint_detail(request, pk: int):
             return redirect("run-detail", pk=run.pk)
     return render(request, "evaluation/checkpoint_detail.html", {
         "checkpoint": checkpoint, "runs": list(checkpoint.runs.all()), "form": form,
-        "originality": originality_report_for_checkpoint(checkpoint),
         "can_request": can(request.user, Action.SUBMIT_CHECKPOINT, checkpoint.team)
         or can(request.user, Action.MANAGE_REGISTRY),
-        # The training-data declaration and its compliance (datasets_registry).
-        **checkpoint_training_context(user=request.user, checkpoint=checkpoint),
     })
 
 

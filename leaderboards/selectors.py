@@ -6,8 +6,8 @@ from django.db import connection
 
 from core.permissions import private_team_scope
 from evaluation.models import EvaluationRun, RunStatus, SuiteTask, TaskResult
+from leaderboards import nominations
 from leaderboards.models import Leaderboard, ReferenceModel, ReferenceScore, RowRule, Snapshot
-from stages.models import Nomination
 
 
 def leaderboards_all() -> list[Leaderboard]:
@@ -31,7 +31,7 @@ def _inputs_fingerprint(leaderboard: Leaderboard) -> tuple:
            f"(SELECT MAX(s.id) FROM {ReferenceScore._meta.db_table} s JOIN {ReferenceModel._meta.db_table} m "
            f"ON m.id = s.reference_id WHERE m.suite_version_id = %(suite)s), "
            f"(SELECT MAX(id) FROM {Snapshot._meta.db_table} WHERE leaderboard_id = %(leaderboard)s), "
-           f"(SELECT MAX(nominated_at) FROM {Nomination._meta.db_table} WHERE stage_id = %(stage)s)")
+           f"{nominations.source().last_change_sql()}")
     with connection.cursor() as cursor:
         cursor.execute(sql, {"suite": leaderboard.suite_version_id, "succeeded": RunStatus.SUCCEEDED.value,
                              "leaderboard": leaderboard.pk, "stage": leaderboard.stage_id})
@@ -74,11 +74,7 @@ def _runs_and_history(leaderboard: Leaderboard, team_ids) -> tuple[list[int], di
             best[team_id] = (score, run_id)  # strictly better: ties keep the earlier run
             history.setdefault(str(team_id), []).append([finished_at.isoformat(), score])
     if leaderboard.rule == RowRule.NOMINATED:
-        nominations = Nomination.objects.filter(stage_id=leaderboard.stage_id, official_run__status=RunStatus.SUCCEEDED,
-                                                official_run__preview=False)
-        if team_ids is not None:
-            nominations = nominations.filter(team_id__in=team_ids)
-        chosen = list(nominations.values_list("official_run_id", flat=True))
+        chosen = nominations.source().official_run_ids(stage_id=leaderboard.stage_id, team_ids=team_ids)
     elif leaderboard.rule == RowRule.BEST:
         chosen = [run_id for _score, run_id in best.values()]
     else:

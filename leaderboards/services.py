@@ -15,13 +15,14 @@ from leaderboards.selectors import leaderboard_live_inputs
 
 @transaction.atomic
 def leaderboard_create(*, actor, slug: str, name_ko: str, name_en: str, suite_version: SuiteVersion,
-                       rule: str = RowRule.BEST, stage=None) -> Leaderboard:
+                       rule: str = RowRule.BEST, stage=None, stage_id: int | None = None) -> Leaderboard:
+    """`stage` (a stages.Stage) or `stage_id`: the stage whose nominations the nominated rule shows."""
     if actor is not None:  # None: the platform itself (seeding)
         require(actor, Action.MANAGE_STAGES)
     leaderboard = Leaderboard(slug=slug, name_ko=name_ko, name_en=name_en, suite_version=suite_version,
-                              rule=rule, stage=stage)
+                              rule=rule, stage=stage, stage_id=stage.pk if stage is not None else stage_id)
     leaderboard.full_clean()
-    if rule == RowRule.NOMINATED and stage is None:
+    if rule == RowRule.NOMINATED and leaderboard.stage_id is None:
         raise ValidationError({"stage": [_("The nominated-checkpoint rule needs a stage.")]})
     leaderboard.save()
     audit_record(actor=actor, action="leaderboard.create", target=leaderboard, after=snapshot(leaderboard))

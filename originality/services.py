@@ -86,9 +86,12 @@ CHECK_STALE_AFTER = datetime.timedelta(minutes=30)
 
 def originality_resend_stale(*, stale_after: datetime.timedelta = CHECK_STALE_AFTER) -> list[int]:
     """Checks still pending long after they were queued (a lost message or worker) are sent again."""
-    stale = list(OriginalityReport.objects.filter(status=ReportStatus.PENDING,
-                                                  requested_at__lt=timezone.now() - stale_after)
+    before = timezone.now() - stale_after
+    stale = list(OriginalityReport.objects.filter(status=ReportStatus.PENDING, requested_at__lt=before)
                  .values_list("checkpoint_id", flat=True))
+    # A request lost on its way from the evaluation app left no report at all.
+    stale += list(Checkpoint.objects.filter(status=CheckpointStatus.READY, validated_at__lt=before,
+                                            originality__isnull=True).values_list("pk", flat=True))
     for pk in stale:
         originality_request(checkpoint_id=pk)
     return stale

@@ -1,12 +1,5 @@
 """Celery tasks for stages: they only call services."""
-import logging
-
 from celery import shared_task
-from django.core.exceptions import ValidationError
-from django.utils import timezone
-
-logger = logging.getLogger(__name__)
-
 
 @shared_task(name="stages.verify_nomination", acks_late=True)
 def verify_nomination(nomination_id: int) -> str:
@@ -18,17 +11,9 @@ def verify_nomination(nomination_id: int) -> str:
 @shared_task(name="stages.freeze_due_stages")
 def freeze_due_stages() -> list[str]:
     """Beat: freeze every stage whose nomination deadline has passed."""
-    from stages.models import Stage, StageStatus
-    from stages.services.nominations import nominations_freeze
+    from stages.services.nominations import nominations_freeze_due
 
-    frozen = []
-    for stage in Stage.objects.filter(status=StageStatus.NOMINATING, nomination_deadline__lte=timezone.now()):
-        try:
-            nominations_freeze(actor=None, stage=stage)
-            frozen.append(stage.slug)
-        except ValidationError:
-            logger.info("stage %s was frozen meanwhile", stage.slug)
-    return frozen
+    return nominations_freeze_due()
 
 
 @shared_task(name="stages.resend_unverified_nominations")

@@ -147,9 +147,7 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
             manifest=manifest, manifest_digest=digest, progress=100,
         )
         _request_suites(checkpoint)
-        from originality.services import originality_request  # compared with the reference models
-
-        transaction.on_commit(lambda: originality_request(checkpoint_id=checkpoint.pk))
+        dispatch.send_originality_request(checkpoint.pk)  # compared with the reference models
     return checkpoint
 
 

@@ -28,7 +28,7 @@ from evaluation.models import (
 )
 from evaluation.gpu import placement
 from evaluation.scoring import overall_score, task_rows
-from evaluation.services.shards import charge_running_shards
+from evaluation.services.run_end import charge_running_shards, fail_locked
 
 DEFAULT_SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234, "fewshot_random_seed": 1234}
 QUOTA_WINDOW = datetime.timedelta(days=7)
@@ -238,19 +238,6 @@ def run_fail(*, run_id: int, token: uuid.UUID, error: str, log_tail: str = "", p
         return False
     fail_locked(run, error=error, log_tail=log_tail, platform_fault=platform_fault)
     return True
-
-
-def fail_locked(run: EvaluationRun, *, error: str, log_tail: str = "", platform_fault: bool) -> None:
-    """running → failed, for a run locked by the caller; shards still running are charged and stop."""
-    run.status, run.claim_token, run.finished_at = RunStatus.FAILED, None, timezone.now()
-    charge_running_shards(run, run.finished_at)
-    run.error, run.log_tail = error, log_tail[-20000:]
-    if platform_fault:
-        run.counts_against_quota = False
-    run.save()
-    budget_charge_evaluation_run(run=run)
-    audit_record(actor=None, action="run.failed", target=run,
-                 after={"error": error, "attempt": run.attempts, "platform_fault": platform_fault})
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from evaluation import dispatch
 from evaluation.models import EvaluationRun, RunShard, RunStatus, ShardStatus
+from evaluation.services.run_end import attempt_gpu_seconds, fail_locked
 
 
 def _locked_run(run_id: int) -> EvaluationRun:
@@ -78,12 +79,6 @@ def shard_heartbeat(*, shard_id: int, token: uuid.UUID, current_task: str) -> bo
     return bool(alive)
 
 
-def _attempt_gpu_seconds(shard: RunShard, now) -> float:
-    if shard.started_at is None:
-        return 0.0
-    return max(0.0, (now - shard.started_at).total_seconds()) * shard.gpus
-
-
 def _locked_shard(run: EvaluationRun, shard_id: int, token: uuid.UUID) -> RunShard | None:
     shard = RunShard.objects.select_for_update().get(pk=shard_id)
     if shard.claim_token != token or shard.status != ShardStatus.RUNNING or run.status != RunStatus.RUNNING:
@@ -101,7 +96,7 @@ def shard_succeed(*, shard_id: int, token: uuid.UUID, raw_metrics: dict, report:
     if shard is None:
         return False
     now = timezone.now()
-    run.gpu_seconds += _attempt_gpu_seconds(shard, now)
+    run.gpu_seconds += attempt_gpu_seconds(shard, now)
     shard.status, shard.claim_token, shard.finished_at = ShardStatus.SUCCEEDED, None, now
     shard.raw_metrics, shard.report = raw_metrics, report
     shard.samples_artefact, shard.log_artefact = samples_artefact, log_artefact
@@ -118,8 +113,6 @@ def shard_succeed(*, shard_id: int, token: uuid.UUID, raw_metrics: dict, report:
 def shard_fail(*, shard_id: int, token: uuid.UUID, error: str, log_tail: str = "", platform_fault: bool = False) -> bool:
     """A shard that cannot be evaluated fails its run, with the reason; the other shards stop at
     their next heartbeat."""
-    from evaluation.services.runs import fail_locked
-
     run = _locked_run(RunShard.objects.values_list("run_id", flat=True).get(pk=shard_id))
     shard = _locked_shard(run, shard_id, token)
     if shard is None:
@@ -128,14 +121,6 @@ def shard_fail(*, shard_id: int, token: uuid.UUID, error: str, log_tail: str = "
     shard.save()
     fail_locked(run, error=error, log_tail=log_tail, platform_fault=platform_fault)
     return True
-
-
-def charge_running_shards(run: EvaluationRun, now) -> None:
-    """A run that ends while shards are running (cancelled, or failed by another shard) is charged
-    the GPU time those attempts used until now; they stop at their next heartbeat."""
-    for shard in run.shards.filter(status=ShardStatus.RUNNING):
-        run.gpu_seconds += _attempt_gpu_seconds(shard, now)
-    run.shards.filter(status__in=[ShardStatus.RUNNING, ShardStatus.QUEUED]).update(claim_token=None)
 
 
 @transaction.atomic
@@ -155,8 +140,6 @@ def run_claim_merge(*, run_id: int, worker_host: str) -> tuple[EvaluationRun, uu
 def shards_requeue_stale(*, stale_after: datetime.timedelta | None = None) -> list[int]:
     """The reaper, for shards: an attempt whose heartbeat stopped lost its worker. Queue that
     shard again (its time is not charged), up to the run's attempt limit; then fail the run."""
-    from evaluation.services.runs import fail_locked
-
     stale_after = stale_after or datetime.timedelta(seconds=settings.EVAL_HEARTBEAT_TIMEOUT_S)
     cutoff = timezone.now() - stale_after
     handled = []

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from core.api.ids import IdFilter
 from core.permissions import Action
 from evaluation.models import SuiteVersion
-from leaderboards import selectors
+from leaderboards import nominations, selectors
 from leaderboards.caching import cached
 from leaderboards.charts import figures
 from leaderboards.exports import table_records
@@ -68,13 +68,15 @@ class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=LeaderboardCreateSerializer, responses={201: LeaderboardSerializer})
     def create(self, request):
         """Define a leaderboard over a suite version (admins)."""
-        from stages.models import Stage
-
         serializer = LeaderboardCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         data["suite_version"] = get_object_or_404(SuiteVersion, pk=data["suite_version"])
-        data["stage"] = get_object_or_404(Stage, slug=data["stage"]) if data["stage"] else None
+        stage_slug = data.pop("stage")
+        if stage_slug:
+            data["stage_id"] = nominations.source().stage_id_by_slug(stage_slug)
+            if data["stage_id"] is None:
+                raise NotFound()
         leaderboard = leaderboard_create(actor=request.user, **data)
         return Response(LeaderboardSerializer(leaderboard).data, status=status.HTTP_201_CREATED)
 

@@ -1,6 +1,7 @@
 """Nominations: each team lead names one ready checkpoint before the deadline; then they freeze,
 each is re-checked against its files, and the official runs are queued."""
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ from evaluation.models import Checkpoint, CheckpointStatus
 from stages import dispatch
 from stages.models import Nomination, NominationStatus, Stage, StageStatus, StageTeam
 from stages.services.stages import locked_open_stage
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -57,6 +60,19 @@ def nominations_freeze(*, actor, stage: Stage) -> list[int]:
     audit_record(actor=actor, action="stage.freeze", target=stage, after={"nominations": pending})
     _send_verifications(pending)
     return pending
+
+
+def nominations_freeze_due() -> list[str]:
+    """Freeze every stage whose nomination deadline has passed (the beat); returns their slugs.
+    A stage frozen meanwhile by an admin is skipped."""
+    frozen = []
+    for stage in Stage.objects.filter(status=StageStatus.NOMINATING, nomination_deadline__lte=timezone.now()):
+        try:
+            nominations_freeze(actor=None, stage=stage)
+            frozen.append(stage.slug)
+        except ValidationError:
+            logger.info("stage %s was frozen meanwhile", stage.slug)
+    return frozen
 
 
 def _send_verifications(nomination_ids: list[int]) -> None:

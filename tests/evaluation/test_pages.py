@@ -9,7 +9,7 @@ from evaluation.models import Checkpoint
 from evaluation.services import runs
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
 
-from .conftest import finish_with_samples, harness_results
+from .conftest import finish_with_samples
 
 
 @pytest.fixture
