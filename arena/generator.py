@@ -23,6 +23,7 @@ from arena.models import GenerationJob, Prompt
 from arena.services import generation
 from evaluation import harness
 from evaluation.checkpoint_files import CheckpointProblem, containment_root
+from evaluation.runner import Step
 from evaluation.staging import remove_staged, stage_checkpoint
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,10 @@ PLAIN_TEMPLATE = "{system}\n\n질문: {prompt}\n답변:"  # for a tokenizer with
 SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234, "fewshot_random_seed": 1234}
 
 
-def generate_answers(job_id: int, *, worker_host: str) -> str:
+def generate_answers(job_id: int, *, worker_host: str) -> Step:
     job = generation.generation_claim(job_id=job_id, worker_host=worker_host)
     if job is None:
-        return "not queued"
+        return Step.NOT_QUEUED
     try:
         return _attempt(GenerationJob.objects.select_related("entry__campaign", "entry__checkpoint__team")
                         .get(pk=job.pk))
@@ -42,7 +43,7 @@ def generate_answers(job_id: int, *, worker_host: str) -> str:
         logger.exception("generation job %s failed inside the platform", job_id)
         generation.generation_fail(job_id=job_id, error=_("The platform failed while generating: %(error)s")
                                    % {"error": exc})
-        return "failed"
+        return Step.FAILED
 
 
 def spec_for(job: GenerationJob, model_dir: Path, work_dir: Path) -> dict:
@@ -77,12 +78,12 @@ def _attempt(job: GenerationJob) -> str:
         remove_staged(model_dir)
         generation.generation_fail(job_id=job.pk, error=_("The checkpoint's files cannot be read: %(error)s.")
                                    % {"error": exc})
-        return "failed"
+        return Step.FAILED
     try:
         if digest != checkpoint.manifest_digest:
             generation.generation_fail(job_id=job.pk, error=_("The checkpoint changed since submission: its files "
                                                                "no longer match the manifest."))
-            return "failed"
+            return Step.FAILED
         spec = spec_for(job, model_dir, work_dir)
         return _supervise(job, spec)
     finally:
@@ -109,7 +110,7 @@ def _supervise(job: GenerationJob, spec: dict) -> str:
             _kill(pid)
             generation.generation_fail(job_id=job.pk, error=_("Time limit of %(seconds)s s exceeded.")
                                        % {"seconds": settings.EVAL_TIME_LIMIT_S})
-            return "failed"
+            return Step.FAILED
     finally:
         os.close(read_fd)
     status = os.waitpid(pid, 0)[1]
@@ -120,10 +121,10 @@ def _supervise(job: GenerationJob, spec: dict) -> str:
         used = {key: spec[key] for key in ("backend", "device", "dtype", "batch_size", "seeds", "protocol")}
         used["versions"] = message["versions"]
         stored = generation.generation_succeed(job_id=job.pk, answers=answers, settings_used=used)
-        return "succeeded" if stored else "stopped"
+        return Step.SUCCEEDED if stored else Step.STOPPED
     error = message.get("error") or _("The generation process ended with status %(status)s.") % {"status": status}
     generation.generation_fail(job_id=job.pk, error=error)
-    return "failed"
+    return Step.FAILED
 
 
 def _child(spec: dict, write_fd: int) -> None:

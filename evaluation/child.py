@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -24,9 +25,19 @@ class Stopped(Exception):
     """The step lost its run or shard (cancelled, failed elsewhere, or re-queued as lost)."""
 
 
+class OutcomeKind(StrEnum):
+    """How the child's step ended."""
+
+    RESULT = "result"
+    ERROR = "error"  # the step raised
+    EXIT = "exit"  # the child died: its exit status tells why
+    STOPPED = "stopped"  # the run was cancelled or lost its claim
+    TIME_LIMIT = "time limit"
+
+
 @dataclass
 class Outcome:
-    kind: str  # "result", "error", "exit", "stopped", "time limit"
+    kind: "OutcomeKind"
     result: dict | None = None
     versions: dict | None = None
     error: str = ""
@@ -58,15 +69,15 @@ def run_in_child(step: Callable[[dict, Callable], dict], spec: dict, *, workdir:
         raise
     finally:
         os.close(read_fd)
-    if outcome.kind in ("stopped", "time limit"):
+    if outcome.kind in (OutcomeKind.STOPPED, OutcomeKind.TIME_LIMIT):
         kill(pid)
     else:
         status = os.waitpid(pid, 0)[1]
         _end_group(pid)
-        if outcome.kind == "result" and status == 0:
+        if outcome.kind == OutcomeKind.RESULT and status == 0:
             outcome.result = json.loads(result_file.read_text())
-        elif outcome.kind != "error":
-            outcome.kind, outcome.error = "exit", _exit_reason(status)
+        elif outcome.kind != OutcomeKind.ERROR:
+            outcome.kind, outcome.error = OutcomeKind.EXIT, _exit_reason(status)
     outcome.log_tail = log_tail(log_file)
     return outcome
 
@@ -112,16 +123,16 @@ def _watch(read_fd: int, beat: Callable, time_limit_s: int) -> Outcome:
     buffer, done, task = b"", 0, ""
     while True:
         if time.monotonic() > deadline:
-            return Outcome("time limit", error=_("Time limit of %(seconds)s s exceeded.") % {"seconds": time_limit_s})
+            return Outcome(OutcomeKind.TIME_LIMIT, error=_("Time limit of %(seconds)s s exceeded.") % {"seconds": time_limit_s})
         try:
             beat(done, task)
         except Stopped:
-            return Outcome("stopped")
+            return Outcome(OutcomeKind.STOPPED)
         if not select.select([read_fd], [], [], 0.2)[0]:
             continue
         chunk = os.read(read_fd, 65536)
         if not chunk:
-            return Outcome("exit")  # closed without an outcome: the exit status tells why
+            return Outcome(OutcomeKind.EXIT)  # closed without an outcome: the exit status tells why
         buffer += chunk
         *lines, buffer = buffer.split(b"\n")
         for line in lines:
@@ -131,9 +142,9 @@ def _watch(read_fd: int, beat: Callable, time_limit_s: int) -> Outcome:
                     beat.last = 0.0  # report task changes at once
                 done, task = message["done"], message["task"]
             elif message["type"] == "result":
-                return Outcome("result", versions=message["versions"])
+                return Outcome(OutcomeKind.RESULT, versions=message["versions"])
             else:
-                return Outcome("error", error=message["error"], errno=message.get("errno"),
+                return Outcome(OutcomeKind.ERROR, error=message["error"], errno=message.get("errno"),
                                exception=message.get("exception", ""))
 
 

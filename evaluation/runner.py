@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import time
+from enum import StrEnum
 from pathlib import Path
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from evaluation import artefacts, gpu_slots, harness, sharding
 from evaluation.checkpoint_files import CheckpointProblem, containment_root
-from evaluation.child import Outcome, Stopped, run_in_child
+from evaluation.child import Outcome, OutcomeKind, Stopped, run_in_child
 from evaluation.gpu import DoesNotFit, kv_cache_bytes, tensor_parallel_size
 from evaluation.models import EvaluationRun, RunShard, RunStatus, ShardStatus
 from evaluation.sandbox.refusal import sandbox_refusal
@@ -31,6 +32,17 @@ HEARTBEAT_S = 1.0
 SAVE_ATTEMPTS = 3
 SAVE_RETRY_DELAY_S = 1.0
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+class Step(StrEnum):
+    """What one evaluation step (plan, shard, merge) did with the message it was sent."""
+
+    NOT_QUEUED = "not queued"  # the run or shard was not waiting (a repeated message)
+    NOT_READY = "not ready"  # a merge before every shard succeeded
+    PLANNED = "planned"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # the run failed, with its reason
+    STOPPED = "stopped"  # cancelled, or the claim was lost to another worker
 
 
 class _Beat:
@@ -95,7 +107,7 @@ def _workdir(*parts) -> Path:
 
 def _failure(outcome: Outcome) -> tuple[str, bool]:
     """The reason a step failed, and whether it is the platform's fault (not the team's)."""
-    if outcome.kind == "error" and outcome.errno in DISK_FULL:
+    if outcome.kind == OutcomeKind.ERROR and outcome.errno in DISK_FULL:
         return (_("The platform's disk is full: the evaluation could not write its output (%(error)s).")
                 % {"error": outcome.error}), True
     if outcome.exception == "BenchmarkDataMissing":
@@ -106,11 +118,11 @@ def _failure(outcome: Outcome) -> tuple[str, bool]:
 
 # Planning -------------------------------------------------------------------------------------
 
-def execute_run(run_id: int, *, worker_host: str) -> str:
+def execute_run(run_id: int, *, worker_host: str) -> Step:
     """Plan a queued run into shards and queue them."""
     claimed = runs.run_claim(run_id=run_id, worker_host=worker_host)
     if claimed is None:
-        return "not queued"
+        return Step.NOT_QUEUED
     run, token = claimed
     try:
         return _plan(run, token)
@@ -119,37 +131,37 @@ def execute_run(run_id: int, *, worker_host: str) -> str:
         logger.exception("run %s: planning failed inside the platform", run.pk)
         runs.run_fail(run_id=run.pk, token=token, platform_fault=True,
                       error=_("The platform failed while running this evaluation: %(error)s") % {"error": exc})
-        return "failed"
+        return Step.FAILED
 
 
-def _plan(run: EvaluationRun, token) -> str:
+def _plan(run: EvaluationRun, token) -> Step:
     run = EvaluationRun.objects.select_related("suite_version").get(pk=run.pk)
     refused = sandbox_refusal(run.suite_version)  # a coding suite never runs without the sandbox
     if refused:
         runs.run_fail(run_id=run.pk, token=token, error=refused, platform_fault=True)
-        return "failed"
+        return Step.FAILED
     spec = {**_spec(run), "tasks": _tasks(run)}
     workdir = _workdir(run.pk, f"plan-{run.attempts}")
     outcome = run_in_child(harness.plan, spec, workdir=workdir,
                            beat=_run_beat(run, token, _("planning the shards")), time_limit_s=run.time_limit_s)
     shutil.rmtree(workdir, ignore_errors=True)  # the outcome holds what is kept
-    if outcome.kind == "stopped":
-        return "stopped"
-    if outcome.kind != "result":
+    if outcome.kind == OutcomeKind.STOPPED:
+        return Step.STOPPED
+    if outcome.kind != OutcomeKind.RESULT:
         # The suite's tasks or data could not be loaded: the platform's problem, not the team's.
         runs.run_fail(run_id=run.pk, token=token, platform_fault=True, log_tail=outcome.log_tail,
                       error=_("The suite's tasks could not be prepared: %(error)s") % {"error": outcome.error})
-        return "failed"
+        return Step.FAILED
     planned = sharding.plan(outcome.result["tasks"], shard_documents=settings.EVAL_SHARD_DOCUMENTS)
-    return "planned" if _saving(lambda: shards.run_plan(run_id=run.pk, token=token, shards=planned)) else "stopped"
+    return Step.PLANNED if _saving(lambda: shards.run_plan(run_id=run.pk, token=token, shards=planned)) else Step.STOPPED
 
 
 # One shard ------------------------------------------------------------------------------------
 
-def execute_shard(shard_id: int, *, worker_host: str) -> str:
+def execute_shard(shard_id: int, *, worker_host: str) -> Step:
     claimed = shards.shard_claim(shard_id=shard_id, worker_host=worker_host)
     if claimed is None:
-        return "not queued"
+        return Step.NOT_QUEUED
     shard, token = claimed
     try:
         return _shard(shard, token)
@@ -157,7 +169,7 @@ def execute_shard(shard_id: int, *, worker_host: str) -> str:
         logger.exception("shard %s: attempt failed inside the platform", shard.pk)
         shards.shard_fail(shard_id=shard.pk, token=token, platform_fault=True,
                           error=_("The platform failed while running this evaluation: %(error)s") % {"error": exc})
-        return "failed"
+        return Step.FAILED
     finally:
         remove_host_copies(settings.EVAL_RUNS_DIR, keep=_running_runs)
 
@@ -167,13 +179,13 @@ def _running_runs(ids: list[int]) -> set[int]:
                .values_list("pk", flat=True))
 
 
-def _shard(shard: RunShard, token) -> str:
+def _shard(shard: RunShard, token) -> Step:
     shard = RunShard.objects.select_related("run__checkpoint__team", "run__suite_version").get(pk=shard.pk)
     run, checkpoint = shard.run, shard.run.checkpoint
 
-    def fail(error: str, *, platform_fault: bool = False, log_tail: str = "") -> str:
+    def fail(error: str, *, platform_fault: bool = False, log_tail: str = "") -> Step:
         shards.shard_fail(shard_id=shard.pk, token=token, error=error, platform_fault=platform_fault, log_tail=log_tail)
-        return "failed"
+        return Step.FAILED
 
     refused = sandbox_refusal(run.suite_version)  # this host, too, must have the sandbox
     if refused:
@@ -203,7 +215,7 @@ def _shard(shard: RunShard, token) -> str:
                           "(%(error)s).") % {"error": exc}, platform_fault=True)
         return fail(_("The checkpoint's files cannot be read: %(error)s.") % {"error": exc})
     except Stopped:
-        return "stopped"
+        return Step.STOPPED
     entry = next(t for t in _tasks(run) if t["task"] == shard.task)
     gpus = 0
     if run.device.startswith("cuda"):
@@ -221,7 +233,7 @@ def _shard(shard: RunShard, token) -> str:
     try:
         lease = gpu_slots.lease(gpus, wait=beat) if gpus else None
     except Stopped:
-        return "stopped"
+        return Step.STOPPED
     try:
         outcome = run_in_child(
             harness.evaluate_shard, spec, workdir=workdir, beat=beat, time_limit_s=run.time_limit_s,
@@ -237,10 +249,10 @@ def _shard(shard: RunShard, token) -> str:
         shutil.rmtree(workdir, ignore_errors=True)  # this host's scratch: what is kept went to the store
 
 
-def _store_shard(shard: RunShard, token, outcome: Outcome, workdir: Path, fail) -> str:
-    if outcome.kind == "stopped":
-        return "stopped"
-    if outcome.kind != "result":
+def _store_shard(shard: RunShard, token, outcome: Outcome, workdir: Path, fail) -> Step:
+    if outcome.kind == OutcomeKind.STOPPED:
+        return Step.STOPPED
+    if outcome.kind != OutcomeKind.RESULT:
         error, platform_fault = _failure(outcome)
         return fail(error, platform_fault=platform_fault, log_tail=outcome.log_tail)
     prefix = f"runs/{shard.run_id}/shard-{shard.position}/attempt-{shard.attempts}"
@@ -249,16 +261,16 @@ def _store_shard(shard: RunShard, token, outcome: Outcome, workdir: Path, fail) 
     stored = _saving(lambda: shards.shard_succeed(
         shard_id=shard.pk, token=token, raw_metrics=outcome.result["raw_metrics"], report=outcome.result["report"],
         samples_artefact=samples_name, log_artefact=log_name))
-    return "succeeded" if stored else "stopped"
+    return Step.SUCCEEDED if stored else Step.STOPPED
 
 
 # The merge ------------------------------------------------------------------------------------
 
-def merge_run(run_id: int, *, worker_host: str) -> str:
+def merge_run(run_id: int, *, worker_host: str) -> Step:
     """Aggregate a run whose shards all succeeded, and store its results once."""
     claimed = shards.run_claim_merge(run_id=run_id, worker_host=worker_host)
     if claimed is None:
-        return "not ready"
+        return Step.NOT_READY
     run, token = claimed
     try:
         return _merge(run, token)
@@ -266,10 +278,10 @@ def merge_run(run_id: int, *, worker_host: str) -> str:
         logger.exception("run %s: merge failed inside the platform", run.pk)
         runs.run_fail(run_id=run.pk, token=token, platform_fault=True,
                       error=_("The platform failed while merging this evaluation: %(error)s") % {"error": exc})
-        return "failed"
+        return Step.FAILED
 
 
-def _merge(run: EvaluationRun, token) -> str:
+def _merge(run: EvaluationRun, token) -> Step:
     run = EvaluationRun.objects.select_related("suite_version").get(pk=run.pk)
     done = list(run.shards.filter(status=ShardStatus.SUCCEEDED).order_by("position")
                 .values("pieces", "raw_metrics", "report", "log_artefact"))
@@ -280,12 +292,12 @@ def _merge(run: EvaluationRun, token) -> str:
                            beat=_run_beat(run, token, _("merging the shards"), done=run.progress_total),
                            time_limit_s=run.time_limit_s)
     shutil.rmtree(workdir, ignore_errors=True)
-    if outcome.kind == "stopped":
-        return "stopped"
-    if outcome.kind != "result":
+    if outcome.kind == OutcomeKind.STOPPED:
+        return Step.STOPPED
+    if outcome.kind != OutcomeKind.RESULT:
         error, _platform = _failure(outcome)
         runs.run_fail(run_id=run.pk, token=token, error=error, log_tail=outcome.log_tail, platform_fault=True)
-        return "failed"
+        return Step.FAILED
     log_tail = artefacts.read_text(done[-1]["log_artefact"])[-4000:] if done else ""
     try:
         stored = _saving(lambda: runs.run_succeed(
@@ -293,13 +305,13 @@ def _merge(run: EvaluationRun, token) -> str:
             device=run.device, batch_size=run.batch_size, log_tail=log_tail))
     except KeyError as missing:
         runs.run_fail(run_id=run.pk, token=token, error=str(missing.args[0]), log_tail=log_tail, platform_fault=True)
-        return "failed"
+        return Step.FAILED
     except (OperationalError, InterfaceError) as exc:
         error = (_("The results could not be saved: the database connection was lost %(n)s times (%(error)s).")
                  % {"n": SAVE_ATTEMPTS, "error": str(exc).strip()[:300]})
         _saving(lambda: runs.run_fail(run_id=run.pk, token=token, log_tail=log_tail, platform_fault=True, error=error))
-        return "failed"
-    return "succeeded" if stored else "stopped"
+        return Step.FAILED
+    return Step.SUCCEEDED if stored else Step.STOPPED
 
 
 def _saving(write):
