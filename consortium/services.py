@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record, audited_create, audited_update, snapshot
-from core.permissions import Action, require
+from audit.admin_writes import admin_create, admin_update, require_admin
+from audit.services import audit_record, snapshot
 
 from .models import (
     Membership,
@@ -27,43 +27,28 @@ TEAM_STATUS_TRANSITIONS = {
 }
 
 
-def _require_registry_admin(actor) -> None:
-    if actor is not None:
-        require(actor, Action.MANAGE_REGISTRY)
-
-
-def _create(*, actor, model, action: str, **fields):
-    _require_registry_admin(actor)
-    return audited_create(actor=actor, model=model, action=action, **fields)
-
-
-def _update(*, actor, instance, action: str, editable: set[str], changes: dict):
-    _require_registry_admin(actor)
-    return audited_update(actor=actor, instance=instance, action=action, editable=editable, changes=changes)
-
-
 @transaction.atomic
 def programme_create(*, actor, slug: str, name_ko: str, name_en: str, year: int) -> Programme:
-    return _create(actor=actor, model=Programme, action="programme.create",
-                   slug=slug, name_ko=name_ko, name_en=name_en, year=year)
+    return admin_create(actor=actor, model=Programme, action="programme.create",
+                        slug=slug, name_ko=name_ko, name_en=name_en, year=year)
 
 
 @transaction.atomic
 def programme_update(*, actor, programme: Programme, **changes) -> Programme:
-    return _update(actor=actor, instance=programme, action="programme.update",
-                   editable={"name_ko", "name_en", "year"}, changes=changes)
+    return admin_update(actor=actor, instance=programme, action="programme.update",
+                        editable={"name_ko", "name_en", "year"}, changes=changes)
 
 
 @transaction.atomic
 def organisation_create(*, actor, slug: str, name_ko: str, name_en: str, kind: str) -> Organisation:
-    return _create(actor=actor, model=Organisation, action="organisation.create",
-                   slug=slug, name_ko=name_ko, name_en=name_en, kind=kind)
+    return admin_create(actor=actor, model=Organisation, action="organisation.create",
+                        slug=slug, name_ko=name_ko, name_en=name_en, kind=kind)
 
 
 @transaction.atomic
 def organisation_update(*, actor, organisation: Organisation, **changes) -> Organisation:
-    return _update(actor=actor, instance=organisation, action="organisation.update",
-                   editable={"name_ko", "name_en", "kind"}, changes=changes)
+    return admin_update(actor=actor, instance=organisation, action="organisation.update",
+                        editable={"name_ko", "name_en", "kind"}, changes=changes)
 
 
 @transaction.atomic
@@ -80,9 +65,9 @@ def team_create(
     lead_roles: tuple[str, ...] = (MembershipRole.LEAD, MembershipRole.MODEL_DEVELOPMENT),
 ) -> Team:
     """A new team, with its lead organisation's membership from the same day."""
-    team = _create(actor=actor, model=Team, action="team.create", programme=programme, slug=slug,
-                   name_ko=name_ko, name_en=name_en, model_name=model_name,
-                   lead_organisation=lead_organisation, joined_on=joined_on)
+    team = admin_create(actor=actor, model=Team, action="team.create", programme=programme, slug=slug,
+                        name_ko=name_ko, name_en=name_en, model_name=model_name,
+                        lead_organisation=lead_organisation, joined_on=joined_on)
     membership_create(actor=actor, team=team, organisation=lead_organisation,
                       roles=list(lead_roles), joined_on=joined_on)
     return team
@@ -91,14 +76,14 @@ def team_create(
 @transaction.atomic
 def team_update(*, actor, team: Team, **changes) -> Team:
     """Names and model name. Status has its own transition, the lead its own rules."""
-    return _update(actor=actor, instance=team, action="team.update",
-                   editable={"name_ko", "name_en", "model_name"}, changes=changes)
+    return admin_update(actor=actor, instance=team, action="team.update",
+                        editable={"name_ko", "name_en", "model_name"}, changes=changes)
 
 
 @transaction.atomic
 def team_change_status(*, actor, team: Team, to: TeamStatus, reason: str) -> Team:
     """Eliminate or withdraw a team; only the transitions in TEAM_STATUS_TRANSITIONS exist."""
-    _require_registry_admin(actor)
+    require_admin(actor)
     team = Team.objects.select_for_update().get(pk=team.pk)
     if TeamStatus(to) not in TEAM_STATUS_TRANSITIONS[TeamStatus(team.status)]:
         raise ValidationError({"status": _("A team cannot go from %(old)s to %(new)s.")
@@ -167,7 +152,7 @@ def membership_create(
     joined_on: datetime.date,
     left_on: datetime.date | None = None,
 ) -> Membership:
-    _require_registry_admin(actor)
+    require_admin(actor)
     Team.objects.select_for_update().filter(pk=team.pk).first()  # one membership writer per team
     errors = _membership_errors(team=team, organisation=organisation, roles=roles,
                                 joined_on=joined_on, left_on=left_on)
@@ -184,7 +169,7 @@ def membership_create(
 @transaction.atomic
 def membership_update(*, actor, membership: Membership, **changes) -> Membership:
     """Change roles or dates (e.g. record the day an organisation left)."""
-    _require_registry_admin(actor)
+    require_admin(actor)
     unknown = set(changes) - {"roles", "joined_on", "left_on"}
     if unknown:
         raise TypeError(f"membership.update: cannot change {sorted(unknown)}")
@@ -214,7 +199,7 @@ def membership_update(*, actor, membership: Membership, **changes) -> Membership
 @transaction.atomic
 def membership_delete(*, actor, membership: Membership) -> None:
     """Remove a membership entered by mistake (an organisation that left keeps its row, with left_on)."""
-    _require_registry_admin(actor)
+    require_admin(actor)
     before = _membership_snapshot(membership)
     if MembershipRole.LEAD in before["roles"]:
         raise ValidationError({"roles": [_("The lead organisation's membership cannot be removed.")]})

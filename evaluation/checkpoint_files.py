@@ -130,7 +130,10 @@ def _read_config(path: Path) -> dict:
     return config
 
 
-def _safetensors_header(file: Path) -> dict:
+def safetensors_header(file: Path) -> tuple[dict, int]:
+    """A safetensors file's header (tensor name → dtype, shape, data_offsets; `__metadata__`
+    left out) and the offset where its data begins. Every tensor must be well described and lie
+    inside the file. The one reader: originality's fingerprints read headers through it too."""
     size = file.stat().st_size
     with file.open("rb") as handle:
         prefix = handle.read(8)
@@ -146,10 +149,9 @@ def _safetensors_header(file: Path) -> dict:
         raise CheckpointProblem(_("%(file)s: header is not valid JSON") % {"file": file.name}) from None
     if not isinstance(header, dict):
         raise CheckpointProblem(_("%(file)s: header is not valid JSON") % {"file": file.name})
+    header.pop("__metadata__", None)
     data_size = size - 8 - length
     for name, info in header.items():
-        if name == "__metadata__":
-            continue
         try:
             start, end = info["data_offsets"]
             well_formed = (isinstance(info["dtype"], str) and isinstance(start, int) and isinstance(end, int)
@@ -163,7 +165,7 @@ def _safetensors_header(file: Path) -> dict:
         if not 0 <= start <= end <= data_size:
             raise CheckpointProblem(_("%(file)s: tensor %(name)s lies outside the file (truncated?)")
                                     % {"file": file.name, "name": name})
-    return header
+    return header, 8 + length
 
 
 def _check_shard_index(path: Path, files: list[Path]) -> None:
@@ -196,9 +198,8 @@ def inspect_checkpoint(path: Path) -> Inspection:
         raise CheckpointProblem(_("Tokenizer files missing (tokenizer.json or tokenizer.model)."))
     dtypes: dict[str, int] = {}
     for file in weights:
-        for name, info in _safetensors_header(file).items():
-            if name == "__metadata__":
-                continue
+        header, _data_start = safetensors_header(file)
+        for info in header.values():
             count = 1
             for dim in info["shape"]:
                 count *= int(dim)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import mmap
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +27,13 @@ from pathlib import Path
 import numpy as np
 from django.utils.translation import gettext as _
 
+from evaluation.checkpoint_files import CheckpointProblem, safetensors_header
+
 SIGNATURE_VERSION = 1
 TARGET_ROWS = 64  # sampled rows per tensor: between 64 and 127 once a tensor has that many
 COLUMNS_PER_ROW = 16
 CHUNK = 16 * 1024 * 1024
 MIN_DISTINCT_VALUES = 16  # fewer among the samples: a mask or a constant, not learnt weights
-MAX_HEADER_BYTES = 100 * 1024 * 1024
 _SEED = np.uint64(0x5EED_0F_0416_1A11)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
@@ -118,34 +118,16 @@ def sample_columns(rows: np.ndarray, n_cols: int) -> np.ndarray:
 
 
 def read_header(path: Path) -> tuple[dict, int]:
-    """The safetensors header (tensor name → dtype, shape, data_offsets) and where the data begins."""
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        prefix = handle.read(8)
-        if len(prefix) < 8:
-            raise FingerprintError(_("%(file)s: too short to be a safetensors file") % {"file": path.name})
-        (length,) = struct.unpack("<Q", prefix)
-        if length > min(MAX_HEADER_BYTES, size - 8):
-            raise FingerprintError(_("%(file)s: header length is impossible") % {"file": path.name})
-        try:
-            header = json.loads(handle.read(length))
-        except (ValueError, UnicodeDecodeError):
-            raise FingerprintError(_("%(file)s: header is not valid JSON") % {"file": path.name}) from None
-    if not isinstance(header, dict):
-        raise FingerprintError(_("%(file)s: header is not valid JSON") % {"file": path.name})
-    header.pop("__metadata__", None)
-    data_start, data_size = 8 + length, size - 8 - length
+    """The safetensors header (tensor name → dtype, shape, data_offsets) and where the data begins,
+    read by evaluation's one header reader; the fingerprint also needs each tensor's bytes to match
+    its shape, since it views them as an array."""
+    try:
+        header, data_start = safetensors_header(path)
+    except CheckpointProblem as problem:
+        raise FingerprintError(str(problem)) from None
     for name, info in header.items():
-        try:
-            start, end = (int(x) for x in info["data_offsets"])
-            shape = [int(d) for d in info["shape"]]
-            dtype = str(info["dtype"])
-        except (KeyError, TypeError, ValueError):
-            raise FingerprintError(_("%(file)s: tensor %(name)s is described wrongly") % {"file": path.name, "name": name}) from None
-        if not 0 <= start <= end <= data_size or min(shape, default=0) < 0:
-            raise FingerprintError(_("%(file)s: tensor %(name)s lies outside the file (truncated?)")
-                                   % {"file": path.name, "name": name})
-        item = _DTYPES.get(dtype, (None, 0))[1]
+        (start, end), shape = info["data_offsets"], info["shape"]
+        item = _DTYPES.get(info["dtype"], (None, 0))[1]
         count = int(np.prod(shape, dtype=np.int64)) if shape else 1
         if item and count * item != end - start:
             raise FingerprintError(_("%(file)s: tensor %(name)s has %(bytes)s bytes for shape %(shape)s")

@@ -2,9 +2,9 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from audit.admin_writes import require_admin
 from audit.chain import to_json_value
 from audit.services import audit_record
-from core.permissions import Action, require
 
 from accounts.models import User
 from core.roles import MINISTRY_REVIEWER_GROUP, PANEL_MEMBER_GROUP, PROGRAMME_ADMIN_GROUP, Role, role_of
@@ -16,11 +16,6 @@ USER_EDITABLE = {"first_name", "last_name", "email", "organisation", "is_active"
 def role_groups_ensure() -> dict[str, Group]:
     """The role groups (created by migration; recreated if a test flushed them)."""
     return {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_GROUPS.values()}
-
-
-def _require_admin(actor) -> None:
-    if actor is not None:
-        require(actor, Action.MANAGE_REGISTRY)
 
 
 def _snapshot(user: User) -> dict:
@@ -59,7 +54,7 @@ def user_create(
     email: str = "",
 ) -> User:
     """A person's account; password None makes one that cannot log in with a password."""
-    _require_admin(actor)
+    require_admin(actor)
     user = User(username=username, email=email, organisation=organisation)
     if password:
         user.set_password(password)
@@ -75,7 +70,7 @@ def user_create(
 @transaction.atomic
 def user_update(*, actor, user: User, role: Role | None = None, **changes) -> User:
     """Change a person's details, organisation (which decides their teams) or role."""
-    _require_admin(actor)
+    require_admin(actor)
     unknown = set(changes) - USER_EDITABLE
     if unknown:
         raise TypeError(f"user.update: cannot change {sorted(unknown)}")

@@ -7,15 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.admin_writes import require_admin
 from audit.services import audit_record, snapshot
-from core.permissions import Action, require
 
 from ..models import Dataset, Entitlement, PostTermination
-
-
-def _require_admin(actor) -> None:
-    if actor is not None:
-        require(actor, Action.MANAGE_REGISTRY)
 
 
 def _overlapping(*, dataset, team, organisation, valid_from, valid_until) -> Entitlement | None:
@@ -54,7 +49,7 @@ def entitlement_grant_unchecked(*, actor, dataset: Dataset, team=None, organisat
 @transaction.atomic
 def entitlement_grant(*, actor, dataset: Dataset, team=None, organisation=None, valid_from: datetime.date,
                       valid_until: datetime.date, purchase=None) -> Entitlement:
-    _require_admin(actor)
+    require_admin(actor)
     return entitlement_grant_unchecked(actor=actor, dataset=dataset, team=team, organisation=organisation,
                                        valid_from=valid_from, valid_until=valid_until, purchase=purchase)
 
@@ -74,7 +69,7 @@ def _revoke(*, actor, entitlement: Entitlement, revoked_on: datetime.date, reaso
 def entitlement_revoke(*, actor, entitlement: Entitlement, revoked_on: datetime.date | None = None,
                        reason: str) -> Entitlement:
     """End access from `revoked_on` (default today; never before the entitlement's start)."""
-    _require_admin(actor)
+    require_admin(actor)
     entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
     if entitlement.revoked_on is not None:
         raise ValidationError({"revoked_on": [_("This entitlement is already revoked.")]})
@@ -90,7 +85,7 @@ def entitlements_apply_team_elimination(*, actor, team, on: datetime.date | None
     licence says access ends on termination are revoked from `on` (default today), each
     audited; those whose licence lets access continue are left as they are. Running it
     twice changes nothing. Returns the entitlements it revoked."""
-    _require_admin(actor)
+    require_admin(actor)
     on = on or timezone.localdate()
     in_force = (Entitlement.objects.select_for_update(of=("self",))
                 .select_related("dataset__licence", "dataset")

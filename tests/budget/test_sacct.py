@@ -2,10 +2,11 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from budget.models import EntryKind, ImportStatus, LedgerEntry, UsageImport
-from budget.services.sacct import LineError, parse_elapsed, parse_gpus, sacct_import
+from budget.sacct_format import LineError, ParsedLine, parse_elapsed, parse_gpus, parse_line, parse_time, read_lines
+from budget.services.sacct import sacct_import
 
 from .conftest import HEADER, sacct_file, sacct_line
 
@@ -28,6 +29,36 @@ def test_elapsed_and_tres_parsing():
             parse_elapsed(bad)
     with pytest.raises(LineError):
         parse_gpus("cpu=4,gres/gpu=8")
+
+
+def test_a_line_parses_without_a_database():
+    """The parser is pure: no database access is allowed in this test (no django_db mark)."""
+    kst = datetime.timezone(datetime.timedelta(hours=9))
+    columns = ("123.batch", "acct-a", "gres/gpu:H200=2,gres/gpu:b200=1", "00:30:00", "2025-09-01T10:00:00", "Unknown")
+    assert parse_line(columns, kst) == ParsedLine(
+        job_id="123", step="batch", account="acct-a", gpus=[("h200", 2), ("b200", 1)], seconds=1800,
+        start=datetime.datetime(2025, 9, 1, 10, tzinfo=kst), end=None)
+    assert parse_time("2025-09-01T01:00:00+00:00", "End", kst) == datetime.datetime(2025, 9, 1, 10, tzinfo=kst)
+    for bad in (("", "acct-a", "", "00:01", "", ""), ("1", "", "", "00:01", "", ""),
+                ("1", "acct-a", "gres/gpu:h100=1", "00:01", "Unknown", "")):  # a GPU job needs a Start
+        with pytest.raises(LineError):
+            parse_line(bad, kst)
+    with pytest.raises(LineError, match="Start"):
+        parse_time("yesterday", "Start", kst)
+
+
+def test_read_lines_picks_the_needed_columns_in_any_order_and_names_bad_lines(tmp_path):
+    with translation.override("en"):  # the messages are compared in English
+        path = tmp_path / "jobs.txt"
+        path.write_text("State|End|Start|Elapsed|AllocTRES|Account|JobID\r\n"
+                        "COMPLETED|e|s|00:01|cpu=1|acct-a|7\r\n\nshort|line\n", encoding="utf-8")
+        assert list(read_lines(path)) == [
+            (2, ("7", "acct-a", "cpu=1", "00:01", "s", "e"), ""),
+            (4, None, "2 columns, the header has 7."),
+        ]
+        path.write_text("JobID|Account\n1|acct-a\n", encoding="utf-8")
+        [(number, columns, problem)] = read_lines(path)
+        assert (number, columns) == (1, None) and "AllocTRES" in problem
 
 
 def test_import_charges_at_the_rate_of_the_job_start_and_reimport_adds_nothing(tmp_path, catalogue, envelope,

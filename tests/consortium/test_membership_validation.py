@@ -45,9 +45,14 @@ class TestService:
         assert Membership.objects.filter(team=team_a, organisation=org).count() == 2
 
     def test_same_organisation_in_two_teams_is_fine(self, team_a, team_b):
+        """The overlap rule is per team: one organisation may be in two teams over the same days."""
         org = OrganisationFactory()
-        _create(team_a, org)
-        _create(team_b, org)
+        in_a, in_b = _create(team_a, org), _create(team_b, org)
+        day = D(2026, 1, 1)
+        assert {m.team_id for m in Membership.objects.filter(organisation=org).active_on(day)} == {team_a.pk, team_b.pk}
+        assert in_a.role_codes == in_b.role_codes == ["research"]
+        assert AuditEvent.objects.filter(action="membership.create",
+                                         target_id__in=[str(in_a.pk), str(in_b.pk)]).count() == 2
 
     def test_left_before_joined_is_refused(self, team_a):
         with pytest.raises(ValidationError) as error:

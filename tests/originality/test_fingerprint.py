@@ -77,6 +77,11 @@ def _header_only(header: dict) -> bytes:
     ((4).to_bytes(8, "little") + b"nope", "not valid JSON"),
     (_header_only({"t": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}), "outside the file"),
     (_header_only({"t": {"dtype": "F32", "shape": [4]}}), "described wrongly"),
+    # The checks of evaluation's header reader, which the fingerprint shares: no lenient coercion.
+    (_header_only({"t": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}}) + b"\0" * 4, "described wrongly"),
+    (_header_only({"t": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}) + b"\0" * 4, "described wrongly"),
+    # The fingerprint's own check: the bytes must match the shape it views them as.
+    (_header_only({"t": {"dtype": "F32", "shape": [4], "data_offsets": [0, 8]}}) + b"\0" * 8, "8 bytes for shape"),
 ])
 def test_broken_files_are_refused_with_a_reason(tmp_path, content, problem):
     (tmp_path / "model.safetensors").write_bytes(content)
