@@ -22,6 +22,7 @@ from evaluation.api.views import (
     SuiteViewSet,
 )
 from leaderboards.api.views import LeaderboardViewSet, ReferenceModelViewSet, SnapshotViewSet
+from notifications.api.views import NotificationViewSet
 from originality.api.views import OriginalityReportViewSet
 from originality.api.views import ReferenceModelViewSet as OriginalityReferenceViewSet
 from stages.api.views import StageViewSet
@@ -76,5 +77,6 @@ router.register("budget/usage", budget.UsageViewSet, basename="budget-usage")
 router.register("budget/imports", budget.UsageImportViewSet, basename="budget-import")
 router.register("budget/requests", budget.RequestViewSet, basename="budget-request")
 router.register("budget/rates", budget.RateViewSet, basename="budget-rate")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls

@@ -15,6 +15,7 @@ urlpatterns = [
     path("data/", include("datasets_registry.urls")),
     path("budget/", include("budget.urls")),
     path("arena/", include("arena.urls")),
+    path("notifications/", include("notifications.urls")),  # inbox, unread count, preferences (#17)
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),  # account, tokens, password, sessions, team roles (#18)

@@ -28,6 +28,7 @@ from evaluation.models import (
 )
 from evaluation.gpu import placement
 from evaluation.scoring import overall_score, task_rows
+from evaluation.services.run_notices import notify_run_ended
 from evaluation.services.shards import charge_running_shards
 
 DEFAULT_SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234, "fewshot_random_seed": 1234}
@@ -206,6 +207,7 @@ def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict,
     budget_charge_evaluation_run(run=run)  # GPU time to the team's budget, once
     audit_record(actor=None, action="run.succeeded", target=run,
                  after={"scores": {r["task"]: r["value"] for r in rows}, "attempt": run.attempts})
+    notify_run_ended(run)
     return True
 
 
@@ -251,6 +253,7 @@ def fail_locked(run: EvaluationRun, *, error: str, log_tail: str = "", platform_
     budget_charge_evaluation_run(run=run)
     audit_record(actor=None, action="run.failed", target=run,
                  after={"error": error, "attempt": run.attempts, "platform_fault": platform_fault})
+    notify_run_ended(run)
 
 
 @transaction.atomic
