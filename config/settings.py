@@ -346,6 +346,8 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="platform@localhost")
 # Notification emails (notifications/) link back here.
 PLATFORM_BASE_URL = env("PLATFORM_BASE_URL", default="http://localhost:8000")
+# Comparing two checkpoints (comparisons/): bootstrap resamples of the paired item differences.
+COMPARISON_BOOTSTRAP_SAMPLES = env.int("COMPARISON_BOOTSTRAP_SAMPLES", default=2000)
 
 LOGGING = {
     "version": 1,

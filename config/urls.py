@@ -9,6 +9,7 @@ from core.views import healthz, language_switch
 
 urlpatterns = [
     path("", include("consortium.urls")),
+    path("evaluation/compare/", include("comparisons.urls")),  # two checkpoints side by side (#17)
     path("evaluation/", include("evaluation.urls")),
     path("leaderboards/", include("leaderboards.urls")),
     path("stages/", include("stages.urls")),
