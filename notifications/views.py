@@ -59,7 +59,9 @@ def mark_all_read(request):
 @login_required
 def preferences(request):
     require(request.user, Action.USE_NOTIFICATIONS)
-    form = PreferencesForm(request.POST or None, initial_choices=preferences_of(request.user))
+    # Not `request.POST or None`: with every box unticked the browser posts no field at all.
+    form = PreferencesForm(request.POST if request.method == "POST" else None,
+                           initial_choices=preferences_of(request.user))
     if request.method == "POST" and form.is_valid():
         notification_preferences_set(actor=request.user, choices=form.choices())
         messages.success(request, _("Your notification choices are saved."))
