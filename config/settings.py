@@ -287,6 +287,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "core.purge_idempotency_keys", "schedule": 3600},
     "tend-arena-generation": {"task": "arena.tend_generation", "schedule": 300},
     "remind-nomination-deadlines": {"task": "stages.remind_nomination_deadlines", "schedule": 600},
+    "resend-notification-emails": {"task": "notifications.resend_emails", "schedule": 600},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

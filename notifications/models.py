@@ -39,6 +39,7 @@ class Notification(models.Model):
     email_state = models.CharField(_("email"), max_length=16, choices=EmailState.choices,
                                    default=EmailState.NOT_WANTED)
     email_error = models.TextField(blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

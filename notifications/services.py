@@ -1,6 +1,7 @@
 """Writes of notifications. `notify` is what other apps call (evaluation for runs, stages for
 stages and deadlines, objections when answered): it writes the in-platform rows inside the caller's
 transaction, so a rolled-back event tells nobody, and queues the emails after commit."""
+import datetime
 import logging
 from collections.abc import Iterable
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +62,7 @@ def notification_emails_send(*, notification_ids: list[int]) -> dict[int, str]:
             if notification is None:
                 continue  # sent already (a repeated message) or never wanted
             link = f"{settings.PLATFORM_BASE_URL.rstrip('/')}{notification.link}" if notification.link else ""
+            notification.email_attempts += 1
             try:
                 send_mail(notification.title, "\n\n".join(p for p in (notification.body, link) if p),
                           settings.DEFAULT_FROM_EMAIL, [notification.recipient.email])
@@ -68,9 +71,25 @@ def notification_emails_send(*, notification_ids: list[int]) -> dict[int, str]:
                 notification.email_state, notification.email_error = EmailState.FAILED, str(error)[:2000]
             else:
                 notification.email_state, notification.email_error = EmailState.SENT, ""
-            notification.save(update_fields=["email_state", "email_error"])
+            notification.save(update_fields=["email_state", "email_error", "email_attempts"])
             outcome[pk] = notification.email_state
     return outcome
+
+
+EMAIL_RESEND_AFTER = datetime.timedelta(minutes=10)
+EMAIL_MAX_ATTEMPTS = 5
+
+
+def notification_emails_resend(*, waiting_for: datetime.timedelta = EMAIL_RESEND_AFTER) -> dict[int, str]:
+    """The beat's half: emails whose message was lost (the broker was down at commit) or whose mail
+    server refused, tried again up to EMAIL_MAX_ATTEMPTS times. A message that still arrives later
+    finds the row sent and sends nothing (the row is locked and its state checked)."""
+    since = timezone.now() - waiting_for
+    waiting = list(Notification.objects.filter(
+        Q(email_state=EmailState.PENDING, created_at__lt=since)
+        | Q(email_state=EmailState.FAILED, email_attempts__lt=EMAIL_MAX_ATTEMPTS))
+        .order_by("pk").values_list("pk", flat=True)[:500])
+    return notification_emails_send(notification_ids=waiting)
 
 
 def notification_mark_read(*, actor, notification_id: int) -> int:

@@ -151,3 +151,23 @@ def test_preferences_are_one_row_per_person_and_kind(with_emails):
     for email in (False, True):
         notification_preferences_set(actor=member, choices={"run_failed": {"in_platform": True, "email": email}})
     assert NotificationPreference.objects.filter(user=member).count() == 1
+
+
+def test_the_beat_sends_again_what_was_lost_or_refused(with_emails, settings):
+    import datetime as dt
+
+    from notifications.services import EMAIL_MAX_ATTEMPTS, notification_emails_resend
+
+    lost, refused = (notify(kind=NotificationKind.RUN_FINISHED, recipients=[with_emails[who]], title=who)[0]
+                     for who in ("member_a", "member_b"))
+    assert notification_emails_resend() == {}  # just written: its message may still be on its way
+    Notification.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    settings.EMAIL_BACKEND = "tests.notifications.failing_mail.RefusingBackend"
+    notification_emails_send(notification_ids=[refused.pk])
+    assert notification_emails_resend() == {lost.pk: EmailState.FAILED, refused.pk: EmailState.FAILED}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notification_emails_resend() == {lost.pk: EmailState.SENT, refused.pk: EmailState.SENT}
+    assert notification_emails_resend() == {} and len(mail.outbox) == 2
+    # A mail server that never answers is tried EMAIL_MAX_ATTEMPTS times, then left failed.
+    Notification.objects.filter(pk=lost.pk).update(email_state=EmailState.FAILED, email_attempts=EMAIL_MAX_ATTEMPTS)
+    assert notification_emails_resend() == {}
