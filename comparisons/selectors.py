@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.permissions import Action, can, require
-from evaluation.models import Checkpoint, EvaluationRun, RunStatus, SuiteTask, TaskResult
+from evaluation.models import (
+    Checkpoint,
+    EvaluationRun,
+    RunStatus,
+    SuiteTask,
+    TaskResult,
+)
 from evaluation.selectors import checkpoints_visible_to
 
 from .bootstrap import LEVEL, paired_difference, paired_items

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 
 from . import dispatch
-from .models import EmailState, Notification, NotificationKind, NotificationPreference, SentOnce
+from .models import (
+    EmailState,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    SentOnce,
+)
 from .preferences import choices_for
 
 logger = logging.getLogger(__name__)

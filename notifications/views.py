@@ -15,7 +15,11 @@ from core.permissions import Action, require
 from . import selectors
 from .forms import PreferencesForm
 from .preferences import preferences_of
-from .services import notification_mark_read, notification_preferences_set, notifications_mark_all_read
+from .services import (
+    notification_mark_read,
+    notification_preferences_set,
+    notifications_mark_all_read,
+)
 
 
 @login_required

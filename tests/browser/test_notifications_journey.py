@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from notifications.models import Notification, NotificationPreference
 from stages.services.stages import stage_create
-from tests.comparisons.test_compare import N, TASKS, _log, _write_log
+from tests.comparisons.test_compare import TASKS, N, _log, _write_log
 from tests.factories import ProgrammeFactory
 from tests.results_builder import make_checkpoint, make_run, make_suite_version
 

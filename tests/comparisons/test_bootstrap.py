@@ -28,7 +28,7 @@ def test_the_interval_is_seeded_and_covers_the_mean():
 
 
 def test_large_tasks_are_resampled_in_chunks_with_the_same_answer(monkeypatch):
-    import comparisons.bootstrap as bootstrap
+    from comparisons import bootstrap
 
     rng = np.random.default_rng(5)
     a, b = rng.uniform(size=3000), rng.uniform(size=3000)

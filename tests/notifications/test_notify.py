@@ -9,8 +9,18 @@ from django.utils import timezone
 
 from evaluation.models import EvaluationRun, RunStatus
 from evaluation.services import runs
-from notifications.models import EmailState, Notification, NotificationKind, NotificationPreference, SentOnce
-from notifications.services import notification_emails_send, notification_preferences_set, notify
+from notifications.models import (
+    EmailState,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    SentOnce,
+)
+from notifications.services import (
+    notification_emails_send,
+    notification_preferences_set,
+    notify,
+)
 from stages.services.nominations import nominations_freeze
 from stages.services.notices import nomination_deadline_reminders_send
 from stages.services.stages import stage_create
@@ -66,10 +76,9 @@ def test_a_failed_run_tells_them_without_the_harness_words(with_emails, team_a):
 
 
 def test_a_rolled_back_event_tells_nobody(with_emails, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as sends:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify(kind=NotificationKind.RUN_FINISHED, recipients=[with_emails["member_a"]], title="t")
-            raise RuntimeError
+    with django_capture_on_commit_callbacks() as sends, pytest.raises(RuntimeError), transaction.atomic():
+        notify(kind=NotificationKind.RUN_FINISHED, recipients=[with_emails["member_a"]], title="t")
+        raise RuntimeError
     assert not Notification.objects.exists() and not sends
 
 
