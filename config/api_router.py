@@ -4,6 +4,7 @@ from arena.api.views import CampaignViewSet as ArenaCampaignViewSet
 from arena.api.views import PromptSetViewSet
 from budget.api import views as budget
 from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
+from comparisons.api.views import ComparisonViewSet
 from core.api.ids import ID_PATTERN, is_id_lookup
 from core.permissions import Action
 from datasets_registry.api.views import (
@@ -22,6 +23,7 @@ from evaluation.api.views import (
     SuiteViewSet,
 )
 from leaderboards.api.views import LeaderboardViewSet, ReferenceModelViewSet, SnapshotViewSet
+from notifications.api.views import NotificationViewSet
 from originality.api.views import OriginalityReportViewSet
 from originality.api.views import ReferenceModelViewSet as OriginalityReferenceViewSet
 from stages.api.views import StageViewSet
@@ -76,5 +78,7 @@ router.register("budget/usage", budget.UsageViewSet, basename="budget-usage")
 router.register("budget/imports", budget.UsageImportViewSet, basename="budget-import")
 router.register("budget/requests", budget.RequestViewSet, basename="budget-request")
 router.register("budget/rates", budget.RateViewSet, basename="budget-rate")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("comparisons", ComparisonViewSet, basename="comparison")
 
 urlpatterns = router.urls

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "originality",
     "budget",
     "arena",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
     "resend-unverified-nominations": {"task": "stages.resend_unverified_nominations", "schedule": 300},
     "purge-idempotency-keys": {"task": "core.purge_idempotency_keys", "schedule": 3600},
     "tend-arena-generation": {"task": "arena.tend_generation", "schedule": 300},
+    "remind-nomination-deadlines": {"task": "stages.remind_nomination_deadlines", "schedule": 600},
+    "resend-notification-emails": {"task": "notifications.resend_emails", "schedule": 600},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -342,6 +345,10 @@ ORIGINALITY_DERIVED_SHARE = env.float("ORIGINALITY_DERIVED_SHARE", default=0.5)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="platform@localhost")
+# Notification emails (notifications/) link back here.
+PLATFORM_BASE_URL = env("PLATFORM_BASE_URL", default="http://localhost:8000")
+# Comparing two checkpoints (comparisons/): bootstrap resamples of the paired item differences.
+COMPARISON_BOOTSTRAP_SAMPLES = env.int("COMPARISON_BOOTSTRAP_SAMPLES", default=2000)
 
 LOGGING = {
     "version": 1,

@@ -9,12 +9,14 @@ from core.views import healthz, language_switch
 
 urlpatterns = [
     path("", include("consortium.urls")),
+    path("evaluation/compare/", include("comparisons.urls")),  # two checkpoints side by side (#17)
     path("evaluation/", include("evaluation.urls")),
     path("leaderboards/", include("leaderboards.urls")),
     path("stages/", include("stages.urls")),
     path("data/", include("datasets_registry.urls")),
     path("budget/", include("budget.urls")),
     path("arena/", include("arena.urls")),
+    path("notifications/", include("notifications.urls")),  # inbox, unread count, preferences (#17)
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),  # account, tokens, password, sessions, team roles (#18)

@@ -41,6 +41,9 @@ class Action(StrEnum):
     VIEW_EVALUATION = "view_evaluation"  # read the evaluation endpoints (the HTML pages' rule); rows are scoped
     MANAGE_TEAM_ROLES = "manage_team_roles"  # grant and end people's team roles (obj: the team)
     MANAGE_ACCOUNT = "manage_account"  # a person's API tokens and sessions (obj: that User): themself or an admin
+    # --- #17 ---
+    USE_NOTIFICATIONS = "use_notifications"  # one's own inbox and preferences (the queries filter by recipient)
+    COMPARE_CHECKPOINTS = "compare_checkpoints"  # obj: a Checkpoint (its team's people; staff any), or None
 
 
 def _membership_team_ids(user) -> frozenset[int]:
@@ -133,6 +136,14 @@ def _may_manage_account(user, person) -> bool:
     return is_programme_admin(user) or (person is not None and person.pk == user.pk)
 
 
+def _may_compare(user, checkpoint) -> bool:
+    """Reviewers and admins compare any checkpoints; a team's people its own (obj: each Checkpoint of
+    the pair, or None for "may compare at all")."""
+    if _is_staff_role(user):
+        return True
+    return bool(team_ids_of(user)) if checkpoint is None else _in_team(user, checkpoint, team_ids_of)
+
+
 def _is_staff_role(user) -> bool:
     return is_programme_admin(user) or is_ministry_reviewer(user)
 
@@ -161,6 +172,9 @@ RULES: dict[Action, Callable[..., bool]] = {
     Action.VIEW_EVALUATION: lambda user, obj: _is_staff_role(user) or bool(team_ids_of(user)),
     Action.MANAGE_TEAM_ROLES: lambda user, obj: is_programme_admin(user) or _in_team(user, obj, led_team_ids_of),
     Action.MANAGE_ACCOUNT: _may_manage_account,
+    # --- #17 ---
+    Action.USE_NOTIFICATIONS: lambda user, obj: user.is_authenticated,
+    Action.COMPARE_CHECKPOINTS: _may_compare,
 }
 
 

@@ -22,3 +22,11 @@ def resend_unverified_nominations() -> list[int]:
     from stages.services.nominations import nominations_resend_unverified
 
     return nominations_resend_unverified()
+
+
+@shared_task(name="stages.remind_nomination_deadlines")
+def remind_nomination_deadlines() -> list[str]:
+    """Beat: each team's leads hear once that a stage's nomination deadline is a day away."""
+    from stages.services.notices import nomination_deadline_reminders_send
+
+    return nomination_deadline_reminders_send()

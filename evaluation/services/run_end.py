@@ -5,6 +5,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from budget.services.usage import budget_charge_evaluation_run
 from evaluation.models import EvaluationRun, RunShard, RunStatus, ShardStatus
+from evaluation.services.run_notices import notify_run_ended
 
 
 def attempt_gpu_seconds(shard: RunShard, now) -> float:
@@ -32,3 +33,4 @@ def fail_locked(run: EvaluationRun, *, error: str, log_tail: str = "", platform_
     budget_charge_evaluation_run(run=run)
     audit_record(actor=None, action="run.failed", target=run,
                  after={"error": error, "attempt": run.attempts, "platform_fault": platform_fault})
+    notify_run_ended(run)

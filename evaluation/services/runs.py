@@ -29,6 +29,7 @@ from evaluation.models import (
 from evaluation.gpu import placement
 from evaluation.scoring import overall_score, task_rows
 from evaluation.services.run_end import charge_running_shards, fail_locked
+from evaluation.services.run_notices import notify_run_ended
 
 DEFAULT_SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234, "fewshot_random_seed": 1234}
 QUOTA_WINDOW = datetime.timedelta(days=7)
@@ -206,6 +207,7 @@ def run_succeed(*, run_id: int, token: uuid.UUID, results: dict, versions: dict,
     budget_charge_evaluation_run(run=run)  # GPU time to the team's budget, once
     audit_record(actor=None, action="run.succeeded", target=run,
                  after={"scores": {r["task"]: r["value"] for r in rows}, "attempt": run.attempts})
+    notify_run_ended(run)
     return True
 
 

@@ -13,8 +13,10 @@ from audit.services import audit_record
 from core.permissions import Action, require
 from evaluation.checkpoint_files import CheckpointProblem, build_manifest, containment_root, resolve_source
 from evaluation.models import Checkpoint, CheckpointStatus
+from notifications.models import NotificationKind
 from stages import dispatch
 from stages.models import Nomination, NominationStatus, Stage, StageStatus, StageTeam
+from stages.services.notices import notify_stage
 from stages.services.stages import locked_open_stage
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ def nominations_freeze(*, actor, stage: Stage) -> list[int]:
     stage.save(update_fields=["status"])
     pending = list(stage.nominations.values_list("pk", flat=True))
     audit_record(actor=actor, action="stage.freeze", target=stage, after={"nominations": pending})
+    notify_stage(stage, NotificationKind.STAGE_FROZEN)
     _send_verifications(pending)
     return pending
 

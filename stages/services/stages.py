@@ -11,9 +11,11 @@ from consortium.models import Programme, Team, TeamStatus
 from consortium.services import team_change_status
 from core.permissions import Action, require
 from evaluation.models import SuiteVersion
+from notifications.models import NotificationKind
 from stages.models import Criterion, RubricPart, Stage, StageResult, StageStatus, StageTeam
 from stages.rubric import DEFAULT_TIE_BREAK, FIRST_STAGE_RUBRIC, check_rubric
 from stages.scoring import compute_outcome
+from stages.services.notices import notify_stage
 
 
 def _rubric_dicts(rubric) -> list[dict]:
@@ -58,6 +60,7 @@ def stage_create(*, actor, programme: Programme, slug: str, name_ko: str, name_e
         raise ValidationError({"rubric": [_("Criterion keys must be unique within a stage.")]})
     audit_record(actor=actor, action="stage.create", target=stage,
                  after={**snapshot(stage), "teams": [t.slug for t in teams], "rubric": parts})
+    notify_stage(stage, NotificationKind.STAGE_OPENED)
     return stage
 
 
@@ -124,4 +127,5 @@ def stage_finalise(*, actor, stage: Stage) -> StageResult:
         "advancing": [r["slug"] for r in outcome["rows"] if r["advances"]],
         "eliminated": [r["slug"] for r in outcome["rows"] if not r["advances"]],
     })
+    notify_stage(stage, NotificationKind.STAGE_FINALISED)
     return result

@@ -33,6 +33,10 @@ EXPECTED = [
     (Action.VIEW_EVALUATION, None, {"member_a", "member_b", "reviewer", "admin"}),
     (Action.MANAGE_TEAM_ROLES, "team_a", {"member_a", "admin"}),  # member_a leads team A
     (Action.MANAGE_ACCOUNT, "member_a", {"member_a", "admin"}),  # one's own tokens and sessions
+    # --- #17 ---
+    (Action.USE_NOTIFICATIONS, None, {"member_a", "member_b", "reviewer", "admin"}),  # one's own inbox
+    (Action.COMPARE_CHECKPOINTS, "team_a", {"member_a", "reviewer", "admin"}),  # a team its own; staff any
+    (Action.COMPARE_CHECKPOINTS, None, {"member_a", "member_b", "reviewer", "admin"}),  # may compare at all
 ]
 
 

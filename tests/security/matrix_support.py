@@ -30,6 +30,10 @@ def route_kwargs(route: Route, world) -> dict:
         return {"slug": world["team_a"].slug, "pk": world["team_role"].pk}
     if name == "password_reset_confirm":
         return {"uidb64": "MQ", "token": "set-password"}  # not a valid link: the page says so
+    if name == "notification-read":  # team A's lead was told the stage opened
+        from notifications.models import Notification
+
+        return {"pk": Notification.objects.filter(recipient=world["users"]["lead_a"]).first().pk}
     if name == "snapshot-detail":
         return {"slug": world["leaderboard"].slug, "pk": world["snapshot"].pk}
     by_name = {

@@ -308,6 +308,22 @@ EXPECTED = [
     ("arena-retry-generation",                "GET",  LOGIN,   405,   405,   405,   405,   405,   405),
     ("arena-retry-generation",                "POST", LOGIN,   403,   403,   403,   403,   403,   302),
     ("arena-result",                          "POST", LOGIN,   405,   405,   405,   405,   405,   405),
+    # #17: notifications are one's own (the queries filter by recipient: marking another's marks nothing);
+    # comparing checkpoints: anyone with a team or staff reaches the page, the pair is checked per checkpoint.
+    ("notification-inbox",                    "GET",  LOGIN,   200,   200,   200,   200,   200,   200),
+    ("notification-inbox",                    "POST", LOGIN,   405,   405,   405,   405,   405,   405),
+    ("notification-unread",                   "GET",  LOGIN,   200,   200,   200,   200,   200,   200),
+    ("notification-unread",                   "POST", LOGIN,   405,   405,   405,   405,   405,   405),
+    ("notification-read",                     "GET",  LOGIN,   405,   405,   405,   405,   405,   405),
+    ("notification-read",                     "POST", LOGIN,   302,   302,   302,   302,   302,   302),
+    ("notification-read-all",                 "GET",  LOGIN,   405,   405,   405,   405,   405,   405),
+    ("notification-read-all",                 "POST", LOGIN,   302,   302,   302,   302,   302,   302),
+    ("notification-preferences",              "GET",  LOGIN,   200,   200,   200,   200,   200,   200),
+    ("notification-preferences",              "POST", LOGIN,   302,   302,   302,   302,   302,   302),
+    ("api:notification-list",                 "GET",    401,   200,   200,   200,   200,   200,   200),
+    ("checkpoint-compare",                    "GET",  LOGIN,   200,   200,   200,   200,   200,   200),
+    ("checkpoint-compare",                    "POST", LOGIN,   405,   405,   405,   405,   405,   405),
+    ("api:comparison-list",                   "GET",    401,   400,   400,   400,   400,   400,   400),  # a and b missing
 ]
 
 
