@@ -8,6 +8,7 @@ from core.permissions import private_team_scope
 from evaluation.models import EvaluationRun, RunStatus, SuiteTask, TaskResult
 from leaderboards import nominations
 from leaderboards.models import Leaderboard, ReferenceModel, ReferenceScore, RowRule, Snapshot
+from leaderboards.types import EntryInput, ReferenceInput, TableInputs, TaskInput
 
 
 def leaderboards_all() -> list[Leaderboard]:
@@ -82,7 +83,7 @@ def _runs_and_history(leaderboard: Leaderboard, team_ids) -> tuple[list[int], di
     return chosen, history
 
 
-def suite_tasks_inputs(suite_version_id: int) -> list[dict]:
+def suite_tasks_inputs(suite_version_id: int) -> list[TaskInput]:
     return [
         {"task": t.task, "metric": t.metric, "category": t.category, "weight": float(t.weight),
          "random_baseline": t.random_baseline, "higher_is_better": t.higher_is_better}
@@ -90,7 +91,7 @@ def suite_tasks_inputs(suite_version_id: int) -> list[dict]:
     ]
 
 
-def references_inputs(suite_version_id: int) -> list[dict]:
+def references_inputs(suite_version_id: int) -> list[ReferenceInput]:
     references: dict[str, dict] = {}
     for name, task, value, stderr in ReferenceScore.objects.filter(
             reference__suite_version_id=suite_version_id).order_by("reference__name", "task").values_list(
@@ -99,7 +100,7 @@ def references_inputs(suite_version_id: int) -> list[dict]:
     return list(references.values())
 
 
-def entries_for_runs(run_ids) -> list[dict]:
+def entries_for_runs(run_ids) -> list[EntryInput]:
     """One entry per run: its team, checkpoint and per-task [value, stderr] (one query)."""
     results = (TaskResult.objects.filter(run_id__in=run_ids).select_related("run__checkpoint__team")
                .only("task", "value", "stderr", "run__finished_at", "run__checkpoint__name",
@@ -107,7 +108,7 @@ def entries_for_runs(run_ids) -> list[dict]:
                      "run__checkpoint__team__slug", "run__checkpoint__team__name_ko",
                      "run__checkpoint__team__name_en")
                .order_by("run__checkpoint__team__slug", "run_id"))
-    entries: dict[int, dict] = {}
+    entries: dict[int, EntryInput] = {}
     for result in results:
         run = result.run
         entry = entries.get(run.pk)
@@ -126,7 +127,7 @@ def entries_for_runs(run_ids) -> list[dict]:
     return list(entries.values())
 
 
-def leaderboard_live_inputs(leaderboard: Leaderboard, *, team_ids=None) -> dict:
+def leaderboard_live_inputs(leaderboard: Leaderboard, *, team_ids=None) -> TableInputs:
     """Everything the table needs, straight from the runs (team_ids=None: every team)."""
     chosen, history = _runs_and_history(leaderboard, team_ids)
     return {
@@ -155,7 +156,7 @@ class Source:
     NONE = "none"  # nothing published yet
 
 
-def leaderboard_inputs_for(user, leaderboard: Leaderboard) -> tuple[dict, str, Snapshot | None]:
+def leaderboard_inputs_for(user, leaderboard: Leaderboard) -> tuple[TableInputs, str, Snapshot | None]:
     """The ONE visibility rule for leaderboard data: reviewers and admins see everything live;
     a team sees its own results at once; everyone else sees only what an admin has published."""
     scope = private_team_scope(user)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.utils import translation
 
 from evaluation.scoring import normalised_score
+from leaderboards.types import EntryInput, ReferenceInput, TableInputs, TaskInput
 
 Z95 = 1.959963984540054
 CATEGORIES = ("nia", "global_common", "team_chosen", "other")
@@ -81,7 +82,7 @@ class Table:
     history: dict = field(default_factory=dict)
 
 
-def _task_cell(task: dict, value: float, stderr: float | None, scale: str) -> Cell:
+def _task_cell(task: TaskInput, value: float, stderr: float | None, scale: str) -> Cell:
     se = stderr or 0.0
     low, high = value - Z95 * se, value + Z95 * se
     if scale == Scale.RAW:
@@ -112,7 +113,7 @@ def _percent(value: float, target: float | None) -> float | None:
     return 100 * value / target if target else None
 
 
-def _label(entry: dict) -> str:
+def _label(entry: EntryInput) -> str:
     team = entry.get("team")
     if not team:
         return entry["label"]
@@ -120,7 +121,8 @@ def _label(entry: dict) -> str:
     return (team["name_en"] if english else team["name_ko"]) or team["name_ko"]
 
 
-def _row(entry: dict, tasks: list[dict], scale: str, references: dict[str, dict], *, is_reference: bool) -> Row:
+def _row(entry: EntryInput, tasks: list[TaskInput], scale: str, references: dict[str, ReferenceInput], *,
+         is_reference: bool) -> Row:
     results = entry["results"]
     target_name = "" if is_reference else (entry.get("checkpoint") or {}).get("declared_target_model", "")
     target = references.get(target_name.strip().casefold()) if target_name else None
@@ -164,7 +166,7 @@ def rank_rows(rows: list[Row]) -> list[Row]:
     return ranked + unranked
 
 
-def compute_table(inputs: dict, *, scale: str = Scale.NORMALISED) -> Table:
+def compute_table(inputs: TableInputs, *, scale: str = Scale.NORMALISED) -> Table:
     if scale not in Scale.ALL:
         raise ValueError(f"unknown scale {scale!r}")
     tasks = inputs["tasks"]
