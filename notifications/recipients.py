@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from accounts.models import TeamRole, TeamRoleKind
-from accounts.roles import MINISTRY_REVIEWER_GROUP, PROGRAMME_ADMIN_GROUP
+from core.roles import MINISTRY_REVIEWER_GROUP, PROGRAMME_ADMIN_GROUP
 
 
 def team_leads(team_ids) -> list:
