@@ -14,6 +14,7 @@ from datasets_registry.api.views import (
     PurchaseViewSet,
     TrainingDeclarationViewSet,
 )
+from governance.api.views import ConflictViewSet, ObjectionViewSet
 from evaluation.api.views import (
     BenchmarkDataViewSet,
     CheckpointViewSet,
@@ -60,6 +61,8 @@ router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
 router.register("snapshots", SnapshotViewSet, basename="snapshot")
 router.register("reference-models", ReferenceModelViewSet, basename="reference-model")
 router.register("stages", StageViewSet, basename="stage")
+router.register("objections", ObjectionViewSet, basename="objection")
+router.register("conflicts", ConflictViewSet, basename="conflict")
 router.register("arena/campaigns", ArenaCampaignViewSet, basename="arena-campaign")
 router.register("arena/prompt-sets", PromptSetViewSet, basename="arena-prompt-set")
 router.register("data-providers", ProviderViewSet, basename="data-provider")

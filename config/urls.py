@@ -15,6 +15,8 @@ urlpatterns = [
     path("data/", include("datasets_registry.urls")),
     path("budget/", include("budget.urls")),
     path("arena/", include("arena.urls")),
+    path("", include("governance.urls")),  # conflicts of interest; a stage's objections (#17)
+    path("audit/", include("audit.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),  # account, tokens, password, sessions, team roles (#18)

@@ -39,6 +39,10 @@ class Action(StrEnum):
     VIEW_EVALUATION = "view_evaluation"  # read the evaluation endpoints (the HTML pages' rule); rows are scoped
     MANAGE_TEAM_ROLES = "manage_team_roles"  # grant and end people's team roles (obj: the team)
     MANAGE_ACCOUNT = "manage_account"  # a person's API tokens and sessions (obj: that User): themself or an admin
+    # --- #17: the cut's governance ---
+    DECLARE_CONFLICT = "declare_conflict"  # a conflict of interest (obj: the reviewer): their own, or an admin
+    FILE_OBJECTION = "file_objection"  # object to a finalised stage result (obj: the team): its lead
+    ANSWER_OBJECTION = "answer_objection"  # answer a team's objection: reviewers and admins
 
 
 def _membership_team_ids(user) -> frozenset[int]:
@@ -147,6 +151,14 @@ def _may_manage_account(user, person) -> bool:
     return is_programme_admin(user) or (person is not None and person.pk == user.pk)
 
 
+def _may_declare_conflict(user, reviewer) -> bool:
+    """A reviewer declares their own conflicts; an admin records one for anyone (obj: the reviewer,
+    or None for "may declare at all")."""
+    if is_programme_admin(user):
+        return True
+    return is_ministry_reviewer(user) and (reviewer is None or reviewer.pk == user.pk)
+
+
 def _is_staff_role(user) -> bool:
     return is_programme_admin(user) or is_ministry_reviewer(user)
 
@@ -175,6 +187,10 @@ RULES: dict[Action, Callable[..., bool]] = {
     Action.VIEW_EVALUATION: lambda user, obj: _is_staff_role(user) or bool(team_ids_of(user)),
     Action.MANAGE_TEAM_ROLES: lambda user, obj: is_programme_admin(user) or _in_team(user, obj, led_team_ids_of),
     Action.MANAGE_ACCOUNT: _may_manage_account,
+    # --- #17 ---
+    Action.DECLARE_CONFLICT: _may_declare_conflict,
+    Action.FILE_OBJECTION: lambda user, obj: _in_team(user, obj, led_team_ids_of),
+    Action.ANSWER_OBJECTION: lambda user, obj: _is_staff_role(user),
 }
 
 

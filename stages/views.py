@@ -13,6 +13,7 @@ from core.inputs import whole_number
 from core.permissions import Action, can, led_team_ids_of, require
 from core.uploads import upload_size_check
 from evaluation.models import Checkpoint, CheckpointStatus
+from governance.selectors import conflicts_of, objections_visible
 from leaderboards.selectors import checkpoint_flags
 
 from . import selectors
@@ -76,7 +77,8 @@ def stage_report(request, slug: str):
     return render(request, "stages/stage_report.html", {
         "stage": stage, "inputs": inputs, "outcome": outcome, "final": final, "columns": part_columns(inputs),
         "rows": result_rows(inputs, outcome), "chart": parts_chart(inputs, outcome),
-        "result": getattr(stage, "result", None) if final else None})
+        "result": getattr(stage, "result", None) if final else None,
+        "objections": objections_visible(request.user, stage) if final else []})
 
 
 @require_safe
@@ -181,10 +183,12 @@ def expert_scores(request, slug: str):
         except ValidationError as error:
             _errors(request, error)
     visible = selectors.expert_scores_visible(request.user, stage)
-    grid = [{"team": team, "cells": [{"criterion": c, "name": f"score-{team.pk}-{c.key}",
-                                      "value": request.POST.get(f"score-{team.pk}-{c.key}",
-                                                                visible["own"].get((team.pk, c.key), ""))}
-                                     for c in criteria]} for team in teams]
+    # Teams the reviewer may not score show why, with no inputs (the service refuses them anyway).
+    conflicts = conflicts_of(request.user, [t.pk for t in teams]) if can(request.user, Action.ENTER_EXPERT_SCORES) else {}
+    grid = [{"team": team, "conflict": conflicts.get(team.pk, ""),
+             "cells": [{"criterion": c, "name": f"score-{team.pk}-{c.key}",
+                        "value": request.POST.get(f"score-{team.pk}-{c.key}", visible["own"].get((team.pk, c.key), ""))}
+                       for c in criteria]} for team in teams]
     return render(request, "stages/expert_scores.html", {
         "stage": stage, "criteria": criteria, "grid": grid, "others": visible["others"],
         "sees_others": visible["sees_others"], "submitted": selectors.has_submitted(request.user, stage),

@@ -33,13 +33,18 @@ EXPECTED = [
     (Action.VIEW_EVALUATION, None, {"member_a", "member_b", "reviewer", "admin"}),
     (Action.MANAGE_TEAM_ROLES, "team_a", {"member_a", "admin"}),  # member_a leads team A
     (Action.MANAGE_ACCOUNT, "member_a", {"member_a", "admin"}),  # one's own tokens and sessions
+    # --- #17 ---
+    (Action.DECLARE_CONFLICT, "reviewer", {"reviewer", "admin"}),  # the reviewer's own, or an admin
+    (Action.FILE_OBJECTION, "team_a", {"member_a"}),  # member_a leads team A
+    (Action.ANSWER_OBJECTION, None, {"reviewer", "admin"}),
 ]
 
 
 @pytest.mark.parametrize("action,target,allowed", EXPECTED, ids=[e[0].value for e in EXPECTED])
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_exactly_its_rights(people, team_a, role, action, target, allowed):
-    obj = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"], None: None}[target]
+    obj = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"],
+           "reviewer": people["reviewer"], None: None}[target]
     assert can(people[role], action, obj) is (role in allowed)
 
 
