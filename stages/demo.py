@@ -20,6 +20,7 @@ from consortium.models import Team, TeamStatus
 from evaluation.demo_checkpoints import DEMO_PLAN, DEMO_TARGET_MODEL
 from evaluation.models import Checkpoint, EvaluationRun, RunStatus
 from evaluation.selectors import suite_version_current
+from governance import demo as governance_demo
 from leaderboards.models import Leaderboard, ReferenceModel, RowRule
 from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish
 from stages.models import ExpertSubmission, Stage, StageStatus, UserScore
@@ -35,6 +36,7 @@ DEMO_TARGET = DEMO_TARGET_MODEL
 DEMO_TARGET_SCORES = {"ko_smoke_numeral_mc": 0.9, "ko_smoke_arith_mc": 0.8, "en_smoke_compare_mc": 0.95,
                       "ko_smoke_arith_gen": 0.6}
 OTHER_REVIEWERS = ("reviewer-2", "reviewer-3")
+CONFLICTED_REVIEWER = "reviewer-3"  # declares a conflict of interest with the first team (governance.demo)
 USER_PANEL = 49
 
 
@@ -78,6 +80,9 @@ def seed() -> Stage | None:
         reviewer = _reviewer(username)
         scores = {(team.pk, key): round(min(10, max(0, 10 * strength[team.slug] + rng.uniform(-1.5, 1.5))), 1)
                   for team in teams for key in ("technology", "report", "sovereignty")}
+        if username == CONFLICTED_REVIEWER:  # the demo's declared conflict of interest: that team is not theirs
+            barred = governance_demo.conflict_seed(reviewer=reviewer, team=teams[0]).team_id
+            scores = {(team_id, key): value for (team_id, key), value in scores.items() if team_id != barred}
         if not ExpertSubmission.objects.filter(stage=stage, reviewer=reviewer).exists():
             expert_scores_save(actor=reviewer, stage=stage, scores=scores, submit=True)
     if not UserScore.objects.filter(stage=stage).exists():
