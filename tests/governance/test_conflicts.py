@@ -117,3 +117,5 @@ def test_the_report_counts_the_reviewers_of_each_team(official_results, people, 
     page = Client().get(f"/stages/{official_results.slug}/report/").content.decode()
     counts = dict(__import__("re").findall(r'data-team="([\w-]+)".*?data-reviewers="(\d+)"', page, flags=16))
     assert counts == {"team-a": "1", "team-b": "2", "team-c": "2"}
+    assert APIClient().get(f"/api/stages/{official_results.slug}/result/").json()["reviewers"] == {
+        "team-a": 1, "team-b": 2, "team-c": 2}
