@@ -14,7 +14,6 @@ from datasets_registry.api.views import (
     PurchaseViewSet,
     TrainingDeclarationViewSet,
 )
-from governance.api.views import ConflictViewSet, ObjectionViewSet
 from evaluation.api.views import (
     BenchmarkDataViewSet,
     CheckpointViewSet,
@@ -22,6 +21,7 @@ from evaluation.api.views import (
     RunViewSet,
     SuiteViewSet,
 )
+from governance.api.views import ConflictViewSet, ObjectionViewSet
 from leaderboards.api.views import LeaderboardViewSet, ReferenceModelViewSet, SnapshotViewSet
 from originality.api.views import OriginalityReportViewSet
 from originality.api.views import ReferenceModelViewSet as OriginalityReferenceViewSet

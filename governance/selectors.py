@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import TeamRole
-from consortium.models import Membership, Team
+from consortium.models import Team
 from core.permissions import private_team_scope
 
 from .models import ConflictOfInterest, Objection, ObjectionStatus

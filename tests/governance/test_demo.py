@@ -1,6 +1,7 @@
 """The demo holds one declared conflict of interest (from the seed) and one objection (filed once the
 demo stage is finalised)."""
-import pytest
+import io
+
 from django.core.management import call_command
 
 from governance import demo as governance_demo
@@ -26,8 +27,8 @@ def test_the_demo_declares_one_conflict_and_files_one_objection(programme):
     from accounts.models import User
 
     stage_finalise(actor=User.objects.get(username="admin"), stage=stage)
-    call_command("seed_demo_governance", stdout=open("/dev/null", "w"))
+    call_command("seed_demo_governance", stdout=io.StringIO())
     objection = Objection.objects.get()
     assert objection.status == ObjectionStatus.OPEN and objection.filed_by.username in {"lg-lead", "upstage-member"}
-    call_command("seed_demo_governance", stdout=open("/dev/null", "w"))
+    call_command("seed_demo_governance", stdout=io.StringIO())
     assert Objection.objects.count() == 1
