@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin_site import ReadOnlyModelAdmin
 
-from .models import AuditEvent
+from .models import AuditEvent, AuditHeadExport
 
 
 @admin.register(AuditEvent)
@@ -13,3 +13,11 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     list_filter = ("action", "target_type")
     search_fields = ("target_repr", "actor_username", "action")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(AuditHeadExport)
+class AuditHeadExportAdmin(ReadOnlyModelAdmin):
+    """Read-only: the daily beat task and `manage.py export_audit_head` write these."""
+
+    list_display = ("exported_at", "seq", "hash", "file_path")
+    readonly_fields = [f.name for f in AuditHeadExport._meta.fields]

@@ -58,3 +58,19 @@ class AuditChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_chain_head_singleton")]
+
+
+class AuditHeadExport(models.Model):
+    """The chain's head as it was exported (daily, and on demand): the same seq and hash go to a
+    file under AUDIT_HEAD_EXPORT_DIR for a copy kept outside. Given such a copy, `manage.py
+    verify_audit --head SEQ:HASH` proves that rows up to SEQ are unchanged since."""
+
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(_("head digest"), max_length=64)
+    exported_at = models.DateTimeField(_("exported at"))
+    file_path = models.CharField(_("file"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-exported_at", "-id"]
+        verbose_name = _("audit head export")
+        verbose_name_plural = _("audit head exports")

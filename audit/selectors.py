@@ -32,3 +32,61 @@ def audit_chain_verify() -> ChainReport:
         return ChainReport(checked, f"rows after #{checked} are missing (the chain head records #{head_seq})")
     return ChainReport(checked)
 
+
+
+def audit_chain_verify_against(*, seq: int, digest: str) -> ChainReport:
+    """Verify the chain, then that row `seq` still carries `digest`: the head exported then. A row
+    rewritten before `seq` — even with every later hash recomputed to match — changes it."""
+    report = audit_chain_verify()
+    if not report.ok:
+        return report
+    if seq == 0:
+        return report if digest == GENESIS_HASH else ChainReport(report.checked, "an empty chain's head is the genesis hash")
+    found = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+    if found is None:
+        return ChainReport(report.checked, f"row #{seq} of the exported head is missing")
+    if found != digest:
+        return ChainReport(report.checked, f"row #{seq} no longer has the exported head digest: the log was rewritten")
+    return report
+
+
+def audit_head() -> tuple[int, str]:
+    """(seq, hash) of the chain's last row; (0, genesis) before any write."""
+    head = AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    return head or (0, GENESIS_HASH)
+
+
+def audit_head_exports(limit: int = 10):
+    from .models import AuditHeadExport
+
+    return list(AuditHeadExport.objects.all()[:limit])
+
+
+def audit_events_filtered(*, actor: str = "", action: str = "", target_type: str = "", date_from=None, date_to=None):
+    """Events, newest first, filtered as the audit page and its CSV export ask (dates are local days,
+    both inclusive)."""
+    import datetime
+
+    from django.utils import timezone
+
+    events = AuditEvent.objects.all()
+    if actor:
+        events = events.filter(actor_username=actor)
+    if action:
+        events = events.filter(action=action)
+    if target_type:
+        events = events.filter(target_type=target_type)
+    zone = timezone.get_current_timezone()
+    if date_from:
+        events = events.filter(created_at__gte=datetime.datetime.combine(date_from, datetime.time.min, zone))
+    if date_to:
+        events = events.filter(created_at__lt=datetime.datetime.combine(date_to + datetime.timedelta(days=1),
+                                                                        datetime.time.min, zone))
+    return events.order_by("-seq")
+
+
+def audit_filter_choices() -> dict[str, list[str]]:
+    """The actions and object types that occur, for the page's filter lists."""
+    return {"actions": list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()),
+            "target_types": list(AuditEvent.objects.order_by("target_type")
+                                 .values_list("target_type", flat=True).distinct())}

@@ -69,3 +69,29 @@ def audited_update(*, actor, instance, action: str, editable: set[str], changes:
     if after != before:
         audit_record(actor=actor, action=action, target=instance, before=before, after=after)
     return instance
+
+
+def audit_head_export(*, folder=None):
+    """Record the chain's head now, in AuditHeadExport and (unless `folder` is "") as a JSON file in
+    `folder` (AUDIT_HEAD_EXPORT_DIR). Not an audited write itself: an audit row here would move the
+    head it exports. The platform's own step (the daily beat task, the command): no actor."""
+    import json
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from .models import AuditHeadExport
+
+    folder = settings.AUDIT_HEAD_EXPORT_DIR if folder is None else folder
+    with transaction.atomic():
+        head = _locked_head()  # no write slips between reading the head and recording it
+        now = timezone.now()
+        path = ""
+        if folder:
+            target = Path(folder)
+            target.mkdir(parents=True, exist_ok=True)
+            path = str(target / f"audit-head-{now:%Y%m%dT%H%M%S%fZ}.json")
+            Path(path).write_text(json.dumps({"seq": head.seq, "hash": head.hash, "exported_at": now.isoformat()},
+                                             sort_keys=True) + "\n")
+        return AuditHeadExport.objects.create(seq=head.seq, hash=head.hash, exported_at=now, file_path=path)

@@ -22,6 +22,7 @@ from evaluation.api.views import (
     RunViewSet,
     SuiteViewSet,
 )
+from governance.api.views import ConflictViewSet, ObjectionViewSet
 from leaderboards.api.views import LeaderboardViewSet, ReferenceModelViewSet, SnapshotViewSet
 from notifications.api.views import NotificationViewSet
 from originality.api.views import OriginalityReportViewSet
@@ -62,6 +63,8 @@ router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
 router.register("snapshots", SnapshotViewSet, basename="snapshot")
 router.register("reference-models", ReferenceModelViewSet, basename="reference-model")
 router.register("stages", StageViewSet, basename="stage")
+router.register("objections", ObjectionViewSet, basename="objection")
+router.register("conflicts", ConflictViewSet, basename="conflict")
 router.register("arena/campaigns", ArenaCampaignViewSet, basename="arena-campaign")
 router.register("arena/prompt-sets", PromptSetViewSet, basename="arena-prompt-set")
 router.register("data-providers", ProviderViewSet, basename="data-provider")

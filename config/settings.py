@@ -7,6 +7,7 @@ PostgreSQL and Redis. See README.md for every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "budget",
     "arena",
     "notifications",
+    "governance",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +183,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 BUDGET_USAGE_FILE_MAX_BYTES = env.int("BUDGET_USAGE_FILE_MAX_BYTES", default=200 * 1024 * 1024)
 STAGE_USER_SCORES_MAX_BYTES = env.int("STAGE_USER_SCORES_MAX_BYTES", default=5 * 1024 * 1024)
+# A team lead may object to a finalised stage result for this many days after finalisation (governance).
+STAGE_OBJECTION_WINDOW_DAYS = env.int("STAGE_OBJECTION_WINDOW_DAYS", default=7)
+# The audit chain's head digest is written here daily (audit.tasks.export_head; `manage.py
+# export_audit_head`), one file per export, for a copy kept outside the platform. Empty: table only.
+AUDIT_HEAD_EXPORT_DIR = env("AUDIT_HEAD_EXPORT_DIR", default=str(VAR_DIR / "audit-heads"))
+# The audit page shows this many events per page.
+AUDIT_PAGE_SIZE = env.int("AUDIT_PAGE_SIZE", default=50)
 
 # Throttling, counted in the "default" cache (see CACHE_URL above). Rates as DRF writes them
 # ("60/min"); "off" lifts one (the load benchmark does). Sign-in: LOGIN_MAX_FAILURES failed attempts
@@ -288,6 +297,7 @@ CELERY_BEAT_SCHEDULE = {
     "tend-arena-generation": {"task": "arena.tend_generation", "schedule": 300},
     "remind-nomination-deadlines": {"task": "stages.remind_nomination_deadlines", "schedule": 600},
     "resend-notification-emails": {"task": "notifications.resend_emails", "schedule": 600},
+    "export-audit-head": {"task": "audit.export_head", "schedule": crontab(minute=5, hour=0)},  # daily, 00:05 KST
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("budget/", include("budget.urls")),
     path("arena/", include("arena.urls")),
     path("notifications/", include("notifications.urls")),  # inbox, unread count, preferences (#17)
+    path("", include("governance.urls")),  # conflicts of interest; a stage's objections (#17)
+    path("audit/", include("audit.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),  # account, tokens, password, sessions, team roles (#18)

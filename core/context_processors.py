@@ -11,4 +11,5 @@ def roles(request):
         "viewer_sees_evaluation": user.is_authenticated and (can(user, Action.USE_EVALUATION)
                                                              or can(user, Action.VIEW_AUDIT)),
         "viewer_uses_arena": can(user, Action.USE_ARENA),  # the groups are already read: no query
+        "viewer_reads_audit": can(user, Action.VIEW_AUDIT),  # reviewers and admins (#17)
     }

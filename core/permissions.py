@@ -44,6 +44,10 @@ class Action(StrEnum):
     # --- #17 ---
     USE_NOTIFICATIONS = "use_notifications"  # one's own inbox and preferences (the queries filter by recipient)
     COMPARE_CHECKPOINTS = "compare_checkpoints"  # obj: a Checkpoint (its team's people; staff any), or None
+    # --- #17: the cut's governance ---
+    DECLARE_CONFLICT = "declare_conflict"  # a conflict of interest (obj: the reviewer): their own, or an admin
+    FILE_OBJECTION = "file_objection"  # object to a finalised stage result (obj: the team): its lead
+    ANSWER_OBJECTION = "answer_objection"  # answer a team's objection: reviewers and admins
 
 
 def _membership_team_ids(user) -> frozenset[int]:
@@ -144,6 +148,14 @@ def _may_compare(user, checkpoint) -> bool:
     return bool(team_ids_of(user)) if checkpoint is None else _in_team(user, checkpoint, team_ids_of)
 
 
+def _may_declare_conflict(user, reviewer) -> bool:
+    """A reviewer declares their own conflicts; an admin records one for anyone (obj: the reviewer,
+    or None for "may declare at all")."""
+    if is_programme_admin(user):
+        return True
+    return is_ministry_reviewer(user) and (reviewer is None or reviewer.pk == user.pk)
+
+
 def _is_staff_role(user) -> bool:
     return is_programme_admin(user) or is_ministry_reviewer(user)
 
@@ -175,6 +187,9 @@ RULES: dict[Action, Callable[..., bool]] = {
     # --- #17 ---
     Action.USE_NOTIFICATIONS: lambda user, obj: user.is_authenticated,
     Action.COMPARE_CHECKPOINTS: _may_compare,
+    Action.DECLARE_CONFLICT: _may_declare_conflict,
+    Action.FILE_OBJECTION: lambda user, obj: _in_team(user, obj, led_team_ids_of),
+    Action.ANSWER_OBJECTION: lambda user, obj: _is_staff_role(user),
 }
 
 

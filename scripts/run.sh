@@ -18,6 +18,7 @@ $PY manage.py submit_demo_checkpoints
 echo "Demo private benchmark (the ministry's own, labelled as demo data):"
 $PY manage.py seed_demo_private_benchmark
 echo "Demo leaderboard and first-stage evaluation:"
+$PY manage.py seed_demo_governance --conflict  # before the demo stage's scores
 $PY manage.py seed_demo_stage
 $PY manage.py seed_data_registry
 $PY manage.py seed_budget_demo
@@ -25,11 +26,12 @@ $PY manage.py seed_budget_demo
 pids=()
 demo_pid=
 arena_pid=
+objection_pid=
 stop() {
   trap - INT TERM EXIT
   echo; echo "Stopping web server and worker..."
-  kill "${pids[@]}" $demo_pid $arena_pid 2>/dev/null || true
-  wait "${pids[@]}" $demo_pid $arena_pid 2>/dev/null || true
+  kill "${pids[@]}" $demo_pid $arena_pid $objection_pid 2>/dev/null || true
+  wait "${pids[@]}" $demo_pid $arena_pid $objection_pid 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
@@ -47,6 +49,9 @@ demo_pid=$!
 # on the worker and a seeded panel judges (it waits for each step by itself).
 $PY manage.py seed_demo_arena --wait 900 &
 arena_pid=$!
+# Once the demo admin finalises the demo stage: a team lead objects (open, for the reviewer to answer).
+$PY manage.py seed_demo_governance --wait 86400 &
+objection_pid=$!
 
 database=${DATABASE_URL:+PostgreSQL}; database=${database:-SQLite in var/}
 broker=${REDIS_URL:+Redis}; broker=${broker:-files in var/celery/}

@@ -22,6 +22,7 @@ from evaluation.models import Checkpoint, EvaluationRun, RunStatus
 from evaluation.selectors import suite_version_current
 from leaderboards.models import Leaderboard, ReferenceModel, RowRule
 from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish
+from stages.conflicts import conflicts_of
 from stages.models import ExpertSubmission, Stage, StageStatus, UserScore
 from stages.services.nominations import nomination_submit, nominations_freeze
 from stages.services.scores import expert_scores_save, user_scores_import
@@ -35,10 +36,11 @@ DEMO_TARGET = DEMO_TARGET_MODEL
 DEMO_TARGET_SCORES = {"ko_smoke_numeral_mc": 0.9, "ko_smoke_arith_mc": 0.8, "en_smoke_compare_mc": 0.95,
                       "ko_smoke_arith_gen": 0.6}
 OTHER_REVIEWERS = ("reviewer-2", "reviewer-3")
+CONFLICTED_REVIEWER = "reviewer-3"  # declares a conflict of interest with the first team (governance.demo)
 USER_PANEL = 49
 
 
-def _reviewer(username: str) -> User:
+def demo_reviewer(username: str) -> User:
     user = User.objects.filter(username=username).first()
     return user or user_create(actor=None, username=username, password=None, role=Role.REVIEWER)
 
@@ -75,9 +77,13 @@ def seed() -> Stage | None:
     rng = random.Random(20251230)
     strength = {team.slug: 0.55 + 0.08 * rng.random() for team in teams}
     for username in OTHER_REVIEWERS:
-        reviewer = _reviewer(username)
+        reviewer = demo_reviewer(username)
         scores = {(team.pk, key): round(min(10, max(0, 10 * strength[team.slug] + rng.uniform(-1.5, 1.5))), 1)
                   for team in teams for key in ("technology", "report", "sovereignty")}
+        # A team the reviewer has a conflict of interest with is not theirs to score (the demo's
+        # CONFLICTED_REVIEWER declared one: governance.demo.conflict_seed, run before this seed).
+        barred = conflicts_of(reviewer, [team.pk for team in teams])
+        scores = {(team_id, key): value for (team_id, key), value in scores.items() if team_id not in barred}
         if not ExpertSubmission.objects.filter(stage=stage, reviewer=reviewer).exists():
             expert_scores_save(actor=reviewer, stage=stage, scores=scores, submit=True)
     if not UserScore.objects.filter(stage=stage).exists():

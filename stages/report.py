@@ -27,11 +27,22 @@ def part_columns(inputs: dict) -> list[dict]:
 def result_rows(inputs: dict, outcome: dict) -> list[dict]:
     english = _english()
     columns = part_columns(inputs)
+    reviewers = reviewers_per_team(inputs)
     rows = []
     for row in outcome["rows"]:
         rows.append({**row, "name": row["name_en"] if english else row["name_ko"],
-                     "part_values": [row["parts"].get(c["key"]) for c in columns]})
+                     "part_values": [row["parts"].get(c["key"]) for c in columns],
+                     "reviewers": reviewers.get(row["team"], 0)})
     return rows
+
+
+def reviewers_per_team(inputs: dict) -> dict[int, int]:
+    """How many reviewers' (submitted) expert scores count for each team: fewer than the panel where
+    a reviewer had a conflict of interest with the team."""
+    seen: dict[int, set] = {}
+    for score in inputs.get("expert_scores", []):
+        seen.setdefault(score["team"], set()).add(score["reviewer"])
+    return {team: len(people) for team, people in seen.items()}
 
 
 def parts_chart(inputs: dict, outcome: dict) -> dict:
@@ -55,6 +66,7 @@ def export_frame(inputs: dict, outcome: dict) -> pd.DataFrame:
                   "total 95% low": row["total_interval"][0], "total 95% high": row["total_interval"][1],
                   "advances": row["advances"], "probability of advancing": row["probability_advancing"],
                   "% of target": row["percent_of_target"], "goal met": row["goal_met"],
+                  "reviewers": row["reviewers"],
                   "excluded (reason)": row["excluded_reason"] or None}
         for column, value in zip(columns, row["part_values"]):
             record[f"{column['key']} ({column['points']})"] = value

@@ -16,6 +16,7 @@ from evaluation.models import Checkpoint, CheckpointStatus
 from leaderboards.selectors import checkpoint_flags
 
 from . import selectors
+from .conflicts import conflicts_of
 from .report import export, part_columns, parts_chart, result_rows
 from .services.nominations import nomination_submit, nominations_freeze
 from .services.scores import expert_scores_save, user_scores_import
@@ -181,10 +182,12 @@ def expert_scores(request, slug: str):
         except ValidationError as error:
             _errors(request, error)
     visible = selectors.expert_scores_visible(request.user, stage)
-    grid = [{"team": team, "cells": [{"criterion": c, "name": f"score-{team.pk}-{c.key}",
-                                      "value": request.POST.get(f"score-{team.pk}-{c.key}",
-                                                                visible["own"].get((team.pk, c.key), ""))}
-                                     for c in criteria]} for team in teams]
+    # Teams the reviewer may not score show why, with no inputs (the service refuses them anyway).
+    conflicts = conflicts_of(request.user, [t.pk for t in teams]) if can(request.user, Action.ENTER_EXPERT_SCORES) else {}
+    grid = [{"team": team, "conflict": conflicts.get(team.pk, ""),
+             "cells": [{"criterion": c, "name": f"score-{team.pk}-{c.key}",
+                        "value": request.POST.get(f"score-{team.pk}-{c.key}", visible["own"].get((team.pk, c.key), ""))}
+                       for c in criteria]} for team in teams]
     return render(request, "stages/expert_scores.html", {
         "stage": stage, "criteria": criteria, "grid": grid, "others": visible["others"],
         "sees_others": visible["sees_others"], "submitted": selectors.has_submitted(request.user, stage),

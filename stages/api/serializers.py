@@ -84,6 +84,8 @@ class ResultSerializer(serializers.Serializer):
     final = serializers.BooleanField()
     inputs_digest = serializers.CharField(allow_null=True)
     outcome = serializers.DictField()
+    reviewers = serializers.DictField(child=serializers.IntegerField(),
+                                      help_text="team slug → reviewers whose expert scores count for it")
 
 
 class CountSerializer(serializers.Serializer):

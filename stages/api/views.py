@@ -14,6 +14,7 @@ from core.permissions import Action, can
 from evaluation.models import Checkpoint, SuiteVersion
 from stages import selectors
 from stages.models import Stage
+from stages.report import reviewers_per_team
 from stages.services.nominations import nomination_submit, nominations_freeze
 from stages.services.scores import expert_scores_save, user_scores_import
 from stages.services.stages import stage_create, stage_finalise, team_exclude
@@ -86,7 +87,9 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise NotFound("No result is visible to you yet.")
         inputs, outcome, final = found
         digest = stage.result.inputs_digest if final else None
-        return Response({"final": final, "inputs_digest": digest, "outcome": outcome})
+        counts = reviewers_per_team(inputs)
+        reviewers = {t["slug"]: counts.get(t["id"], 0) for t in inputs["teams"]}
+        return Response({"final": final, "inputs_digest": digest, "outcome": outcome, "reviewers": reviewers})
 
     @extend_schema(request=NominateSerializer, responses={200: NominationSerializer(many=True), 201: NominationSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list (and its schema says so)
@@ -124,7 +127,9 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def finalise(self, request, slug=None):
         """Finalise the stage: an immutable record; eliminated teams are marked (admins)."""
         result = stage_finalise(actor=request.user, stage=self.get_object())
-        return Response({"final": True, "inputs_digest": result.inputs_digest, "outcome": result.outcome})
+        counts = reviewers_per_team(result.inputs)
+        return Response({"final": True, "inputs_digest": result.inputs_digest, "outcome": result.outcome,
+                         "reviewers": {t["slug"]: counts.get(t["id"], 0) for t in result.inputs["teams"]}})
 
     @extend_schema(request=ExpertScoresSerializer, responses={200: ExpertScoreViewSerializer(many=True),
                                                               201: CountSerializer})

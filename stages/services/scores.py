@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from consortium.models import Team
 from core.permissions import Action, require
+from stages.conflicts import conflicts_of
 from stages.models import Criterion, ExpertScore, ExpertSubmission, PartKind, Stage, StageTeam, UserScore
 from stages.services.stages import locked_open_stage
 
@@ -26,16 +27,32 @@ def _score(value, criterion: Criterion) -> Decimal:
     return score
 
 
-@transaction.atomic
 def expert_scores_save(*, actor, stage: Stage, scores: dict[tuple[int, str], object], submit: bool = False) -> int:
     """Save a reviewer's scores {(team id, criterion key): score}; `submit` makes them final,
-    which needs every team × criterion. Returns the number of scores saved."""
+    which needs every team × criterion the reviewer may score. A team the reviewer has a conflict
+    of interest with (stages.conflicts: the governance app's rule) is refused here, so on every path, and
+    the refusal is audited. Returns the number of scores saved."""
     require(actor, Action.ENTER_EXPERT_SCORES)
+    conflicts = conflicts_of(actor, {team_id for team_id, _key in scores})
+    barred = sorted({team_id for (team_id, _key), value in scores.items()
+                     if team_id in conflicts and value not in (None, "")})
+    if barred:
+        with transaction.atomic():  # its own transaction: the refusal stays on record
+            audit_record(actor=actor, action="stage.expert_conflict_refused", target=stage,
+                         after={"teams": barred, "reasons": [conflicts[t] for t in barred]})
+        raise ValidationError({f"{team_id}": [_("You may not score this team: %(reason)s") % {"reason": conflicts[team_id]}]
+                               for team_id in barred})
+    return _expert_scores_save(actor=actor, stage=stage, scores=scores, submit=submit)
+
+
+@transaction.atomic
+def _expert_scores_save(*, actor, stage: Stage, scores: dict[tuple[int, str], object], submit: bool) -> int:
     stage = locked_open_stage(stage)
     if ExpertSubmission.objects.filter(stage=stage, reviewer=actor).exists():
         raise ValidationError(_("You have submitted your scores for this stage; they are final."))
     criteria = {c.key: c for c in Criterion.objects.filter(part__stage=stage, part__kind=PartKind.EXPERT)}
     team_ids = set(StageTeam.objects.filter(stage=stage).values_list("team_id", flat=True))
+    conflicted = set(conflicts_of(actor, team_ids))  # read again under the stage's lock
     errors, cleaned = {}, {}
     for (team_id, key), value in scores.items():
         field = f"{team_id}:{key}"
@@ -43,6 +60,9 @@ def expert_scores_save(*, actor, stage: Stage, scores: dict[tuple[int, str], obj
             errors[field] = [_("Unknown team or criterion.")]
             continue
         if value in (None, ""):
+            continue
+        if team_id in conflicted:
+            errors[field] = [_("You may not score this team (conflict of interest).")]
             continue
         try:
             cleaned[(team_id, key)] = _score(value, criteria[key])
@@ -53,9 +73,11 @@ def expert_scores_save(*, actor, stage: Stage, scores: dict[tuple[int, str], obj
     for (team_id, key), score in cleaned.items():
         ExpertScore.objects.update_or_create(stage=stage, reviewer=actor, team_id=team_id, criterion=criteria[key],
                                              defaults={"score": score})
+    # A draft kept from before a conflict arose never counts.
+    ExpertScore.objects.filter(stage=stage, reviewer=actor, team_id__in=conflicted).delete()
     if submit:
         have = set(ExpertScore.objects.filter(stage=stage, reviewer=actor).values_list("team_id", "criterion__key"))
-        missing = {(t, k) for t in team_ids for k in criteria} - have
+        missing = {(t, k) for t in team_ids - conflicted for k in criteria} - have
         if missing:
             raise ValidationError(_("Score every team on every criterion before submitting (%(n)s missing).")
                                   % {"n": len(missing)})

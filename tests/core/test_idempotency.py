@@ -22,6 +22,7 @@ IDEMPOTENT_OPERATIONS = {
     "/api/checkpoints/", "/api/runs/", "/api/stages/{slug}/nominations/", "/api/stages/{slug}/finalise/",
     "/api/arena/campaigns/{slug}/judge/", "/api/arena/campaigns/{slug}/close/",
     "/api/benchmark-data/", "/api/private-benchmarks/", "/api/private-benchmarks/{slug}/publish/",
+    "/api/objections/", "/api/objections/{id}/answer/", "/api/conflicts/",
 }
 
 

@@ -37,13 +37,17 @@ EXPECTED = [
     (Action.USE_NOTIFICATIONS, None, {"member_a", "member_b", "reviewer", "admin"}),  # one's own inbox
     (Action.COMPARE_CHECKPOINTS, "team_a", {"member_a", "reviewer", "admin"}),  # a team its own; staff any
     (Action.COMPARE_CHECKPOINTS, None, {"member_a", "member_b", "reviewer", "admin"}),  # may compare at all
+    (Action.DECLARE_CONFLICT, "reviewer", {"reviewer", "admin"}),  # the reviewer's own, or an admin
+    (Action.FILE_OBJECTION, "team_a", {"member_a"}),  # member_a leads team A
+    (Action.ANSWER_OBJECTION, None, {"reviewer", "admin"}),
 ]
 
 
 @pytest.mark.parametrize("action,target,allowed", EXPECTED, ids=[e[0].value for e in EXPECTED])
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_exactly_its_rights(people, team_a, role, action, target, allowed):
-    obj = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"], None: None}[target]
+    obj = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"],
+           "reviewer": people["reviewer"], None: None}[target]
     assert can(people[role], action, obj) is (role in allowed)
 
 

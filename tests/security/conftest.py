@@ -18,6 +18,7 @@ from datasets_registry.services.catalogue import dataset_create, licence_create,
 from datasets_registry.services.declarations import training_declaration_set
 from datasets_registry.services.purchases import purchase_create
 from evaluation.models import BenchmarkSnapshot, PrivateBenchmark
+from governance.models import Objection
 from leaderboards.models import RowRule
 from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish
 from originality.models import OriginalityReport, ReferenceModel
@@ -122,4 +123,7 @@ def world(db, people, team_a, team_b, extra_member):
         "private_benchmark": PrivateBenchmark.objects.create(slug="matrix-bench", name_ko="비공개", name_en="Private",
                                                              kind="multiple_choice", prompt_template="{{question}}"),
         "team_role": TeamRole.objects.get(user=users["member_a"], team=team_a), "token": token,
+        # Team A's open objection (written directly: the stage is not finalised, so no service would file it).
+        "objection": Objection.objects.create(stage=stage, team=team_a, text="matrix objection",
+                                              filed_by=users["lead_a"], filed_at=timezone.now()),
     }

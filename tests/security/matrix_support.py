@@ -34,6 +34,8 @@ def route_kwargs(route: Route, world) -> dict:
         from notifications.models import Notification
 
         return {"pk": Notification.objects.filter(recipient=world["users"]["lead_a"]).first().pk}
+    if name == "stage-objection-answer":
+        return {"slug": world["stage"].slug, "pk": world["objection"].pk}
     if name == "snapshot-detail":
         return {"slug": world["leaderboard"].slug, "pk": world["snapshot"].pk}
     by_name = {
@@ -69,6 +71,7 @@ def route_kwargs(route: Route, world) -> dict:
         "api:data-purchase-detail": world["purchase"].pk, "api:licence-detail": world["licence"].slug,
         "api:originality-reference-detail": world["reference"].pk,
         "api:training-declaration-detail": world["checkpoint"].pk,  # the checkpoint id
+        "api:objection-detail": world["objection"].pk, "api:objection-answer": world["objection"].pk,
     }
     if name in by_name:
         return {route.params[0]: by_name[name]}
@@ -131,6 +134,8 @@ def post_data(route: Route, world) -> dict:
         "budget-request-decide": {"decision": "refuse", "note": "matrix"},
         "api:budget-request-refuse": {"note": "matrix"},
         "api:stage-nominations": {"checkpoint": world["checkpoint"].pk},
+        "stage-objections": {"team": world["team_a"].pk, "text": "matrix"},
+        "api:objection-list": {"stage": world["stage"].slug, "team": team, "text": "matrix"},
     }.get(route.name, {})
 
 

@@ -324,6 +324,24 @@ EXPECTED = [
     ("checkpoint-compare",                    "GET",  LOGIN,   200,   200,   200,   200,   200,   200),
     ("checkpoint-compare",                    "POST", LOGIN,   405,   405,   405,   405,   405,   405),
     ("api:comparison-list",                   "GET",    401,   400,   400,   400,   400,   400,   400),  # a and b missing
+    # --- #17: conflicts of interest, objections, the audit log ---
+    ("conflicts",                             "GET",  LOGIN,   403,   403,   403,   403,   200,   200),
+    ("conflicts",                             "POST", LOGIN,   403,   403,   403,   403,   200,   200),  # no team: the page says so
+    ("stage-objections",                      "GET",    200,   200,   200,   200,   200,   200,   200),
+    ("stage-objections",                      "POST", LOGIN,   403,   403,   200,   403,   403,   403),  # lead: "not finalised yet"
+    ("stage-objection-answer",                "GET",  LOGIN,   405,   405,   405,   405,   405,   405),
+    ("stage-objection-answer",                "POST", LOGIN,   403,   403,   403,   403,   302,   302),
+    ("audit-log",                             "GET",  LOGIN,   403,   403,   403,   403,   200,   200),
+    ("audit-log",                             "POST", LOGIN,   405,   405,   405,   405,   405,   405),
+    ("audit-export",                          "GET",  LOGIN,   403,   403,   403,   403,   200,   200),
+    ("audit-export",                          "POST", LOGIN,   405,   405,   405,   405,   405,   405),
+    ("api:objection-list",                    "GET",    200,   200,   200,   200,   200,   200,   200),
+    ("api:objection-list",                    "POST",   401,   403,   403,   400,   403,   403,   403),  # lead: not finalised
+    ("api:objection-detail",                  "GET",    404,   200,   200,   200,   404,   200,   200),  # open: team A and staff
+    ("api:objection-answer",                  "GET",    405,   405,   405,   405,   405,   405,   405),
+    ("api:objection-answer",                  "POST",   401,   403,   403,   403,   403,   400,   400),
+    ("api:conflict-list",                     "GET",    401,   403,   403,   403,   403,   200,   200),
+    ("api:conflict-list",                     "POST",   401,   403,   403,   403,   403,   400,   400),
 ]
 
 
