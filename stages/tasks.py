@@ -37,3 +37,11 @@ def resend_unverified_nominations() -> list[int]:
     from stages.services.nominations import nominations_resend_unverified
 
     return nominations_resend_unverified()
+
+
+@shared_task(name="stages.open_originality_gate", acks_late=True)
+def open_originality_gate(checkpoint_id: int) -> int:
+    """Sent by the originality app after a verdict (by name: it imports nothing of stages)."""
+    from stages.services.gate import gate_items_open
+
+    return len(gate_items_open(checkpoint_id=checkpoint_id))
