@@ -66,4 +66,4 @@ class SuiteVersionAdmin(ReadOnlyModelAdmin):
             self.message_user(request, _("Choose exactly one version to activate."), messages.ERROR)
             return
         version = suite_version_activate(actor=request.user, version=versions[0])
-        self.message_user(request, _("%(version)s is now the active version.") % {"version": version})
+        self.message_user(request, _("%(version)s is now the active version.") % {"version": version}, messages.SUCCESS)
