@@ -62,6 +62,9 @@ def stage_detail(request, slug: str):
     if context["can_publish"] or context["can_manage"]:
         context["blockers"] = stage_blockers(stage)  # exactly what stage_finalise refuses with
         context["gate_items"] = selectors.gate_items(stage)
+        gate = {i.nomination_id: i for i in context["gate_items"] if i.report.checkpoint_id == i.nomination.checkpoint_id}
+        for item in context["teams"]:  # the nominated checkpoint's latest gate item, beside the team
+            item["gate"] = gate.get(item["nomination"].pk) if item["nomination"] else None
     led = led_team_ids_of(user) if user.is_authenticated else frozenset()
     context["nominable"] = list(Checkpoint.objects.filter(team_id__in=led, status=CheckpointStatus.READY)
                                 .select_related("team").order_by("-submitted_at")) if led else []
