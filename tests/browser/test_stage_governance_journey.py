@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from evaluation.models import RunStatus, SuiteVersion
 from evaluation.selectors import suite_version_current
+from leaderboards.models import ReferenceModel
 from originality import compare
 from originality.services import _store_result
 from stages.models import GateStatus, Nomination, OriginalityGateItem, RubricPart
@@ -83,3 +84,16 @@ def test_an_admin_edits_a_rubric_and_activates_a_suite_version(platform, visitor
     admin.locator("button[name=index]").click()
     expect(admin.locator("ul.messagelist li.success")).to_be_visible()
     assert suite_version_current(slug=suite.slug) == stage.suite_version
+
+    # A frontier model's published scores, entered by hand (through reference_model_save).
+    admin.goto("/admin/leaderboards/referencemodel/add/")
+    admin.select_option("#id_suite_version", str(stage.suite_version_id))
+    admin.fill("#id_name", "Frontier-Z")
+    admin.fill("#id_scores", '{"no_such_task": 0.5}')
+    admin.locator("input[name=_save]").click()
+    expect(admin.locator(".errornote, .errorlist").first).to_be_visible()  # the service's refusal, on the form
+    admin.fill("#id_scores", '{"nia_mc": 0.7, "global_mc": [0.8, 0.01]}')
+    admin.locator("input[name=_save]").click()
+    expect(admin.locator("ul.messagelist li.success")).to_be_visible()
+    assert {(s.task, s.value) for s in ReferenceModel.objects.get(name="Frontier-Z").scores.all()} == {
+        ("nia_mc", 0.7), ("global_mc", 0.8)}
