@@ -16,6 +16,7 @@ from consortium.models import Team, TeamStatus
 from core.admin_site import ReadOnlyModelAdmin, ServiceForm, ServiceFormAdmin
 from core.permissions import Action, can
 
+from .api.serializers import RubricPartInputSerializer  # the API's shape check, shared
 from .models import Nomination, OriginalityGateItem, Stage
 from .services.rubric import rubric_is_frozen, rubric_of, rubric_replace
 from .services.stages import stage_create
@@ -52,8 +53,6 @@ class RubricForm(forms.Form):
             tree = json.loads(self.cleaned_data["rubric"])
         except json.JSONDecodeError as error:
             raise ValidationError(_("Not JSON: %(error)s") % {"error": error}) from error
-        from .api.serializers import RubricPartInputSerializer  # the API's shape check, shared
-
         parts = RubricPartInputSerializer(data=tree, many=True)
         if not isinstance(tree, list) or not parts.is_valid():
             raise ValidationError(_("Each part needs key, kind, points, name_ko and name_en: %(errors)s")

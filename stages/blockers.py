@@ -6,7 +6,14 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import RunStatus, TaskResult
 from originality.models import OriginalityReport, ReportStatus, Verdict
-from stages.models import GateStatus, Nomination, NominationStatus, OriginalityGateItem, Stage, StageStatus
+from stages.models import (
+    GateStatus,
+    Nomination,
+    NominationStatus,
+    OriginalityGateItem,
+    Stage,
+    StageStatus,
+)
 
 # Verdicts that open an originality gate item; an "original" verdict needs no decision.
 GATED_VERDICTS = frozenset({Verdict.DERIVED, Verdict.COMPONENT_REUSE})

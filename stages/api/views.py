@@ -13,8 +13,8 @@ from core.idempotency import idempotent
 from core.permissions import Action, can
 from evaluation.models import Checkpoint, SuiteVersion
 from stages import selectors
-from stages.models import Stage
 from stages.blockers import stage_blockers
+from stages.models import Stage
 from stages.services.gate import gate_item_decide
 from stages.services.nominations import nomination_submit, nominations_freeze
 from stages.services.official_runs import official_run_rerequest
@@ -25,10 +25,10 @@ from stages.services.stages import stage_create, stage_finalise, team_exclude
 from .serializers import (
     BlockersSerializer,
     CountSerializer,
-    GateDecisionSerializer,
     ExclusionSerializer,
     ExpertScoresSerializer,
     ExpertScoreViewSerializer,
+    GateDecisionSerializer,
     NominateSerializer,
     NominationSerializer,
     RerunSerializer,

@@ -8,7 +8,14 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from core.permissions import Action, require
 from stages.blockers import gated_verdicts
-from stages.models import GateStatus, Nomination, NominationStatus, OriginalityGateItem, Stage, StageStatus
+from stages.models import (
+    GateStatus,
+    Nomination,
+    NominationStatus,
+    OriginalityGateItem,
+    Stage,
+    StageStatus,
+)
 from stages.services.stages import locked_open_stage, team_exclude
 
 DECISIONS = (GateStatus.CLEARED, GateStatus.EXCLUDED)
