@@ -20,6 +20,10 @@ class Suite(models.Model):
     name_ko = models.CharField(_("name (Korean)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # The version new runs use (suite_version_activate): the latest loaded, unless an admin chose
+    # another (e.g. back to an earlier one). Null: the latest.
+    active_version = models.ForeignKey("SuiteVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+", verbose_name=_("active version"))
 
     class Meta:
         ordering = ["slug"]

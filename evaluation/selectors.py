@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.permissions import Action, can, private_team_scope
@@ -16,16 +16,20 @@ from .models import Checkpoint, EvaluationRun, RunShard, ShardStatus, SuiteTask,
 
 
 def suite_version_current(*, slug: str) -> SuiteVersion | None:
-    return SuiteVersion.objects.filter(suite__slug=slug).order_by("-number").first()
+    """The suite's active version (the latest, unless an admin activated another)."""
+    versions = SuiteVersion.objects.filter(suite__slug=slug)
+    return (versions.filter(suite__active_version=F("pk")).first()
+            or versions.filter(suite__active_version__isnull=True).order_by("-number").first())
 
 
 def suites_current() -> list[SuiteVersion]:
-    """The latest version of every suite, tasks prefetched."""
+    """The active version of every suite, tasks prefetched."""
     versions = SuiteVersion.objects.select_related("suite").prefetch_related("tasks").order_by("suite__slug", "-number")
-    latest: dict[int, SuiteVersion] = {}
+    current: dict[int, SuiteVersion] = {}
     for version in versions:
-        latest.setdefault(version.suite_id, version)
-    return list(latest.values())
+        if version.suite.active_version_id in (None, version.pk):
+            current.setdefault(version.suite_id, version)
+    return list(current.values())
 
 
 def _scoped(queryset: QuerySet, user, team_field: str) -> QuerySet:

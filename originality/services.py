@@ -192,4 +192,5 @@ def _store_result(checkpoint, result: compare.Verdict, references: dict, *, thre
             for m in result.matches if m.informative
         ], batch_size=500)
         audit_record(actor=None, action="originality.checked", target=report, before=before, after=snapshot(report))
+        dispatch.send_verdict_reached(checkpoint.pk)  # a stage nominating it may need a gate decision
     return report

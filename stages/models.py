@@ -214,3 +214,37 @@ class StageResult(models.Model):
     outcome = models.JSONField()
     finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     finalised_at = models.DateTimeField()
+
+
+class GateStatus(models.TextChoices):
+    OPEN = "open", _("Open: an admin must decide")
+    CLEARED = "cleared", _("Cleared: the team may advance")
+    EXCLUDED = "excluded", _("Excluded from advancing")
+
+
+class OriginalityGateItem(models.Model):
+    """A "derived" or "component reuse" verdict on a nominated checkpoint: an admin decides it, with
+    a reason, before the stage can be finalised (stages/blockers.py). One item per verdict: a
+    re-check that reaches another verdict opens a new one."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="gate_items")
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="gate_items")
+    report = models.ForeignKey("originality.OriginalityReport", on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=20)  # originality.models.Verdict, as it stood when opened
+    status = models.CharField(max_length=16, choices=GateStatus.choices, default=GateStatus.OPEN)
+    opened_at = models.DateTimeField()
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["stage", "opened_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["nomination", "report", "verdict"], name="gate_item_once_per_verdict"),
+            models.CheckConstraint(condition=Q(status__in=GateStatus.values), name="gate_item_status_known"),
+            models.CheckConstraint(condition=Q(status="open", decided_at__isnull=True, decided_by__isnull=True, reason="")
+                                   | (~Q(status="open") & Q(decided_at__isnull=False, decided_by__isnull=False)
+                                      & ~Q(reason="")),
+                                   name="gate_item_decision_has_reason"),
+        ]

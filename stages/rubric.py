@@ -22,14 +22,49 @@ FIRST_STAGE_RUBRIC = [
     ]),
 ]
 DEFAULT_TIE_BREAK = ["benchmarks", "expert"]
+PART_KINDS = ("group", "benchmark", "expert", "user")  # stages.models.PartKind (a test keeps them equal)
+
+
+def rubric_dicts(rubric) -> list[dict]:
+    """The rubric as a list of part dicts (criteria as dicts), from the tuples above or dicts."""
+    parts = []
+    for part in rubric:
+        if not isinstance(part, dict):
+            key, parent, kind, category, points, name_ko, name_en, criteria = part
+            part = {"key": key, "parent": parent, "kind": kind, "category": category, "points": points,
+                    "name_ko": name_ko, "name_en": name_en, "criteria": criteria}
+        criteria = [c if isinstance(c, dict) else dict(zip(("key", "name_ko", "name_en", "max_score"), c))
+                    for c in part.get("criteria", [])]
+        parts.append({"key": part["key"], "parent": part.get("parent"), "kind": part["kind"],
+                      "category": part.get("category", ""), "points": part["points"],
+                      "name_ko": part.get("name_ko", ""), "name_en": part.get("name_en", ""), "criteria": criteria})
+    return parts
 
 
 def check_rubric(parts: list[dict]) -> None:
     """Every group's points are its children's sum; keys are unique; benchmarks name a category."""
     errors = []
     keys = [p["key"] for p in parts]
+    if not parts:
+        errors.append(_("A rubric needs at least one part."))
     if len(keys) != len(set(keys)):
         errors.append(_("Rubric part keys must be unique."))
+    criterion_keys = [c["key"] for p in parts for c in p.get("criteria", [])]
+    if len(criterion_keys) != len(set(criterion_keys)):
+        errors.append(_("Criterion keys must be unique within a stage."))
+    for position, part in enumerate(parts):
+        if part["parent"] is not None and part["parent"] not in keys[:position]:
+            errors.append(_("%(part)s: its parent %(parent)s must be a part listed before it.")
+                          % {"part": part["key"], "parent": part["parent"]})
+        if part["kind"] not in PART_KINDS:
+            errors.append(_("%(part)s: unknown kind %(kind)s.") % {"part": part["key"], "kind": part["kind"]})
+        if part["kind"] == "benchmark" and not part.get("category"):
+            errors.append(_("%(part)s: a benchmark part names a task category.") % {"part": part["key"]})
+        if Decimal(str(part["points"])) < 0 or any(Decimal(str(c["max_score"])) <= 0 for c in part.get("criteria", [])):
+            errors.append(_("%(part)s: points may not be negative, and a criterion's maximum must be positive.")
+                          % {"part": part["key"]})
+        if part.get("criteria") and part["kind"] not in ("expert", "user"):
+            errors.append(_("Only an expert or user part has criteria (%(part)s).") % {"part": part["key"]})
     for part in parts:
         children = [c for c in parts if c["parent"] == part["key"]]
         if part["kind"] == "group":

@@ -3,7 +3,15 @@ from django.core.cache import cache
 
 from core.permissions import Action, can, private_team_scope
 from stages.inputs import inputs_digest, stage_inputs
-from stages.models import ExpertScore, ExpertSubmission, Nomination, PartKind, Stage, StageResult
+from stages.models import (
+    ExpertScore,
+    ExpertSubmission,
+    Nomination,
+    OriginalityGateItem,
+    PartKind,
+    Stage,
+    StageResult,
+)
 from stages.scoring import compute_outcome
 
 
@@ -66,3 +74,9 @@ def expert_scores_visible(user, stage: Stage) -> dict:
                       .select_related("reviewer", "team", "criterion").order_by("reviewer__username", "team__name_en"))
     return {"own": own, "others": others, "sees_others": see_others}
 
+
+
+def gate_items(stage: Stage) -> list[OriginalityGateItem]:
+    """The stage's originality gate items, open and decided (reviewers and admins: the caller checks)."""
+    return list(OriginalityGateItem.objects.filter(stage=stage)
+                .select_related("nomination__team", "report__checkpoint", "decided_by").order_by("opened_at"))

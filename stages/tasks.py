@@ -30,3 +30,11 @@ def remind_nomination_deadlines() -> list[str]:
     from stages.services.notices import nomination_deadline_reminders_send
 
     return nomination_deadline_reminders_send()
+
+
+@shared_task(name="stages.open_originality_gate", acks_late=True)
+def open_originality_gate(checkpoint_id: int) -> int:
+    """Sent by the originality app after a verdict (by name: it imports nothing of stages)."""
+    from stages.services.gate import gate_items_open
+
+    return len(gate_items_open(checkpoint_id=checkpoint_id))

@@ -17,8 +17,11 @@ from leaderboards.selectors import checkpoint_flags
 
 from . import selectors
 from .conflicts import conflicts_of
+from .blockers import stage_blockers
 from .report import export, part_columns, parts_chart, result_rows
+from .services.gate import gate_item_decide
 from .services.nominations import nomination_submit, nominations_freeze
+from .services.official_runs import official_run_rerequest
 from .services.scores import expert_scores_save, user_scores_import
 from .services.stages import stage_finalise, team_exclude
 
@@ -57,6 +60,12 @@ def stage_detail(request, slug: str):
                          for entry in stage.entries.select_related("team").order_by("team__name_en")],
                "can_manage": can(user, Action.MANAGE_STAGES), "can_publish": can(user, Action.PUBLISH_RESULTS),
                "can_score": can(user, Action.ENTER_EXPERT_SCORES)}
+    if context["can_publish"] or context["can_manage"]:
+        context["blockers"] = stage_blockers(stage)  # exactly what stage_finalise refuses with
+        context["gate_items"] = selectors.gate_items(stage)
+        gate = {i.nomination_id: i for i in context["gate_items"] if i.report.checkpoint_id == i.nomination.checkpoint_id}
+        for item in context["teams"]:  # the nominated checkpoint's latest gate item, beside the team
+            item["gate"] = gate.get(item["nomination"].pk) if item["nomination"] else None
     led = led_team_ids_of(user) if user.is_authenticated else frozenset()
     context["nominable"] = list(Checkpoint.objects.filter(team_id__in=led, status=CheckpointStatus.READY)
                                 .select_related("team").order_by("-submitted_at")) if led else []
@@ -135,6 +144,39 @@ def exclude(request, slug: str):
     return _post_back(request, slug, lambda: team_exclude(actor=request.user, stage=stage, team=team,
                                                           reason=request.POST.get("reason", "")),
                       lambda _entry: _("%(team)s is excluded from advancing.") % {"team": team.name})
+
+
+def _nomination(request, stage):
+    nomination = stage.nominations.select_related("team").filter(
+        team_id=whole_number(request.POST.get("team", ""))).first()
+    if nomination is None:
+        raise Http404
+    return nomination
+
+
+@login_required
+@require_POST
+def rerun_official(request, slug: str):
+    require(request.user, Action.MANAGE_STAGES)  # before reading the form
+    stage = _stage(slug)
+    nomination = _nomination(request, stage)
+    return _post_back(request, slug, lambda: official_run_rerequest(
+        actor=request.user, stage=stage, nomination=nomination, reason=request.POST.get("reason", "")),
+        lambda n: _("The official run of %(team)s is requested again (run #%(run)s).")
+        % {"team": n.team.name, "run": n.official_run_id})
+
+
+@login_required
+@require_POST
+def gate_decide(request, slug: str):
+    require(request.user, Action.PUBLISH_RESULTS)  # before reading the form
+    stage = _stage(slug)
+    nomination = _nomination(request, stage)
+    return _post_back(request, slug, lambda: gate_item_decide(
+        actor=request.user, stage=stage, nomination=nomination, decision=request.POST.get("decision", ""),
+        reason=request.POST.get("reason", "")),
+        lambda item: _("Originality gate for %(team)s: %(status)s.")
+        % {"team": nomination.team.name, "status": item.get_status_display()})
 
 
 @login_required

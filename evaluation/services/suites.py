@@ -63,6 +63,21 @@ def suite_load(*, actor, definition: SuiteDefinition) -> tuple[SuiteVersion, str
         return latest, "updated"
     version = SuiteVersion.objects.create(suite=suite, number=(latest.number + 1) if latest else 1, **fields)
     _write_tasks(version, definition)
+    Suite.objects.filter(pk=suite.pk).update(active_version=version)  # a newly loaded version is the one in use
     audit_record(actor=actor, action="suite.version", target=version,
                  after=snapshot(version, tasks=[definition.task_protocol(t) for t in definition.tasks]))
     return version, "created"
+
+
+@transaction.atomic
+def suite_version_activate(*, actor, version: SuiteVersion) -> SuiteVersion:
+    """The suite's new runs (and its current version everywhere) use `version` from now on; runs
+    already made keep theirs, and stages and leaderboards keep the version they name."""
+    require(actor, Action.MANAGE_REGISTRY)
+    suite = Suite.objects.select_for_update().get(pk=version.suite_id)
+    before = {"active_version": suite.active_version_id}
+    suite.active_version = version
+    suite.save(update_fields=["active_version"])
+    audit_record(actor=actor, action="suite.activate", target=version, before=before,
+                 after={"suite": suite.slug, "active_version": version.pk, "number": version.number})
+    return version

@@ -92,6 +92,31 @@ class CountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class RubricCriterionInputSerializer(serializers.Serializer):
+    key = serializers.SlugField()
+    name_ko = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200)
+    max_score = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class RubricPartInputSerializer(serializers.Serializer):
+    key = serializers.SlugField()
+    parent = serializers.SlugField(allow_null=True, required=False, default=None)
+    kind = serializers.ChoiceField(choices=["group", "benchmark", "expert", "user"])
+    category = serializers.CharField(max_length=20, allow_blank=True, required=False, default="")
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    name_ko = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200)
+    criteria = RubricCriterionInputSerializer(many=True, required=False, default=list)
+
+
+class RubricSerializer(serializers.Serializer):
+    """The whole tree, parents before their parts; a group's points are its parts' sum."""
+
+    rubric = RubricPartInputSerializer(many=True)
+    tie_break = serializers.ListField(child=serializers.SlugField(), required=False)
+
+
 class StageCreateSerializer(serializers.Serializer):
     programme = serializers.SlugField()
     slug = serializers.SlugField()
@@ -108,3 +133,40 @@ class StageCreateSerializer(serializers.Serializer):
     trim_fraction = serializers.DecimalField(max_digits=3, decimal_places=2, default="0.10")
     target_goal_percent = serializers.DecimalField(max_digits=5, decimal_places=1, default="95")
     tie_break = serializers.ListField(child=serializers.SlugField(), required=False)
+    rubric = RubricPartInputSerializer(many=True, required=False, help_text="Default: the first stage's rubric")
+
+
+class RerunSerializer(serializers.Serializer):
+    team = serializers.SlugField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+class GateDecisionSerializer(serializers.Serializer):
+    team = serializers.SlugField()
+    decision = serializers.ChoiceField(choices=["cleared", "excluded"])
+    reason = serializers.CharField(allow_blank=True)
+
+
+class BlockerSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    message = serializers.CharField()
+    team = serializers.IntegerField(allow_null=True)
+    nomination = serializers.IntegerField(allow_null=True)
+    run = serializers.IntegerField(allow_null=True)
+    verdict = serializers.CharField()
+
+
+class GateItemSerializer(serializers.Serializer):
+    team = serializers.CharField(source="nomination.team.slug")
+    checkpoint = serializers.IntegerField(source="report.checkpoint_id")
+    verdict = serializers.CharField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    decided_by = serializers.StringRelatedField()
+    opened_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class BlockersSerializer(serializers.Serializer):
+    blockers = BlockerSerializer(many=True)
+    gate_items = GateItemSerializer(many=True)

@@ -13,20 +13,28 @@ from core.idempotency import idempotent
 from core.permissions import Action, can
 from evaluation.models import Checkpoint, SuiteVersion
 from stages import selectors
+from stages.blockers import stage_blockers
 from stages.models import Stage
 from stages.report import reviewers_per_team
+from stages.services.gate import gate_item_decide
 from stages.services.nominations import nomination_submit, nominations_freeze
+from stages.services.official_runs import official_run_rerequest
+from stages.services.rubric import rubric_of, rubric_replace
 from stages.services.scores import expert_scores_save, user_scores_import
 from stages.services.stages import stage_create, stage_finalise, team_exclude
 
 from .serializers import (
+    BlockersSerializer,
     CountSerializer,
     ExclusionSerializer,
     ExpertScoresSerializer,
     ExpertScoreViewSerializer,
+    GateDecisionSerializer,
     NominateSerializer,
     NominationSerializer,
+    RerunSerializer,
     ResultSerializer,
+    RubricSerializer,
     StageCreateSerializer,
     StageSerializer,
     StageTeamSerializer,
@@ -41,13 +49,21 @@ WRITE_ACTIONS = {
     "finalise": Action.PUBLISH_RESULTS,
     "expert_scores": Action.ENTER_EXPERT_SCORES,
     "user_scores": Action.MANAGE_STAGES,
+    "rubric": Action.MANAGE_STAGES,
+    "official_runs": Action.MANAGE_STAGES,
+    "originality_gate": Action.PUBLISH_RESULTS,
 }
+# Reads other than the public ones: what blocks finalisation names teams' runs and verdicts.
+READ_ACTIONS = {"blockers": Action.PUBLISH_RESULTS}
 
 
 class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    read_action = Action.VIEW_REGISTRY
     serializer_class = StageSerializer
     lookup_field = "slug"
+
+    @property
+    def read_action(self):
+        return READ_ACTIONS.get(self.action, Action.VIEW_REGISTRY)
 
     @property
     def write_action(self):
@@ -161,3 +177,52 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         count = user_scores_import(actor=request.user, stage=self.get_object(),
                                    text=self._validated(UserScoresSerializer)["csv"])
         return Response({"count": count}, status=status.HTTP_201_CREATED)
+
+    def _nomination(self, stage, team_slug: str):
+        nomination = stage.nominations.select_related("team").filter(team__slug=team_slug).first()
+        if nomination is None:
+            raise ValidationError({"team": ["This team has no nomination in the stage."]})
+        return nomination
+
+    @extend_schema(request=RubricSerializer, responses=RubricSerializer)
+    @action(detail=True, methods=["get", "put"])
+    def rubric(self, request, slug=None):
+        """The rubric tree (GET); replace it, validated as at creation, until the stage has scores (PUT, admins)."""
+        stage = self.get_object()
+        if request.method in SAFE_METHODS:
+            return Response({"rubric": rubric_of(stage), "tie_break": stage.tie_break})
+        data = self._validated(RubricSerializer)
+        tree = rubric_replace(actor=request.user, stage=stage, rubric=data["rubric"], tie_break=data.get("tie_break"))
+        stage.refresh_from_db(fields=["tie_break"])
+        return Response({"rubric": tree, "tie_break": stage.tie_break})
+
+    @extend_schema(responses=BlockersSerializer)
+    @action(detail=True, methods=["get"])
+    def blockers(self, request, slug=None):
+        """What blocks finalisation (the list finalise refuses with), and the originality gate's items (admins)."""
+        stage = self.get_object()
+        return Response(BlockersSerializer({"blockers": stage_blockers(stage),
+                                            "gate_items": selectors.gate_items(stage)}).data)
+
+    @extend_schema(request=RerunSerializer, responses={201: NominationSerializer})
+    @action(detail=True, methods=["post"], url_path="official-runs")
+    @idempotent
+    def official_runs(self, request, slug=None):
+        """Request a failed or cancelled official run again, with a reason (admins; audited)."""
+        stage = self.get_object()
+        data = self._validated(RerunSerializer)
+        nomination = official_run_rerequest(actor=request.user, stage=stage,
+                                            nomination=self._nomination(stage, data["team"]), reason=data["reason"])
+        return Response(NominationSerializer(nomination).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=GateDecisionSerializer, responses={201: BlockersSerializer})
+    @action(detail=True, methods=["post"], url_path="originality-gate")
+    def originality_gate(self, request, slug=None):
+        """Decide a nomination's "derived" or "component reuse" verdict: cleared or excluded, with a reason (admins)."""
+        stage = self.get_object()
+        data = self._validated(GateDecisionSerializer)
+        gate_item_decide(actor=request.user, stage=stage, nomination=self._nomination(stage, data["team"]),
+                         decision=data["decision"], reason=data["reason"])
+        return Response(BlockersSerializer({"blockers": stage_blockers(stage),
+                                            "gate_items": selectors.gate_items(stage)}).data,
+                        status=status.HTTP_201_CREATED)

@@ -15,7 +15,8 @@ from evaluation.checkpoint_files import CheckpointProblem, build_manifest, conta
 from evaluation.models import Checkpoint, CheckpointStatus
 from notifications.models import NotificationKind
 from stages import dispatch
-from stages.models import Nomination, NominationStatus, Stage, StageStatus, StageTeam
+from stages.models import GateStatus, Nomination, NominationStatus, Stage, StageStatus, StageTeam
+from stages.services.gate import gate_items_open
 from stages.services.notices import notify_stage
 from stages.services.stages import locked_open_stage
 
@@ -42,6 +43,10 @@ def nomination_submit(*, actor, stage: Stage, checkpoint: Checkpoint) -> Nominat
     nomination.save()
     audit_record(actor=actor, action="stage.nominate", target=nomination, before=before,
                  after={"stage": stage.slug, "checkpoint": checkpoint.pk, "manifest_digest": checkpoint.manifest_digest})
+    # The gate follows the nominated checkpoint: an undecided item of the one it replaces goes, and a
+    # verdict already reached on this one opens its item now.
+    nomination.gate_items.filter(status=GateStatus.OPEN).exclude(report__checkpoint=checkpoint).delete()
+    gate_items_open(checkpoint_id=checkpoint.pk)
     return nomination
 
 

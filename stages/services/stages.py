@@ -13,15 +13,9 @@ from core.permissions import Action, require
 from evaluation.models import SuiteVersion
 from notifications.models import NotificationKind
 from stages.models import Criterion, RubricPart, Stage, StageResult, StageStatus, StageTeam
-from stages.rubric import DEFAULT_TIE_BREAK, FIRST_STAGE_RUBRIC, check_rubric
+from stages.rubric import DEFAULT_TIE_BREAK, FIRST_STAGE_RUBRIC, check_rubric, rubric_dicts
 from stages.scoring import compute_outcome
 from stages.services.notices import notify_stage
-
-
-def _rubric_dicts(rubric) -> list[dict]:
-    return [{"key": key, "parent": parent, "kind": kind, "category": category, "points": points,
-             "name_ko": name_ko, "name_en": name_en, "criteria": criteria}
-            for key, parent, kind, category, points, name_ko, name_en, criteria in rubric]
 
 
 @transaction.atomic
@@ -35,7 +29,7 @@ def stage_create(*, actor, programme: Programme, slug: str, name_ko: str, name_e
     if advancing_count >= len(teams):
         raise ValidationError({"advancing_count": [_("Fewer teams must advance than take part (%(n)s).")
                                                    % {"n": len(teams)}]})
-    parts = _rubric_dicts(rubric)
+    parts = rubric_dicts(rubric)
     check_rubric(parts)
     tie_break = DEFAULT_TIE_BREAK if tie_break is None else list(tie_break)
     unknown = sorted(set(tie_break) - {p["key"] for p in parts})
@@ -46,6 +40,15 @@ def stage_create(*, actor, programme: Programme, slug: str, name_ko: str, name_e
     stage.full_clean()
     stage.save()
     StageTeam.objects.bulk_create(StageTeam(stage=stage, team=team) for team in teams)
+    rubric_write(stage, parts)
+    audit_record(actor=actor, action="stage.create", target=stage,
+                 after={**snapshot(stage), "teams": [t.slug for t in teams], "rubric": parts})
+    notify_stage(stage, NotificationKind.STAGE_OPENED)
+    return stage
+
+
+def rubric_write(stage: Stage, parts: list[dict]) -> None:
+    """Store a checked rubric tree (rubric_dicts' shape), in its order."""
     saved: dict[str, RubricPart] = {}
     for position, part in enumerate(parts):
         saved[part["key"]] = RubricPart.objects.create(
@@ -53,15 +56,8 @@ def stage_create(*, actor, programme: Programme, slug: str, name_ko: str, name_e
             category=part["category"], points=part["points"], position=position,
             name_ko=part["name_ko"], name_en=part["name_en"])
         Criterion.objects.bulk_create(
-            Criterion(part=saved[part["key"]], key=key, name_ko=ko, name_en=en, max_score=maximum, position=i)
-            for i, (key, ko, en, maximum) in enumerate(part["criteria"]))
-    criterion_keys = [c[0] for p in parts for c in p["criteria"]]
-    if len(criterion_keys) != len(set(criterion_keys)):
-        raise ValidationError({"rubric": [_("Criterion keys must be unique within a stage.")]})
-    audit_record(actor=actor, action="stage.create", target=stage,
-                 after={**snapshot(stage), "teams": [t.slug for t in teams], "rubric": parts})
-    notify_stage(stage, NotificationKind.STAGE_OPENED)
-    return stage
+            Criterion(part=saved[part["key"]], key=c["key"], name_ko=c["name_ko"], name_en=c["name_en"],
+                      max_score=c["max_score"], position=i) for i, c in enumerate(part["criteria"]))
 
 
 def locked_open_stage(stage: Stage) -> Stage:
@@ -94,17 +90,15 @@ def team_exclude(*, actor, stage: Stage, team: Team, reason: str) -> StageTeam:
 @transaction.atomic
 def stage_finalise(*, actor, stage: Stage) -> StageResult:
     """Freeze every input and the outcome; eliminated teams are marked. Cannot be undone."""
+    from stages.blockers import stage_blockers
     from stages.inputs import inputs_digest, stage_inputs
 
     require(actor, Action.PUBLISH_RESULTS)
     stage = locked_open_stage(stage)
-    if stage.status != StageStatus.SCORING:
-        raise ValidationError(_("Nominations must be frozen (and the official runs finished) before finalising."))
+    blockers = stage_blockers(stage)  # the very list the stage page shows
+    if blockers:
+        raise ValidationError([_("The stage cannot be finalised yet:")] + [b.message for b in blockers])
     inputs = stage_inputs(stage)
-    waiting = [t["slug"] for t in inputs["teams"] if t["nomination"] and t["nomination"]["status"] == "accepted"
-               and not t["scores"]]
-    if waiting:
-        raise ValidationError(_("Official runs have not finished for: %(teams)s") % {"teams": ", ".join(waiting)})
     outcome = compute_outcome(inputs)
     result = StageResult.objects.create(stage=stage, inputs=inputs, inputs_digest=inputs_digest(inputs),
                                         outcome=outcome, finalised_by=actor, finalised_at=timezone.now())

@@ -20,6 +20,7 @@ IDEMPOTENT_OPERATIONS = {
     "/api/budget/allocations/release-unspent/", "/api/budget/requests/", "/api/budget/requests/{id}/approve/",
     "/api/budget/requests/{id}/refuse/", "/api/budget/usage/", "/api/budget/imports/", "/api/data-purchases/",
     "/api/checkpoints/", "/api/runs/", "/api/stages/{slug}/nominations/", "/api/stages/{slug}/finalise/",
+    "/api/stages/{slug}/official-runs/",
     "/api/arena/campaigns/{slug}/judge/", "/api/arena/campaigns/{slug}/close/",
     "/api/benchmark-data/", "/api/private-benchmarks/", "/api/private-benchmarks/{slug}/publish/",
     "/api/objections/", "/api/objections/{id}/answer/", "/api/conflicts/",

@@ -131,6 +131,8 @@ def post_data(route: Route, world) -> dict:
             {"dataset": world["dataset"].slug, "trained_from": "2025-02-01", "trained_until": "2025-03-01"}]},
         "stage-nominate": {"checkpoint": world["checkpoint"].pk},
         "stage-exclude": {"team": world["team_a"].pk, "reason": "matrix"},
+        "stage-rerun-official": {"team": world["team_a"].pk, "reason": "matrix"},
+        "stage-gate-decide": {"team": world["team_a"].pk, "decision": "cleared", "reason": "matrix"},
         "budget-request-decide": {"decision": "refuse", "note": "matrix"},
         "api:budget-request-refuse": {"note": "matrix"},
         "api:stage-nominations": {"checkpoint": world["checkpoint"].pk},
