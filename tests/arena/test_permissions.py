@@ -16,9 +16,11 @@ def test_a_panel_member_holds_exactly_the_judging_rights(panelist, campaign, tea
 
     user = panelist()
     assert role_of(user) == Role.PANEL
-    objects = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"], None: None}
+    objects = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"],
+               "reviewer": people["reviewer"], None: None}
     held = {action for action, target, _roles in TABLE if can(user, action, objects[target])}
-    assert held == PANEL_RIGHTS | {Action.VIEW_REGISTRY}
+    # Anyone signed in reads their own notifications; nothing else beyond judging and the public register.
+    assert held == PANEL_RIGHTS | {Action.VIEW_REGISTRY, Action.USE_NOTIFICATIONS}
     assert can(user, Action.JUDGE_ARENA, campaign)
 
 
