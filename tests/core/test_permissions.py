@@ -120,3 +120,11 @@ def test_team_rules_follow_an_objects_team(people, team_a, team_b):
 
     assert can(people["member_a"], Action.SUBMIT_CHECKPOINT, Submission(team_a))
     assert not can(people["member_a"], Action.SUBMIT_CHECKPOINT, Submission(team_b))
+
+
+def test_every_action_is_named_in_the_architecture_document():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "architecture.md").read_text()
+    missing = [action.value for action in Action if f"`{action.value}`" not in text]
+    assert not missing, f"docs/architecture.md does not list these actions: {missing}"
