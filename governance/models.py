@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ConflictOfInterest(models.Model):
@@ -32,7 +33,7 @@ class ConflictOfInterest(models.Model):
 
 
 class ObjectionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("objection status", "Open")
     UPHELD = "upheld", _("Upheld")
     REJECTED = "rejected", _("Rejected")
 
