@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from core.permissions import Action, can, private_team_scope
 
 from . import artefacts
-from .models import Checkpoint, EvaluationRun, RunShard, ShardStatus, SuiteTask, SuiteVersion, TaskResult
+from .models import Checkpoint, EvaluationRun, RunSample, RunShard, ShardStatus, SuiteTask, SuiteVersion, TaskResult
 
 
 def suite_version_current(*, slug: str) -> SuiteVersion | None:
@@ -157,16 +158,82 @@ def run_has_samples(run: EvaluationRun) -> bool:
         run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED).exclude(samples_artefact="").exists()
 
 
-def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20) -> tuple[list[dict], int]:
-    """One page of a task's per-sample log (streamed from the artefact store) and the task's total."""
+class SampleFilter:
+    """What the sample browser and the export narrow a task's samples to."""
+    OUTCOMES = ("correct", "incorrect")
+
+    def __init__(self, *, subtask: str = "", outcome: str = "", query: str = ""):
+        self.subtask, self.query = subtask.strip(), query.strip()[:200]
+        self.outcome = outcome if outcome in self.OUTCOMES else ""
+
+    def __bool__(self) -> bool:
+        return bool(self.subtask or self.outcome or self.query)
+
+    def apply(self, rows: QuerySet) -> QuerySet:
+        if self.subtask:
+            rows = rows.filter(subtask=self.subtask)
+        if self.outcome:
+            rows = rows.filter(correct=self.outcome == "correct")
+        if self.query:  # a trigram index on PostgreSQL (evaluation migration 0009); a scan on SQLite
+            rows = rows.filter(search_text__icontains=self.query)
+        return rows
+
+
+def _sample_rows(run: EvaluationRun) -> QuerySet[RunSample]:
+    return RunSample.objects.filter(run_id=run.reused_from_id or run.pk)
+
+
+def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20,
+                narrow: SampleFilter | None = None) -> tuple[list[dict], int]:
+    """One page of a task's samples and how many there are: three queries at most, whatever the
+    run's size (the count, the page's rows by their position, and for a run stored before the
+    RunSample table, the check that sends it to its per-sample log)."""
     if task not in sample_tasks_visible(user=user, run=run):
         return [], 0
+    narrow = narrow or SampleFilter()
+    rows = narrow.apply(_sample_rows(run).filter(task=task))
+    total = rows.count()
+    if not total and not narrow and not _sample_rows(run).exists():
+        return _run_samples_from_log(run, task, page, page_size)
+    start = (page - 1) * page_size
+    # The page's positions from the index alone, then only those rows' samples are read.
+    chosen = rows.order_by("position").values("pk")[start:start + page_size]
+    samples = RunSample.objects.filter(pk__in=chosen).order_by("position").values_list("sample", flat=True)
+    return [_sample_view(sample) for sample in samples], total
+
+
+def _run_samples_from_log(run: EvaluationRun, task: str, page: int, page_size: int) -> tuple[list[dict], int]:
+    """A run stored before the RunSample table and not backfilled (manage.py index_run_samples):
+    its per-sample log, read through to the page."""
     start, rows, total = (page - 1) * page_size, [], 0
     for sample in run_sample_log(run, task=task):
         if start <= total < start + page_size:
             rows.append(_sample_view(sample))
         total += 1
     return rows, total
+
+
+def run_subtasks(run: EvaluationRun, task: str) -> list[str]:
+    """The harness tasks a suite task's shards ran (a group's subtasks), from the shard plan."""
+    pieces = RunShard.objects.filter(run_id=run.reused_from_id or run.pk, task=task).values_list("pieces", flat=True)
+    return sorted({p["subtask"] for shard_pieces in pieces for p in shard_pieces if p.get("subtask") != task})
+
+
+def run_samples_export(*, user, run: EvaluationRun, task: str = "") -> Iterator[str] | None:
+    """The run's samples (of one task) as JSON lines, read through a server-side cursor in
+    position order, so memory stays flat whatever the run's size. Only the tasks this user may
+    browse (teams: not hidden ones); None when the task is not one of them."""
+    tasks = sample_tasks_visible(user=user, run=run)
+    if task and task not in tasks:
+        return None
+    chosen = [task] if task else tasks
+    rows = _sample_rows(run).filter(task__in=chosen).order_by("position")
+    if not _sample_rows(run).exists():  # stored before the RunSample table: its per-sample log
+        return (json.dumps(sample, ensure_ascii=False) + "\n" for sample in run_sample_log(run)
+                if sample.get("task") in chosen)
+    # The stored JSON as PostgreSQL prints it, never parsed and re-encoded here.
+    texts = rows.annotate(text=Cast("sample", TextField())).values_list("text", flat=True)
+    return (text + "\n" for text in texts.iterator(chunk_size=2000))
 
 
 def run_shards(run: EvaluationRun) -> list[RunShard]:
