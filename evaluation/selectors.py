@@ -98,7 +98,7 @@ def _sample_view(sample: dict) -> dict:
         output = resps[0][0]
         raw = sample.get("raw_resps")
         raw_output = raw[0] if isinstance(raw, list) and raw and raw[0] != output else None
-    return {"doc_id": sample.get("doc_id"), "prompt": prompt, "target": target, "response": response,
+    return {"doc_id": sample.get("doc_id"), "filter": sample.get("filter"), "prompt": prompt, "target": target, "response": response,
             "output": output, "raw_output": raw_output,
             "scores": {m: sample.get(m) for m in sample.get("metrics", [])},
             "tests": _test_outcomes(sample)}
