@@ -70,6 +70,12 @@ def read_text(name: str) -> str:
 
 
 def iter_jsonl_gz(name: str) -> Iterator[dict]:
-    with gzip.open(io.BytesIO(read(name)), "rt", encoding="utf-8") as handle:
+    return _lines(read(name))
+
+
+def _lines(data: bytes) -> Iterator[dict]:
+    # The artefact is read before the first line is asked for: a caller may be using the
+    # database connection (a COPY) while it iterates.
+    with gzip.open(io.BytesIO(data), "rt", encoding="utf-8") as handle:
         for line in handle:
             yield json.loads(line)

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.permissions import Action, can, private_team_scope
@@ -219,21 +218,30 @@ def run_subtasks(run: EvaluationRun, task: str) -> list[str]:
     return sorted({p["subtask"] for shard_pieces in pieces for p in shard_pieces if p.get("subtask") != task})
 
 
-def run_samples_export(*, user, run: EvaluationRun, task: str = "") -> Iterator[str] | None:
-    """The run's samples (of one task) as JSON lines, read through a server-side cursor in
-    position order, so memory stays flat whatever the run's size. Only the tasks this user may
-    browse (teams: not hidden ones); None when the task is not one of them."""
+def run_samples_export(*, user, run: EvaluationRun, task: str = "") -> Iterator[bytes] | None:
+    """The run's samples (of one task) as JSON lines, exactly as the harness logged them: each
+    shard's stored log decompressed block by block, in shard order, so memory is bounded by one
+    shard's compressed log whatever the run's size (nothing is parsed). Only the tasks this user
+    may browse (teams: not hidden ones); None when the task is not one of them."""
     tasks = sample_tasks_visible(user=user, run=run)
     if task and task not in tasks:
         return None
     chosen = [task] if task else tasks
-    rows = _sample_rows(run).filter(task__in=chosen).order_by("position")
-    if not _sample_rows(run).exists():  # stored before the RunSample table: its per-sample log
-        return (json.dumps(sample, ensure_ascii=False) + "\n" for sample in run_sample_log(run)
-                if sample.get("task") in chosen)
-    # The stored JSON as PostgreSQL prints it, never parsed and re-encoded here.
-    texts = rows.annotate(text=Cast("sample", TextField())).values_list("text", flat=True)
-    return (text + "\n" for text in texts.iterator(chunk_size=2000))
+    names = list(RunShard.objects.filter(run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED,
+                                         task__in=chosen).exclude(samples_artefact="")
+                 .order_by("position").values_list("samples_artefact", flat=True))
+    if names or not run.samples_file:
+        return _decompressed(names)
+    # A run from before sharded runs: its one log file, read line by line.
+    return ((json.dumps(sample, ensure_ascii=False) + "\n").encode() for sample in run_sample_log(run)
+            if sample.get("task") in chosen)
+
+
+def _decompressed(names: list[str], block: int = 1 << 20) -> Iterator[bytes]:
+    for name in names:
+        with artefacts.store().open(name) as stored, gzip.GzipFile(fileobj=stored) as handle:
+            while data := handle.read(block):
+                yield data
 
 
 def run_shards(run: EvaluationRun) -> list[RunShard]:

@@ -4,7 +4,7 @@ import gzip
 import json
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from evaluation import artefacts
 from evaluation.models import EvaluationRun, RunSample, RunShard, SuiteTask
@@ -13,8 +13,23 @@ from evaluation.sample_rows import SHARD_STRIDE, batches, metrics_of, row_fields
 BATCH = 1000
 
 
+COLUMNS = ("run_id", "shard_id", "position", "task", "subtask", "doc_id", "filter", "value", "correct", "search_text",
+           "sample")
+
+
 def _insert(run_id: int, shard_id: int | None, rows: Iterable[dict]) -> int:
+    """PostgreSQL: COPY (bulk_create quotes every long prompt client-side, ~10x slower); SQLite:
+    bulk_create."""
     count = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.copy(
+                f"COPY {RunSample._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for fields in rows:
+                fields = {**fields, "run_id": run_id, "shard_id": shard_id,
+                          "sample": json.dumps(fields["sample"], ensure_ascii=False)}
+                copy.write_row([fields[column] for column in COLUMNS])
+                count += 1
+        return count
     for batch in batches(rows, BATCH):
         RunSample.objects.bulk_create(RunSample(run_id=run_id, shard_id=shard_id, **fields) for fields in batch)
         count += len(batch)
