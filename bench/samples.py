@@ -173,21 +173,22 @@ def store_run(checkpoint, suite, size: int, seed: int):
 
 def item_rows(run, seed: int, size: int):
     """Teams 2–5's official runs: rows with the same items as a 120k run (the finalise reads each
-    row's task and value only), inserted directly with a compact sample."""
-    from evaluation.models import RunSample
+    row's task and value only), written directly with a compact sample."""
+    from evaluation.services.samples import insert_rows
 
-    rnd, position, batch = random.Random(seed), 0, []
-    for task, share in MIX.items():
-        for doc_id in range(round(size * share)):
-            value = float(rnd.random() < 0.5 + seed / 50)
-            batch.append(RunSample(run=run, position=position, task=task, subtask=task, doc_id=doc_id,
-                                   filter="none", value=value, correct=value == 1.0, search_text="",
-                                   sample={"task": task, "doc_id": doc_id}))
-            position += 1
-            if len(batch) == 5000:
-                RunSample.objects.bulk_create(batch)
-                batch = []
-    RunSample.objects.bulk_create(batch)
+    rnd = random.Random(seed)
+
+    def rows():
+        position = 0
+        for task, share in MIX.items():
+            for doc_id in range(round(size * share)):
+                value = float(rnd.random() < 0.5 + seed / 50)
+                yield {"position": position, "task": task, "subtask": task, "doc_id": doc_id, "filter": "none",
+                       "value": value, "correct": value == 1.0, "search_text": "",
+                       "sample": {"task": task, "doc_id": doc_id}}
+                position += 1
+
+    insert_rows(run.pk, None, rows())
 
 
 def timed(fn, repeat: int = 1) -> list[float]:

@@ -4,8 +4,8 @@ from itertools import islice
 from .selectors import _sample_view
 
 SHARD_STRIDE = 10**9  # position = shard position × SHARD_STRIDE + line: the log's order across shards
-SEARCH_PROMPT_CHARS = 2000  # the end of the prompt: the question itself, after the few-shot examples
-SEARCH_ANSWER_CHARS = 4000
+SEARCH_PROMPT_CHARS = 800  # the end of the prompt: the question itself, after the few-shot examples
+SEARCH_ANSWER_CHARS = 600  # and of the answers: each indexed trigram costs at every insert
 
 
 def metrics_of(suite_tasks) -> dict[str, tuple[str, str, bool]]:

@@ -17,7 +17,7 @@ COLUMNS = ("run_id", "shard_id", "position", "task", "subtask", "doc_id", "filte
            "sample")
 
 
-def _insert(run_id: int, shard_id: int | None, rows: Iterable[dict]) -> int:
+def insert_rows(run_id: int, shard_id: int | None, rows: Iterable[dict]) -> int:
     """PostgreSQL: COPY (bulk_create quotes every long prompt client-side, ~10x slower); SQLite:
     bulk_create."""
     count = 0
@@ -50,7 +50,7 @@ def run_samples_index_shard(*, shard: RunShard) -> int:
     metric_of, base = _metric_of(shard.run_id), shard.position * SHARD_STRIDE
     rows = (row_fields(sample, task=shard.task, position=base + line, metric_of=metric_of)
             for line, sample in enumerate(artefacts.iter_jsonl_gz(shard.samples_artefact)))
-    return _insert(shard.run_id, shard.pk, rows)
+    return insert_rows(shard.run_id, shard.pk, rows)
 
 
 @transaction.atomic
@@ -70,4 +70,4 @@ def run_samples_index_legacy(*, run: EvaluationRun) -> int:
                 sample = json.loads(text)
                 yield row_fields(sample, task=str(sample.get("task") or ""), position=line, metric_of=metric_of)
 
-    return _insert(run.pk, None, rows())
+    return insert_rows(run.pk, None, rows())
