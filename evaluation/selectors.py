@@ -157,6 +157,9 @@ def run_has_samples(run: EvaluationRun) -> bool:
         run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED).exclude(samples_artefact="").exists()
 
 
+SEARCH_COUNT_CAP = 1000
+
+
 class SampleFilter:
     """What the sample browser and the export narrow a task's samples to."""
     OUTCOMES = ("correct", "incorrect")
@@ -191,7 +194,9 @@ def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size
         return [], 0
     narrow = narrow or SampleFilter()
     rows = narrow.apply(_sample_rows(run).filter(task=task))
-    total = rows.count()
+    # A search counts its matches up to a cap: a common word matches most of a run, and counting
+    # every match re-reads every row's text.
+    total = rows[:SEARCH_COUNT_CAP + 1].count() if narrow.query else rows.count()
     if not total and not narrow and not _sample_rows(run).exists():
         return _run_samples_from_log(run, task, page, page_size)
     start = (page - 1) * page_size
@@ -220,8 +225,8 @@ def run_subtasks(run: EvaluationRun, task: str) -> list[str]:
 
 def run_samples_export(*, user, run: EvaluationRun, task: str = "") -> Iterator[bytes] | None:
     """The run's samples (of one task) as JSON lines, exactly as the harness logged them: each
-    shard's stored log decompressed block by block, in shard order, so memory is bounded by one
-    shard's compressed log whatever the run's size (nothing is parsed). Only the tasks this user
+    shard's stored log read and decompressed block by block, in shard order, so memory stays flat
+    whatever the run's size (nothing is parsed). Only the tasks this user
     may browse (teams: not hidden ones); None when the task is not one of them."""
     tasks = sample_tasks_visible(user=user, run=run)
     if task and task not in tasks:
@@ -237,11 +242,9 @@ def run_samples_export(*, user, run: EvaluationRun, task: str = "") -> Iterator[
             if sample.get("task") in chosen)
 
 
-def _decompressed(names: list[str], block: int = 1 << 20) -> Iterator[bytes]:
+def _decompressed(names: list[str]) -> Iterator[bytes]:
     for name in names:
-        with artefacts.store().open(name) as stored, gzip.GzipFile(fileobj=stored) as handle:
-            while data := handle.read(block):
-                yield data
+        yield from artefacts.iter_gunzipped(name)
 
 
 def run_shards(run: EvaluationRun) -> list[RunShard]:

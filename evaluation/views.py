@@ -156,6 +156,7 @@ def run_samples(request, pk: int):
     return render(request, "evaluation/run_samples.html", {
         "run": run, "tasks": tasks, "task": task, "rows": rows, "total": total,
         "page": page_number, "pages": pages, "narrow": narrow,
+        "capped": bool(narrow.query) and total > selectors.SEARCH_COUNT_CAP, "cap": selectors.SEARCH_COUNT_CAP,
         "subtasks": selectors.run_subtasks(run, task) if task in tasks else [],
         "query_string": urlencode({k: v for k, v in {"task": task, "subtask": narrow.subtask, "outcome": narrow.outcome,
                                                      "q": narrow.query}.items() if v}),

@@ -4,20 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def _search_index(apps, schema_editor):
-    # PostgreSQL: a trigram index answers icontains (ILIKE '%…%') on search_text; SQLite (make
-    # run) scans, which is fine at its size.
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute("CREATE INDEX IF NOT EXISTS run_sample_search ON evaluation_runsample "
-                              "USING gin (UPPER(search_text) gin_trgm_ops)")
-
-
-def _drop_search_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS run_sample_search")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -47,5 +33,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('run', 'position'), name='run_sample_once')],
             },
         ),
-        migrations.RunPython(_search_index, _drop_search_index),
     ]
