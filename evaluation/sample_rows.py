@@ -33,7 +33,8 @@ def row_fields(sample: dict, *, task: str, position: int, metric_of: dict) -> di
         "position": position, "task": task, "subtask": str(sample.get("subtask") or "")[:200],
         "doc_id": doc_id if isinstance(doc_id, int) and abs(doc_id) < 2**31 else None,
         "filter": sample_filter[:100], "value": value, "correct": correct,
-        "search_text": f"{str(view['prompt'] or '')[-SEARCH_PROMPT_CHARS:]}\n{answers[:SEARCH_ANSWER_CHARS]}",
+        "search_text": f"{str(view['prompt'] or '')[-SEARCH_PROMPT_CHARS:]}\n{answers[:SEARCH_ANSWER_CHARS]}"
+        .replace("\x00", "\ufffd"),
         "sample": sample,
     }
 

@@ -11,8 +11,6 @@ from evaluation.models import EvaluationRun, RunSample, RunShard, SuiteTask
 from evaluation.sample_rows import SHARD_STRIDE, batches, metrics_of, row_fields
 
 BATCH = 1000
-
-
 COLUMNS = ("run_id", "shard_id", "position", "task", "subtask", "doc_id", "filter", "value", "correct", "search_text",
            "sample")
 
@@ -25,8 +23,9 @@ def insert_rows(run_id: int, shard_id: int | None, rows: Iterable[dict]) -> int:
         with connection.cursor() as cursor, cursor.copy(
                 f"COPY {RunSample._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for fields in rows:
+                # PostgreSQL's text and jsonb refuse NUL, which a generation may hold.
                 fields = {**fields, "run_id": run_id, "shard_id": shard_id,
-                          "sample": json.dumps(fields["sample"], ensure_ascii=False)}
+                          "sample": json.dumps(fields["sample"], ensure_ascii=False).replace("\\u0000", "\\ufffd")}
                 copy.write_row([fields[column] for column in COLUMNS])
                 count += 1
         return count

@@ -48,7 +48,7 @@ def gsm_samples(i: int) -> list[dict]:
     prompt = "Question: Tom has %d apples. How many?\nAnswer:" % i
     return [{"task": "gsm_task", "subtask": "gsm_task", "doc_id": i, "target": str(i), "filter": name,
              "metrics": ["exact_match"], "exact_match": value, "arguments": [[prompt, {"until": ["Question:"]}]],
-             "resps": [[f"Let me think. The answer is {i}."]], "filtered_resps": [answer]}
+             "resps": [[f"Let me think.\x00 The answer is {i}."]], "filtered_resps": [answer]}  # NUL: refused by PG text
             for name, value, answer in [("strict-match", float(i % 2), str(i) if i % 2 else "[invalid]"),
                                         ("flexible-extract", 1.0, str(i))]]
 
