@@ -197,7 +197,7 @@ def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size
     rows = narrow.apply(_sample_rows(run).filter(task=task))
     # A search counts its matches up to a cap: a common word matches most of a run, and counting
     # every match re-reads every row's text.
-    total = rows[:SEARCH_COUNT_CAP + 1].count() if narrow.query else rows.count()
+    total = rows.order_by()[:SEARCH_COUNT_CAP + 1].count() if narrow.query else rows.count()
     if not total and not narrow and not _sample_rows(run).exists():
         return _run_samples_from_log(run, task, page, page_size)
     start = (page - 1) * page_size

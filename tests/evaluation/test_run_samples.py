@@ -180,3 +180,15 @@ def test_legacy_runs_read_their_logs_until_backfilled(client, people, make_run):
     call_command("index_run_samples")
     assert RunSample.objects.filter(run=run).count() == 81
     assert 'data-total="14"' in _page(client, run, task="mc_task", outcome="incorrect")
+
+
+def test_a_common_search_counts_up_to_the_cap_and_still_pages(client, people, make_run, monkeypatch):
+    from evaluation import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 5)
+    run = make_run(40)
+    client.force_login(people["member_a"])
+    page = _page(client, run, task="gsm_task", q="apples", page=2)
+    assert 'data-total="6"' in page and "More than 5" in page  # 40 rows match; counted up to 6
+    assert page.count("<tr><td>") == 20  # matches 21–40: items 10–19, both filters
+    assert "Tom has 10 apples" in page and "Tom has 9 apples" not in page
