@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sovereign_ai_bench
-BENCHES := registry data usage fingerprint eval leaderboard scale arena
+BENCHES := registry data usage fingerprint eval leaderboard scale arena samples
 
 .PHONY: run test lint fuzz screenshots install bench $(addprefix bench-,$(BENCHES)) messages clean
 
@@ -42,7 +42,7 @@ screenshots: $(STAMP)
 install: $(STAMP)
 
 # Timing figures: every benchmark in bench/, then docs/performance.md rewritten (never asserted in tests).
-# `make bench-usage` (registry, data, usage, fingerprint, eval, leaderboard, arena) reruns one and rewrites its section.
+# `make bench-usage` (registry, data, usage, fingerprint, eval, leaderboard, arena, samples) reruns one and rewrites its section.
 bench: $(STAMP)
 	scripts/ensure_services.sh "$(BENCH_DATABASE_URL)" "$(TEST_REDIS_URL)"
 	command -v wrk >/dev/null || scripts/apt_install.sh wrk

@@ -34,6 +34,7 @@ BENCHES = {
     "leaderboard": ("leaderboard_load.py", "Leaderboard under load", {"BENCH_DATABASE_URL": BENCH_DATABASE_URL}),
     "scale": ("scale.py", "Sharded runs on 1 and 2 workers", {"DATABASE_URL": BENCH_DATABASE_URL, "REDIS_URL": REDIS_URL}),
     "arena": ("arena_results.py", "User evaluation (arena)", {"DATABASE_URL": BENCH_DATABASE_URL}),
+    "samples": ("samples.py", "Programme-size evaluation data", {"DATABASE_URL": BENCH_DATABASE_URL}),
 }
 
 

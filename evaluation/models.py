@@ -404,3 +404,38 @@ class PrivateBenchmark(models.Model):
     @property
     def source(self) -> str:
         return f"nia-private/{self.slug}"
+
+
+class RunSample(models.Model):
+    """One logged sample of a run, held so that the sample browser, the export and the stage's
+    item scores never decompress a per-sample log (evaluation/sample_index.py fills it when a
+    shard's log is stored). A sample is logged once per filter; `value` and `correct` are set
+    only on the rows of the suite metric's own filter (the task's items)."""
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="samples")
+    shard = models.ForeignKey(RunShard, on_delete=models.CASCADE, null=True, blank=True, related_name="samples")
+    # The order of the run's per-sample log: shard position × 10⁹ + the line in the shard's log.
+    position = models.BigIntegerField()
+    task = models.CharField(max_length=200)  # the suite task
+    subtask = models.CharField(max_length=200, blank=True)  # the harness's leaf task
+    doc_id = models.IntegerField(null=True, blank=True)
+    filter = models.CharField(max_length=100, default="none")
+    value = models.FloatField(null=True, blank=True)  # the suite metric's per-sample value
+    correct = models.BooleanField(null=True, blank=True)  # that value at its best (1 or 0, as the metric goes)
+    # What search reads (a trigram index on UPPER(search_text), the expression Django's icontains
+    # compares, on PostgreSQL): the end of the prompt (the question; few-shot examples come first and
+    # repeat on every item), the expected answer and the model's answer and output.
+    search_text = models.TextField(blank=True)
+    sample = models.JSONField()  # the harness's whole logged sample, for display and export
+
+    class Meta:
+        ordering = ["run_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="run_sample_once")]
+        indexes = [
+            models.Index(fields=["run", "task", "position"], name="run_sample_page"),
+            models.Index(fields=["run", "task", "subtask", "position"], name="run_sample_subtask_page"),
+            models.Index(fields=["run", "task", "correct", "position"], name="run_sample_outcome_page"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} {self.task} #{self.doc_id} ({self.filter})"

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.permissions import Action, can, private_team_scope
 
 from . import artefacts
-from .models import Checkpoint, EvaluationRun, RunShard, ShardStatus, SuiteTask, SuiteVersion, TaskResult
+from .models import Checkpoint, EvaluationRun, RunSample, RunShard, ShardStatus, SuiteTask, SuiteVersion, TaskResult
 
 
 def suite_version_current(*, slug: str) -> SuiteVersion | None:
@@ -101,8 +102,8 @@ def _sample_view(sample: dict) -> dict:
         output = resps[0][0]
         raw = sample.get("raw_resps")
         raw_output = raw[0] if isinstance(raw, list) and raw and raw[0] != output else None
-    return {"doc_id": sample.get("doc_id"), "prompt": prompt, "target": target, "response": response,
-            "output": output, "raw_output": raw_output,
+    return {"doc_id": sample.get("doc_id"), "filter": sample.get("filter"), "prompt": prompt, "target": target,
+            "response": response, "output": output, "raw_output": raw_output,
             "scores": {m: sample.get(m) for m in sample.get("metrics", [])},
             "tests": _test_outcomes(sample)}
 
@@ -161,16 +162,100 @@ def run_has_samples(run: EvaluationRun) -> bool:
         run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED).exclude(samples_artefact="").exists()
 
 
-def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20) -> tuple[list[dict], int]:
-    """One page of a task's per-sample log (streamed from the artefact store) and the task's total."""
+SEARCH_COUNT_CAP = 1000
+
+
+class SampleFilter:
+    """What the sample browser narrows a task's samples to."""
+    OUTCOMES = ("correct", "incorrect")
+
+    def __init__(self, *, subtask: str = "", outcome: str = "", query: str = ""):
+        self.subtask, self.query = subtask.strip(), query.strip()[:200]
+        self.outcome = outcome if outcome in self.OUTCOMES else ""
+
+    def __bool__(self) -> bool:
+        return bool(self.subtask or self.outcome or self.query)
+
+    def apply(self, rows: QuerySet) -> QuerySet:
+        if self.subtask:
+            rows = rows.filter(subtask=self.subtask)
+        if self.outcome:
+            rows = rows.filter(correct=self.outcome == "correct")
+        if self.query:  # a trigram index on PostgreSQL (evaluation migration 0010); a scan on SQLite
+            rows = rows.filter(search_text__icontains=self.query)
+        return rows
+
+
+def _sample_rows(run: EvaluationRun) -> QuerySet[RunSample]:
+    return RunSample.objects.filter(run_id=run.reused_from_id or run.pk)
+
+
+def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20,
+                narrow: SampleFilter | None = None) -> tuple[list[dict], int]:
+    """One page of a task's samples and how many there are, from RunSample in two queries whatever
+    the run's size (the count; the page's rows, chosen by position in the index); a run stored
+    before the table (no rows) is read from its per-sample log."""
     if task not in sample_tasks_visible(user=user, run=run):
         return [], 0
+    narrow = narrow or SampleFilter()
+    rows = narrow.apply(_sample_rows(run).filter(task=task))
+    # A search counts its matches up to a cap: a common word matches most of a run, and counting
+    # every match re-reads every row's text.
+    total = rows.order_by()[:SEARCH_COUNT_CAP + 1].count() if narrow.query else rows.count()
+    if not total and not narrow and not _sample_rows(run).exists():
+        return _run_samples_from_log(run, task, page, page_size)
+    start = (page - 1) * page_size
+    # The page's positions from the index alone, then only those rows' samples are read.
+    chosen = rows.order_by("position").values("pk")[start:start + page_size]
+    samples = RunSample.objects.filter(pk__in=chosen).order_by("position").values_list("sample", flat=True)
+    if narrow.query and total > SEARCH_COUNT_CAP and connection.vendor == "postgresql":
+        # A common query: its first matches come early in position order. The trigram index
+        # would re-check every match (most of the task) before sorting them.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            samples = list(samples)
+    return [_sample_view(sample) for sample in samples], total
+
+
+def _run_samples_from_log(run: EvaluationRun, task: str, page: int, page_size: int) -> tuple[list[dict], int]:
+    """A run stored before the RunSample table and not backfilled (manage.py index_run_samples):
+    its per-sample log, read through to the page."""
     start, rows, total = (page - 1) * page_size, [], 0
     for sample in run_sample_log(run, task=task):
         if start <= total < start + page_size:
             rows.append(_sample_view(sample))
         total += 1
     return rows, total
+
+
+def run_subtasks(run: EvaluationRun, task: str) -> list[str]:
+    """The harness tasks a suite task's shards ran (a group's subtasks), from the shard plan."""
+    pieces = RunShard.objects.filter(run_id=run.reused_from_id or run.pk, task=task).values_list("pieces", flat=True)
+    return sorted({p["subtask"] for shard_pieces in pieces for p in shard_pieces if p.get("subtask") != task})
+
+
+def run_samples_export(*, user, run: EvaluationRun, task: str = "") -> Iterator[bytes] | None:
+    """The run's samples (of one task) as JSON lines, exactly as the harness logged them: each
+    shard's stored log read and decompressed block by block, in shard order, so memory stays flat
+    whatever the run's size (nothing is parsed). Only the tasks this user may browse (teams: not
+    hidden ones); None when the task is not one of them."""
+    tasks = sample_tasks_visible(user=user, run=run)
+    if task and task not in tasks:
+        return None
+    chosen = [task] if task else tasks
+    names = list(RunShard.objects.filter(run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED,
+                                         task__in=chosen).exclude(samples_artefact="")
+                 .order_by("position").values_list("samples_artefact", flat=True))
+    if names or not run.samples_file:
+        return _decompressed(names)
+    # A run from before sharded runs: its one log file, read line by line.
+    return ((json.dumps(sample, ensure_ascii=False) + "\n").encode() for sample in run_sample_log(run)
+            if sample.get("task") in chosen)
+
+
+def _decompressed(names: list[str]) -> Iterator[bytes]:
+    for name in names:
+        yield from artefacts.iter_gunzipped(name)
 
 
 def run_shards(run: EvaluationRun) -> list[RunShard]:

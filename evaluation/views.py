@@ -1,10 +1,13 @@
 """Thin HTML views for checkpoints and runs; all access goes through core.permissions."""
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -141,9 +144,30 @@ def run_samples(request, pk: int):
     tasks = selectors.sample_tasks_visible(user=request.user, run=run)
     task = request.GET.get("task") or (tasks[0] if tasks else "")
     page_number = max(1, whole_number(request.GET.get("page", ""), max_digits=9) or 1)
-    rows, total = selectors.run_samples(user=request.user, run=run, task=task, page=page_number)
+    narrow = selectors.SampleFilter(subtask=request.GET.get("subtask", ""), outcome=request.GET.get("outcome", ""),
+                                    query=request.GET.get("q", ""))
+    rows, total = selectors.run_samples(user=request.user, run=run, task=task, page=page_number, narrow=narrow)
     pages = max(1, -(-total // 20))
     return render(request, "evaluation/run_samples.html", {
         "run": run, "tasks": tasks, "task": task, "rows": rows, "total": total,
-        "page": page_number, "pages": pages,
+        "page": page_number, "pages": pages, "narrow": narrow,
+        "capped": bool(narrow.query) and total > selectors.SEARCH_COUNT_CAP, "cap": selectors.SEARCH_COUNT_CAP,
+        "subtasks": selectors.run_subtasks(run, task) if task in tasks else [],
+        "query_string": urlencode({k: v for k, v in {"task": task, "subtask": narrow.subtask, "outcome": narrow.outcome,
+                                                     "q": narrow.query}.items() if v}),
     })
+
+
+@login_required
+@require_safe
+def run_samples_export(request, pk: int):
+    """Every sample of the run (or of ?task=) the user may browse, as JSON lines, streamed."""
+    run = _visible_run(request, pk)
+    task = request.GET.get("task", "")
+    lines = selectors.run_samples_export(user=request.user, run=run, task=task)
+    if lines is None:
+        raise Http404
+    response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
+    name = f"run-{run.pk}-{task}-samples.jsonl" if task else f"run-{run.pk}-samples.jsonl"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -3,11 +3,12 @@ import hashlib
 from collections.abc import Iterable
 import json
 
-from evaluation.models import RunStatus, TaskResult
+from evaluation.models import RunSample, RunStatus, TaskResult
 from evaluation.selectors import run_sample_log
 from leaderboards.models import ReferenceScore
 from leaderboards.selectors import suite_tasks_inputs
 from stages.models import ExpertScore, ExpertSubmission, Nomination, Stage, UserScore
+from stages.resampling import BOOTSTRAP_ALGORITHM
 
 
 def _item_scores(samples: Iterable[dict], tasks: list[dict]) -> dict[str, list[float]]:
@@ -22,6 +23,20 @@ def _item_scores(samples: Iterable[dict], tasks: list[dict]) -> dict[str, list[f
         if metric is not None and sample.get("filter", "none") == (sample_filter or "none") \
                 and sample.get(metric) is not None:
             items.setdefault(sample["task"], []).append(float(sample[metric]))
+    return items
+
+
+def _run_item_scores(run, tasks: list[dict]) -> dict[str, list[float]]:
+    """_item_scores from the run's RunSample rows (whose `value` is set on the suite metric's own
+    filter only), in the log's order, read in chunks; a run stored before the table from its log."""
+    rows = RunSample.objects.filter(run_id=run.reused_from_id or run.pk)
+    items: dict[str, list[float]] = {}
+    values = (rows.filter(task__in=[t["task"] for t in tasks], value__isnull=False)
+              .order_by("position").values_list("task", "value"))
+    for task, value in values.iterator(chunk_size=20000):
+        items.setdefault(task, []).append(value)
+    if not items and not rows.exists():
+        return _item_scores(run_sample_log(run), tasks)
     return items
 
 
@@ -68,7 +83,7 @@ def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
                 "run": nomination.official_run_id, "target_model": target_name},
             "scores": scores.get(run.pk, {}) if run else {},
             "target_scores": targets.get(target_name.casefold(), {}) if target_name else {},
-            "samples": _item_scores(run_sample_log(run), tasks) if run and with_samples else {},
+            "samples": _run_item_scores(run, tasks) if run and with_samples else {},
         })
     _add_checks(teams)
     submitted = set(ExpertSubmission.objects.filter(stage=stage).values_list("reviewer_id", flat=True))
@@ -79,6 +94,7 @@ def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
             "expert_aggregation": stage.expert_aggregation, "trim_fraction": str(stage.trim_fraction),
             "tie_break": list(stage.tie_break), "target_goal_percent": str(stage.target_goal_percent),
             "bootstrap_samples": stage.bootstrap_samples, "bootstrap_seed": stage.bootstrap_seed,
+            "bootstrap_algorithm": BOOTSTRAP_ALGORITHM,
         },
         "rubric": [{"key": p.key, "parent": p.parent.key if p.parent else None, "kind": p.kind, "category": p.category,
                     "points": str(p.points), "name_ko": p.name_ko, "name_en": p.name_en} for p in parts],
@@ -100,5 +116,9 @@ def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
 
 def inputs_digest(inputs: dict) -> str:
     """SHA-256 of the inputs' canonical JSON: what a finalised result records, and the key under
-    which a computed outcome may be cached."""
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    which a computed outcome may be cached. The JSON is hashed as it is encoded, never held whole
+    (a stage's items run to hundreds of thousands); the same bytes as json.dumps would give."""
+    digest = hashlib.sha256()
+    for chunk in json.JSONEncoder(sort_keys=True, ensure_ascii=False).iterencode(inputs):
+        digest.update(chunk.encode())
+    return digest.hexdigest()

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from evaluation.scoring import normalised_score
+from stages.resampling import resampled_means
 
 
 def aggregate(values: list[float], method: str, trim_fraction: float) -> float | None:
@@ -185,7 +186,9 @@ def compute_outcome(inputs: dict) -> dict:
         })
     return {"rows": rows, "cut_statistically_tied": cut_tied, "exact_tie_broken_by_slug": exact_tie,
             "reviewers": len(reviewers), "user_evaluators": len(evaluators),
-            "bootstrap": {"samples": stage["bootstrap_samples"], "seed": stage["bootstrap_seed"]}}
+            "bootstrap": {"samples": stage["bootstrap_samples"], "seed": stage["bootstrap_seed"],
+                          # absent from stages finalised before version 2, whose outcome must not change
+                          **({"algorithm": stage["bootstrap_algorithm"]} if "bootstrap_algorithm" in stage else {})}}
 
 
 def _missing(rubric, team, parts, method, expert_row, user_row, expert_criteria, user_criteria) -> list[str]:
@@ -207,6 +210,7 @@ def _bootstrap(inputs, rubric, teams, components, expert, users, tie_break):
     if samples <= 0:
         return ({t["id"]: None for t in teams}, {t["id"]: (float("nan"), float("nan")) for t in teams})
     rng = np.random.default_rng(int(stage["bootstrap_seed"]))
+    algorithm = int(stage.get("bootstrap_algorithm", 1))  # what the stage's inputs were finalised with
     # Task scores: each task's items resampled (the point score where no per-sample log exists).
     resampled: dict[int, dict[str, np.ndarray]] = {}
     for team in teams:
@@ -215,8 +219,7 @@ def _bootstrap(inputs, rubric, teams, components, expert, users, tie_break):
             name = task["task"]
             items = team.get("samples", {}).get(name)
             if items:
-                values = np.asarray(items, dtype=float)
-                per_task[name] = values[rng.integers(0, len(values), size=(samples, len(values)))].mean(axis=1)
+                per_task[name] = resampled_means(rng, items, samples, algorithm=algorithm)
             elif name in team["scores"]:
                 per_task[name] = np.full(samples, float(team["scores"][name]))
         resampled[team["id"]] = per_task

@@ -18,6 +18,7 @@ from audit.services import audit_record
 from evaluation import dispatch
 from evaluation.models import EvaluationRun, RunShard, RunStatus, ShardStatus
 from evaluation.services.run_end import attempt_gpu_seconds, fail_locked
+from evaluation.services.samples import run_samples_index_shard
 
 
 def _locked_run(run_id: int) -> EvaluationRun:
@@ -101,6 +102,7 @@ def shard_succeed(*, shard_id: int, token: uuid.UUID, raw_metrics: dict, report:
     shard.raw_metrics, shard.report = raw_metrics, report
     shard.samples_artefact, shard.log_artefact = samples_artefact, log_artefact
     shard.save()
+    run_samples_index_shard(shard=shard)  # the browser's rows, in the same transaction as the success
     run.progress_done = run.shards.filter(status=ShardStatus.SUCCEEDED).count()
     run.heartbeat_at = now
     run.save(update_fields=["gpu_seconds", "progress_done", "heartbeat_at"])

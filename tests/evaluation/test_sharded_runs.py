@@ -4,7 +4,7 @@ of `python -m lm_eval` on the whole tasks, and the web process, which has none o
 files, shows its samples."""
 import pytest
 
-from evaluation.models import Checkpoint, EvaluationRun, RunStatus, TaskResult
+from evaluation.models import Checkpoint, EvaluationRun, RunSample, RunStatus, TaskResult
 from evaluation.scoring import stderr_key
 from evaluation.suite_files import HARNESS_TASKS_DIR
 
@@ -72,6 +72,12 @@ def test_a_run_sharded_across_two_hosts_equals_the_unsharded_harness(transaction
     # The web process reads the samples from the artefact store: it has no file of the workers'.
     samples = api_client.get(f"/api/runs/{run.pk}/samples/", {"task": "ko_smoke_numeral_mc", "page": 6}).json()
     assert samples["total"] == 120 and [s["doc_id"] for s in samples["samples"]] == list(range(100, 120))
+    # The browser's rows were filled as each worker stored its shard: one per logged sample, in order.
+    from evaluation.selectors import run_sample_log
+
+    logged = [(s["task"], s["doc_id"], s.get("filter", "none")) for s in run_sample_log(run)]
+    assert list(RunSample.objects.filter(run=run).order_by("position")
+                .values_list("task", "doc_id", "filter")) == logged and len(logged) >= 120
     assert not (tmp_path / "web-runs").exists() or not any((tmp_path / "web-runs").rglob("*.gz"))
     page = api_client.get(f"/api/runs/{run.pk}/").json()
     assert [s["status"] for s in page["shards"]] == ["succeeded"] * 12

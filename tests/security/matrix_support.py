@@ -45,7 +45,7 @@ def route_kwargs(route: Route, world) -> dict:
         "budget-request-decide": world["budget_request"].pk,
         "checkpoint-detail": world["checkpoint"].pk, "data-checkpoint-declare": world["checkpoint"].pk,
         "run-detail": world["run"].pk, "run-status": world["run"].pk, "run-cancel": world["run"].pk,
-        "run-samples": world["run"].pk,
+        "run-samples": world["run"].pk, "run-samples-export": world["run"].pk,
         "data-dataset-detail": world["dataset"].slug, "data-purchase-detail": world["purchase"].pk,
         "team-roles": world["team_a"].slug, "account-token-revoke": world["token"].pk,
         "leaderboard-detail": world["leaderboard"].slug, "leaderboard-publish": world["leaderboard"].slug,

@@ -223,6 +223,8 @@ EXPECTED = [
     ("run-detail",                            "POST",  LOGIN,   405,   405,   405,   405,   405,   405),
     ("run-samples",                           "GET",   LOGIN,   200,   200,   200,   404,   200,   200),
     ("run-samples",                           "POST",  LOGIN,   405,   405,   405,   405,   405,   405),
+    ("run-samples-export",                    "GET",   LOGIN,   200,   200,   200,   404,   200,   200),
+    ("run-samples-export",                    "POST",  LOGIN,   405,   405,   405,   405,   405,   405),
     ("run-status",                            "GET",   LOGIN,   200,   200,   200,   404,   200,   200),
     ("run-status",                            "POST",  LOGIN,   405,   405,   405,   405,   405,   405),
     ("set_language",                          "GET",     302,   302,   302,   302,   302,   302,   302),
