@@ -29,12 +29,12 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from core.roles import role_of
 from accounts.selectors import RIGHTS_COLUMNS_SQL, user_from_rights_row
 from accounts.sessions import SessionStore
 from accounts.tokens import key_hash
 from core.middleware import request_language
 from core.permissions import private_team_scope
+from core.roles import role_of
 from evaluation.models import RunStatus
 
 PAGE_VIEWS = frozenset({"leaderboard-detail"})

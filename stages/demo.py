@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.roles import Role
 from accounts.services import user_create
 from consortium.models import Team, TeamStatus
+from core.roles import Role
 from evaluation.demo_checkpoints import DEMO_PLAN, DEMO_TARGET_MODEL
 from evaluation.models import Checkpoint, EvaluationRun, RunStatus
 from evaluation.selectors import suite_version_current

@@ -1,17 +1,19 @@
 """Gathering a stage's inputs: everything the cut depends on, as one JSON-able dict."""
 import hashlib
-from collections.abc import Iterable
 import json
+from collections.abc import Iterable
 
 from evaluation.models import RunSample, RunStatus, TaskResult
 from evaluation.selectors import run_sample_log
 from leaderboards.models import ReferenceScore
 from leaderboards.selectors import suite_tasks_inputs
+from leaderboards.types import TaskInput
 from stages.models import ExpertScore, ExpertSubmission, Nomination, Stage, UserScore
 from stages.resampling import BOOTSTRAP_ALGORITHM
+from stages.types import StageInputs, TeamInput
 
 
-def _item_scores(samples: Iterable[dict], tasks: list[dict]) -> dict[str, list[float]]:
+def _item_scores(samples: Iterable[dict], tasks: list[TaskInput]) -> dict[str, list[float]]:
     """Per task, each item's score on the task's metric, from a run's per-sample log."""
     # "exact_match,strict-match": the metric's name, and the filter whose output it scores. The
     # harness logs a sample once per filter (GSM8K: strict-match and flexible-extract), so only
@@ -26,7 +28,7 @@ def _item_scores(samples: Iterable[dict], tasks: list[dict]) -> dict[str, list[f
     return items
 
 
-def _run_item_scores(run, tasks: list[dict]) -> dict[str, list[float]]:
+def _run_item_scores(run, tasks: list[TaskInput]) -> dict[str, list[float]]:
     """_item_scores from the run's RunSample rows (whose `value` is set on the suite metric's own
     filter only), in the log's order, read in chunks; a run stored before the table from its log."""
     rows = RunSample.objects.filter(run_id=run.reused_from_id or run.pk)
@@ -40,7 +42,7 @@ def _run_item_scores(run, tasks: list[dict]) -> dict[str, list[float]]:
     return items
 
 
-def _add_checks(teams: list[dict]) -> None:
+def _add_checks(teams: list[TeamInput]) -> None:
     """Each nomination's training-data compliance and originality verdict, as they stand: shown
     next to the originality gate and kept in the finalised record (they do not change a score)."""
     from datasets_registry.selectors import compliance_for_checkpoints
@@ -56,7 +58,7 @@ def _add_checks(teams: list[dict]) -> None:
             team["nomination"]["originality"] = (originality[pk].verdict or originality[pk].status) if pk in originality else None
 
 
-def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
+def stage_inputs(stage: Stage, *, with_samples: bool = True) -> StageInputs:
     tasks = suite_tasks_inputs(stage.suite_version_id)
     parts = list(stage.rubric.all().select_related("parent").prefetch_related("criteria"))
     nominations = {n.team_id: n for n in Nomination.objects.filter(stage=stage).select_related("checkpoint", "official_run")}
@@ -114,7 +116,7 @@ def stage_inputs(stage: Stage, *, with_samples: bool = True) -> dict:
     }
 
 
-def inputs_digest(inputs: dict) -> str:
+def inputs_digest(inputs: StageInputs) -> str:
     """SHA-256 of the inputs' canonical JSON: what a finalised result records, and the key under
     which a computed outcome may be cached. The JSON is hashed as it is encoded, never held whole
     (a stage's items run to hundreds of thousands); the same bytes as json.dumps would give."""

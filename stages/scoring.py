@@ -22,6 +22,7 @@ import numpy as np
 
 from evaluation.scoring import normalised_score
 from stages.resampling import resampled_means
+from stages.types import StageInputs, StageOutcome
 
 
 def aggregate(values: list[float], method: str, trim_fraction: float) -> float | None:
@@ -38,7 +39,7 @@ def aggregate(values: list[float], method: str, trim_fraction: float) -> float |
 class Rubric:
     """The rubric tree of a stage's inputs, with helpers to score it."""
 
-    def __init__(self, inputs: dict):
+    def __init__(self, inputs: StageInputs):
         self.parts = inputs["rubric"]
         self.by_key = {p["key"]: p for p in self.parts}
         self.children = {p["key"]: [c for c in self.parts if c["parent"] == p["key"]] for p in self.parts}
@@ -132,7 +133,7 @@ def _advancing(ordered: list[dict], count: int) -> set[int]:
     return set(eligible[:count])
 
 
-def compute_outcome(inputs: dict) -> dict:
+def compute_outcome(inputs: StageInputs) -> StageOutcome:
     stage = inputs["stage"]
     rubric = Rubric(inputs)
     teams = sorted(inputs["teams"], key=lambda t: t["id"])

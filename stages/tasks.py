@@ -1,6 +1,7 @@
 """Celery tasks for stages: they only call services."""
 from celery import shared_task
 
+
 @shared_task(name="stages.verify_nomination", acks_late=True)
 def verify_nomination(nomination_id: int) -> str:
     from stages.services.nominations import nomination_verify

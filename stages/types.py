@@ -2,7 +2,7 @@
 are and hashes the inputs), typed so that a reader and the type checker know each key.
 
 Decimals travel as strings (points, scores, fractions): the digest must not depend on float printing."""
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from leaderboards.types import TaskInput
 
@@ -18,7 +18,8 @@ class StageSettings(TypedDict):
     target_goal_percent: str
     bootstrap_samples: int
     bootstrap_seed: int
-    bootstrap_algorithm: int  # stages.resampling: a finalised stage recomputes with the one it recorded
+    # stages.resampling: absent in stages finalised before version 2, which recompute with version 1
+    bootstrap_algorithm: NotRequired[int]
 
 
 class RubricPartInput(TypedDict):
@@ -106,6 +107,7 @@ class ResultRow(TypedDict):
 class BootstrapSettings(TypedDict):
     samples: int
     seed: int
+    algorithm: NotRequired[int]
 
 
 class StageOutcome(TypedDict):

@@ -16,8 +16,8 @@ from evaluation.models import Checkpoint, CheckpointStatus
 from leaderboards.selectors import checkpoint_flags
 
 from . import selectors
-from .conflicts import conflicts_of
 from .blockers import stage_blockers
+from .conflicts import conflicts_of
 from .report import export, part_columns, parts_chart, result_rows
 from .services.gate import gate_item_decide
 from .services.nominations import nomination_submit, nominations_freeze

@@ -23,11 +23,11 @@ from leaderboards.table import compute_table
 from .serializers import (
     ChartsSerializer,
     FlagsSerializer,
+    FrontierReferenceSerializer,
+    FrontierReferenceWriteSerializer,
     LeaderboardCreateSerializer,
     LeaderboardSerializer,
     PublishSerializer,
-    FrontierReferenceSerializer,
-    FrontierReferenceWriteSerializer,
     SnapshotSerializer,
     TableSerializer,
     ViewQuerySerializer,
