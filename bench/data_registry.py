@@ -120,7 +120,7 @@ def main() -> None:
     try:
         from core.roles import PROGRAMME_ADMIN_GROUP
         from accounts.services import role_groups_ensure
-        from tests.factories import UserFactory
+        from tests.support.factories import UserFactory
 
         call_command("seed_programme", verbosity=0)
         call_command("seed_data_registry", verbosity=0)

@@ -68,7 +68,7 @@ def main() -> None:
         from evaluation.models import EvaluationRun
         from evaluation.services.suites import suite_load
         from evaluation.suite_files import HARNESS_TASKS_DIR, SUITES_DIR, parse_suite
-        from tests.evaluation.workers import purge_queues, start_worker, stop_worker
+        from tests.support.workers import purge_queues, start_worker, stop_worker
 
         call_command("seed_programme", verbosity=0)
         suite = suite_load(actor=None, definition=parse_suite(SUITES_DIR / "ko-smoke.yaml"))[0]

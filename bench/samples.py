@@ -227,8 +227,8 @@ def measure():
     from stages.models import Nomination, NominationStatus, StageResult, StageStatus
     from stages.scoring import compute_outcome
     from stages.services.stages import stage_create, stage_finalise
-    from tests.factories import ProgrammeFactory, TeamFactory
-    from tests.results_builder import make_checkpoint, make_suite_version
+    from tests.support.factories import ProgrammeFactory, TeamFactory
+    from tests.support.results_builder import make_checkpoint, make_suite_version
 
     suite = make_suite_version(tasks=[(task, category, baseline, 1.0) for task, _m, category, baseline in TASKS],
                                slug="bench-samples")
@@ -298,7 +298,7 @@ def measure():
         export[label] = {"samples": lines, "seconds": seconds, "rate": lines / seconds, "peak_mib": peak / 2**20}
 
     # The stage: 5 teams, each with an official run of SIZE items (team 1's is the run above).
-    from tests.results_builder import make_run
+    from tests.support.results_builder import make_run
 
     stage = stage_create(actor=None, programme=programme, slug="bench-stage", name_ko="벤치", name_en="Bench",
                          advancing_count=3, suite_version=suite, teams=teams, bootstrap_samples=RESAMPLES,

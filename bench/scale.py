@@ -78,7 +78,7 @@ def main() -> None:
         from evaluation.models import Checkpoint, EvaluationRun
         from evaluation.services.suites import suite_load
         from evaluation.suite_files import SUITES_DIR, parse_suite
-        from tests.evaluation.workers import purge_queues, start_worker, stop_worker
+        from tests.support.workers import purge_queues, start_worker, stop_worker
 
         call_command("seed_programme", verbosity=0)
         suite_load(actor=None, definition=parse_suite(SUITES_DIR / "ko-smoke.yaml"))

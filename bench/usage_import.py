@@ -71,7 +71,7 @@ def setup_catalogue():
     from budget.models import GpuType, Provider, Rate, SlurmAccount
     from budget.services.allocations import envelope_create
     from consortium.models import Organisation, Programme
-    from tests.factories import TeamFactory
+    from tests.support.factories import TeamFactory
 
     programme = Programme.objects.create(slug="bench", name_ko="벤치", name_en="Bench", year=2025)
     envelope_create(actor=None, programme=programme, name="2025", period_start=datetime.date(2025, 1, 1),

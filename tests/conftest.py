@@ -4,7 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 from core.roles import MINISTRY_REVIEWER_GROUP, PROGRAMME_ADMIN_GROUP
 from accounts.services import role_groups_ensure
 
-from .factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
+from tests.support.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ import pytest
 
 from audit.models import AuditEvent
 from consortium.models import Team
-from tests.factories import OrganisationFactory, api_token_key
+from tests.support.factories import OrganisationFactory, api_token_key
 
 
 @pytest.mark.parametrize("role", ["anonymous", "member_a", "member_b", "reviewer", "admin"])

@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.models import UserSession
 from audit.models import AuditEvent
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 NEW = "a-new-long-passphrase"

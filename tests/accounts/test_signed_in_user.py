@@ -11,7 +11,7 @@ from accounts.models import User
 from core.roles import group_names
 from accounts.selectors import signed_in_user
 from core.permissions import team_ids_of
-from tests.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
+from tests.support.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from accounts.selectors import signed_in_user
 from accounts.services.team_roles import team_role_end, team_role_grant
 from audit.models import AuditEvent
 from core.permissions import Action, can
-from tests.factories import OrganisationFactory, UserFactory
+from tests.support.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 RIGHTS = (Action.VIEW_TEAM_PRIVATE, Action.SUBMIT_CHECKPOINT, Action.LEAD_TEAM, Action.MANAGE_TEAM_ROLES)

@@ -12,8 +12,8 @@ from arena.services.panel import panel_member_invite
 from arena.services.prompt_sets import prompt_set_create
 from stages.models import Nomination, NominationStatus
 from stages.services.stages import stage_create
-from tests.factories import ProgrammeFactory, TeamFactory, UserFactory
-from tests.results_builder import make_checkpoint, make_suite_version
+from tests.support.factories import ProgrammeFactory, TeamFactory, UserFactory
+from tests.support.results_builder import make_checkpoint, make_suite_version
 
 SECRET_TEAM_NAMES = ("Team A", "Team B", "Team C", "team-a", "team-b", "team-c")
 

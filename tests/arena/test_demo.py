@@ -12,7 +12,7 @@ from evaluation.selectors import suite_version_current
 from evaluation.services.suites import suite_load
 from evaluation.suite_files import SUITES_DIR, parse_suite
 from stages import demo as stage_demo
-from tests.results_builder import make_checkpoint, make_run
+from tests.support.results_builder import make_checkpoint, make_run
 
 
 def test_the_demo_campaign(db, django_capture_on_commit_callbacks):

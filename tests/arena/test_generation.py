@@ -14,8 +14,8 @@ from arena.services.prompt_sets import prompt_set_create
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
 from stages.models import Nomination, NominationStatus
 from stages.services.stages import stage_create
-from tests.factories import ProgrammeFactory
-from tests.results_builder import make_suite_version
+from tests.support.factories import ProgrammeFactory
+from tests.support.results_builder import make_suite_version
 
 
 @pytest.fixture(scope="session")

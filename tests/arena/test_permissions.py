@@ -6,7 +6,7 @@ from django.urls import reverse
 from core.roles import Role, role_of
 from arena.services.panel import panel_member_exclude
 from core.permissions import Action, can
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 PANEL_RIGHTS = {Action.USE_ARENA, Action.JUDGE_ARENA}
 

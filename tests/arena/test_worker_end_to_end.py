@@ -12,9 +12,9 @@ from arena.services.prompt_sets import prompt_set_create
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
 from stages.models import Nomination, NominationStatus
 from stages.services.stages import stage_create
-from tests.evaluation.workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
-from tests.factories import ProgrammeFactory
-from tests.results_builder import make_suite_version
+from tests.support.workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
+from tests.support.factories import ProgrammeFactory
+from tests.support.results_builder import make_suite_version
 
 from .test_generation import tiny_checkpoint  # noqa: F401 - the session's small real checkpoint
 

@@ -24,7 +24,7 @@ def chain(db, people):
         services.organisation_create(actor=admin, slug=f"audited-{i}", name_ko=f"기관{i}", name_en=f"Org {i}",
                                      kind="company")
     from governance.services import conflict_declare
-    from tests.factories import TeamFactory
+    from tests.support.factories import TeamFactory
 
     conflict_declare(actor=reviewer, reviewer=reviewer, team=TeamFactory(slug="team-x"), reason="=HYPERLINK(1)")
     return list(AuditEvent.objects.order_by("seq"))

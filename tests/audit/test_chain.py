@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from audit.models import AuditChainHead, AuditEvent
 from audit.selectors import audit_chain_verify
 from consortium import services
-from tests.factories import OrganisationFactory
+from tests.support.factories import OrganisationFactory
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 

@@ -11,7 +11,7 @@ import pytest
 
 # The evaluation tests' real ko-smoke suite and small real checkpoint, as fixtures here too.
 from tests.evaluation.conftest import chat_checkpoint, ko_chat, ko_smoke, tiny_checkpoint  # noqa: F401
-from tests.evaluation.workers import running_worker, wait_until_idle
+from tests.support.workers import running_worker, wait_until_idle
 
 from .helpers import PASSWORD
 

@@ -4,7 +4,7 @@ import re
 from django.utils import translation
 from django.utils.translation import gettext
 
-PASSWORD = "pw-for-tests-only"  # tests.factories.UserFactory's
+PASSWORD = "pw-for-tests-only"  # tests.support.factories.UserFactory's
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 

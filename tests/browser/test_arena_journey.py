@@ -14,8 +14,8 @@ from arena.services.prompt_sets import prompt_set_create
 from stages.models import Nomination, NominationStatus
 from stages.services.stages import stage_create
 from tests.arena.conftest import make_prompts
-from tests.factories import ProgrammeFactory, TeamFactory, UserFactory
-from tests.results_builder import make_checkpoint, make_suite_version
+from tests.support.factories import ProgrammeFactory, TeamFactory, UserFactory
+from tests.support.results_builder import make_checkpoint, make_suite_version
 
 from .conftest import Visitor
 from .helpers import in_language, plotted

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from evaluation.models import EvaluationRun, RunStatus
 from evaluation.services.checkpoints import checkpoint_submit
-from tests.evaluation.workers import copy_checkpoint, wait_for
+from tests.support.workers import copy_checkpoint, wait_for
 
 from .helpers import in_language
 

@@ -18,9 +18,9 @@ from leaderboards.models import RowRule, Snapshot
 from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish
 from stages.models import Nomination, NominationStatus, StageStatus
 from stages.services.stages import stage_create
-from tests.evaluation.workers import copy_checkpoint, wait_for
-from tests.factories import OrganisationFactory, ProgrammeFactory, TeamFactory
-from tests.results_builder import make_checkpoint, make_run, make_suite_version
+from tests.support.workers import copy_checkpoint, wait_for
+from tests.support.factories import OrganisationFactory, ProgrammeFactory, TeamFactory
+from tests.support.results_builder import make_checkpoint, make_run, make_suite_version
 
 from .helpers import HANGUL, PASSWORD, in_language, plotted
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from notifications.models import Notification, NotificationPreference
 from stages.services.stages import stage_create
 from tests.comparisons.test_compare import TASKS, N, _log, _write_log
-from tests.factories import ProgrammeFactory
-from tests.results_builder import make_checkpoint, make_run, make_suite_version
+from tests.support.factories import ProgrammeFactory
+from tests.support.results_builder import make_checkpoint, make_run, make_suite_version
 
 from .conftest import Visitor
 from .helpers import plotted

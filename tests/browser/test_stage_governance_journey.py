@@ -12,7 +12,7 @@ from leaderboards.models import ReferenceModel
 from originality import compare
 from originality.services import _store_result
 from stages.models import GateStatus, Nomination, OriginalityGateItem, RubricPart
-from tests.evaluation.workers import wait_for
+from tests.support.workers import wait_for
 from tests.stages.test_rubric_edit import TREE
 
 from .test_journeys import stage_in_scoring  # noqa: F401 (a fixture)

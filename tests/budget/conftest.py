@@ -5,7 +5,7 @@ import pytest
 
 from budget.models import GpuType, Provider, Rate, SlurmAccount
 from budget.services.allocations import envelope_create
-from tests.factories import OrganisationFactory, ProgrammeFactory
+from tests.support.factories import OrganisationFactory, ProgrammeFactory
 
 BILLION = 10**9
 

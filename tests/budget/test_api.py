@@ -6,7 +6,7 @@ from budget.models import EntryKind, LedgerEntry, ReallocationRequest
 from budget.services.allocations import allocation_grant
 from consortium.models import TeamStatus
 from consortium.services import team_change_status
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 
 @pytest.fixture

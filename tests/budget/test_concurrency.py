@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from budget.models import LedgerEntry
 from budget.services.allocations import allocation_grant, allocation_split
 from budget.services.nodes import node_balance, pool_balance
-from tests.factories import MembershipFactory, OrganisationFactory, TeamFactory
-from tests.idempotency_support import race
+from tests.support.factories import MembershipFactory, OrganisationFactory, TeamFactory
+from tests.support.idempotency import race
 
 
 def _race(calls):

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from budget.models import EntryKind, LedgerEntry, ReallocationRequest
 from budget.services.nodes import pool_balance
 from core.models import IdempotencyKey
-from tests.idempotency_support import race_api_posts, race_form_posts
+from tests.support.idempotency import race_api_posts, race_form_posts
 
 from .conftest import BILLION
 

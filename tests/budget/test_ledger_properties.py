@@ -14,7 +14,7 @@ from budget.services.allocations import allocation_grant, allocation_return, all
 from budget.services.charging import Charger
 from budget.services.nodes import member_node, node_balance, pool_balance, team_node
 from tests.budget.test_charging import line
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.support.factories import MembershipFactory, OrganisationFactory
 
 TOTAL = 1_000
 keys = itertools.count()
@@ -34,7 +34,7 @@ operation = st.one_of(
 @given(operations=st.lists(operation, max_size=15))
 def test_balances_are_sums_of_entries_and_obey_the_rules(people, catalogue, team_a, team_b, operations):
     from budget.services.allocations import envelope_create
-    from tests.factories import ProgrammeFactory
+    from tests.support.factories import ProgrammeFactory
 
     with transaction.atomic():
         envelope = envelope_create(actor=None, programme=ProgrammeFactory(), name="p", total_krw=TOTAL,

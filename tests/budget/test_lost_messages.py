@@ -15,7 +15,7 @@ from budget.services.imports import (
     usage_imports_resend_waiting,
 )
 from budget.services.sacct import Progress
-from tests.brokers import broker_down
+from tests.support.brokers import broker_down
 
 from .conftest import HEADER, sacct_line
 

@@ -1,6 +1,6 @@
 """REPORT_USAGE: admins, and the users of the provider's own organisation."""
 from core.permissions import Action, can
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 
 def test_a_providers_own_users_may_report_its_usage(people, catalogue):

@@ -44,7 +44,7 @@ def test_a_gpu_reservation_converts_through_the_rate_at_its_start(people, catalo
 
 def test_a_provider_cannot_allocate_its_own_gpus_to_its_own_team(people, catalogue, envelope, team_a,
                                                                   extra_member, settings):
-    from tests.factories import MembershipFactory
+    from tests.support.factories import MembershipFactory
 
     MembershipFactory(team=team_a, organisation=catalogue["provider"].organisation)
     reservation = {"gpu_type": catalogue["h100"], "provider": catalogue["provider"], "gpu_count": 8,

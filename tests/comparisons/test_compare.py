@@ -12,8 +12,8 @@ from django.utils import translation
 
 from comparisons.selectors import checkpoint_comparison
 from evaluation.models import RunSample, SuiteTask
-from tests.factories import api_token_key
-from tests.results_builder import make_checkpoint, make_run, make_suite_version
+from tests.support.factories import api_token_key
+from tests.support.results_builder import make_checkpoint, make_run, make_suite_version
 
 TASKS = [("mc", "nia", 0.25, 1.0), ("gsm", "global_common", 0.0, 1.0), ("secret", "nia", 0.25, 1.0)]
 N = 40

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from audit.models import AuditEvent
 from consortium import services
 from consortium.models import Membership, MembershipRoleAssignment
-from tests.factories import OrganisationFactory
+from tests.support.factories import OrganisationFactory
 
 D = datetime.date
 

@@ -2,7 +2,7 @@
 import pytest
 from django.core.management import call_command
 
-from tests.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
+from tests.support.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture

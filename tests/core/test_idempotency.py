@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from core.idempotency import KeyInFlight, KeyReused, Replay, guard, purge_expired
 from core.models import IdempotencyKey
 from evaluation.models import Checkpoint
-from tests.idempotency_support import race_api_posts
+from tests.support.idempotency import race_api_posts
 
 IDEMPOTENT_OPERATIONS = {
     "/api/budget/allocations/", "/api/budget/allocations/split/", "/api/budget/allocations/{id}/return/",

@@ -63,7 +63,7 @@ def test_require_raises_for_the_refused(people, team_a):
 
 def test_a_member_that_left_loses_its_teams_rights(people, team_a, extra_member):
     membership = extra_member(team_a, left_on=datetime.date(2025, 9, 1))
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     former = UserFactory(organisation=membership.organisation)
     assert not can(former, Action.VIEW_TEAM_PRIVATE, team_a)
@@ -72,7 +72,7 @@ def test_a_member_that_left_loses_its_teams_rights(people, team_a, extra_member)
 
 def test_a_non_lead_member_may_submit_but_not_lead(people, team_a, extra_member):
     """A submitter of a non-lead member organisation (what accounts/0004 gave such people)."""
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     member = UserFactory(organisation=extra_member(team_a).organisation)
     assert can(member, Action.SUBMIT_CHECKPOINT, team_a)
@@ -80,7 +80,7 @@ def test_a_non_lead_member_may_submit_but_not_lead(people, team_a, extra_member)
 
 
 def test_an_organisation_without_a_persons_role_gives_at_most_viewer(people, team_a):
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     viewer = UserFactory(organisation=team_a.lead_organisation, team_roles={})
     assert can(viewer, Action.VIEW_TEAM_PRIVATE, team_a)
@@ -97,7 +97,7 @@ def test_an_eliminated_team_cannot_submit(people, team_a):
 
 
 def test_superuser_is_a_programme_admin(db):
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     assert can(UserFactory(is_superuser=True), Action.MANAGE_REGISTRY)
 

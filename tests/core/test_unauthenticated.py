@@ -3,7 +3,7 @@ missing, invalid or deactivated credentials; 403 only for a signed-in caller who
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import api_token_key
+from tests.support.factories import api_token_key
 
 PRIVATE = "/api/runs/"  # a team's private records: never public
 

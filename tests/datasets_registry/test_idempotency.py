@@ -3,7 +3,7 @@ import pytest
 
 from audit.models import AuditEvent
 from datasets_registry.models import Entitlement, Purchase, PurchaseShare
-from tests.idempotency_support import race_api_posts
+from tests.support.idempotency import race_api_posts
 
 from .test_api import purchase_body
 

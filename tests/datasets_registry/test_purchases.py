@@ -21,7 +21,7 @@ def counts():
 
 def test_a_joint_purchase_splits_price_plus_vat_exactly(buy, people, team_a, team_b, catalogue):
     third = [Decimal("33.3333"), Decimal("33.3333"), Decimal("33.3334")]
-    from tests.factories import TeamFactory
+    from tests.support.factories import TeamFactory
 
     team_c = TeamFactory(slug="team-c")
     purchase = buy(teams=[team_a, team_b, team_c], price=1_000_000_001, vat=100_000_000, percents=third,

@@ -14,7 +14,7 @@ from evaluation.services.suites import suite_load, with_pinned_data
 from evaluation.suite_files import SuiteDefinition
 
 from . import benchmark_snapshots
-from .workers import (
+from tests.support.workers import (
     ROOT,
     copy_checkpoint,
     purge_queues,

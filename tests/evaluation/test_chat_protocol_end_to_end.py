@@ -14,7 +14,7 @@ from evaluation.suite_files import HARNESS_TASKS_DIR
 from leaderboards.selectors import leaderboard_live_inputs
 from leaderboards.services import leaderboard_create
 
-from .workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
+from tests.support.workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.slow
 SYSTEM = "당신은 정확하게 답하는 한국어 도우미입니다. 답만 쓰세요."

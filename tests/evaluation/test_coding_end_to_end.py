@@ -14,7 +14,7 @@ from evaluation.models import EvaluationRun, RunStatus, TaskResult
 from evaluation.suite_files import HARNESS_TASKS_DIR, SUITES_DIR, parse_suite
 
 from .coding import build_code_checkpoint
-from .workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
+from tests.support.workers import copy_checkpoint, module_worker_fixtures, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.slow
 REFERENCE = Path(__file__).resolve().parent / "code_eval_reference"

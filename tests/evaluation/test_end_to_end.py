@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from evaluation.models import Checkpoint, EvaluationRun, RunShard, RunStatus, TaskResult
 from evaluation.suite_files import HARNESS_TASKS_DIR
 
-from .workers import copy_checkpoint, lm_eval_command_line, module_worker_fixtures, wait_for, wait_until_idle
+from tests.support.workers import copy_checkpoint, lm_eval_command_line, module_worker_fixtures, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.slow
 

@@ -166,9 +166,9 @@ def test_a_preview_never_reaches_a_leaderboard_or_a_stage(db, team_a, team_b):
     from stages.inputs import stage_inputs
     from stages.models import Nomination, NominationStatus
     from stages.services.stages import stage_create
-    from tests.factories import ProgrammeFactory
-    from tests.results_builder import make_checkpoint as make_ready_checkpoint
-    from tests.results_builder import make_run, make_suite_version
+    from tests.support.factories import ProgrammeFactory
+    from tests.support.results_builder import make_checkpoint as make_ready_checkpoint
+    from tests.support.results_builder import make_run, make_suite_version
 
     version = make_suite_version()
     checkpoint = make_ready_checkpoint(team_a)

@@ -8,7 +8,7 @@ from evaluation.models import Checkpoint, EvaluationRun, RunSample, RunStatus, T
 from evaluation.scoring import stderr_key
 from evaluation.suite_files import HARNESS_TASKS_DIR
 
-from .workers import (
+from tests.support.workers import (
     copy_checkpoint,
     lm_eval_command_line,
     purge_queues,

@@ -11,9 +11,9 @@ from django.utils.translation import gettext
 
 from evaluation.models import EvaluationRun
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
-from tests.brokers import free_port
+from tests.support.brokers import free_port
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401 (fixtures)
-from tests.evaluation.workers import copy_checkpoint, running_worker, wait_for, wait_until_idle
+from tests.support.workers import copy_checkpoint, running_worker, wait_for, wait_until_idle
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 

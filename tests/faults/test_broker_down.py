@@ -7,7 +7,7 @@ from django.utils import timezone
 from evaluation.models import Checkpoint, CheckpointStatus, EvaluationRun, RunStatus
 from evaluation.services import runs
 from evaluation.services.checkpoints import checkpoint_revalidate_stale, checkpoint_submit, checkpoint_validate
-from tests.brokers import broker_down
+from tests.support.brokers import broker_down
 from tests.evaluation.conftest import suite_version  # noqa: F401 (a fixture)
 from tests.evaluation.test_checkpoint_files import make_checkpoint
 

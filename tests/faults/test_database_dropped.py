@@ -21,7 +21,7 @@ from audit.models import AuditEvent
 from evaluation.models import EvaluationRun, RunShard, RunStatus, TaskResult
 from evaluation.runner import SAVE_ATTEMPTS
 from originality.models import OriginalityReport
-from tests.evaluation.workers import database_url, wait_for
+from tests.support.workers import database_url, wait_for
 
 from .conftest import korean, prefix
 

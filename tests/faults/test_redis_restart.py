@@ -17,8 +17,8 @@ from audit.models import AuditEvent
 from evaluation.models import EvaluationRun, RunShard, RunStatus, TaskResult
 from evaluation.services.runs import QUEUED_RESEND_AFTER
 from evaluation.tasks import reap_stale_runs
-from tests.brokers import broker
-from tests.evaluation.workers import require_real_services, start_worker, stop_worker, wait_for
+from tests.support.brokers import broker
+from tests.support.workers import require_real_services, start_worker, stop_worker, wait_for
 
 from .conftest import TERMINAL, PrivateRedis
 

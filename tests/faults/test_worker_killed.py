@@ -18,7 +18,7 @@ from budget.services.rates import charge_krw
 from evaluation.models import EvaluationRun, RunShard, RunStatus, TaskResult
 from evaluation.tasks import reap_stale_runs
 from tests.budget.conftest import catalogue  # noqa: F401 (a fixture)
-from tests.evaluation.workers import purge_queues, require_real_services, start_worker, stop_worker, wait_for
+from tests.support.workers import purge_queues, require_real_services, start_worker, stop_worker, wait_for
 
 from .conftest import TERMINAL
 

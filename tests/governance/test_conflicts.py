@@ -103,7 +103,7 @@ def test_the_page_shows_the_conflict_and_refuses_a_crafted_post(client, stage, p
 
 def test_the_report_counts_the_reviewers_of_each_team(official_results, people, team_a, team_b, team_c):
     from stages.services.stages import stage_finalise
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     reviewer = people["reviewer"]
     second = UserFactory(username="reviewer-2")

@@ -2,7 +2,7 @@ import pytest
 
 from leaderboards.models import RowRule
 from leaderboards.services import leaderboard_create
-from tests.results_builder import make_checkpoint, make_run, make_suite_version
+from tests.support.results_builder import make_checkpoint, make_run, make_suite_version
 
 
 @pytest.fixture

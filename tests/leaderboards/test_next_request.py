@@ -16,8 +16,8 @@ from accounts.services.team_roles import team_role_end
 from accounts.services.tokens import token_create, token_revoke
 from consortium.services import membership_update
 from leaderboards.services import snapshot_publish
-from tests.factories import UserFactory
-from tests.results_builder import make_checkpoint, make_run
+from tests.support.factories import UserFactory
+from tests.support.results_builder import make_checkpoint, make_run
 
 SECRET = "alpha-secret-next"
 PAGE, API = "/leaderboards/main/", "/api/leaderboards/main/"

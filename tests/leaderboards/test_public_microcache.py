@@ -7,7 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from leaderboards.services import snapshot_publish
-from tests.factories import api_token_key
+from tests.support.factories import api_token_key
 
 PAGE, API = "/leaderboards/main/", "/api/leaderboards/main/"
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from leaderboards.services import snapshot_publish
-from tests.factories import api_token_key
+from tests.support.factories import api_token_key
 
 PAGE, API = "/leaderboards/main/", "/api/leaderboards/main/"
 pytestmark = pytest.mark.django_db

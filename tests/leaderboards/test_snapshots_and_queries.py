@@ -4,8 +4,8 @@ from django.db import DatabaseError, transaction
 
 from leaderboards.models import Snapshot
 from leaderboards.services import reference_model_save, snapshot_publish
-from tests.factories import TeamFactory
-from tests.results_builder import make_checkpoint, make_run
+from tests.support.factories import TeamFactory
+from tests.support.results_builder import make_checkpoint, make_run
 
 
 def test_only_admins_publish_and_snapshots_are_immutable(people, leaderboard, results):

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from leaderboards.services import snapshot_publish
-from tests.results_builder import make_checkpoint, make_run
+from tests.support.results_builder import make_checkpoint, make_run
 
 SECRET = "alpha-secret"
 

@@ -24,9 +24,9 @@ from notifications.services import (
 from stages.services.nominations import nominations_freeze
 from stages.services.notices import nomination_deadline_reminders_send
 from stages.services.stages import stage_create
-from tests.brokers import broker_down
-from tests.factories import ProgrammeFactory, UserFactory
-from tests.results_builder import make_checkpoint, make_suite_version
+from tests.support.brokers import broker_down
+from tests.support.factories import ProgrammeFactory, UserFactory
+from tests.support.results_builder import make_checkpoint, make_suite_version
 
 RESULTS = {"results": {t: {"acc,none": 0.5, "acc_stderr,none": 0.01}
                        for t in ("nia_mc", "global_mc", "global_gen", "chosen_gen")}}

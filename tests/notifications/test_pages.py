@@ -5,7 +5,7 @@ from django.test import Client
 
 from notifications.models import Notification, NotificationKind, NotificationPreference
 from notifications.services import notify
-from tests.factories import api_token_key
+from tests.support.factories import api_token_key
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from originality.models import OriginalityReport, ReportStatus, Verdict
 from originality.services import reference_register
-from tests.evaluation.workers import purge_queues, require_real_services, start_worker, stop_worker, wait_for
+from tests.support.workers import purge_queues, require_real_services, start_worker, stop_worker, wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -24,8 +24,8 @@ from leaderboards.services import leaderboard_create, reference_model_save, snap
 from originality.models import OriginalityReport, ReferenceModel
 from stages.models import Nomination, NominationStatus, StageStatus
 from stages.services.stages import stage_create
-from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
-from tests.results_builder import make_checkpoint, make_run, make_suite_version
+from tests.support.factories import OrganisationFactory, ProgrammeFactory, UserFactory
+from tests.support.results_builder import make_checkpoint, make_run, make_suite_version
 
 # viewer_a: a person of a member organisation of team A with no team role of their own (viewer);
 # member_a: a submitter of that organisation; lead_a: the lead of team A (#18: rights per person).

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.factories import api_token_key
+from tests.support.factories import api_token_key
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Fixed examples (derandomized) so that `make test` is the same every time; API_FUZZ_SCALE=5 (say)

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from leaderboards.services import reference_model_save
 from stages.services.stages import stage_create
-from tests.factories import ProgrammeFactory
-from tests.results_builder import make_checkpoint, make_run, make_suite_version
+from tests.support.factories import ProgrammeFactory
+from tests.support.results_builder import make_checkpoint, make_run, make_suite_version
 
 TARGET = {"nia_mc": 0.6, "global_mc": 0.8, "global_gen": 0.6, "chosen_gen": 0.5}
 
@@ -26,7 +26,7 @@ def suite_version(db):
 
 @pytest.fixture
 def team_c(db):
-    from tests.factories import TeamFactory
+    from tests.support.factories import TeamFactory
 
     return TeamFactory(slug="team-c", name_en="Team C")
 

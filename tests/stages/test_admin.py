@@ -12,7 +12,7 @@ from leaderboards.models import Leaderboard, ReferenceModel
 from stages.models import Nomination, OriginalityGateItem, RubricPart, Stage
 from stages.services.rubric import rubric_of
 from stages.services.scores import expert_scores_save
-from tests.factories import ProgrammeFactory
+from tests.support.factories import ProgrammeFactory
 
 from .test_rubric_edit import TREE
 

@@ -20,7 +20,7 @@ from stages.services.nominations import nomination_submit
 from stages.services.official_runs import official_run_rerequest
 from stages.services.stages import stage_finalise
 from stages.tasks import open_originality_gate
-from tests.results_builder import make_checkpoint
+from tests.support.results_builder import make_checkpoint
 
 
 def _client(user):

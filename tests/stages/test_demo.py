@@ -10,7 +10,7 @@ from evaluation.suite_files import SUITES_DIR, parse_suite
 from leaderboards.models import Leaderboard, Snapshot
 from stages import demo
 from stages.models import ExpertSubmission, Nomination, StageStatus, UserScore
-from tests.results_builder import make_checkpoint, make_run
+from tests.support.results_builder import make_checkpoint, make_run
 
 
 @pytest.fixture

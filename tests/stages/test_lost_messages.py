@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from stages.models import Nomination, NominationStatus, Stage, StageStatus
 from stages.services.nominations import nomination_submit, nomination_verify, nominations_freeze, nominations_resend_unverified
-from tests.brokers import broker_down
+from tests.support.brokers import broker_down
 
 from .test_services import _checkpoint_with_files
 

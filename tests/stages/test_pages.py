@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 
 from stages.services.scores import expert_scores_save
 from stages.services.stages import stage_finalise
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 CRITERIA = ("technology", "report", "sovereignty")
 
@@ -97,7 +97,7 @@ def test_api_finalise_and_exclusion_are_admin_only(people, official_results):
 def test_a_nominated_rule_leaderboard_shows_the_official_runs(people, official_results, suite_version, team_a):
     from leaderboards.models import RowRule
     from leaderboards.services import leaderboard_create
-    from tests.results_builder import make_checkpoint, make_run
+    from tests.support.results_builder import make_checkpoint, make_run
 
     # A better, later run that was not nominated must not stand for team A.
     make_run(make_checkpoint(team_a, name="not-nominated"), suite_version,

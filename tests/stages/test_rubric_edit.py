@@ -98,7 +98,7 @@ def test_user_scores_freeze_it_too(official_results, people, team_a):
 
 
 def test_a_stage_is_created_with_any_rubric_through_the_api(people, suite_version, team_a, team_b):
-    from tests.factories import ProgrammeFactory
+    from tests.support.factories import ProgrammeFactory
 
     programme = ProgrammeFactory()
     response = _client(people["admin"]).post("/api/stages/", {

@@ -26,7 +26,7 @@ from stages.scoring import compute_outcome
 from stages.services.nominations import nomination_submit, nomination_verify, nominations_freeze
 from stages.services.scores import expert_scores_save, user_scores_import
 from stages.services.stages import stage_finalise, team_exclude
-from tests.results_builder import make_checkpoint
+from tests.support.results_builder import make_checkpoint
 
 
 def test_default_rubric_is_100_points_40_35_25(stage):
@@ -38,7 +38,7 @@ def test_default_rubric_is_100_points_40_35_25(stage):
 
 def test_a_rubric_whose_parts_do_not_add_up_is_refused(people, suite_version, team_a, team_b):
     from stages.services.stages import stage_create
-    from tests.factories import ProgrammeFactory
+    from tests.support.factories import ProgrammeFactory
 
     bad = [("benchmarks", None, "group", "", 40, "b", "b", []),
            ("nia", "benchmarks", "benchmark", "nia", 30, "n", "n", [])]
