@@ -1,5 +1,6 @@
 """A person's own account pages: their roles and sessions ("sign out everywhere"), their API tokens.
 Thin: core.permissions decides, accounts.services writes, accounts.selectors reads."""
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -21,11 +22,15 @@ from .services.tokens import token_create, token_revoke
 @require_safe
 def account(request):
     require(request.user, Action.MANAGE_ACCOUNT, request.user)
-    return render(request, "accounts/account.html", {
-        "team_roles": selectors.team_roles_held_by(request.user),
-        "sessions": selectors.sessions_of(request.user),
-        "current_session": request.session.session_key,
-    })
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "team_roles": selectors.team_roles_held_by(request.user),
+            "sessions": selectors.sessions_of(request.user),
+            "current_session": request.session.session_key,
+        },
+    )
 
 
 @login_required
@@ -50,11 +55,15 @@ def tokens(request):
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, _("Token “%(name)s” made. Copy its key now: it is not shown again.")
-                             % {"name": token.name})
+            messages.success(
+                request, _("Token “%(name)s” made. Copy its key now: it is not shown again.") % {"name": token.name}
+            )
             form = TokenCreateForm()
-    return render(request, "accounts/tokens.html", {
-        "form": form, "tokens": selectors.api_tokens_of(request.user), "new_key": new_key})
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": selectors.api_tokens_of(request.user), "new_key": new_key},
+    )
 
 
 @login_required

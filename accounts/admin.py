@@ -1,5 +1,6 @@
 """Users in the Django admin: every save goes through accounts.services (audited);
 roles are one choice here, never raw groups or permission flags."""
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
@@ -9,18 +10,21 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
 
 from core.admin_site import PlatformModelAdmin
+from core.roles import Role, role_of
 
 from . import services
-from .services.tokens import tokens_revoke_all
 from .models import User
-from core.roles import Role, role_of
+from .services.tokens import tokens_revoke_all
 
 # Groups are the role mechanism and tokens are secrets: neither is edited by hand.
 admin.site.unregister(Group)
 admin.site.unregister(TokenProxy)
 
-ASSIGNABLE_ROLES = [(Role.MEMBER, _("Member firm / none")), (Role.REVIEWER, Role.REVIEWER.label),
-                    (Role.ADMIN, Role.ADMIN.label)]
+ASSIGNABLE_ROLES = [
+    (Role.MEMBER, _("Member firm / none")),
+    (Role.REVIEWER, Role.REVIEWER.label),
+    (Role.ADMIN, Role.ADMIN.label),
+]
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
@@ -67,8 +71,9 @@ class UserAdmin(PlatformModelAdmin, BaseUserAdmin):
             services.user_update(actor=request.user, user=stored, role=Role(form.cleaned_data["role"]), **changes)
         else:
             password = form.cleaned_data.get("password1") if form.cleaned_data.get("usable_password", True) else None
-            obj.pk = services.user_create(actor=request.user, username=form.cleaned_data["username"],
-                                          password=password).pk
+            obj.pk = services.user_create(
+                actor=request.user, username=form.cleaned_data["username"], password=password
+            ).pk
 
     def save_related(self, request, form, formsets, change):
         """Nothing else to save: roles and organisation were written by the service."""

@@ -5,6 +5,7 @@ and its person is read with their groups, teams and team roles (accounts.selecto
 one statement), so a revoked token, an ended role or a deactivated person answers 401/403 on the
 very next request. DRF's TokenAuthentication gives the header parsing and the
 `WWW-Authenticate: Token` of a 401."""
+
 import datetime
 
 from django.db.models import Q
@@ -24,8 +25,11 @@ class ApiTokenAuthentication(TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key):
-        found = (ApiToken.objects.filter(key_hash=key_hash(key))
-                 .values_list("pk", "user_id", "expires_at", "revoked_at", "last_used_at").first())
+        found = (
+            ApiToken.objects.filter(key_hash=key_hash(key))
+            .values_list("pk", "user_id", "expires_at", "revoked_at", "last_used_at")
+            .first()
+        )
         if found is None:
             raise AuthenticationFailed(_("Invalid token."))
         pk, user_id, expires_at, revoked_at, last_used_at = found
@@ -38,6 +42,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
         if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION),
-                                    pk=pk).update(last_used_at=now)
+            ApiToken.objects.filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION), pk=pk
+            ).update(last_used_at=now)
         return user, ApiToken(pk=pk, user_id=user_id, expires_at=expires_at, last_used_at=now)

@@ -2,6 +2,7 @@
 LOGIN_FAILURE_WINDOW_S that pair is locked until the window ends. Every way of signing in (the
 login page, the admin's, /api/auth/token/) goes through accounts.backends.LimitedModelBackend,
 which refuses a locked pair, and through Django's user_login_failed signal, which counts."""
+
 import hashlib
 
 from django.conf import settings

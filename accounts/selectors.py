@@ -1,4 +1,5 @@
 """Reads for accounts."""
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
@@ -47,6 +48,7 @@ def signed_in_user(user_id):
 
 # ---- #18: a person's tokens, sessions and team roles -----------------------------------------
 
+
 def api_tokens_of(user) -> list:
     """Every token of the person, newest first (one query)."""
     from .models import ApiToken
@@ -58,9 +60,11 @@ def sessions_of(user) -> list:
     """The person's sessions that have not expired, newest first (one query)."""
     from .models import UserSession
 
-    return list(UserSession.objects.filter(user=user, expire_date__gt=timezone.now())
-                .only("session_key", "created_at", "expire_date", "user_agent", "ip_address")
-                .order_by("-created_at"))
+    return list(
+        UserSession.objects.filter(user=user, expire_date__gt=timezone.now())
+        .only("session_key", "created_at", "expire_date", "user_agent", "ip_address")
+        .order_by("-created_at")
+    )
 
 
 def team_roles_held_by(user) -> list:
@@ -78,10 +82,17 @@ def team_people(team) -> dict:
     from .models import TeamRole
 
     organisations = Membership.objects.active_on(timezone.localdate()).filter(team=team).values("organisation_id")
-    people = list(get_user_model().objects.filter(organisation_id__in=organisations, is_active=True)
-                  .select_related("organisation").order_by("organisation__name_en", "username"))
-    history = list(TeamRole.objects.filter(team=team).select_related("user", "granted_by", "ended_by")
-                   .order_by("-granted_at", "-pk"))
+    people = list(
+        get_user_model()
+        .objects.filter(organisation_id__in=organisations, is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name_en", "username")
+    )
+    history = list(
+        TeamRole.objects.filter(team=team)
+        .select_related("user", "granted_by", "ended_by")
+        .order_by("-granted_at", "-pk")
+    )
     now = timezone.now()
     current = {g.user_id: g for g in history if g.granted_at <= now and (g.ended_at is None or g.ended_at > now)}
     return {"people": [(person, current.get(person.pk)) for person in people], "history": history}
@@ -105,9 +116,15 @@ RIGHTS_COLUMNS_SQL = """
 def user_from_rights_row(row: dict):
     """An unsaved User carrying what core.permissions reads (groups, teams, roles), from a row with
     RIGHTS_COLUMNS_SQL's columns: no further query is needed to decide anything about them."""
-    user = get_user_model()(id=row["user_id"], username=row["username"], password=row["password"],
-                            is_active=row["is_active"], is_superuser=row["is_superuser"], is_staff=row["is_staff"],
-                            organisation_id=row["organisation_id"])
+    user = get_user_model()(
+        id=row["user_id"],
+        username=row["username"],
+        password=row["password"],
+        is_active=row["is_active"],
+        is_superuser=row["is_superuser"],
+        is_staff=row["is_staff"],
+        organisation_id=row["organisation_id"],
+    )
     user._group_names_cache = frozenset(row["group_name_list"])
     user._team_ids_cache = frozenset(row["team_id_list"]) if row["organisation_id"] else frozenset()
     user._team_roles_cache = {int(t): r for t, r in (item.split(":", 1) for item in row["team_role_list"])}

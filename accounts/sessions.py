@@ -1,6 +1,7 @@
 """The session engine (SESSION_ENGINE = "accounts.sessions"): Django's database sessions, stored in
 accounts.UserSession with the signed-in person, their browser and address, so that a person's
 sessions can be listed and ended. Deleting a row signs that session out on its next request."""
+
 import datetime
 import ipaddress
 

@@ -1,4 +1,5 @@
 """A team's people and their roles: the team's lead or an admin grants and ends them."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -30,8 +31,14 @@ def team_roles(request, slug: str):
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, _("%(person)s is now %(role)s.") % {
-                "person": person.get_username(), "role": dict(form.fields["role"].choices)[form.cleaned_data["role"]]})
+            messages.success(
+                request,
+                _("%(person)s is now %(role)s.")
+                % {
+                    "person": person.get_username(),
+                    "role": dict(form.fields["role"].choices)[form.cleaned_data["role"]],
+                },
+            )
             return redirect("team-roles", slug=team.slug)
     return render(request, "accounts/team_roles.html", {"team": team, "form": form, **found})
 

@@ -1,5 +1,6 @@
 """Personal API token keys: made from 32 random bytes, stored only as their SHA-256 (a key has 256
 bits of entropy, so a fast hash is enough: nothing to guess, and a lookup is one indexed query)."""
+
 import hashlib
 import secrets
 

@@ -22,8 +22,11 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/",
-         auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm), name="password_reset_confirm"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        name="password_reset_confirm",
+    ),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("teams/<slug:slug>/roles/", team_role_views.team_roles, name="team-roles"),
     path("teams/<slug:slug>/roles/<int:pk>/end/", team_role_views.team_role_end_view, name="team-role-end"),

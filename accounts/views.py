@@ -1,5 +1,6 @@
 """Sign-in with a clear answer when too many attempts failed (accounts.login_limits), on the page
 and for API tokens."""
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -22,7 +23,9 @@ class LimitedAuthenticationForm(AuthenticationForm):
         if login_limits.is_locked(self.data.get("username"), self.request):
             raise ValidationError(
                 _("Too many failed sign-ins for this username from your address. Try again in %(minutes)s minutes."),
-                code=TOO_MANY, params={"minutes": login_limits.lock_minutes()})
+                code=TOO_MANY,
+                params={"minutes": login_limits.lock_minutes()},
+            )
         return super().clean()
 
 
@@ -55,8 +58,7 @@ class ObtainTokenView(ObtainAuthToken):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        token, key = token_create(actor=user, user=user, name=SIGN_IN_TOKEN_NAME,
-                                  days=settings.API_TOKEN_SIGN_IN_DAYS)
+        token, key = token_create(actor=user, user=user, name=SIGN_IN_TOKEN_NAME, days=settings.API_TOKEN_SIGN_IN_DAYS)
         return Response({"token": key, "name": token.name, "expires_at": token.expires_at})
 
 

@@ -1,5 +1,6 @@
 """Read-only views of the arena for admins: campaigns are written by arena.services (the pages
 and the API), never by hand."""
+
 from django.contrib import admin
 
 from core.admin_site import ReadOnlyModelAdmin

@@ -20,6 +20,7 @@ round over judgments (resampling the N judgments with replacement) is exactly a 
 of N over those cells with probabilities count/N, and the B rounds are fitted together as one
 batched Newton iteration.
 """
+
 from __future__ import annotations
 
 import numpy as np

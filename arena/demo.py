@@ -2,6 +2,7 @@
 nominated checkpoints on the worker, a seeded panel whose verdicts follow the checkpoints'
 training (more steps, better answers), one panel member who always picks A (flagged), and the
 `panel` demo user seated with a quota so a person can judge. Idempotent."""
+
 import datetime
 import math
 import random
@@ -11,7 +12,6 @@ import numpy as np
 from django.utils import timezone
 
 from accounts.models import User
-from core.roles import Role
 from accounts.services import user_create
 from arena import bradley_terry as bt
 from arena.demo_prompts import DEMO_PROMPTS
@@ -20,6 +20,7 @@ from arena.services.campaigns import campaign_create, campaign_result_compute
 from arena.services.judgments import judgment_next, judgment_submit
 from arena.services.panel import panel_member_invite
 from arena.services.prompt_sets import prompt_set_create
+from core.roles import Role
 from evaluation.demo_checkpoints import DEMO_PLAN
 from stages.demo import STAGE_SLUG
 from stages.models import Stage, StageStatus
@@ -28,8 +29,10 @@ PROMPT_SET_SLUG = "demo-ko-panel"
 CAMPAIGN_SLUG = "demo-user-panel"
 SEEDED_JUDGES = 10
 JUDGMENTS_EACH = 30
-DEMO_GENERATION = {"system_instruction": "당신은 한국어 사용자를 돕는 AI 어시스턴트입니다.",
-                   "gen_kwargs": {"max_gen_toks": 48, "do_sample": False, "until": []}}
+DEMO_GENERATION = {
+    "system_instruction": "당신은 한국어 사용자를 돕는 AI 어시스턴트입니다.",
+    "gen_kwargs": {"max_gen_toks": 48, "do_sample": False, "until": []},
+}
 
 
 def _demo_strengths(teams: list[int], slugs: dict[int, str]) -> np.ndarray:
@@ -55,7 +58,8 @@ def _judge(user: User, campaign: Campaign, count: int, pick, rng: random.Random)
             break
         # A person reads for a while: the seeded pair was shown 10–70 s before the verdict.
         Judgment.objects.filter(pk=judgment.pk).update(
-            assigned_at=timezone.now() - datetime.timedelta(seconds=rng.uniform(10, 70)))
+            assigned_at=timezone.now() - datetime.timedelta(seconds=rng.uniform(10, 70))
+        )
         judgment_submit(actor=user, campaign=campaign, judgment_id=judgment.pk, verdict=pick(judgment))
         done += 1
     return done
@@ -82,7 +86,8 @@ def seed_judgments(campaign: Campaign, *, seed: int = 20251230) -> int:
     for n in range(1, SEEDED_JUDGES + 2):
         username = f"panel-{n:02d}"
         user = User.objects.filter(username=username).first() or user_create(
-            actor=None, username=username, password=None, role=Role.PANEL)
+            actor=None, username=username, password=None, role=Role.PANEL
+        )
         if not campaign.panel.filter(user=user).exists():
             panel_member_invite(actor=None, campaign=campaign, user=user, quota=JUDGMENTS_EACH)
         always_a = n == SEEDED_JUDGES + 1
@@ -95,21 +100,34 @@ def seed_when_ready(*, wait_s: int = 900, log=print) -> Campaign | None:
     worker), wait for the answers, then seat the panel and seed the judgments."""
     campaign = Campaign.objects.filter(slug=CAMPAIGN_SLUG).first()
     if campaign is None:
-        ready = _wait_for(lambda: Stage.objects.filter(slug=STAGE_SLUG).exclude(status=StageStatus.NOMINATING).exists(),
-                          wait_s)
+        ready = _wait_for(
+            lambda: Stage.objects.filter(slug=STAGE_SLUG).exclude(status=StageStatus.NOMINATING).exists(), wait_s
+        )
         stage = Stage.objects.filter(slug=STAGE_SLUG).first()
         if not ready or stage.status != StageStatus.SCORING:
             log("Demo arena skipped: the demo stage's nominations were not frozen in time, or it is finalised.")
             return None
         prompt_set = PromptSet.objects.filter(slug=PROMPT_SET_SLUG).order_by("-version").first() or prompt_set_create(
-            actor=None, slug=PROMPT_SET_SLUG, title="데모 사용자 평가 질문 (한국어 20문항)",
-            prompts=[{"key": k, "category": c, "text": t} for k, c, t in DEMO_PROMPTS])
-        campaign = campaign_create(actor=None, stage=stage, prompt_set=prompt_set, slug=CAMPAIGN_SLUG,
-                                   name_ko="1차 사용자 평가 (데모)", name_en="First-stage user evaluation (demo)",
-                                   default_quota=20, generation=DEMO_GENERATION, min_seconds=5)
+            actor=None,
+            slug=PROMPT_SET_SLUG,
+            title="데모 사용자 평가 질문 (한국어 20문항)",
+            prompts=[{"key": k, "category": c, "text": t} for k, c, t in DEMO_PROMPTS],
+        )
+        campaign = campaign_create(
+            actor=None,
+            stage=stage,
+            prompt_set=prompt_set,
+            slug=CAMPAIGN_SLUG,
+            name_ko="1차 사용자 평가 (데모)",
+            name_en="First-stage user evaluation (demo)",
+            default_quota=20,
+            generation=DEMO_GENERATION,
+            min_seconds=5,
+        )
         log(f"Demo arena: campaign created; {campaign.entries.count()} answer-generation jobs queued.")
-    if not _wait_for(lambda: Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.GENERATING).exists() is False,
-                     wait_s):
+    if not _wait_for(
+        lambda: Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.GENERATING).exists() is False, wait_s
+    ):
         log("Demo arena: the answers were not generated in time; the campaign stays in 'generating'.")
         return campaign
     campaign.refresh_from_db()

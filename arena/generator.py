@@ -6,6 +6,7 @@ evaluation.harness.load_model and generates with the harness's own generate_unti
 campaign's protocol (system instruction, chat template when the tokenizer has one, greedy
 decoding by default). The parent waits with a time limit and kills the child on expiry; whatever
 fails ends the job as failed with a reason. Only the parent writes to the database."""
+
 import ctypes
 import json
 import logging
@@ -37,12 +38,14 @@ def generate_answers(job_id: int, *, worker_host: str) -> Step:
     if job is None:
         return Step.NOT_QUEUED
     try:
-        return _attempt(GenerationJob.objects.select_related("entry__campaign", "entry__checkpoint__team")
-                        .get(pk=job.pk))
+        return _attempt(
+            GenerationJob.objects.select_related("entry__campaign", "entry__checkpoint__team").get(pk=job.pk)
+        )
     except Exception as exc:  # noqa: BLE001 - a job never stays "running" because of us
         logger.exception("generation job %s failed inside the platform", job_id)
-        generation.generation_fail(job_id=job_id, error=_("The platform failed while generating: %(error)s")
-                                   % {"error": exc})
+        generation.generation_fail(
+            job_id=job_id, error=_("The platform failed while generating: %(error)s") % {"error": exc}
+        )
         return Step.FAILED
 
 
@@ -50,17 +53,26 @@ def spec_for(job: GenerationJob, model_dir: Path, work_dir: Path) -> dict:
     campaign, checkpoint = job.entry.campaign, job.entry.checkpoint
     chat = bool(checkpoint.has_chat_template)
     return {
-        "model_path": str(model_dir), "backend": job.settings.get("backend", "hf"),
-        "device": job.settings.get("device", "cpu"), "dtype": job.settings.get("dtype", "float32"),
-        "batch_size": settings.EVAL_BATCH_SIZE, "tensor_parallel_size": 1, "seeds": SEEDS,
+        "model_path": str(model_dir),
+        "backend": job.settings.get("backend", "hf"),
+        "device": job.settings.get("device", "cpu"),
+        "dtype": job.settings.get("dtype", "float32"),
+        "batch_size": settings.EVAL_BATCH_SIZE,
+        "tensor_parallel_size": 1,
+        "seeds": SEEDS,
         "threads": settings.EVAL_TORCH_THREADS,
-        "protocol": {"apply_chat_template": chat, "system_instruction": campaign.generation.get("system_instruction"),
-                     "gen_kwargs": dict(campaign.generation.get("gen_kwargs") or {}),
-                     "chat_template_args": dict(campaign.generation.get("chat_template_args") or {}),
-                     "plain_template": None if chat else PLAIN_TEMPLATE},
-        "prompts": list(Prompt.objects.filter(prompt_set_id=campaign.prompt_set_id).order_by("key")
-                        .values_list("key", "text")),
-        "answers_file": str(work_dir / "answers.json"), "log_file": str(work_dir / "generation.log"),
+        "protocol": {
+            "apply_chat_template": chat,
+            "system_instruction": campaign.generation.get("system_instruction"),
+            "gen_kwargs": dict(campaign.generation.get("gen_kwargs") or {}),
+            "chat_template_args": dict(campaign.generation.get("chat_template_args") or {}),
+            "plain_template": None if chat else PLAIN_TEMPLATE,
+        },
+        "prompts": list(
+            Prompt.objects.filter(prompt_set_id=campaign.prompt_set_id).order_by("key").values_list("key", "text")
+        ),
+        "answers_file": str(work_dir / "answers.json"),
+        "log_file": str(work_dir / "generation.log"),
     }
 
 
@@ -72,17 +84,21 @@ def _attempt(job: GenerationJob) -> str:
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
         team_root = containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=settings.CHECKPOINT_ROOT)
-        digest = stage_checkpoint(Path(checkpoint.resolved_path), model_dir, manifest=checkpoint.manifest,
-                                  team_root=team_root)
+        digest = stage_checkpoint(
+            Path(checkpoint.resolved_path), model_dir, manifest=checkpoint.manifest, team_root=team_root
+        )
     except (CheckpointProblem, OSError) as exc:
         remove_staged(model_dir)
-        generation.generation_fail(job_id=job.pk, error=_("The checkpoint's files cannot be read: %(error)s.")
-                                   % {"error": exc})
+        generation.generation_fail(
+            job_id=job.pk, error=_("The checkpoint's files cannot be read: %(error)s.") % {"error": exc}
+        )
         return Step.FAILED
     try:
         if digest != checkpoint.manifest_digest:
-            generation.generation_fail(job_id=job.pk, error=_("The checkpoint changed since submission: its files "
-                                                               "no longer match the manifest."))
+            generation.generation_fail(
+                job_id=job.pk,
+                error=_("The checkpoint changed since submission: its files no longer match the manifest."),
+            )
             return Step.FAILED
         spec = spec_for(job, model_dir, work_dir)
         return _supervise(job, spec)
@@ -108,8 +124,10 @@ def _supervise(job: GenerationJob, spec: dict) -> str:
                 buffer += chunk
         else:
             _kill(pid)
-            generation.generation_fail(job_id=job.pk, error=_("Time limit of %(seconds)s s exceeded.")
-                                       % {"seconds": settings.EVAL_TIME_LIMIT_S})
+            generation.generation_fail(
+                job_id=job.pk,
+                error=_("Time limit of %(seconds)s s exceeded.") % {"seconds": settings.EVAL_TIME_LIMIT_S},
+            )
             return Step.FAILED
     finally:
         os.close(read_fd)
@@ -178,8 +196,10 @@ def generate(spec: dict) -> dict[str, str]:
     torch.manual_seed(spec["seeds"]["torch_random_seed"])
     model = harness.load_model(spec, protocol.model_arguments(spec["protocol"], backend=spec["backend"]))
     gen_kwargs = dict(spec["protocol"]["gen_kwargs"])
-    requests = [Instance(request_type="generate_until", doc={}, arguments=(context, dict(gen_kwargs)), idx=0)
-                for context in contexts(spec, model)]
+    requests = [
+        Instance(request_type="generate_until", doc={}, arguments=(context, dict(gen_kwargs)), idx=0)
+        for context in contexts(spec, model)
+    ]
     texts = model.generate_until(requests, disable_tqdm=True)
     return {key: text.strip() or "…" for (key, _text), text in zip(spec["prompts"], texts)}
 

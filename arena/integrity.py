@@ -7,6 +7,7 @@ A panel member is flagged, once they have at least `minimum` judgments, when the
   on a team pair where the others have a preference (the others' wins on that pair, ties half).
 A flag is information for an admin, who may exclude the member with a reason.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -15,8 +16,9 @@ from statistics import median
 SAME_SIDE, FAST, DISAGREES = "same_side", "fast", "disagrees"
 
 
-def flags(rows: list[tuple], *, minimum: int, same_side_share: float, min_seconds: float,
-          disagreement_share: float) -> dict[int, dict]:
+def flags(
+    rows: list[tuple], *, minimum: int, same_side_share: float, min_seconds: float, disagreement_share: float
+) -> dict[int, dict]:
     """rows: (member id, left team, right team, verdict, seconds). Returns per member: counts,
     shares and the list of flags raised."""
     pair_wins: dict[tuple, float] = defaultdict(float)  # (winner, loser) → wins of the whole panel
@@ -51,7 +53,11 @@ def flags(rows: list[tuple], *, minimum: int, same_side_share: float, min_second
                 raised.append(FAST)
             if consensus and disagree >= disagreement_share:
                 raised.append(DISAGREES)
-        out[member] = {"judged": len(judged), "same_side_share": round(side, 4),
-                       "median_seconds": None if middle is None else round(middle, 2),
-                       "disagreement_share": round(disagree, 4), "flags": raised}
+        out[member] = {
+            "judged": len(judged),
+            "same_side_share": round(side, 4),
+            "median_seconds": None if middle is None else round(middle, 2),
+            "disagreement_share": round(disagree, 4),
+            "flags": raised,
+        }
     return out

@@ -1,5 +1,6 @@
 """The user evaluation inside the platform: prompt sets, the teams' answers, blind pairwise
 judgments by panel members, and the fitted result that fills a stage's user part."""
+
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,8 +26,9 @@ class PromptSet(models.Model):
     version = models.PositiveIntegerField(default=1)
     title = models.CharField(_("title"), max_length=200)
     digest = models.CharField(max_length=64)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,8 +71,12 @@ class Mapping(models.TextChoices):
 
 class Campaign(BilingualNamed):
     stage = models.ForeignKey("stages.Stage", on_delete=models.PROTECT, related_name="arena_campaigns")
-    part = models.ForeignKey("stages.RubricPart", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("user-evaluation part of the rubric"))
+    part = models.ForeignKey(
+        "stages.RubricPart",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user-evaluation part of the rubric"),
+    )
     prompt_set = models.ForeignKey(PromptSet, on_delete=models.PROTECT, related_name="campaigns")
     slug = models.SlugField(unique=True)
     status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.GENERATING)
@@ -79,17 +85,23 @@ class Campaign(BilingualNamed):
     generation = models.JSONField(_("generation settings"), default=dict)  # the protocol every answer used
     # Integrity flags (configurable; an admin decides what to do about a flag).
     min_seconds = models.PositiveIntegerField(_("faster than this (seconds) is flagged"), default=8)
-    same_side_share = models.DecimalField(_("same side at least this share is flagged"), max_digits=3,
-                                          decimal_places=2, default=Decimal("0.90"))
-    disagreement_share = models.DecimalField(_("disagreeing with the others at least this share is flagged"),
-                                             max_digits=3, decimal_places=2, default=Decimal("0.70"))
+    same_side_share = models.DecimalField(
+        _("same side at least this share is flagged"), max_digits=3, decimal_places=2, default=Decimal("0.90")
+    )
+    disagreement_share = models.DecimalField(
+        _("disagreeing with the others at least this share is flagged"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.70"),
+    )
     flag_minimum = models.PositiveIntegerField(_("judgments before a panel member can be flagged"), default=10)
     bootstrap_rounds = models.PositiveIntegerField(default=1000)
     bootstrap_seed = models.PositiveIntegerField(default=20251230)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -98,13 +110,18 @@ class Campaign(BilingualNamed):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CampaignStatus.values), name="campaign_status_known"),
             models.CheckConstraint(condition=Q(mapping__in=Mapping.values), name="campaign_mapping_known"),
-            models.CheckConstraint(condition=Q(same_side_share__gt=0.5) & Q(same_side_share__lte=1),
-                                   name="campaign_same_side_share_range"),
-            models.CheckConstraint(condition=Q(disagreement_share__gt=0) & Q(disagreement_share__lte=1),
-                                   name="campaign_disagreement_share_range"),
-            models.CheckConstraint(condition=Q(status="closed", closed_at__isnull=False)
-                                   | (~Q(status="closed") & Q(closed_at__isnull=True)),
-                                   name="campaign_closed_has_time"),
+            models.CheckConstraint(
+                condition=Q(same_side_share__gt=0.5) & Q(same_side_share__lte=1), name="campaign_same_side_share_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(disagreement_share__gt=0) & Q(disagreement_share__lte=1),
+                name="campaign_disagreement_share_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False)
+                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                name="campaign_closed_has_time",
+            ),
         ]
 
     @property
@@ -151,8 +168,9 @@ class GenerationJob(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="generation_status_known"),
             models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="generation_failure_has_reason"),
-            models.UniqueConstraint(fields=["entry"], condition=Q(status__in=["queued", "running"]),
-                                    name="generation_one_in_flight"),
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(status__in=["queued", "running"]), name="generation_one_in_flight"
+            ),
         ]
 
 
@@ -177,8 +195,9 @@ class PanelMember(models.Model):
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField()
     excluded_reason = models.TextField(blank=True)
-    excluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     excluded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -186,9 +205,11 @@ class PanelMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "user"], name="panel_member_once"),
             models.UniqueConstraint(fields=["campaign", "code"], name="panel_code_once"),
-            models.CheckConstraint(condition=Q(excluded_at__isnull=True, excluded_reason="")
-                                   | (Q(excluded_at__isnull=False) & ~Q(excluded_reason="")),
-                                   name="panel_exclusion_has_reason"),
+            models.CheckConstraint(
+                condition=Q(excluded_at__isnull=True, excluded_reason="")
+                | (Q(excluded_at__isnull=False) & ~Q(excluded_reason="")),
+                name="panel_exclusion_has_reason",
+            ),
         ]
 
     @property
@@ -226,13 +247,18 @@ class Judgment(models.Model):
         ordering = ["campaign", "assigned_at"]
         constraints = [
             models.CheckConstraint(condition=~Q(left_team=F("right_team")), name="judgment_two_teams"),
-            models.CheckConstraint(condition=Q(verdict="") | Q(verdict__in=Verdict.values), name="judgment_verdict_known"),
-            models.CheckConstraint(condition=Q(verdict="", judged_at__isnull=True, seconds__isnull=True)
-                                   | (~Q(verdict="") & Q(judged_at__isnull=False) & Q(seconds__gte=0)),
-                                   name="judgment_judged_consistently"),
+            models.CheckConstraint(
+                condition=Q(verdict="") | Q(verdict__in=Verdict.values), name="judgment_verdict_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict="", judged_at__isnull=True, seconds__isnull=True)
+                | (~Q(verdict="") & Q(judged_at__isnull=False) & Q(seconds__gte=0)),
+                name="judgment_judged_consistently",
+            ),
             models.UniqueConstraint(fields=["member"], condition=Q(verdict=""), name="judgment_one_open_per_member"),
-            models.UniqueConstraint(fields=["member", "prompt", "left_team", "right_team"],
-                                    name="judgment_pair_once_per_member"),
+            models.UniqueConstraint(
+                fields=["member", "prompt", "left_team", "right_team"], name="judgment_pair_once_per_member"
+            ),
         ]
         indexes = [models.Index(fields=["campaign", "verdict"], name="judgment_campaign_verdict")]
 

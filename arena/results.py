@@ -11,6 +11,7 @@ as the field) or, with `relative_to_best`, that score divided by the best team's
 of the part gets round(fraction × its maximum, 2) — what UserScore stores — so the stage's user
 part is P × Σ criterion scores ÷ Σ maxima, exactly the `points` reported here.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -42,8 +43,14 @@ def map_fraction(expected: np.ndarray, method: str) -> np.ndarray:
 
 def criterion_scores(fraction: float, criteria: list[dict]) -> dict[str, str]:
     """What the stage stores per criterion: fraction × maximum, to the cent."""
-    return {c["key"]: str((Decimal(repr(float(fraction))) * Decimal(str(c["max_score"])))
-                          .quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)) for c in criteria}
+    return {
+        c["key"]: str(
+            (Decimal(repr(float(fraction))) * Decimal(str(c["max_score"]))).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_EVEN
+            )
+        )
+        for c in criteria
+    }
 
 
 def part_points(scores: dict[str, str], criteria: list[dict], points: str) -> float:
@@ -55,8 +62,17 @@ def _public(analysis: dict) -> dict:
     return {key: value for key, value in analysis.items() if key != "expected_score_draws"}
 
 
-def compute(*, teams: list[dict], rows: list[tuple], categories: list[str], mapping: str, part: dict,
-            criteria: list[dict], rounds: int, seed: int) -> dict:
+def compute(
+    *,
+    teams: list[dict],
+    rows: list[tuple],
+    categories: list[str],
+    mapping: str,
+    part: dict,
+    criteria: list[dict],
+    rounds: int,
+    seed: int,
+) -> dict:
     """`teams`: [{id, slug, name_ko, name_en}]; `rows`: (left team, right team, verdict, category);
     `part`: {key, points}; `criteria`: [{key, max_score}] of that part."""
     teams = sorted(teams, key=lambda t: t["id"])
@@ -83,12 +99,16 @@ def compute(*, teams: list[dict], rows: list[tuple], categories: list[str], mapp
     mapped = []
     for i, team in enumerate(teams):
         scores = criterion_scores(fraction[i], criteria)
-        mapped.append({
-            "team": team["id"], "fraction": float(fraction[i]),
-            "fraction_interval": [float(low[i]), float(high[i])],
-            "criterion_scores": scores, "points": part_points(scores, criteria, part["points"]),
-            "points_interval": [float(part["points"]) * float(low[i]), float(part["points"]) * float(high[i])],
-        })
+        mapped.append(
+            {
+                "team": team["id"],
+                "fraction": float(fraction[i]),
+                "fraction_interval": [float(low[i]), float(high[i])],
+                "criterion_scores": scores,
+                "points": part_points(scores, criteria, part["points"]),
+                "points_interval": [float(part["points"]) * float(low[i]), float(part["points"]) * float(high[i])],
+            }
+        )
     order = sorted(range(k), key=lambda i: (-overall["strength"][i], teams[i]["slug"]))
     return {
         "teams": teams,

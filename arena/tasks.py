@@ -1,4 +1,5 @@
 """Celery tasks: each only calls a service or the generator."""
+
 import socket
 
 from celery import shared_task

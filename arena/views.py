@@ -1,18 +1,18 @@
 """Thin HTML views for the arena. The judging page's context comes from
 selectors.pair_for_panel only: a panel member never sees which team wrote an answer."""
+
 from django.contrib import messages
-from django.core.validators import slug_re
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arena import report, selectors
-from arena.models import Verdict
-from arena.models import PromptSet
+from arena.models import PromptSet, Verdict
 from arena.services.campaigns import RESERVED_SLUGS, campaign_close, campaign_create, campaign_recompute_request
 from arena.services.generation import generation_retry
 from arena.services.judgments import judgment_next, judgment_submit
@@ -43,9 +43,11 @@ PROMPT_SET_MAX_BYTES = 20 * 1024 * 1024
 @require_http_methods(["GET", "HEAD"])
 def campaign_list(request):
     require(request.user, Action.USE_ARENA)
-    context = {"campaigns": selectors.campaigns_for(request.user),
-               "sees_results": can(request.user, Action.VIEW_ARENA_RESULTS),
-               "can_manage": can(request.user, Action.MANAGE_ARENA)}
+    context = {
+        "campaigns": selectors.campaigns_for(request.user),
+        "sees_results": can(request.user, Action.VIEW_ARENA_RESULTS),
+        "can_manage": can(request.user, Action.MANAGE_ARENA),
+    }
     if context["can_manage"]:
         context.update(prompt_sets=selectors.prompt_sets_all(), stages=selectors.open_stages())
     return render(request, "arena/campaign_list.html", context)
@@ -78,11 +80,17 @@ def prompt_set_upload(request):
         slug = request.POST.get("slug", "").strip()
         if not slug_re.fullmatch(slug):
             raise ValidationError({"slug": [_("Give a slug: letters, digits, - and _.")]})
-        return prompt_set_create(actor=request.user, slug=slug, title=request.POST.get("title", ""),
-                                 prompts=prompts_from_csv(text))
+        return prompt_set_create(
+            actor=request.user, slug=slug, title=request.POST.get("title", ""), prompts=prompts_from_csv(text)
+        )
 
-    return _back_to_list(request, write, lambda prompt_set: _("Prompt set %(set)s stored (%(n)s prompts).")
-                         % {"set": prompt_set, "n": prompt_set.prompts.count()})
+    return _back_to_list(
+        request,
+        write,
+        lambda prompt_set: (
+            _("Prompt set %(set)s stored (%(n)s prompts).") % {"set": prompt_set, "n": prompt_set.prompts.count()}
+        ),
+    )
 
 
 @login_required
@@ -100,13 +108,23 @@ def campaign_new(request):
         slug = request.POST.get("slug", "").strip()
         if not slug_re.fullmatch(slug) or slug in RESERVED_SLUGS:
             raise ValidationError({"slug": [_("Give a slug: letters, digits, - and _.")]})
-        return campaign_create(actor=request.user, stage=stage, prompt_set=prompt_set, slug=slug,
-                               name_ko=request.POST.get("name_ko", "").strip(),
-                               name_en=request.POST.get("name_en", "").strip(),
-                               default_quota=whole_number(request.POST.get("quota", "")) or 50)
+        return campaign_create(
+            actor=request.user,
+            stage=stage,
+            prompt_set=prompt_set,
+            slug=slug,
+            name_ko=request.POST.get("name_ko", "").strip(),
+            name_en=request.POST.get("name_en", "").strip(),
+            default_quota=whole_number(request.POST.get("quota", "")) or 50,
+        )
 
-    return _back_to_list(request, write, lambda campaign: _("Campaign %(name)s created; the teams' answers are "
-                                                            "being generated.") % {"name": campaign.name})
+    return _back_to_list(
+        request,
+        write,
+        lambda campaign: (
+            _("Campaign %(name)s created; the teams' answers are being generated.") % {"name": campaign.name}
+        ),
+    )
 
 
 @login_required
@@ -116,9 +134,13 @@ def judge(request, slug: str):
     require(request.user, Action.JUDGE_ARENA, campaign)
     if request.method == "POST":
         try:
-            judgment_submit(actor=request.user, campaign=campaign,
-                            judgment_id=whole_number(request.POST.get("judgment", "")) or 0,
-                            verdict=request.POST.get("verdict", ""), comment=request.POST.get("comment", ""))
+            judgment_submit(
+                actor=request.user,
+                campaign=campaign,
+                judgment_id=whole_number(request.POST.get("judgment", "")) or 0,
+                verdict=request.POST.get("verdict", ""),
+                comment=request.POST.get("comment", ""),
+            )
             messages.success(request, _("Thank you: your judgment is recorded."))
         except ValidationError as error:
             _errors(request, error)
@@ -127,9 +149,16 @@ def judge(request, slug: str):
     if selectors.is_judging(campaign):
         judgment = judgment_next(actor=request.user, campaign=campaign)
         pair = None if judgment is None else selectors.pair_for_panel(judgment)
-    return render(request, "arena/judge.html", {
-        "campaign": campaign, "pair": pair, "seat": selectors.seat_of(request.user, campaign),
-        "verdicts": Verdict.choices})
+    return render(
+        request,
+        "arena/judge.html",
+        {
+            "campaign": campaign,
+            "pair": pair,
+            "seat": selectors.seat_of(request.user, campaign),
+            "verdicts": Verdict.choices,
+        },
+    )
 
 
 @login_required
@@ -138,13 +167,22 @@ def result(request, slug: str):
     require(request.user, Action.VIEW_ARENA_RESULTS)
     campaign = _campaign(slug)
     found = selectors.result_of(campaign)
-    context = {"campaign": campaign, "found": found, "panel": selectors.panel_with_flags(campaign, found),
-               "can_manage": can(request.user, Action.MANAGE_ARENA),
-               "generation": selectors.generation_status(campaign) if campaign.status == "generating" else []}
+    context = {
+        "campaign": campaign,
+        "found": found,
+        "panel": selectors.panel_with_flags(campaign, found),
+        "can_manage": can(request.user, Action.MANAGE_ARENA),
+        "generation": selectors.generation_status(campaign) if campaign.status == "generating" else [],
+    }
     if found is not None:
         data = found.data
-        context.update(rows=report.result_rows(data), matrix=report.win_rate_matrix(data),
-                       categories=report.category_rows(data), chart=report.strengths_chart(data), data=data)
+        context.update(
+            rows=report.result_rows(data),
+            matrix=report.win_rate_matrix(data),
+            categories=report.category_rows(data),
+            chart=report.strengths_chart(data),
+            data=data,
+        )
     return render(request, "arena/result.html", context)
 
 
@@ -161,16 +199,24 @@ def _post_back(request, slug: str, write, success):
 @require_POST
 def close(request, slug: str):
     require(request.user, Action.MANAGE_ARENA)
-    return _post_back(request, slug, lambda: campaign_close(actor=request.user, campaign=_campaign(slug)),
-                      lambda _r: _("The campaign is closed; the stage's user part is filled in."))
+    return _post_back(
+        request,
+        slug,
+        lambda: campaign_close(actor=request.user, campaign=_campaign(slug)),
+        lambda _r: _("The campaign is closed; the stage's user part is filled in."),
+    )
 
 
 @login_required
 @require_POST
 def recompute(request, slug: str):
     require(request.user, Action.VIEW_ARENA_RESULTS)
-    return _post_back(request, slug, lambda: campaign_recompute_request(actor=request.user, campaign=_campaign(slug)),
-                      lambda _r: _("The result is being recomputed."))
+    return _post_back(
+        request,
+        slug,
+        lambda: campaign_recompute_request(actor=request.user, campaign=_campaign(slug)),
+        lambda _r: _("The result is being recomputed."),
+    )
 
 
 @login_required
@@ -183,10 +229,12 @@ def invite(request, slug: str):
         messages.error(request, _("Unknown user."))
         return redirect("arena-result", slug=slug)
     quota = whole_number(request.POST.get("quota", "")) or None
-    return _post_back(request, slug, lambda: panel_member_invite(actor=request.user, campaign=campaign, user=user,
-                                                                 quota=quota),
-                      lambda seat: _("%(user)s joined the panel as %(code)s.") % {"user": user.get_username(),
-                                                                                    "code": seat.code})
+    return _post_back(
+        request,
+        slug,
+        lambda: panel_member_invite(actor=request.user, campaign=campaign, user=user, quota=quota),
+        lambda seat: _("%(user)s joined the panel as %(code)s.") % {"user": user.get_username(), "code": seat.code},
+    )
 
 
 @login_required
@@ -198,14 +246,21 @@ def exclude(request, slug: str):
     if seat is None:
         messages.error(request, _("Unknown panel member."))
         return redirect("arena-result", slug=slug)
-    return _post_back(request, slug, lambda: panel_member_exclude(actor=request.user, seat=seat,
-                                                                  reason=request.POST.get("reason", "")),
-                      lambda _s: _("%(code)s is excluded; their judgments no longer count.") % {"code": seat.code})
+    return _post_back(
+        request,
+        slug,
+        lambda: panel_member_exclude(actor=request.user, seat=seat, reason=request.POST.get("reason", "")),
+        lambda _s: _("%(code)s is excluded; their judgments no longer count.") % {"code": seat.code},
+    )
 
 
 @login_required
 @require_POST
 def retry_generation(request, slug: str):
     require(request.user, Action.MANAGE_ARENA)
-    return _post_back(request, slug, lambda: generation_retry(actor=request.user, campaign=_campaign(slug)),
-                      lambda n: _("%(n)s answer generations queued again.") % {"n": n})
+    return _post_back(
+        request,
+        slug,
+        lambda: generation_retry(actor=request.user, campaign=_campaign(slug)),
+        lambda n: _("%(n)s answer generations queued again.") % {"n": n},
+    )

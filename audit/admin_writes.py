@@ -3,6 +3,7 @@ datasets, GPU types, rates, accounts): check the right, then validate, save and 
 
 Call them inside the write's own transaction. `actor` None is the platform itself (the seed
 command, data migrations): no right is checked, and the audit row names no one."""
+
 from core.permissions import Action, require
 
 from .services import audited_create, audited_update
@@ -19,8 +20,9 @@ def admin_create(*, actor, model, action: str, right: Action = Action.MANAGE_REG
     return audited_create(actor=actor, model=model, action=action, **fields)
 
 
-def admin_update(*, actor, instance, action: str, editable: set[str], changes: dict,
-                 right: Action = Action.MANAGE_REGISTRY):
+def admin_update(
+    *, actor, instance, action: str, editable: set[str], changes: dict, right: Action = Action.MANAGE_REGISTRY
+):
     """Only `editable` fields change; audited (before and after) when anything did."""
     require_admin(actor, right)
     return audited_update(actor=actor, instance=instance, action=action, editable=editable, changes=changes)

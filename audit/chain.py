@@ -1,4 +1,5 @@
 """The hash chain: the canonical text of an event and its hash."""
+
 import hashlib
 import json
 
@@ -9,6 +10,7 @@ GENESIS_HASH = "0" * 64
 
 def to_json_value(value):
     """Dates, decimals and UUIDs as strings; refuses NaN and infinities."""
+
     def refuse(text):
         raise ValueError(f"audit values must be finite numbers, got {text}")
 

@@ -22,7 +22,9 @@ def audit_chain_verify() -> ChainReport:
         if event.seq != expected_seq:
             return ChainReport(checked, f"row #{expected_seq} is missing (next row found is #{event.seq})")
         if event.prev_hash != prev_hash:
-            return ChainReport(checked, f"row #{event.seq} does not follow row #{event.seq - 1} (previous hash differs)")
+            return ChainReport(
+                checked, f"row #{event.seq} does not follow row #{event.seq - 1} (previous hash differs)"
+            )
         if hash_of(prev_hash, event.payload) != event.hash or not columns_agree(event):
             return ChainReport(checked, f"row #{event.seq} was altered: its contents no longer match its hash")
         expected_seq, prev_hash, checked = expected_seq + 1, event.hash, checked + 1
@@ -33,7 +35,6 @@ def audit_chain_verify() -> ChainReport:
     return ChainReport(checked)
 
 
-
 def audit_chain_verify_against(*, seq: int, digest: str) -> ChainReport:
     """Verify the chain, then that row `seq` still carries `digest`: the head exported then. A row
     rewritten before `seq` — even with every later hash recomputed to match — changes it."""
@@ -41,7 +42,11 @@ def audit_chain_verify_against(*, seq: int, digest: str) -> ChainReport:
     if not report.ok:
         return report
     if seq == 0:
-        return report if digest == GENESIS_HASH else ChainReport(report.checked, "an empty chain's head is the genesis hash")
+        return (
+            report
+            if digest == GENESIS_HASH
+            else ChainReport(report.checked, "an empty chain's head is the genesis hash")
+        )
     found = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
     if found is None:
         return ChainReport(report.checked, f"row #{seq} of the exported head is missing")
@@ -80,13 +85,17 @@ def audit_events_filtered(*, actor: str = "", action: str = "", target_type: str
     if date_from:
         events = events.filter(created_at__gte=datetime.datetime.combine(date_from, datetime.time.min, zone))
     if date_to:
-        events = events.filter(created_at__lt=datetime.datetime.combine(date_to + datetime.timedelta(days=1),
-                                                                        datetime.time.min, zone))
+        events = events.filter(
+            created_at__lt=datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, zone)
+        )
     return events.order_by("-seq")
 
 
 def audit_filter_choices() -> dict[str, list[str]]:
     """The actions and object types that occur, for the page's filter lists."""
-    return {"actions": list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()),
-            "target_types": list(AuditEvent.objects.order_by("target_type")
-                                 .values_list("target_type", flat=True).distinct())}
+    return {
+        "actions": list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()),
+        "target_types": list(
+            AuditEvent.objects.order_by("target_type").values_list("target_type", flat=True).distinct()
+        ),
+    }

@@ -92,6 +92,7 @@ def audit_head_export(*, folder=None):
             target = Path(folder)
             target.mkdir(parents=True, exist_ok=True)
             path = str(target / f"audit-head-{now:%Y%m%dT%H%M%S%fZ}.json")
-            Path(path).write_text(json.dumps({"seq": head.seq, "hash": head.hash, "exported_at": now.isoformat()},
-                                             sort_keys=True) + "\n")
+            Path(path).write_text(
+                json.dumps({"seq": head.seq, "hash": head.hash, "exported_at": now.isoformat()}, sort_keys=True) + "\n"
+            )
         return AuditHeadExport.objects.create(seq=head.seq, hash=head.hash, exported_at=now, file_path=path)

@@ -1,4 +1,5 @@
 """Celery tasks of the audit log: they only call services."""
+
 from celery import shared_task
 
 from .services import audit_head_export

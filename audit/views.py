@@ -1,4 +1,5 @@
 """The audit log for reviewers and admins: a filtered, paged page and a streamed CSV export."""
+
 import csv
 import datetime
 
@@ -27,9 +28,13 @@ def _date(text: str) -> datetime.date | None:
 
 def _filters(request) -> dict:
     get = request.GET
-    return {"actor": get.get("actor", "").strip()[:150], "action": get.get("action", "").strip()[:100],
-            "target_type": get.get("target_type", "").strip()[:100],
-            "date_from": _date(get.get("date_from", "")), "date_to": _date(get.get("date_to", ""))}
+    return {
+        "actor": get.get("actor", "").strip()[:150],
+        "action": get.get("action", "").strip()[:100],
+        "target_type": get.get("target_type", "").strip()[:100],
+        "date_from": _date(get.get("date_from", "")),
+        "date_to": _date(get.get("date_to", "")),
+    }
 
 
 @login_required
@@ -42,9 +47,19 @@ def audit_log(request):
     seq, digest = selectors.audit_head()
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/audit_log.html", {
-        "page": page, "filters": filters, "choices": selectors.audit_filter_choices(), "head_seq": seq,
-        "head_hash": digest, "exports": selectors.audit_head_exports(5), "query": query.urlencode()})
+    return render(
+        request,
+        "audit/audit_log.html",
+        {
+            "page": page,
+            "filters": filters,
+            "choices": selectors.audit_filter_choices(),
+            "head_seq": seq,
+            "head_hash": digest,
+            "exports": selectors.audit_head_exports(5),
+            "query": query.urlencode(),
+        },
+    )
 
 
 class _Echo:
@@ -68,10 +83,25 @@ def audit_export(request):
     require(request.user, Action.VIEW_AUDIT)
     events = selectors.audit_events_filtered(**_filters(request))
     writer = csv.writer(_Echo())
-    rows = (writer.writerow([e.seq, e.created_at.isoformat(), _cell(e.actor_username), _cell(e.action),
-                             e.target_type, e.target_id, _cell(e.target_repr), e.payload, e.prev_hash, e.hash])
-            for e in events.iterator(chunk_size=2000))
-    response = StreamingHttpResponse((line for chunk in ([writer.writerow(COLUMNS)], rows) for line in chunk),
-                                     content_type="text/csv; charset=utf-8")
+    rows = (
+        writer.writerow(
+            [
+                e.seq,
+                e.created_at.isoformat(),
+                _cell(e.actor_username),
+                _cell(e.action),
+                e.target_type,
+                e.target_id,
+                _cell(e.target_repr),
+                e.payload,
+                e.prev_hash,
+                e.hash,
+            ]
+        )
+        for e in events.iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(
+        (line for chunk in ([writer.writerow(COLUMNS)], rows) for line in chunk), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.csv"'
     return response

@@ -7,6 +7,7 @@ must be identical. Several repetitions, medians and their ratio.
 
 Run: make bench-eval   (uses BENCH_DATABASE_URL and TEST_REDIS_URL)
 """
+
 import json
 import os
 import shutil
@@ -21,11 +22,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 WORK = Path(tempfile.mkdtemp(prefix="bench-eval-"))
-os.environ.update({"CHECKPOINT_ROOT": str(WORK / "checkpoints"), "EVAL_RUNS_DIR": str(WORK / "runs"),
-                   "EVAL_SUBMISSIONS_PER_WEEK": "1000"})
+os.environ.update(
+    {
+        "CHECKPOINT_ROOT": str(WORK / "checkpoints"),
+        "EVAL_RUNS_DIR": str(WORK / "runs"),
+        "EVAL_SUBMISSIONS_PER_WEEK": "1000",
+    }
+)
 
 import django  # noqa: E402
-
 from report import Target, emit, table  # noqa: E402
 
 django.setup()
@@ -81,8 +86,9 @@ def main() -> None:
         client = APIClient()
         client.force_authenticate(member)
         purge_queues()
-        worker = start_worker("bench", checkpoint_root=settings.CHECKPOINT_ROOT, runs_dir=settings.EVAL_RUNS_DIR,
-                              log=WORK / "worker.log")
+        worker = start_worker(
+            "bench", checkpoint_root=settings.CHECKPOINT_ROOT, runs_dir=settings.EVAL_RUNS_DIR, log=WORK / "worker.log"
+        )
         time.sleep(12)  # the worker starts and warms up (imports, task index) before any measurement
 
         platform_times, platform_scores = [], None
@@ -91,9 +97,11 @@ def main() -> None:
             shutil.copytree(source, folder)
             (folder / "README.md").write_text(f"repetition {rep}\n")  # a new manifest: no result reuse
             started = time.perf_counter()
-            response = client.post("/api/checkpoints/", {"team": team_slug, "name": folder.name,
-                                                         "source": folder.name, "suites": ["ko-smoke"]},
-                                   format="json")
+            response = client.post(
+                "/api/checkpoints/",
+                {"team": team_slug, "name": folder.name, "source": folder.name, "suites": ["ko-smoke"]},
+                format="json",
+            )
             assert response.status_code == 201, response.json()
             while True:
                 run = EvaluationRun.objects.filter(checkpoint_id=response.json()["id"]).first()
@@ -117,11 +125,33 @@ def main() -> None:
             out = WORK / f"cli-{rep}"
             started = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "lm_eval", "--model", "hf", "--model_args", f"pretrained={source},dtype=float32",
-                 "--tasks", ",".join(t.task for t in tasks), "--include_path", str(HARNESS_TASKS_DIR / "ko_smoke"),
-                 "--num_fewshot", "0", "--batch_size", str(settings.EVAL_BATCH_SIZE), "--device", "cpu",
-                 "--seed", "0,1234,1234,1234", "--output_path", str(out)],
-                cwd=WORK, env=env, check=True, capture_output=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "lm_eval",
+                    "--model",
+                    "hf",
+                    "--model_args",
+                    f"pretrained={source},dtype=float32",
+                    "--tasks",
+                    ",".join(t.task for t in tasks),
+                    "--include_path",
+                    str(HARNESS_TASKS_DIR / "ko_smoke"),
+                    "--num_fewshot",
+                    "0",
+                    "--batch_size",
+                    str(settings.EVAL_BATCH_SIZE),
+                    "--device",
+                    "cpu",
+                    "--seed",
+                    "0,1234,1234,1234",
+                    "--output_path",
+                    str(out),
+                ],
+                cwd=WORK,
+                env=env,
+                check=True,
+                capture_output=True,
             )
             cli_times.append(time.perf_counter() - started)
             cli = json.loads(next(out.rglob("results_*.json")).read_text())["results"]
@@ -129,20 +159,49 @@ def main() -> None:
 
         platform, cli = statistics.median(platform_times), statistics.median(cli_times)
         ratio = platform / cli
-        body = "\n\n".join([
-            METHOD.format(repeat=REPEAT, batch=settings.EVAL_BATCH_SIZE, name=name),
-            table(["", "median", "min", "max"], [
-                ["platform, submission → stored result (warm worker)", f"{platform:.2f} s",
-                 f"{min(platform_times):.2f} s", f"{max(platform_times):.2f} s"],
-                ["`python -m lm_eval`, cold", f"{cli:.2f} s", f"{min(cli_times):.2f} s", f"{max(cli_times):.2f} s"],
-                ["**ratio**", f"**{ratio:.3f}**", "", ""]]),
-            f"The stored metrics equal the command line's exactly in every repetition (asserted). Worker memory "
-            f"(RSS): {rss_after_first:.0f} MiB after the first run, {rss_after_all:.0f} MiB after {REPEAT} more — "
-            f"each evaluation lives and dies in its own process.", NOTES])
-        emit(key="eval", title="Evaluation latency", command="make bench-eval", body=body, targets=[
-            Target("platform against the command line", f"{ratio:.3f}×", "faster than the command line",
-                   ratio < 1, "The platform's warm path was slower than a cold command line."),
-            Target("metrics identical to the command line", "identical", "identical", True)])
+        body = "\n\n".join(
+            [
+                METHOD.format(repeat=REPEAT, batch=settings.EVAL_BATCH_SIZE, name=name),
+                table(
+                    ["", "median", "min", "max"],
+                    [
+                        [
+                            "platform, submission → stored result (warm worker)",
+                            f"{platform:.2f} s",
+                            f"{min(platform_times):.2f} s",
+                            f"{max(platform_times):.2f} s",
+                        ],
+                        [
+                            "`python -m lm_eval`, cold",
+                            f"{cli:.2f} s",
+                            f"{min(cli_times):.2f} s",
+                            f"{max(cli_times):.2f} s",
+                        ],
+                        ["**ratio**", f"**{ratio:.3f}**", "", ""],
+                    ],
+                ),
+                f"The stored metrics equal the command line's exactly in every repetition (asserted). Worker memory "
+                f"(RSS): {rss_after_first:.0f} MiB after the first run, {rss_after_all:.0f} MiB after {REPEAT} more — "
+                f"each evaluation lives and dies in its own process.",
+                NOTES,
+            ]
+        )
+        emit(
+            key="eval",
+            title="Evaluation latency",
+            command="make bench-eval",
+            body=body,
+            targets=[
+                Target(
+                    "platform against the command line",
+                    f"{ratio:.3f}×",
+                    "faster than the command line",
+                    ratio < 1,
+                    "The platform's warm path was slower than a cold command line.",
+                ),
+                Target("metrics identical to the command line", "identical", "identical", True),
+            ],
+        )
     finally:
         if worker:
             stop_worker(worker)

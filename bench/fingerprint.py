@@ -10,6 +10,7 @@ speed, and peak RSS flat in the file size.
 
 Run: make bench-fingerprint        (BENCH_FINGERPRINT_GB=1 by default; BENCH_REPEAT=3)
 """
+
 import hashlib
 import json
 import os
@@ -22,7 +23,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from report import Target, emit, table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,14 +53,16 @@ def write_checkpoint(path: Path, total_bytes: int) -> Path:
         size = int(np.prod(shape)) * item
         specs.append((f"model.layers.{i // len(shapes)}.t{i % len(shapes)}.weight", shape, dtype, offset, size))
         offset, i = offset + size, i + 1
-    header = {name: {"dtype": dtype, "shape": list(shape), "data_offsets": [start, start + size]}
-              for name, shape, dtype, start, size in specs}
+    header = {
+        name: {"dtype": dtype, "shape": list(shape), "data_offsets": [start, start + size]}
+        for name, shape, dtype, start, size in specs
+    }
     raw = json.dumps(header).encode()
     raw += b" " * (-len(raw) % 8)
     with path.open("wb") as out:
         out.write(len(raw).to_bytes(8, "little") + raw)
         for _name, shape, dtype, _start, size in specs:
-            values = (rng.standard_normal(int(np.prod(shape)), dtype=np.float32) * 0.02)
+            values = rng.standard_normal(int(np.prod(shape)), dtype=np.float32) * 0.02
             data = (values.view(np.uint32) >> 16).astype(np.uint16) if dtype == "BF16" else values
             out.write(data.tobytes())
     return path
@@ -84,21 +86,32 @@ def child(path: str) -> None:
     started = time.perf_counter()
     count = sum(1 for _ in fingerprint_file(Path(path)))
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "tensors": count,
-                      "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "tensors": count,
+                "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def fingerprint(path: Path) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(path)], check=True, capture_output=True, text=True
+    )
     return json.loads(result.stdout)
 
 
 def imports_only_rss() -> float:
-    code = ("import resource, numpy, originality.fingerprint; "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
-    return float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
-                                cwd=ROOT).stdout)
+    code = (
+        "import resource, numpy, originality.fingerprint; "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    return float(
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    )
 
 
 def main() -> None:
@@ -118,19 +131,49 @@ def main() -> None:
         rss_small = [fingerprint(small)["max_rss_mib"] for _ in range(REPEAT)]
         base_rate, print_rate = size_mb / statistics.median(base_s), size_mb / statistics.median(print_s)
         ratio = print_rate / base_rate
-        rss = {"imports only": imports_only_rss(), f"{small.stat().st_size / 1e6:.0f} MB file": statistics.median(rss_small),
-               f"{size_mb:.0f} MB file": statistics.median(rss_big)}
-        body = "\n\n".join([
-            METHOD.format(size=size_mb, tensors=run["tensors"], repeat=REPEAT),
-            table(["", "MB/s"], [["read + SHA-256 (baseline)", f"{base_rate:.0f}"],
-                                 ["fingerprint", f"{print_rate:.0f}"], ["**ratio**", f"**{ratio:.2f}×**"]]),
-            table(["peak RSS", "MiB"], [[label, f"{mib:.1f}"] for label, mib in rss.items()]), NOTES])
+        rss = {
+            "imports only": imports_only_rss(),
+            f"{small.stat().st_size / 1e6:.0f} MB file": statistics.median(rss_small),
+            f"{size_mb:.0f} MB file": statistics.median(rss_big),
+        }
+        body = "\n\n".join(
+            [
+                METHOD.format(size=size_mb, tensors=run["tensors"], repeat=REPEAT),
+                table(
+                    ["", "MB/s"],
+                    [
+                        ["read + SHA-256 (baseline)", f"{base_rate:.0f}"],
+                        ["fingerprint", f"{print_rate:.0f}"],
+                        ["**ratio**", f"**{ratio:.2f}×**"],
+                    ],
+                ),
+                table(["peak RSS", "MiB"], [[label, f"{mib:.1f}"] for label, mib in rss.items()]),
+                NOTES,
+            ]
+        )
         flat = statistics.median(rss_big) <= statistics.median(rss_small) * 1.25
-        emit(key="fingerprint", title="Originality fingerprints", command="make bench-fingerprint", body=body, targets=[
-            Target("speed against read + SHA-256", f"{ratio:.2f}×", "≥ 0.5×", ratio >= 0.5,
-                   "The fingerprint's work per byte exceeds twice a plain hash."),
-            Target("peak memory flat in the file size", " → ".join(f"{v:.1f}" for v in list(rss.values())[1:]) + " MiB",
-                   "flat", flat, "Peak RSS grew with the file size.")])
+        emit(
+            key="fingerprint",
+            title="Originality fingerprints",
+            command="make bench-fingerprint",
+            body=body,
+            targets=[
+                Target(
+                    "speed against read + SHA-256",
+                    f"{ratio:.2f}×",
+                    "≥ 0.5×",
+                    ratio >= 0.5,
+                    "The fingerprint's work per byte exceeds twice a plain hash.",
+                ),
+                Target(
+                    "peak memory flat in the file size",
+                    " → ".join(f"{v:.1f}" for v in list(rss.values())[1:]) + " MiB",
+                    "flat",
+                    flat,
+                    "Peak RSS grew with the file size.",
+                ),
+            ],
+        )
     finally:
         for file in work.iterdir():
             file.unlink()

@@ -6,6 +6,7 @@ Run: make bench-leaderboard   (creates and drops its own database, sovereign_ai_
 The load generator (wrk, installed from Debian by make) runs on the same machine as the server,
 so its own CPU use is part of what is measured.
 """
+
 import datetime
 import http.client
 import json
@@ -60,17 +61,27 @@ p95 42.6–53.9 ms (member page 42.6, member API 45.6, reviewer page 50.0, revie
 token 53.9), then the run above, 433–564 req/s, p95 47.2–66.8 ms. Public (microcache) at the same
 times: 1995–3096 req/s. The target is met or missed by a few milliseconds depending on the machine's
 other work."""
-MISS_REASON = ("With every client always waiting, latency is throughput-bound (p50 ≈ clients ÷ req/s): p95 ≤ 50 ms "
-               "needs about 500 req/s, i.e. about 4 ms of the machine's CPU per request all told (Django, PostgreSQL "
-               "and the load generator); this scenario ran at {rps:.0f} req/s, {cpu_ms:.1f} ms per request. Measured "
-               "alone (bench/signed_in_breakdown.py), a fast-path repeat costs 0.5–1.2 ms of Python (the page's more "
-               "than the API's) and about 0.5 ms of PostgreSQL execution, against 0.1–0.2 ms for a public microcache "
-               "hit; the rest is gunicorn, the HTTP round trip and wrk, the same as for the public path, and, on this "
-               "shared machine, waiting for a core: see the load column.")
-ENV = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "false", "SECRET_KEY": "bench-only-not-secret",
-       "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-       "CONN_MAX_AGE": "60", "DJANGO_SETTINGS_MODULE": "config.settings",  # connections kept, as in docker-compose.yml
-       "API_THROTTLE_ANON": "off", "API_THROTTLE_USER": "off"}  # 20 clients from one address measure speed, not limits
+MISS_REASON = (
+    "With every client always waiting, latency is throughput-bound (p50 ≈ clients ÷ req/s): p95 ≤ 50 ms "
+    "needs about 500 req/s, i.e. about 4 ms of the machine's CPU per request all told (Django, PostgreSQL "
+    "and the load generator); this scenario ran at {rps:.0f} req/s, {cpu_ms:.1f} ms per request. Measured "
+    "alone (bench/signed_in_breakdown.py), a fast-path repeat costs 0.5–1.2 ms of Python (the page's more "
+    "than the API's) and about 0.5 ms of PostgreSQL execution, against 0.1–0.2 ms for a public microcache "
+    "hit; the rest is gunicorn, the HTTP round trip and wrk, the same as for the public path, and, on this "
+    "shared machine, waiting for a core: see the load column."
+)
+ENV = {
+    **os.environ,
+    "DATABASE_URL": DATABASE_URL,
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-not-secret",
+    "SECURE_SSL_REDIRECT": "false",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "CONN_MAX_AGE": "60",
+    "DJANGO_SETTINGS_MODULE": "config.settings",  # connections kept, as in docker-compose.yml
+    "API_THROTTLE_ANON": "off",
+    "API_THROTTLE_USER": "off",
+}  # 20 clients from one address measure speed, not limits
 
 
 def recreate_database():
@@ -93,9 +104,9 @@ def seed() -> dict:
     django.setup()
     from django.utils import timezone
 
-    from core.roles import Role
     from accounts.services import user_create
     from consortium.models import Team
+    from core.roles import Role
     from evaluation.models import (
         Checkpoint,
         CheckpointStatus,
@@ -115,31 +126,69 @@ def seed() -> dict:
     version = SuiteVersion.objects.create(suite=suite, number=1, digest="0" * 64)
     categories = ["nia"] * 8 + ["global_common"] * 16 + ["team_chosen"] * 6
     tasks = SuiteTask.objects.bulk_create(
-        SuiteTask(suite_version=version, position=i, task=f"task_{i:02d}", metric="acc,none", category=categories[i],
-                  random_baseline=0.25 if i % 3 else 0.0, weight=1) for i in range(TASKS))
+        SuiteTask(
+            suite_version=version,
+            position=i,
+            task=f"task_{i:02d}",
+            metric="acc,none",
+            category=categories[i],
+            random_baseline=0.25 if i % 3 else 0.0,
+            weight=1,
+        )
+        for i in range(TASKS)
+    )
     teams = list(Team.objects.order_by("slug"))[:TEAMS]
     now = timezone.now()
     for t, team in enumerate(teams):
         checkpoints = Checkpoint.objects.bulk_create(
-            Checkpoint(team=team, name=f"{team.slug}-{n}", source=f"c{n}", status=CheckpointStatus.READY,
-                       manifest_digest=f"{t:02d}{n:062d}", declared_target_model="Frontier") for n in range(CHECKPOINTS))
+            Checkpoint(
+                team=team,
+                name=f"{team.slug}-{n}",
+                source=f"c{n}",
+                status=CheckpointStatus.READY,
+                manifest_digest=f"{t:02d}{n:062d}",
+                declared_target_model="Frontier",
+            )
+            for n in range(CHECKPOINTS)
+        )
         runs, results = [], []
         for n, checkpoint in enumerate(checkpoints):
             skill = 0.3 + 0.1 * t + 0.3 * n / CHECKPOINTS
             values = [min(1.0, max(0.0, skill + rng.uniform(-0.1, 0.1))) for _ in tasks]
             norms = [normalised_score(v, task.random_baseline) for v, task in zip(values, tasks)]
-            runs.append(EvaluationRun(checkpoint=checkpoint, suite_version=version, status=RunStatus.SUCCEEDED,
-                                      results={"results": {}}, finished_at=now - datetime.timedelta(hours=6 * (CHECKPOINTS - n)),
-                                      overall_score=sum(norms) / len(norms), progress_total=TASKS, progress_done=TASKS))
+            runs.append(
+                EvaluationRun(
+                    checkpoint=checkpoint,
+                    suite_version=version,
+                    status=RunStatus.SUCCEEDED,
+                    results={"results": {}},
+                    finished_at=now - datetime.timedelta(hours=6 * (CHECKPOINTS - n)),
+                    overall_score=sum(norms) / len(norms),
+                    progress_total=TASKS,
+                    progress_done=TASKS,
+                )
+            )
             results.append(list(zip(tasks, values)))
         runs = EvaluationRun.objects.bulk_create(runs)
         TaskResult.objects.bulk_create(
-            (TaskResult(run=run, task=task.task, metric="acc,none", value=value, stderr=0.02,
-                        normalised_score=normalised_score(value, task.random_baseline))
-             for run, pairs in zip(runs, results) for task, value in pairs), batch_size=5000)
+            (
+                TaskResult(
+                    run=run,
+                    task=task.task,
+                    metric="acc,none",
+                    value=value,
+                    stderr=0.02,
+                    normalised_score=normalised_score(value, task.random_baseline),
+                )
+                for run, pairs in zip(runs, results)
+                for task, value in pairs
+            ),
+            batch_size=5000,
+        )
     reference_model_save(actor=None, suite_version=version, name="Frontier", scores={t.task: 0.85 for t in tasks})
-    leaderboard = leaderboard_create(actor=None, slug="bench", name_ko="벤치", name_en="Bench",
-                                     suite_version=version, rule=RowRule.BEST)
+    leaderboard = leaderboard_create(
+        actor=None, slug="bench", name_ko="벤치", name_en="Bench", suite_version=version, rule=RowRule.BEST
+    )
     admin = user_create(actor=None, username="bench-admin", password=None, role=Role.ADMIN)
     reviewer = user_create(actor=None, username="bench-reviewer", password=None, role=Role.REVIEWER)
     member = user_create(actor=None, username="bench-member", password=None, organisation=teams[0].lead_organisation)
@@ -170,8 +219,13 @@ def seed() -> dict:
                 with connection.execute_wrapper(lambda run, sql, *a: executed.append(sql) or run(sql, *a)):
                     assert client.get(path, **extra).status_code == 200
                 into[(label, path)] = len(executed)
-    return {"cookies": cookies, "queries": counts, "repeats": repeats, "token": token_key,
-            "rows": TaskResult.objects.count()}
+    return {
+        "cookies": cookies,
+        "queries": counts,
+        "repeats": repeats,
+        "token": token_key,
+        "rows": TaskResult.objects.count(),
+    }
 
 
 def load(path: str, cookie: str, token: str = "") -> dict:
@@ -179,9 +233,26 @@ def load(path: str, cookie: str, token: str = "") -> dict:
     as soon as the previous answer arrives."""
     headers = ["-H", "X-Forwarded-Proto: https"] + (["-H", f"Cookie: {cookie}"] if cookie else [])
     headers += ["-H", f"Authorization: Token {token}"] if token else []
-    result = subprocess.run(["wrk", "-t", "2", "-c", str(CLIENTS), "-d", f"{SECONDS}s", "--timeout", "10s",
-                             "-s", str(ROOT / "bench" / "wrk_report.lua"), *headers, f"http://127.0.0.1:{PORT}{path}"],
-                            check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(CLIENTS),
+            "-d",
+            f"{SECONDS}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "wrk_report.lua"),
+            *headers,
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     figures = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("WRK "))[4:])
     figures["load"] = os.getloadavg()[0]  # the machine is shared: the 1-minute load average as the scenario ended
     return figures | {"rps": figures["requests"] / figures["seconds"], "errors": figures["errors"] + figures["non2xx"]}
@@ -213,8 +284,20 @@ def main():
     manage("seed_programme")
     manage("collectstatic", "--noinput", "-v0")
     seeded = seed()
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{PORT}",
-                               "--log-level", "warning"], cwd=ROOT, env=ENV)
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ENV,
+    )
     try:
         wait_for_server()
         for label in ("member", "reviewer"):
@@ -227,26 +310,74 @@ def main():
                 token = seeded["token"] if label == "member token" else ""
                 load(path, seeded["cookies"][label], token)  # warm every worker
                 f = load(path, seeded["cookies"][label], token)
-                rows.append([f"{label} {kind} `{path}`", seeded["queries"][(label, path)],
-                             seeded["repeats"][(label, path)], f"{f['requests']:,}",
-                             f"{f['rps']:.0f}", f"{f['p50']:.1f}", f"**{f['p95']:.1f}**", f"{f['p99']:.1f}", f["errors"], f"{f['load']:.1f}"])
+                rows.append(
+                    [
+                        f"{label} {kind} `{path}`",
+                        seeded["queries"][(label, path)],
+                        seeded["repeats"][(label, path)],
+                        f"{f['requests']:,}",
+                        f"{f['rps']:.0f}",
+                        f"{f['p50']:.1f}",
+                        f"**{f['p95']:.1f}**",
+                        f"{f['p99']:.1f}",
+                        f["errors"],
+                        f"{f['load']:.1f}",
+                    ]
+                )
                 worst[f"{label} {kind}"], rates[f"{label} {kind}"] = f["p95"], f["rps"]
         queries = max(seeded["queries"].values())
-        body = "\n\n".join([METHOD.format(rows=seeded["rows"], workers=WORKERS, clients=CLIENTS, seconds=SECONDS),
-                             table(["scenario", "queries", "repeat", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "load"],
-                                   rows), NOTES])
+        body = "\n\n".join(
+            [
+                METHOD.format(rows=seeded["rows"], workers=WORKERS, clients=CLIENTS, seconds=SECONDS),
+                table(
+                    [
+                        "scenario",
+                        "queries",
+                        "repeat",
+                        "requests",
+                        "req/s",
+                        "p50 ms",
+                        "p95 ms",
+                        "p99 ms",
+                        "errors",
+                        "load",
+                    ],
+                    rows,
+                ),
+                NOTES,
+            ]
+        )
         targets = []
         for group, labels in (("public (anonymous)", ("public",)), ("signed in", ("member", "reviewer"))):
             # "member token" counts as "member" (its first word).
             mine = {k: v for k, v in worst.items() if k.split()[0] in labels}
             slowest = max(mine, key=mine.get)
             cpu_ms = (os.cpu_count() or 2) * 1000 / rates[slowest]
-            targets.append(Target(f"p95 latency, {group} page and API", f"{mine[slowest]:.1f} ms ({slowest})", "≤ 50 ms",
-                                  mine[slowest] <= 50, MISS_REASON.format(rps=rates[slowest], cpu_ms=cpu_ms)))
-        targets.append(Target("SQL queries per request", f"≤ {queries}, the same for any data size", "≤ 10, fixed",
-                              queries <= 10, "A request made more than 10 queries."))
-        emit(key="leaderboard", title="Leaderboard under load", command="make bench-leaderboard", body=body,
-             targets=targets)
+            targets.append(
+                Target(
+                    f"p95 latency, {group} page and API",
+                    f"{mine[slowest]:.1f} ms ({slowest})",
+                    "≤ 50 ms",
+                    mine[slowest] <= 50,
+                    MISS_REASON.format(rps=rates[slowest], cpu_ms=cpu_ms),
+                )
+            )
+        targets.append(
+            Target(
+                "SQL queries per request",
+                f"≤ {queries}, the same for any data size",
+                "≤ 10, fixed",
+                queries <= 10,
+                "A request made more than 10 queries.",
+            )
+        )
+        emit(
+            key="leaderboard",
+            title="Leaderboard under load",
+            command="make bench-leaderboard",
+            body=body,
+            targets=targets,
+        )
     finally:
         server.terminate()
         server.wait()

@@ -3,6 +3,7 @@ for the real programme (5 teams) and for 200 teams x 20 members each.
 
 Run: make bench-registry   (uses BENCH_DATABASE_URL, creates and drops its own test database)
 """
+
 import datetime
 import os
 import statistics
@@ -14,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
-
 from report import Target, emit, table  # noqa: E402
 
 django.setup()
@@ -61,13 +61,20 @@ def grow(teams: int, members: int) -> None:
         for i in range(teams * members)
     )
     new_teams = Team.objects.bulk_create(
-        Team(programme=programme, slug=f"bench-team-{i}", name_ko=f"팀{i}", name_en=f"Team {i}",
-             lead_organisation=orgs[i * members], joined_on=day)
+        Team(
+            programme=programme,
+            slug=f"bench-team-{i}",
+            name_ko=f"팀{i}",
+            name_en=f"Team {i}",
+            lead_organisation=orgs[i * members],
+            joined_on=day,
+        )
         for i in range(teams)
     )
     memberships = Membership.objects.bulk_create(
         Membership(team=team, organisation=orgs[t * members + m], joined_on=day)
-        for t, team in enumerate(new_teams) for m in range(members)
+        for t, team in enumerate(new_teams)
+        for m in range(members)
     )
     MembershipRoleAssignment.objects.bulk_create(
         MembershipRoleAssignment(membership=m, role="data") for m in memberships
@@ -83,14 +90,32 @@ def main() -> None:
         small = {url: measure(client, url) for url in PAGES}
         grow(teams=200, members=20)
         large = {url: measure(client, url) for url in PAGES}
-        rows = [[f"`{url}`", f"{small[url][0]:.1f}", small[url][1], f"{large[url][0]:.1f}", large[url][1]]
-                for url in PAGES]
-        body = METHOD + "\n\n" + table(["page", "5 teams: ms", "queries", "205 teams, 4,103 memberships: ms",
-                                         "queries"], rows) + "\n\n" + NOTES
+        rows = [
+            [f"`{url}`", f"{small[url][0]:.1f}", small[url][1], f"{large[url][0]:.1f}", large[url][1]] for url in PAGES
+        ]
+        body = (
+            METHOD
+            + "\n\n"
+            + table(["page", "5 teams: ms", "queries", "205 teams, 4,103 memberships: ms", "queries"], rows)
+            + "\n\n"
+            + NOTES
+        )
         fixed = all(small[url][1] == large[url][1] for url in PAGES)
-        emit(key="registry", title="Registry pages", command="make bench-registry", body=body, targets=[
-            Target("queries per page as the programme grows 40-fold",
-                   "same" if fixed else "grew", "fixed", fixed, "A page's query count grew with the data.")])
+        emit(
+            key="registry",
+            title="Registry pages",
+            command="make bench-registry",
+            body=body,
+            targets=[
+                Target(
+                    "queries per page as the programme grows 40-fold",
+                    "same" if fixed else "grew",
+                    "fixed",
+                    fixed,
+                    "A page's query count grew with the data.",
+                )
+            ],
+        )
     finally:
         teardown_databases(old, verbosity=0)
 

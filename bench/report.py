@@ -3,6 +3,7 @@
 A benchmark prints its section (markdown) whatever happens; when run by run_all.py
 (BENCH_RESULTS_DIR set) it also writes it as JSON there, with each target and whether it was met.
 """
+
 import datetime
 import json
 import os
@@ -20,8 +21,14 @@ class Target:
 
 
 def emit(*, key: str, title: str, command: str, body: str, targets: list[Target] = ()) -> None:
-    section = {"key": key, "title": title, "command": command, "body": body.strip(),
-               "targets": [asdict(t) for t in targets], "measured": datetime.date.today().isoformat()}
+    section = {
+        "key": key,
+        "title": title,
+        "command": command,
+        "body": body.strip(),
+        "targets": [asdict(t) for t in targets],
+        "measured": datetime.date.today().isoformat(),
+    }
     print(f"\n## {title}\n\n{section['body']}\n")
     for t in targets:
         print(f"target {t.name}: {t.figure} (target {t.target}) — {'met' if t.met else 'MISSED: ' + t.reason}")

@@ -8,6 +8,7 @@ The latest result of every benchmark is kept in docs/performance.json, so runnin
 rewrites the page with the others' figures as they were measured (each section says when, where
 and under what load). A benchmark that fails is written down as failed, with its output's end.
 """
+
 import json
 import os
 import platform
@@ -32,17 +33,28 @@ BENCHES = {
     "fingerprint": ("fingerprint.py", "Originality fingerprints", {}),
     "eval": ("eval_latency.py", "Evaluation latency", {"DATABASE_URL": BENCH_DATABASE_URL, "REDIS_URL": REDIS_URL}),
     "leaderboard": ("leaderboard_load.py", "Leaderboard under load", {"BENCH_DATABASE_URL": BENCH_DATABASE_URL}),
-    "scale": ("scale.py", "Sharded runs on 1 and 2 workers", {"DATABASE_URL": BENCH_DATABASE_URL, "REDIS_URL": REDIS_URL}),
+    "scale": (
+        "scale.py",
+        "Sharded runs on 1 and 2 workers",
+        {"DATABASE_URL": BENCH_DATABASE_URL, "REDIS_URL": REDIS_URL},
+    ),
     "arena": ("arena_results.py", "User evaluation (arena)", {"DATABASE_URL": BENCH_DATABASE_URL}),
     "samples": ("samples.py", "Programme-size evaluation data", {"DATABASE_URL": BENCH_DATABASE_URL}),
 }
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
-    mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    mem_kib = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     try:
         import psycopg
 
@@ -50,20 +62,37 @@ def machine() -> dict:
             postgres = connection.execute("SHOW server_version").fetchone()[0].split()[0]
     except Exception as error:  # noqa: BLE001 - the page says it could not be read
         postgres = f"unknown ({type(error).__name__})"
-    return {"host": platform.node(), "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / 2**20),
-            "python": platform.python_version(), "postgres": postgres}
+    return {
+        "host": platform.node(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 2**20),
+        "python": platform.python_version(),
+        "postgres": postgres,
+    }
 
 
 def run(key: str) -> dict:
     script, title, extra = BENCHES[key]
     with tempfile.TemporaryDirectory(prefix="bench-results-") as folder:
         # Benchmarks measure capacity: the API's rate limits (a real client's) are lifted.
-        env = os.environ | {"API_THROTTLE_ANON": "off", "API_THROTTLE_USER": "off"} | extra | {"BENCH_RESULTS_DIR": folder}
+        env = (
+            os.environ
+            | {"API_THROTTLE_ANON": "off", "API_THROTTLE_USER": "off"}
+            | extra
+            | {"BENCH_RESULTS_DIR": folder}
+        )
         load_before = os.getloadavg()[0]
         started = time.monotonic()
         print(f"=== {key}: bench/{script}", flush=True)
-        process = subprocess.Popen([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / script)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         tail = []
         for line in process.stdout:
             print(line, end="", flush=True)
@@ -73,21 +102,37 @@ def run(key: str) -> dict:
         if produced.exists():
             section = json.loads(produced.read_text(encoding="utf-8"))
         else:
-            section = {"key": key, "title": title, "command": f"python bench/{script}", "targets": [],
-                       "body": f"**Did not finish** (exit status {process.returncode}); the end of its output:\n\n"
-                               "```\n" + "".join(tail).strip() + "\n```",
-                       "measured": time.strftime("%Y-%m-%d")}
-        section |= {"machine": machine(), "load_before": round(load_before, 2),
-                    "seconds": round(time.monotonic() - started), "exit_status": process.returncode}
+            section = {
+                "key": key,
+                "title": title,
+                "command": f"python bench/{script}",
+                "targets": [],
+                "body": f"**Did not finish** (exit status {process.returncode}); the end of its output:\n\n"
+                "```\n" + "".join(tail).strip() + "\n```",
+                "measured": time.strftime("%Y-%m-%d"),
+            }
+        section |= {
+            "machine": machine(),
+            "load_before": round(load_before, 2),
+            "seconds": round(time.monotonic() - started),
+            "exit_status": process.returncode,
+        }
         return section
 
 
 def render(results: dict) -> str:
-    out = ["# Performance", "",
-           "Written by `make bench` (`bench/run_all.py`), which runs every benchmark in `bench/` and rewrites this page;",
-           "`make bench-<name>` reruns one and rewrites its section. Tests never assert timings. A target that is",
-           "missed is written down as a miss, with the reason.", "", "## Targets", "",
-           "| benchmark | what | measured | target | |", "|---|---|---:|---:|---|"]
+    out = [
+        "# Performance",
+        "",
+        "Written by `make bench` (`bench/run_all.py`), which runs every benchmark in `bench/` and rewrites this page;",
+        "`make bench-<name>` reruns one and rewrites its section. Tests never assert timings. A target that is",
+        "missed is written down as a miss, with the reason.",
+        "",
+        "## Targets",
+        "",
+        "| benchmark | what | measured | target | |",
+        "|---|---|---:|---:|---|",
+    ]
     for key in BENCHES:
         section = results.get(key)
         if not section:
@@ -102,10 +147,16 @@ def render(results: dict) -> str:
         if not section:
             continue
         m = section["machine"]
-        out += ["", f"## {section['title']} — `{section['command']}`", "",
-                f"Measured {section['measured']} on {m['host']}: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
-                f"Python {m['python']}, PostgreSQL {m['postgres']} on the same host; load average "
-                f"{section['load_before']} when it started; {section['seconds']} s in all.", "", section["body"]]
+        out += [
+            "",
+            f"## {section['title']} — `{section['command']}`",
+            "",
+            f"Measured {section['measured']} on {m['host']}: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
+            f"Python {m['python']}, PostgreSQL {m['postgres']} on the same host; load average "
+            f"{section['load_before']} when it started; {section['seconds']} s in all.",
+            "",
+            section["body"],
+        ]
         missed = [t for t in section["targets"] if not t["met"]]
         for t in missed:
             out += ["", f"**Miss — {t['name']}: {t['figure']} against {t['target']}.** {t['reason']}"]

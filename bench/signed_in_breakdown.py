@@ -4,6 +4,7 @@ whole WSGI handler for public, fast-path and ordinary requests. Prints a markdow
 
 Run: BENCH_DATABASE_URL=... python bench/signed_in_breakdown.py   (creates and drops its database)
 """
+
 import os
 import statistics
 import sys
@@ -73,18 +74,26 @@ def measure(seeded):
         def run():
             body = b"".join(handler(dict(env), lambda status, headers, exc_info=None: None))
             assert body
+
         return run
 
     params = {"slug": "bench", "session_key": session_key}
     row = fast_path._read(fast_path.SESSION_SQL, dict(params))
     user = user_from_rights_row(row)
-    rows.append(["the one statement (session, rights, leaderboard, fingerprint): client wall time",
-                 timed(lambda: fast_path._read(fast_path.SESSION_SQL, dict(params)))])
+    rows.append(
+        [
+            "the one statement (session, rights, leaderboard, fingerprint): client wall time",
+            timed(lambda: fast_path._read(fast_path.SESSION_SQL, dict(params))),
+        ]
+    )
     with connection.cursor() as cursor:
         from django.utils import timezone
+
         now = timezone.now()
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + fast_path.SESSION_SQL,
-                       params | {"now": now, "day": timezone.localdate(now), "succeeded": "succeeded"})
+        cursor.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + fast_path.SESSION_SQL,
+            params | {"now": now, "day": timezone.localdate(now), "succeeded": "succeeded"},
+        )
         plan = cursor.fetchone()[0][0]
     rows.append(["  PostgreSQL planning, unprepared (EXPLAIN ANALYZE)", (plan["Planning Time"], None)])
     rows.append(["  PostgreSQL execution (EXPLAIN ANALYZE)", (plan["Execution Time"], None)])
@@ -92,24 +101,37 @@ def measure(seeded):
     rows.append(["session hash check (HMAC of the password hash)", timed(lambda: user.get_session_auth_hash())])
     rows.append(["person with rights from the row", timed(lambda: user_from_rights_row(row))])
     for label, path, cookie, token in (
-            ("public page, microcache hit", "/leaderboards/bench/", "", ""),
-            ("member page, fast path hit", "/leaderboards/bench/", seeded["cookies"]["member"], ""),
-            ("member API, fast path hit", "/api/leaderboards/bench/", seeded["cookies"]["member"], ""),
-            ("member API by token, fast path hit", "/api/leaderboards/bench/", "", seeded["token"])):
+        ("public page, microcache hit", "/leaderboards/bench/", "", ""),
+        ("member page, fast path hit", "/leaderboards/bench/", seeded["cookies"]["member"], ""),
+        ("member API, fast path hit", "/api/leaderboards/bench/", seeded["cookies"]["member"], ""),
+        ("member API by token, fast path hit", "/api/leaderboards/bench/", "", seeded["token"]),
+    ):
         rows.append([f"whole request in the WSGI handler: {label}", timed(call(environ(path, cookie, token)))])
     settings.SIGNED_IN_FAST_PATH = False
-    for label, path in (("member page, ordinary path (table cached)", "/leaderboards/bench/"),
-                        ("member API, ordinary path (table cached)", "/api/leaderboards/bench/")):
-        rows.append([f"whole request in the WSGI handler: {label}",
-                     timed(call(environ(path, seeded["cookies"]["member"])), n=N // 4)])
+    for label, path in (
+        ("member page, ordinary path (table cached)", "/leaderboards/bench/"),
+        ("member API, ordinary path (table cached)", "/api/leaderboards/bench/"),
+    ):
+        rows.append(
+            [
+                f"whole request in the WSGI handler: {label}",
+                timed(call(environ(path, seeded["cookies"]["member"])), n=N // 4),
+            ]
+        )
     lines = ["| step (one process) | wall ms (median) | this process's CPU ms |", "|---|---:|---:|"]
     lines += [f"| {label} | {wall:.2f} | {'' if cpu is None else f'{cpu:.2f}'} |" for label, (wall, cpu) in rows]
-    note = "\n".join([
-        "## Signed-in request, step by step — `python bench/signed_in_breakdown.py` (not re-run by `make bench`)", "",
-        f"Measured {time.strftime('%Y-%m-%d')} in one process on the `make bench-leaderboard` data set, {N} repeats "
-        f"each; load average {LOAD_BEFORE:.2f} when it started (other work on this 2-core machine: wall times hold "
-        "waits for a core, the CPU column does not). PostgreSQL's own time is from EXPLAIN ANALYZE of the same "
-        "statement; its planning is saved by the prepared statement.", "", *lines])
+    note = "\n".join(
+        [
+            "## Signed-in request, step by step — `python bench/signed_in_breakdown.py` (not re-run by `make bench`)",
+            "",
+            f"Measured {time.strftime('%Y-%m-%d')} in one process on the `make bench-leaderboard` data set, {N} repeats "
+            f"each; load average {LOAD_BEFORE:.2f} when it started (other work on this 2-core machine: wall times hold "
+            "waits for a core, the CPU column does not). PostgreSQL's own time is from EXPLAIN ANALYZE of the same "
+            "statement; its planning is saved by the prepared statement.",
+            "",
+            *lines,
+        ]
+    )
     print(note)
     (Path(__file__).resolve().parent / "notes" / "signed_in_breakdown.md").write_text(note + "\n", encoding="utf-8")
 

@@ -5,6 +5,7 @@ nothing); peak Python memory measured at two file sizes to show it is flat in th
 Run: make bench-usage   (uses BENCH_DATABASE_URL, creates and drops its own test database)
 Target: ≥ 20,000 lines/s. Timing targets live here, never in unit tests.
 """
+
 import datetime
 import os
 import random
@@ -18,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
-
 from report import Target, emit, table  # noqa: E402
 
 django.setup()
@@ -74,16 +74,29 @@ def setup_catalogue():
     from tests.support.factories import TeamFactory
 
     programme = Programme.objects.create(slug="bench", name_ko="벤치", name_en="Bench", year=2025)
-    envelope_create(actor=None, programme=programme, name="2025", period_start=datetime.date(2025, 1, 1),
-                    period_end=datetime.date(2025, 12, 31), total_krw=157_600_000_000)
-    provider = Provider.objects.create(slug="bench-cloud", name="Bench Cloud", organisation=Organisation.objects.create(
-        slug="bench-cloud", name_ko="벤치클라우드", name_en="Bench Cloud", kind="gpu_provider"))
+    envelope_create(
+        actor=None,
+        programme=programme,
+        name="2025",
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+        total_krw=157_600_000_000,
+    )
+    provider = Provider.objects.create(
+        slug="bench-cloud",
+        name="Bench Cloud",
+        organisation=Organisation.objects.create(
+            slug="bench-cloud", name_ko="벤치클라우드", name_en="Bench Cloud", kind="gpu_provider"
+        ),
+    )
     for code, weight, rate in (("h100", 1, 3_000), ("h200", 1.2, 3_900), ("b200", 2, 6_000)):
         gpu = GpuType.objects.create(code=code, name=code.upper(), h100_weight=weight)
-        Rate.objects.create(gpu_type=gpu, provider=provider, effective_from=datetime.date(2025, 1, 1),
-                            krw_per_gpu_hour=rate)
-        Rate.objects.create(gpu_type=gpu, provider=provider, effective_from=datetime.date(2025, 10, 1),
-                            krw_per_gpu_hour=rate * 11 // 10)
+        Rate.objects.create(
+            gpu_type=gpu, provider=provider, effective_from=datetime.date(2025, 1, 1), krw_per_gpu_hour=rate
+        )
+        Rate.objects.create(
+            gpu_type=gpu, provider=provider, effective_from=datetime.date(2025, 10, 1), krw_per_gpu_hour=rate * 11 // 10
+        )
     for i, name in enumerate(ACCOUNTS[:-1]):
         SlurmAccount.objects.create(provider=provider, name=name, team=TeamFactory(programme=programme))
     return provider
@@ -129,22 +142,59 @@ def main() -> int:
             tracemalloc.stop()
             assert done.status == "done"
         flat = peaks["100,000"] <= peaks["20,000"] * 1.25
-        body = METHOD + "\n\n" + table(["", "seconds", "lines/s", "written"], [
-            ["first import, 100,000 lines", f"{seconds:.2f}", f"**{rate:,.0f}**",
-             f"{summary['imported']:,} charges ({summary['steps_skipped']:,} steps, "
-             f"{sum(summary['unmapped_accounts'].values()):,} unmapped lines skipped)"],
-            ["re-import of the same file", f"{seconds_again:.2f}", f"{100_000 / seconds_again:,.0f}",
-             f"0 ({again.summary['duplicates_skipped']:,} duplicates skipped; {added} ledger rows added)"],
-        ]) + "\n\n" + table(["peak Python memory (tracemalloc)", "MiB"],
-                             [[f"{label}-line file", f"{mib:.1f}"] for label, mib in peaks.items()]) + "\n\n" + NOTES
-        emit(key="usage", title="sacct usage import", command="make bench-usage", body=body, targets=[
-            Target("first import", f"{rate:,.0f} lines/s", f"≥ {TARGET_LINES_PER_S:,} lines/s", rate >= TARGET_LINES_PER_S,
-                   "The database's work per written ledger row (unique idempotency index, three other indexes, "
-                   "deferred foreign-key checks at commit) and Python's parsing run one after the other."),
-            Target("memory flat in the file size", " → ".join(f"{mib:.1f}" for mib in peaks.values()) + " MiB",
-                   "flat", flat, "Peak memory grew with the file size."),
-            Target("re-import adds nothing", f"{added} rows", "0 rows", added == 0),
-        ])
+        body = (
+            METHOD
+            + "\n\n"
+            + table(
+                ["", "seconds", "lines/s", "written"],
+                [
+                    [
+                        "first import, 100,000 lines",
+                        f"{seconds:.2f}",
+                        f"**{rate:,.0f}**",
+                        f"{summary['imported']:,} charges ({summary['steps_skipped']:,} steps, "
+                        f"{sum(summary['unmapped_accounts'].values()):,} unmapped lines skipped)",
+                    ],
+                    [
+                        "re-import of the same file",
+                        f"{seconds_again:.2f}",
+                        f"{100_000 / seconds_again:,.0f}",
+                        f"0 ({again.summary['duplicates_skipped']:,} duplicates skipped; {added} ledger rows added)",
+                    ],
+                ],
+            )
+            + "\n\n"
+            + table(
+                ["peak Python memory (tracemalloc)", "MiB"],
+                [[f"{label}-line file", f"{mib:.1f}"] for label, mib in peaks.items()],
+            )
+            + "\n\n"
+            + NOTES
+        )
+        emit(
+            key="usage",
+            title="sacct usage import",
+            command="make bench-usage",
+            body=body,
+            targets=[
+                Target(
+                    "first import",
+                    f"{rate:,.0f} lines/s",
+                    f"≥ {TARGET_LINES_PER_S:,} lines/s",
+                    rate >= TARGET_LINES_PER_S,
+                    "The database's work per written ledger row (unique idempotency index, three other indexes, "
+                    "deferred foreign-key checks at commit) and Python's parsing run one after the other.",
+                ),
+                Target(
+                    "memory flat in the file size",
+                    " → ".join(f"{mib:.1f}" for mib in peaks.values()) + " MiB",
+                    "flat",
+                    flat,
+                    "Peak memory grew with the file size.",
+                ),
+                Target("re-import adds nothing", f"{added} rows", "0 rows", added == 0),
+            ],
+        )
         return 0
     finally:
         teardown_databases(databases, verbosity=0)

@@ -1,6 +1,7 @@
 """Django admin for the budget. The catalogue is added through the services (validated and
 audited); the ledger, allocations and imports are read-only here: money moves only through
 the services, and the ledger is append-only."""
+
 from django.contrib import admin
 
 from core.admin_site import PlatformModelAdmin, ReadOnlyModelAdmin

@@ -1,4 +1,5 @@
 """Usage table exports (CSV streamed row by row; XLSX through openpyxl's write-only mode)."""
+
 import csv
 import io
 
@@ -6,14 +7,41 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-COLUMNS = ("started", "team", "organisation", "provider", "gpu_type", "gpus", "gpu_hours", "h100_hours",
-           "krw_per_gpu_hour", "amount_krw", "job_id", "account", "source", "overrun")
+COLUMNS = (
+    "started",
+    "team",
+    "organisation",
+    "provider",
+    "gpu_type",
+    "gpus",
+    "gpu_hours",
+    "h100_hours",
+    "krw_per_gpu_hour",
+    "amount_krw",
+    "job_id",
+    "account",
+    "source",
+    "overrun",
+)
 
 
 def _header() -> list[str]:
-    return [_("Started"), _("Team"), _("Organisation"), _("Provider"), _("GPU type"), _("GPUs"), _("GPU-hours"),
-            _("H100-equivalent GPU-hours"), _("KRW per GPU-hour"), _("Amount (KRW)"), _("Job"), _("Account"),
-            _("Source"), _("Overrun")]
+    return [
+        _("Started"),
+        _("Team"),
+        _("Organisation"),
+        _("Provider"),
+        _("GPU type"),
+        _("GPUs"),
+        _("GPU-hours"),
+        _("H100-equivalent GPU-hours"),
+        _("KRW per GPU-hour"),
+        _("Amount (KRW)"),
+        _("Job"),
+        _("Account"),
+        _("Source"),
+        _("Overrun"),
+    ]
 
 
 def _row(entry) -> list:
@@ -28,7 +56,10 @@ def _row(entry) -> list:
         round((entry.h100_gpu_seconds or 0) / 3600, 2),
         entry.krw_per_gpu_hour or "",
         -entry.amount_krw,  # a charge, as a positive amount
-        entry.job_id, entry.external_account, entry.source, "yes" if entry.overrun else "",
+        entry.job_id,
+        entry.external_account,
+        entry.source,
+        "yes" if entry.overrun else "",
     ]
 
 
@@ -41,7 +72,8 @@ def usage_csv(entries) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     rows = (writer.writerow(_row(e)) for e in entries.iterator(chunk_size=2000))
     response = StreamingHttpResponse(
-        (line for chunk in ([writer.writerow(_header())], rows) for line in chunk), content_type="text/csv")
+        (line for chunk in ([writer.writerow(_header())], rows) for line in chunk), content_type="text/csv"
+    )
     response["Content-Disposition"] = 'attachment; filename="gpu-usage.csv"'
     return response
 
@@ -56,7 +88,8 @@ def usage_xlsx(entries) -> HttpResponse:
         sheet.append(_row(entry))
     buffer = io.BytesIO()
     book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = 'attachment; filename="gpu-usage.xlsx"'
     return response

@@ -42,8 +42,11 @@ class UsageFilterForm(forms.Form):
     gpu_type = forms.ModelChoiceField(label=_("GPU type"), queryset=GpuType.objects.all(), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    overrun = forms.NullBooleanField(label=_("Overrun only"), required=False,
-                                     widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]))
+    overrun = forms.NullBooleanField(
+        label=_("Overrun only"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 No database and no threads: a line becomes a ParsedLine or a LineError. What a line costs
 (accounts, GPU types, rates) and writing the charges is budget.services.sacct's business."""
+
 import datetime
 import operator
 import re
@@ -94,7 +95,10 @@ def read_lines(path) -> Iterator[tuple[int, tuple[str, ...] | None, str]]:
                 continue
             values = text.split("|")
             if len(values) != width:
-                yield number, None, _("%(found)d columns, the header has %(width)d.") % {
-                    "found": len(values), "width": width}
+                yield (
+                    number,
+                    None,
+                    _("%(found)d columns, the header has %(width)d.") % {"found": len(values), "width": width},
+                )
                 continue
             yield number, pick(values), ""

@@ -5,6 +5,7 @@ dashboard shows a real picture. Create-only: running it again changes nothing.
 Rates and the H100 weights of H200 and the NPUs are illustrative (not public); B200 = 2 H100
 is the programme's own accounting. SK Telecom and Naver Cloud, being GPU lessors, get no
 GPUs in the first period (the conflict rule refuses a lessor's own team anyway)."""
+
 import datetime
 import random
 from dataclasses import dataclass, field
@@ -24,18 +25,36 @@ from .services.charging import Charger, UsageLine
 from .services.nodes import node_balance, team_node
 from .services.rates import RateCard
 
-ENVELOPE = {"name": "2025 GPU 지원 (GPU support 2025)", "period_start": datetime.date(2025, 8, 4),
-            "period_end": datetime.date(2026, 6, 30), "total_krw": 157_600_000_000}
-GPU_TYPES = [("h100", "NVIDIA H100", "1"), ("h200", "NVIDIA H200", "1.2"), ("b200", "NVIDIA B200", "2"),
-             ("rngd", "FuriosaAI RNGD", "0.5"), ("atom", "Rebellions ATOM", "0.4")]
+ENVELOPE = {
+    "name": "2025 GPU 지원 (GPU support 2025)",
+    "period_start": datetime.date(2025, 8, 4),
+    "period_end": datetime.date(2026, 6, 30),
+    "total_krw": 157_600_000_000,
+}
+GPU_TYPES = [
+    ("h100", "NVIDIA H100", "1"),
+    ("h200", "NVIDIA H200", "1.2"),
+    ("b200", "NVIDIA B200", "2"),
+    ("rngd", "FuriosaAI RNGD", "0.5"),
+    ("atom", "Rebellions ATOM", "0.4"),
+]
 # provider slug: (name, organisation slug, [(gpu type, KRW per GPU-hour, effective from)])
 PROVIDERS = {
     "skt-haein": ("SK Telecom Haein cluster", "sk-telecom", [("b200", 17_000, datetime.date(2025, 8, 1))]),
-    "naver-cloud": ("Naver Cloud", "naver-cloud", [("h100", 8_500, datetime.date(2025, 8, 1)),
-                                                  ("h200", 10_200, datetime.date(2025, 8, 1)),
-                                                  ("h100", 8_000, datetime.date(2026, 1, 1))]),
-    "nhn-cloud": ("NHN Cloud", "nhn", [("h100", 8_500, datetime.date(2025, 8, 1)),
-                                      ("b200", 16_500, datetime.date(2026, 1, 1))]),
+    "naver-cloud": (
+        "Naver Cloud",
+        "naver-cloud",
+        [
+            ("h100", 8_500, datetime.date(2025, 8, 1)),
+            ("h200", 10_200, datetime.date(2025, 8, 1)),
+            ("h100", 8_000, datetime.date(2026, 1, 1)),
+        ],
+    ),
+    "nhn-cloud": (
+        "NHN Cloud",
+        "nhn",
+        [("h100", 8_500, datetime.date(2025, 8, 1)), ("b200", 16_500, datetime.date(2026, 1, 1))],
+    ),
     "kakao": ("Kakao", "kakao", [("h200", 10_000, datetime.date(2026, 1, 1))]),
 }
 FIRST_PERIOD = (datetime.date(2025, 8, 4), datetime.date(2025, 12, 31))
@@ -46,8 +65,11 @@ ALLOCATIONS = {
     "nc-ai": ("naver-cloud", "h100", 1024, "ncai-varco", 0.97),
 }
 H1_2026_TOPUP = {"lg-ai-research": 25_000_000_000, "upstage": 25_000_000_000}
-SPLITS = {"lg-ai-research": [("lg-uplus", 2_000_000_000), ("lg-cns", 1_500_000_000)],
-          "upstage": [("nota", 1_000_000_000)], "nc-ai": [("etri", 800_000_000)]}
+SPLITS = {
+    "lg-ai-research": [("lg-uplus", 2_000_000_000), ("lg-cns", 1_500_000_000)],
+    "upstage": [("nota", 1_000_000_000)],
+    "nc-ai": [("etri", 800_000_000)],
+}
 
 
 @dataclass
@@ -69,13 +91,15 @@ def _catalogue(report: SeedReport) -> dict:
     for slug, (name, org_slug, rates) in PROVIDERS.items():
         if slug not in providers:
             organisation = Organisation.objects.filter(slug=org_slug).first() or organisation_create(
-                actor=None, slug=org_slug, name_ko="카카오", name_en="Kakao", kind="gpu_provider")
+                actor=None, slug=org_slug, name_ko="카카오", name_en="Kakao", kind="gpu_provider"
+            )
             providers[slug] = provider_create(actor=None, slug=slug, name=name, organisation=organisation)
             report.created.append(f"provider {slug}")
         for code, krw, day in rates:
             if not Rate.objects.filter(provider=providers[slug], gpu_type=types[code], effective_from=day).exists():
-                rate_create(actor=None, gpu_type=types[code], provider=providers[slug], effective_from=day,
-                            krw_per_gpu_hour=krw)
+                rate_create(
+                    actor=None, gpu_type=types[code], provider=providers[slug], effective_from=day, krw_per_gpu_hour=krw
+                )
     return {"types": types, "providers": providers}
 
 
@@ -84,19 +108,39 @@ def _allocations(envelope: Envelope, teams: dict, catalogue: dict, report: SeedR
         team = teams[slug]
         node = team_node(envelope, team)
         if not node.entries.exists():
-            allocation_grant(actor=None, envelope=envelope, team=team, reason="1차 GPU 지원 (first period)",
-                             reservation={"gpu_type": catalogue["types"][code],
-                                          "provider": catalogue["providers"][provider], "gpu_count": count,
-                                          "start": FIRST_PERIOD[0], "end": FIRST_PERIOD[1]})
+            allocation_grant(
+                actor=None,
+                envelope=envelope,
+                team=team,
+                reason="1차 GPU 지원 (first period)",
+                reservation={
+                    "gpu_type": catalogue["types"][code],
+                    "provider": catalogue["providers"][provider],
+                    "gpu_count": count,
+                    "start": FIRST_PERIOD[0],
+                    "end": FIRST_PERIOD[1],
+                },
+            )
             if slug in H1_2026_TOPUP:
-                allocation_grant(actor=None, envelope=envelope, team=team, amount_krw=H1_2026_TOPUP[slug],
-                                 reason="2026 상반기 추가 지원 (H1 2026)")
+                allocation_grant(
+                    actor=None,
+                    envelope=envelope,
+                    team=team,
+                    amount_krw=H1_2026_TOPUP[slug],
+                    reason="2026 상반기 추가 지원 (H1 2026)",
+                )
             report.created.append(f"allocation {slug}")
         for org_slug, amount in SPLITS.get(slug, []):
             organisation = Organisation.objects.get(slug=org_slug)
             if not Allocation.objects.filter(envelope=envelope, team=team, organisation=organisation).exists():
-                allocation_split(actor=None, envelope=envelope, team=team, organisation=organisation,
-                                 amount_krw=amount, reason="컨소시엄 내 배분 (member share)")
+                allocation_split(
+                    actor=None,
+                    envelope=envelope,
+                    team=team,
+                    organisation=organisation,
+                    amount_krw=amount,
+                    reason="컨소시엄 내 배분 (member share)",
+                )
                 report.created.append(f"allocation {slug}/{org_slug}")
         if not SlurmAccount.objects.filter(provider=catalogue["providers"][provider], name=account).exists():
             slurm_account_create(actor=None, provider=catalogue["providers"][provider], name=account, team=team)
@@ -119,23 +163,39 @@ def _usage(envelope: Envelope, teams: dict, catalogue: dict, until: datetime.dat
         team, provider = teams[slug], catalogue["providers"][provider_slug]
         gpu_type, card = catalogue["types"][code], RateCard(provider)
         allocated = node_balance(team_node(envelope, team)) + sum(  # what the team received in all
-            node_balance(child) for child in Allocation.objects.filter(envelope=envelope, team=team,
-                                                                       organisation__isnull=False))
+            node_balance(child)
+            for child in Allocation.objects.filter(envelope=envelope, team=team, organisation__isnull=False)
+        )
         for month, weight in zip(months, weights):
             budget = allocated * share * weight / sum(weights)
-            days = [month + datetime.timedelta(days=d) for d in range(31)
-                    if (month + datetime.timedelta(days=d)).month == month.month
-                    and envelope.period_start <= month + datetime.timedelta(days=d) <= until]
+            days = [
+                month + datetime.timedelta(days=d)
+                for d in range(31)
+                if (month + datetime.timedelta(days=d)).month == month.month
+                and envelope.period_start <= month + datetime.timedelta(days=d) <= until
+            ]
             for day in days:
                 rate = card.at(gpu_type.pk, day)
                 gpus = rng.choice((count // 4, count // 2, count))
                 seconds = int(budget / len(days) * 3600 / (gpus * rate) * rng.uniform(0.9, 1.1))
                 start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randint(0, 5))))
-                lines.append(UsageLine(
-                    key=f"demo:{provider.slug}:{slug}-{day:%Y%m%d}:", team_id=team.pk, organisation_id=None,
-                    provider_id=provider.pk, gpu_type_id=gpu_type.pk, gpu_count=gpus, seconds=seconds,
-                    started_at=start, ended_at=start + datetime.timedelta(seconds=seconds), krw_per_gpu_hour=rate,
-                    source=f"sacct:{provider.slug}", job_id=f"{slug}-{day:%Y%m%d}", external_account=account))
+                lines.append(
+                    UsageLine(
+                        key=f"demo:{provider.slug}:{slug}-{day:%Y%m%d}:",
+                        team_id=team.pk,
+                        organisation_id=None,
+                        provider_id=provider.pk,
+                        gpu_type_id=gpu_type.pk,
+                        gpu_count=gpus,
+                        seconds=seconds,
+                        started_at=start,
+                        ended_at=start + datetime.timedelta(seconds=seconds),
+                        krw_per_gpu_hour=rate,
+                        source=f"sacct:{provider.slug}",
+                        job_id=f"{slug}-{day:%Y%m%d}",
+                        external_account=account,
+                    )
+                )
     result = Charger().charge(lines)
     alerts_check(allocation_ids=result.allocation_ids)
     return result.imported

@@ -1,5 +1,6 @@
 """Every non-trivial read of the budget, each with a fixed number of queries.
 Balances are computed here from the ledger; nothing stores a total."""
+
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -58,8 +59,8 @@ def node_totals(*, allocation_ids=None, envelope: Envelope | None = None) -> dic
     if envelope is not None:
         rows = rows.filter(envelope=envelope)
     rows = rows.values("allocation_id", "allocation__parent_id").annotate(
-        allocated=Sum("amount_krw", filter=~_USAGE), used=Sum("amount_krw", filter=_USAGE),
-        h100=Sum("h100_gpu_seconds"))
+        allocated=Sum("amount_krw", filter=~_USAGE), used=Sum("amount_krw", filter=_USAGE), h100=Sum("h100_gpu_seconds")
+    )
     totals: dict[int, Totals] = defaultdict(Totals)
     for row in rows:
         own = Totals(row["allocated"] or 0, -(row["used"] or 0), row["h100"] or 0)
@@ -72,8 +73,10 @@ def node_totals(*, allocation_ids=None, envelope: Envelope | None = None) -> dic
 
 def envelope_current(*, on: datetime.date | None = None) -> Envelope | None:
     on = on or timezone.localdate()
-    return (Envelope.objects.filter(period_start__lte=on, period_end__gte=on).order_by("-period_start").first()
-            or Envelope.objects.order_by("-period_start").first())
+    return (
+        Envelope.objects.filter(period_start__lte=on, period_end__gte=on).order_by("-period_start").first()
+        or Envelope.objects.order_by("-period_start").first()
+    )
 
 
 @dataclass
@@ -100,7 +103,9 @@ def envelope_figures(envelope: Envelope) -> EnvelopeFigures:
     row = LedgerEntry.objects.filter(envelope=envelope).aggregate(
         total=Sum("amount_krw", filter=Q(kind__in=(EntryKind.FUND, EntryKind.ADJUST), allocation__isnull=True)),
         pool=Sum("amount_krw", filter=Q(allocation__isnull=True)),
-        used=Sum("amount_krw", filter=_USAGE), h100=Sum("h100_gpu_seconds"))
+        used=Sum("amount_krw", filter=_USAGE),
+        h100=Sum("h100_gpu_seconds"),
+    )
     return EnvelopeFigures(row["total"] or 0, row["pool"] or 0, -(row["used"] or 0), row["h100"] or 0)
 
 
@@ -114,8 +119,11 @@ class TeamBudget:
 def team_budgets(*, user, envelope: Envelope, team_id: int | None = None) -> list[TeamBudget]:
     """The teams the user may see, with their members' allocations. Two queries."""
     scope = private_team_scope(user)
-    nodes = Allocation.objects.filter(envelope=envelope).select_related("team", "organisation").order_by(
-        "team__joined_on", "team_id", "organisation__name_en")
+    nodes = (
+        Allocation.objects.filter(envelope=envelope)
+        .select_related("team", "organisation")
+        .order_by("team__joined_on", "team_id", "organisation__name_en")
+    )
     if scope is not None:
         nodes = nodes.filter(team_id__in=scope)
     if team_id is not None:
@@ -152,16 +160,21 @@ class BurnDown:
     monthly_burn_krw: int
 
 
-def burn_down(*, user, envelope: Envelope, teams: list[TeamBudget], figures: EnvelopeFigures | None,
-              team_id: int | None = None) -> BurnDown:
+def burn_down(
+    *, user, envelope: Envelope, teams: list[TeamBudget], figures: EnvelopeFigures | None, team_id: int | None = None
+) -> BurnDown:
     """Remaining money month by month, from what the viewer may see (the envelope for staff,
     their team's allocation for members), projected forward at the last three months' pace."""
     start = figures.total_krw if figures is not None else sum(t.totals.allocated_krw for t in teams)
     entries = _visible_entries(user, envelope).filter(_USAGE)
     if team_id is not None:
         entries = entries.filter(allocation__team_id=team_id)
-    monthly = (entries.annotate(month=TruncMonth("occurred_at"))
-               .values("month").annotate(s=Sum("amount_krw")).order_by("month"))
+    monthly = (
+        entries.annotate(month=TruncMonth("occurred_at"))
+        .values("month")
+        .annotate(s=Sum("amount_krw"))
+        .order_by("month")
+    )
     used_by_month = {row["month"].date().replace(day=1): -row["s"] for row in monthly}
     months, remaining, used, left = [], [], [], start
     day = envelope.period_start.replace(day=1)
@@ -185,18 +198,31 @@ def burn_down(*, user, envelope: Envelope, teams: list[TeamBudget], figures: Env
 
 def alerts_visible_to(*, user, envelope: Envelope, limit: int = 20) -> list[BudgetAlert]:
     alerts = BudgetAlert.objects.filter(allocation__envelope=envelope).select_related(
-        "allocation__team", "allocation__organisation")
+        "allocation__team", "allocation__organisation"
+    )
     scope = private_team_scope(user)
     if scope is not None:
         alerts = alerts.filter(allocation__team_id__in=scope)
     return list(alerts[:limit])
 
 
-def usage_visible_to(*, user, envelope: Envelope | None = None, team_id=None, provider_id=None,
-                     gpu_type_id=None, since=None, until=None, overrun=None) -> QuerySet[LedgerEntry]:
+def usage_visible_to(
+    *,
+    user,
+    envelope: Envelope | None = None,
+    team_id=None,
+    provider_id=None,
+    gpu_type_id=None,
+    since=None,
+    until=None,
+    overrun=None,
+) -> QuerySet[LedgerEntry]:
     """Usage charges (and their corrections), filtered; team scoping as VIEW_TEAM_PRIVATE."""
-    entries = _visible_entries(user, envelope).filter(_USAGE).select_related(
-        "allocation__team", "allocation__organisation", "gpu_type", "provider")
+    entries = (
+        _visible_entries(user, envelope)
+        .filter(_USAGE)
+        .select_related("allocation__team", "allocation__organisation", "gpu_type", "provider")
+    )
     if team_id:
         entries = entries.filter(allocation__team_id=team_id)
     if provider_id:
@@ -235,5 +261,6 @@ def budget_summary(*, user, envelope: Envelope, team_id: int | None = None) -> S
     staff = private_team_scope(user) is None
     figures = envelope_figures(envelope) if staff and team_id is None else None
     teams = team_budgets(user=user, envelope=envelope, team_id=team_id)
-    return Summary(envelope, figures, teams, burn_down(user=user, envelope=envelope, teams=teams, figures=figures,
-                                                      team_id=team_id))
+    return Summary(
+        envelope, figures, teams, burn_down(user=user, envelope=envelope, teams=teams, figures=figures, team_id=team_id)
+    )

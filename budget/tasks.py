@@ -1,4 +1,5 @@
 """Celery tasks of the budget: they only call services."""
+
 from celery import shared_task
 
 from .services.imports import usage_import_run, usage_imports_fail_stalled, usage_imports_resend_waiting

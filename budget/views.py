@@ -1,4 +1,5 @@
 """Thin HTML views of the budget; every read goes through selectors scoped by core.permissions."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -34,10 +35,14 @@ def _envelope():
 
 def _chart(summary) -> dict:
     burn = summary.burn_down
-    return {"months": burn.months, "remaining": burn.remaining_krw, "used": burn.used_krw,
-            "exhaustion": burn.projected_exhaustion.isoformat() if burn.projected_exhaustion else None,
-            "pace": burn.monthly_burn_krw, "labels": {"remaining": _("Remaining (KRW)"), "used": _("Used in month"),
-                                                       "projection": _("Projection")}}
+    return {
+        "months": burn.months,
+        "remaining": burn.remaining_krw,
+        "used": burn.used_krw,
+        "exhaustion": burn.projected_exhaustion.isoformat() if burn.projected_exhaustion else None,
+        "pace": burn.monthly_burn_krw,
+        "labels": {"remaining": _("Remaining (KRW)"), "used": _("Used in month"), "projection": _("Projection")},
+    }
 
 
 def _errors_to_form(form, error: ValidationError) -> None:
@@ -62,13 +67,19 @@ def dashboard(request):
     envelope = _envelope()
     summary = selectors.budget_summary(user=request.user, envelope=envelope)
     is_admin = can(request.user, Action.MANAGE_BUDGET)
-    return render(request, "budget/dashboard.html", {
-        "summary": summary, "chart": _chart(summary),
-        "alerts": selectors.alerts_visible_to(user=request.user, envelope=envelope),
-        "pending": list(selectors.requests_visible_to(user=request.user).filter(status="pending")[:20]),
-        "is_admin": is_admin, "decision_form": DecisionForm(),
-        "can_import": is_admin or Provider.objects.filter(organisation_id=request.user.organisation_id).exists(),
-    })
+    return render(
+        request,
+        "budget/dashboard.html",
+        {
+            "summary": summary,
+            "chart": _chart(summary),
+            "alerts": selectors.alerts_visible_to(user=request.user, envelope=envelope),
+            "pending": list(selectors.requests_visible_to(user=request.user).filter(status="pending")[:20]),
+            "is_admin": is_admin,
+            "decision_form": DecisionForm(),
+            "can_import": is_admin or Provider.objects.filter(organisation_id=request.user.organisation_id).exists(),
+        },
+    )
 
 
 @login_required
@@ -88,8 +99,11 @@ def allocation_grant_view(request):
         else:
             messages.success(request, _("Allocated to %(team)s.") % {"team": form.cleaned_data["team"].name})
             return redirect("budget-dashboard")
-    return render(request, "budget/allocation_grant.html", {
-        "form": form, "envelope": envelope, "figures": selectors.envelope_figures(envelope)})
+    return render(
+        request,
+        "budget/allocation_grant.html",
+        {"form": form, "envelope": envelope, "figures": selectors.envelope_figures(envelope)},
+    )
 
 
 @login_required
@@ -106,8 +120,12 @@ def team_budget(request, slug: str):
         split_form = SplitForm(request.POST, prefix="split", organisations=members)
         if split_form.is_valid():
             try:
-                submit_once(request, lambda: allocation_split(actor=request.user, envelope=envelope, team=team,
-                                                              **split_form.cleaned_data))
+                submit_once(
+                    request,
+                    lambda: allocation_split(
+                        actor=request.user, envelope=envelope, team=team, **split_form.cleaned_data
+                    ),
+                )
             except ValidationError as error:
                 _errors_to_form(split_form, error)
             except FormAlreadySent as sent:
@@ -120,8 +138,12 @@ def team_budget(request, slug: str):
         request_form = RequestForm(request.POST, prefix="request")
         if request_form.is_valid():
             try:
-                submit_once(request, lambda: reallocation_request_create(actor=request.user, envelope=envelope,
-                                                                         team=team, **request_form.cleaned_data))
+                submit_once(
+                    request,
+                    lambda: reallocation_request_create(
+                        actor=request.user, envelope=envelope, team=team, **request_form.cleaned_data
+                    ),
+                )
             except ValidationError as error:
                 _errors_to_form(request_form, error)
             except FormAlreadySent as sent:
@@ -131,13 +153,20 @@ def team_budget(request, slug: str):
                 messages.success(request, _("Request sent to the programme admins."))
                 return redirect("budget-team", slug=slug)
     summary = selectors.budget_summary(user=request.user, envelope=envelope, team_id=team.pk)
-    return render(request, "budget/team.html", {
-        "team": team, "summary": summary, "chart": _chart(summary),
-        "team_budget": summary.teams[0] if summary.teams else None,
-        "requests": list(selectors.requests_visible_to(user=request.user).filter(team=team)[:20]),
-        "usage": list(selectors.usage_visible_to(user=request.user, envelope=envelope, team_id=team.pk)[:20]),
-        "split_form": split_form if may_split else None, "request_form": request_form if may_request else None,
-    })
+    return render(
+        request,
+        "budget/team.html",
+        {
+            "team": team,
+            "summary": summary,
+            "chart": _chart(summary),
+            "team_budget": summary.teams[0] if summary.teams else None,
+            "requests": list(selectors.requests_visible_to(user=request.user).filter(team=team)[:20]),
+            "usage": list(selectors.usage_visible_to(user=request.user, envelope=envelope, team_id=team.pk)[:20]),
+            "split_form": split_form if may_split else None,
+            "request_form": request_form if may_request else None,
+        },
+    )
 
 
 @login_required
@@ -148,10 +177,14 @@ def usage_list(request):
     form = UsageFilterForm(request.GET or None, teams=teams)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.usage_visible_to(
-        user=request.user, team_id=getattr(filters.get("team"), "pk", None),
+        user=request.user,
+        team_id=getattr(filters.get("team"), "pk", None),
         provider_id=getattr(filters.get("provider"), "pk", None),
-        gpu_type_id=getattr(filters.get("gpu_type"), "pk", None), since=filters.get("since"),
-        until=filters.get("until"), overrun=filters.get("overrun"))
+        gpu_type_id=getattr(filters.get("gpu_type"), "pk", None),
+        since=filters.get("since"),
+        until=filters.get("until"),
+        overrun=filters.get("overrun"),
+    )
     export = request.GET.get("export")
     if export == "csv":
         return usage_csv(entries)
@@ -177,8 +210,9 @@ def import_new(request):
     form = ImportForm(request.POST or None, request.FILES or None, providers=providers)
     if request.method == "POST" and form.is_valid():
         try:
-            usage_import = usage_import_create(actor=request.user, provider=form.cleaned_data["provider"],
-                                               uploaded_file=form.cleaned_data["file"])
+            usage_import = usage_import_create(
+                actor=request.user, provider=form.cleaned_data["provider"], uploaded_file=form.cleaned_data["file"]
+            )
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -202,10 +236,16 @@ def import_detail(request, pk: int):
 @require_safe
 def import_status(request, pk: int):
     usage_import = _visible_import(request, pk)
-    return JsonResponse({"status": usage_import.status, "label": usage_import.get_status_display(),
-                         "percent": usage_import.percent, "lines_done": usage_import.lines_done,
-                         "lines_total": usage_import.lines_total,
-                         "finished": usage_import.finished_at is not None})
+    return JsonResponse(
+        {
+            "status": usage_import.status,
+            "label": usage_import.get_status_display(),
+            "percent": usage_import.percent,
+            "lines_done": usage_import.lines_done,
+            "lines_total": usage_import.lines_total,
+            "finished": usage_import.finished_at is not None,
+        }
+    )
 
 
 @login_required
@@ -215,11 +255,13 @@ def request_decide(request, pk: int):
     budget_request = get_object_or_404(ReallocationRequest, pk=pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        service = (reallocation_request_approve if form.cleaned_data["decision"] == "approve"
-                   else reallocation_request_refuse)
+        service = (
+            reallocation_request_approve if form.cleaned_data["decision"] == "approve" else reallocation_request_refuse
+        )
         try:
-            submit_once(request, lambda: service(actor=request.user, request=budget_request,
-                                                 note=form.cleaned_data["note"]))
+            submit_once(
+                request, lambda: service(actor=request.user, request=budget_request, note=form.cleaned_data["note"])
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         except FormAlreadySent as sent:
@@ -227,5 +269,3 @@ def request_decide(request, pk: int):
         else:
             messages.success(request, _("Decision recorded."))
     return redirect("budget-dashboard")
-
-

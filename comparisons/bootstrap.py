@@ -3,6 +3,7 @@
 Both checkpoints answered the same items; resampling items (not the two score lists apart) keeps
 each item's pair together, so what the items have in common — their difficulty — cancels out and
 the interval is about the checkpoints. Seeded: the same inputs give the same interval."""
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,5 +43,7 @@ def paired_difference(a, b, *, samples: int, seed, level: float = LEVEL) -> Pair
 def paired_items(a: dict, b: dict) -> tuple[np.ndarray, np.ndarray]:
     """The scores of the items both have ({doc_id: score} each), in one order."""
     shared = sorted(set(a) & set(b), key=repr)
-    return (np.fromiter((a[k] for k in shared), dtype=np.float64, count=len(shared)),
-            np.fromiter((b[k] for k in shared), dtype=np.float64, count=len(shared)))
+    return (
+        np.fromiter((a[k] for k in shared), dtype=np.float64, count=len(shared)),
+        np.fromiter((b[k] for k in shared), dtype=np.float64, count=len(shared)),
+    )

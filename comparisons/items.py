@@ -1,5 +1,6 @@
 """A run's per-item scores, keyed by document, for comparing two runs item by item: the one place
 the comparison reads per-sample results."""
+
 from evaluation.models import EvaluationRun, RunSample
 from evaluation.selectors import run_sample_log
 
@@ -11,8 +12,9 @@ def item_scores(run: EvaluationRun, metrics: dict[str, str]) -> dict[str, dict]:
     run stored before the table, from its per-sample log."""
     items: dict[str, dict] = {task: {} for task in metrics}
     rows = RunSample.objects.filter(run_id=run.reused_from_id or run.pk)
-    values = rows.filter(task__in=list(metrics), value__isnull=False, doc_id__isnull=False) \
-        .values_list("task", "subtask", "doc_id", "value")
+    values = rows.filter(task__in=list(metrics), value__isnull=False, doc_id__isnull=False).values_list(
+        "task", "subtask", "doc_id", "value"
+    )
     found = False
     for task, subtask, doc_id, value in values.iterator(chunk_size=20000):
         items[task][(subtask, doc_id)] = value
@@ -30,7 +32,10 @@ def _items_from_log(run: EvaluationRun, metrics: dict[str, str]) -> dict[str, di
         if task not in wanted:
             continue
         metric, sample_filter = wanted[task]
-        if sample.get("filter", "none") == (sample_filter or "none") and sample.get(metric) is not None \
-                and sample.get("doc_id") is not None:
+        if (
+            sample.get("filter", "none") == (sample_filter or "none")
+            and sample.get(metric) is not None
+            and sample.get("doc_id") is not None
+        ):
             items[task][(str(sample.get("subtask") or "")[:200], sample["doc_id"])] = float(sample[metric])
     return items

@@ -2,6 +2,7 @@
 bootstrap interval over the items both answered. Access: COMPARE_CHECKPOINTS on each checkpoint
 (a team its own, reviewers and admins any); hidden tasks (private benchmarks) only for staff,
 as evaluation.selectors.sample_tasks_visible."""
+
 import zlib
 from dataclasses import dataclass, field
 
@@ -47,9 +48,11 @@ def comparable_checkpoints(user):
 
 def succeeded_runs(checkpoint_ids) -> list[EvaluationRun]:
     """Runs that may be compared: succeeded, scored on every item (no preview), newest first."""
-    return list(EvaluationRun.objects.filter(checkpoint_id__in=list(checkpoint_ids), status=RunStatus.SUCCEEDED,
-                                             preview=False)
-                .select_related("suite_version__suite").order_by("-finished_at", "-pk"))
+    return list(
+        EvaluationRun.objects.filter(checkpoint_id__in=list(checkpoint_ids), status=RunStatus.SUCCEEDED, preview=False)
+        .select_related("suite_version__suite")
+        .order_by("-finished_at", "-pk")
+    )
 
 
 def _pick_runs(a: Checkpoint, b: Checkpoint, run_a: int | None, run_b: int | None):
@@ -80,8 +83,9 @@ def _checkpoint(user, pk: int) -> Checkpoint | None:
     return checkpoints_visible_to(user).filter(pk=pk).first()
 
 
-def checkpoint_comparison(*, user, a: int, b: int, run_a: int | None = None, run_b: int | None = None,
-                          samples: int | None = None) -> Comparison | None:
+def checkpoint_comparison(
+    *, user, a: int, b: int, run_a: int | None = None, run_b: int | None = None, samples: int | None = None
+) -> Comparison | None:
     """None when either checkpoint is not visible to the person (a 404: nothing says it exists)."""
     first, second = _checkpoint(user, a), _checkpoint(user, b)
     if first is None or second is None:
@@ -92,24 +96,40 @@ def checkpoint_comparison(*, user, a: int, b: int, run_a: int | None = None, run
     staff = can(user, Action.VIEW_AUDIT)
     tasks = list(SuiteTask.objects.filter(suite_version_id=left.suite_version_id).order_by("position"))
     shown = [t for t in tasks if staff or not t.hidden]
-    scores = {(run_id, task): value for run_id, task, value in TaskResult.objects.filter(
-        run_id__in=[left.pk, right.pk]).values_list("run_id", "task", "value")}
+    scores = {
+        (run_id, task): value
+        for run_id, task, value in TaskResult.objects.filter(run_id__in=[left.pk, right.pk]).values_list(
+            "run_id", "task", "value"
+        )
+    }
     metrics = {t.task: t.metric for t in shown}
     items_a, items_b = item_scores(left, metrics), item_scores(right, metrics)
     samples = samples or settings.COMPARISON_BOOTSTRAP_SAMPLES
-    comparison = Comparison(a=first, b=second, run_a=left, run_b=right, samples=samples,
-                            hidden_left_out=len(tasks) - len(shown))
+    comparison = Comparison(
+        a=first, b=second, run_a=left, run_b=right, samples=samples, hidden_left_out=len(tasks) - len(shown)
+    )
     for task in shown:
         score_a, score_b = scores.get((left.pk, task.task)), scores.get((right.pk, task.task))
         # Seeded per task by its name: a task's interval does not depend on which others are shown.
-        paired = paired_difference(*paired_items(items_a[task.task], items_b[task.task]), samples=samples,
-                                   seed=[BOOTSTRAP_SEED, zlib.crc32(task.task.encode())])
-        comparison.rows.append({
-            "task": task.task, "category": task.category, "metric": task.metric,
-            "higher_is_better": task.higher_is_better, "hidden": task.hidden,
-            "score_a": score_a, "score_b": score_b,
-            "difference": None if score_a is None or score_b is None else score_b - score_a,
-            "shared_items": paired.n, "mean_item_difference": paired.mean,
-            "low": paired.low, "high": paired.high,
-        })
+        paired = paired_difference(
+            *paired_items(items_a[task.task], items_b[task.task]),
+            samples=samples,
+            seed=[BOOTSTRAP_SEED, zlib.crc32(task.task.encode())],
+        )
+        comparison.rows.append(
+            {
+                "task": task.task,
+                "category": task.category,
+                "metric": task.metric,
+                "higher_is_better": task.higher_is_better,
+                "hidden": task.hidden,
+                "score_a": score_a,
+                "score_b": score_b,
+                "difference": None if score_a is None or score_b is None else score_b - score_a,
+                "shared_items": paired.n,
+                "mean_item_difference": paired.mean,
+                "low": paired.low,
+                "high": paired.high,
+            }
+        )
     return comparison

@@ -1,5 +1,6 @@
 """The comparison page: choose two checkpoints (and, if wanted, their runs); see them side by side.
 Thin: core.permissions decides (in the selector, per checkpoint), selectors read."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -29,10 +30,20 @@ def compare(request):
                 raise Http404
             chart = charts.difference_bars(comparison.rows, label_a=comparison.a.name, label_b=comparison.b.name)
     checkpoints = list(selectors.comparable_checkpoints(request.user)[:500])
-    runs = selectors.succeeded_runs([pk for pk in (a, b) if pk is not None]) \
-        if a is not None or b is not None else []
-    return render(request, "comparisons/compare.html", {
-        "checkpoints": checkpoints, "a": a, "b": b, "run_a": run_a, "run_b": run_b,
-        "runs_a": [r for r in runs if r.checkpoint_id == a], "runs_b": [r for r in runs if r.checkpoint_id == b],
-        "comparison": comparison, "error": error, "chart": chart,
-    })
+    runs = selectors.succeeded_runs([pk for pk in (a, b) if pk is not None]) if a is not None or b is not None else []
+    return render(
+        request,
+        "comparisons/compare.html",
+        {
+            "checkpoints": checkpoints,
+            "a": a,
+            "b": b,
+            "run_a": run_a,
+            "run_b": run_b,
+            "runs_a": [r for r in runs if r.checkpoint_id == a],
+            "runs_b": [r for r in runs if r.checkpoint_id == b],
+            "comparison": comparison,
+            "error": error,
+            "chart": chart,
+        },
+    )

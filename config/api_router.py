@@ -3,8 +3,8 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from arena.api.views import CampaignViewSet as ArenaCampaignViewSet
 from arena.api.views import PromptSetViewSet
 from budget.api import views as budget
-from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
 from comparisons.api.views import ComparisonViewSet
+from consortium.api.views import MembershipViewSet, OrganisationViewSet, TeamViewSet
 from core.api.ids import ID_PATTERN, is_id_lookup
 from core.permissions import Action
 from datasets_registry.api.views import (
@@ -45,8 +45,9 @@ class PlatformRouter(DefaultRouter):
         else is an unknown URL (JSON 404) and never reaches a query."""
         if is_id_lookup(viewset):
             lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
-            return self._base_pattern.format(lookup_prefix=lookup_prefix, lookup_url_kwarg=lookup_url_kwarg,
-                                             lookup_value=ID_PATTERN)
+            return self._base_pattern.format(
+                lookup_prefix=lookup_prefix, lookup_url_kwarg=lookup_url_kwarg, lookup_value=ID_PATTERN
+            )
         return super().get_lookup_regex(viewset, lookup_prefix)
 
 

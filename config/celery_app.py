@@ -3,6 +3,7 @@
 `default` carries platform chores; `eval-cpu` and `eval-gpu` carry evaluation
 runs to the workers that have the matching hardware.
 """
+
 import os
 
 from celery import Celery
@@ -31,4 +32,3 @@ app.conf.update(
     result_expires=60 * 60 * 24,
 )
 app.autodiscover_tasks()
-

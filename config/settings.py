@@ -4,6 +4,7 @@ With no variables set the platform runs on embedded defaults (SQLite and a
 filesystem Celery broker under var/); DATABASE_URL and REDIS_URL switch to
 PostgreSQL and Redis. See README.md for every variable.
 """
+
 from pathlib import Path
 
 import environ
@@ -112,8 +113,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # "microcache" is the public pages' few-second cache (core.microcache), always per process.
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://default"),
-    "microcache": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "microcache",
-                   "OPTIONS": {"MAX_ENTRIES": 2000}},
+    "microcache": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "microcache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 PUBLIC_MICROCACHE_SECONDS = env.int("PUBLIC_MICROCACHE_SECONDS", default=5)
 # Signed-in leaderboard repeats answered after one statement that re-reads the credentials, the
@@ -147,10 +151,17 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Per-sample and harness logs of evaluation runs, readable from every host (evaluation/artefacts.py):
     # PostgreSQL by default, S3-compatible object storage when ARTEFACT_S3_BUCKET is set (`pip install .[s3]`).
-    "artefacts": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        "bucket_name": env("ARTEFACT_S3_BUCKET"), "endpoint_url": env("ARTEFACT_S3_ENDPOINT_URL", default=None),
-        "location": env("ARTEFACT_S3_PREFIX", default="artefacts"), "default_acl": "private",
-        "querystring_auth": True, "file_overwrite": False}}
+    "artefacts": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("ARTEFACT_S3_BUCKET"),
+            "endpoint_url": env("ARTEFACT_S3_ENDPOINT_URL", default=None),
+            "location": env("ARTEFACT_S3_PREFIX", default="artefacts"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
     if env("ARTEFACT_S3_BUCKET", default="")
     else {"BACKEND": "evaluation.artefacts.DatabaseStorage"},
     "staticfiles": {
@@ -288,7 +299,10 @@ else:
         (CELERY_FILESYSTEM_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
-    "reap-stale-runs": {"task": "evaluation.reap_stale_runs", "schedule": env.int("EVAL_REAPER_INTERVAL_S", default=30)},
+    "reap-stale-runs": {
+        "task": "evaluation.reap_stale_runs",
+        "schedule": env.int("EVAL_REAPER_INTERVAL_S", default=30),
+    },
     "freeze-due-stages": {"task": "stages.freeze_due_stages", "schedule": 60},
     "resend-stale-originality-checks": {"task": "originality.resend_stale_checks", "schedule": 600},
     "tend-usage-imports": {"task": "budget.tend_imports", "schedule": 300},

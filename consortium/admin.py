@@ -1,5 +1,6 @@
 """Django admin for programme admins. Writes go through the services, so the
 admin validates and audits exactly like the API."""
+
 from django.contrib import admin
 
 from core.admin_site import PlatformModelAdmin, ReadOnlyModelAdmin

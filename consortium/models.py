@@ -51,9 +51,7 @@ class Organisation(BilingualNamed):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_known"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_known"),
         ]
 
 

@@ -5,6 +5,7 @@ names a field but not a role (e.g. "compression", "accuracy"), the nearest
 role of the fixed set is used. Elice's day of joining is not public: the
 first of the reported month is used.
 """
+
 import datetime
 
 PROGRAMME = {

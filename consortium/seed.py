@@ -3,6 +3,7 @@
 Create-only: what exists is left as it is, so running it again changes nothing
 and never undoes an admin's later correction (a renamed organisation, a fixed
 joining date, a membership that has since ended)."""
+
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -43,15 +44,26 @@ def seed_programme() -> SeedReport:
         lead_slug, lead_roles, _ = spec["members"][0]
         if team is None:
             team = services.team_create(
-                actor=None, programme=programme, slug=spec["slug"], name_ko=spec["name_ko"],
-                name_en=spec["name_en"], model_name=spec["model_name"],
-                lead_organisation=organisations[lead_slug], joined_on=data.SELECTED_ON, lead_roles=lead_roles,
+                actor=None,
+                programme=programme,
+                slug=spec["slug"],
+                name_ko=spec["name_ko"],
+                name_en=spec["name_en"],
+                model_name=spec["model_name"],
+                lead_organisation=organisations[lead_slug],
+                joined_on=data.SELECTED_ON,
+                lead_roles=lead_roles,
             )
             report.created.append(f"team {team.slug}")
         present = set(Membership.objects.filter(team=team).values_list("organisation_id", flat=True))
         for slug, roles, joined_on in spec["members"]:
             if organisations[slug].pk not in present:
-                services.membership_create(actor=None, team=team, organisation=organisations[slug],
-                                           roles=list(roles), joined_on=joined_on or data.SELECTED_ON)
+                services.membership_create(
+                    actor=None,
+                    team=team,
+                    organisation=organisations[slug],
+                    roles=list(roles),
+                    joined_on=joined_on or data.SELECTED_ON,
+                )
                 report.created.append(f"membership {team.slug}/{slug}")
     return report

@@ -1,4 +1,5 @@
 """Every non-trivial read of the registry, each with a fixed number of queries."""
+
 import datetime
 from dataclasses import dataclass
 
@@ -86,4 +87,3 @@ def programme_timeline(*, programme: Programme) -> list[TimelineEntry]:
         if m.left_on:
             entries.append(TimelineEntry(m.left_on, "member_left", team, m.organisation))
     return sorted(entries, key=lambda e: (e.day, e.kind), reverse=True)
-

@@ -1,6 +1,7 @@
 """Every write to the registry. Each function runs in one transaction, checks
 who is asking (actor None means the platform itself, e.g. the seed command),
 validates, writes, and appends its audit event in that same transaction."""
+
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -29,26 +30,44 @@ TEAM_STATUS_TRANSITIONS = {
 
 @transaction.atomic
 def programme_create(*, actor, slug: str, name_ko: str, name_en: str, year: int) -> Programme:
-    return admin_create(actor=actor, model=Programme, action="programme.create",
-                        slug=slug, name_ko=name_ko, name_en=name_en, year=year)
+    return admin_create(
+        actor=actor, model=Programme, action="programme.create", slug=slug, name_ko=name_ko, name_en=name_en, year=year
+    )
 
 
 @transaction.atomic
 def programme_update(*, actor, programme: Programme, **changes) -> Programme:
-    return admin_update(actor=actor, instance=programme, action="programme.update",
-                        editable={"name_ko", "name_en", "year"}, changes=changes)
+    return admin_update(
+        actor=actor,
+        instance=programme,
+        action="programme.update",
+        editable={"name_ko", "name_en", "year"},
+        changes=changes,
+    )
 
 
 @transaction.atomic
 def organisation_create(*, actor, slug: str, name_ko: str, name_en: str, kind: str) -> Organisation:
-    return admin_create(actor=actor, model=Organisation, action="organisation.create",
-                        slug=slug, name_ko=name_ko, name_en=name_en, kind=kind)
+    return admin_create(
+        actor=actor,
+        model=Organisation,
+        action="organisation.create",
+        slug=slug,
+        name_ko=name_ko,
+        name_en=name_en,
+        kind=kind,
+    )
 
 
 @transaction.atomic
 def organisation_update(*, actor, organisation: Organisation, **changes) -> Organisation:
-    return admin_update(actor=actor, instance=organisation, action="organisation.update",
-                        editable={"name_ko", "name_en", "kind"}, changes=changes)
+    return admin_update(
+        actor=actor,
+        instance=organisation,
+        action="organisation.update",
+        editable={"name_ko", "name_en", "kind"},
+        changes=changes,
+    )
 
 
 @transaction.atomic
@@ -65,19 +84,30 @@ def team_create(
     lead_roles: tuple[str, ...] = (MembershipRole.LEAD, MembershipRole.MODEL_DEVELOPMENT),
 ) -> Team:
     """A new team, with its lead organisation's membership from the same day."""
-    team = admin_create(actor=actor, model=Team, action="team.create", programme=programme, slug=slug,
-                        name_ko=name_ko, name_en=name_en, model_name=model_name,
-                        lead_organisation=lead_organisation, joined_on=joined_on)
-    membership_create(actor=actor, team=team, organisation=lead_organisation,
-                      roles=list(lead_roles), joined_on=joined_on)
+    team = admin_create(
+        actor=actor,
+        model=Team,
+        action="team.create",
+        programme=programme,
+        slug=slug,
+        name_ko=name_ko,
+        name_en=name_en,
+        model_name=model_name,
+        lead_organisation=lead_organisation,
+        joined_on=joined_on,
+    )
+    membership_create(
+        actor=actor, team=team, organisation=lead_organisation, roles=list(lead_roles), joined_on=joined_on
+    )
     return team
 
 
 @transaction.atomic
 def team_update(*, actor, team: Team, **changes) -> Team:
     """Names and model name. Status has its own transition, the lead its own rules."""
-    return admin_update(actor=actor, instance=team, action="team.update",
-                        editable={"name_ko", "name_en", "model_name"}, changes=changes)
+    return admin_update(
+        actor=actor, instance=team, action="team.update", editable={"name_ko", "name_en", "model_name"}, changes=changes
+    )
 
 
 @transaction.atomic
@@ -86,15 +116,18 @@ def team_change_status(*, actor, team: Team, to: TeamStatus, reason: str) -> Tea
     require_admin(actor)
     team = Team.objects.select_for_update().get(pk=team.pk)
     if TeamStatus(to) not in TEAM_STATUS_TRANSITIONS[TeamStatus(team.status)]:
-        raise ValidationError({"status": _("A team cannot go from %(old)s to %(new)s.")
-                               % {"old": team.get_status_display(), "new": TeamStatus(to).label}})
+        raise ValidationError(
+            {
+                "status": _("A team cannot go from %(old)s to %(new)s.")
+                % {"old": team.get_status_display(), "new": TeamStatus(to).label}
+            }
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
     before = snapshot(team)
     team.status = to
     team.save(update_fields=["status"])
-    audit_record(actor=actor, action="team.status", target=team, before=before,
-                 after=snapshot(team, reason=reason))
+    audit_record(actor=actor, action="team.status", target=team, before=before, after=snapshot(team, reason=reason))
     return team
 
 
@@ -154,15 +187,12 @@ def membership_create(
 ) -> Membership:
     require_admin(actor)
     Team.objects.select_for_update().filter(pk=team.pk).first()  # one membership writer per team
-    errors = _membership_errors(team=team, organisation=organisation, roles=roles,
-                                joined_on=joined_on, left_on=left_on)
+    errors = _membership_errors(team=team, organisation=organisation, roles=roles, joined_on=joined_on, left_on=left_on)
     if errors:
         raise ValidationError(errors)
-    membership = Membership.objects.create(team=team, organisation=organisation,
-                                           joined_on=joined_on, left_on=left_on)
+    membership = Membership.objects.create(team=team, organisation=organisation, joined_on=joined_on, left_on=left_on)
     _set_roles(membership, roles)
-    audit_record(actor=actor, action="membership.create", target=membership,
-                 after=_membership_snapshot(membership))
+    audit_record(actor=actor, action="membership.create", target=membership, after=_membership_snapshot(membership))
     return membership
 
 
@@ -178,8 +208,14 @@ def membership_update(*, actor, membership: Membership, **changes) -> Membership
     roles = changes.get("roles", before["roles"])
     joined_on = changes.get("joined_on", membership.joined_on)
     left_on = changes.get("left_on", membership.left_on)
-    errors = _membership_errors(team=membership.team, organisation=membership.organisation, roles=roles,
-                                joined_on=joined_on, left_on=left_on, exclude_pk=membership.pk)
+    errors = _membership_errors(
+        team=membership.team,
+        organisation=membership.organisation,
+        roles=roles,
+        joined_on=joined_on,
+        left_on=left_on,
+        exclude_pk=membership.pk,
+    )
     if MembershipRole.LEAD in before["roles"]:
         if MembershipRole.LEAD not in roles:
             errors.setdefault("roles", []).append(_("The lead organisation keeps the lead role."))

@@ -1,4 +1,5 @@
 """Thin HTML views: ask permissions, call a selector, render."""
+
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,12 +16,16 @@ def overview(request):
     programme = selectors.programme_current()
     today = timezone.localdate()
     teams = list(selectors.team_overview(programme=programme, on=today)) if programme else []
-    return render(request, "consortium/overview.html", {
-        "programme": programme,
-        "teams": teams,
-        "today": today,
-        "timeline": selectors.programme_timeline(programme=programme) if programme else [],
-    })
+    return render(
+        request,
+        "consortium/overview.html",
+        {
+            "programme": programme,
+            "teams": teams,
+            "today": today,
+            "timeline": selectors.programme_timeline(programme=programme) if programme else [],
+        },
+    )
 
 
 @require_safe
@@ -31,14 +36,18 @@ def team_detail(request, slug: str):
     require(request.user, Action.VIEW_REGISTRY, team)
     today = timezone.localdate()
     memberships = list(team.memberships.all())
-    return render(request, "consortium/team_detail.html", {
-        "team": team,
-        "today": today,
-        "current": [m for m in memberships if m.is_active_on(today)],
-        "upcoming": [m for m in memberships if m.joined_on > today],
-        "former": [m for m in memberships if m.left_on and m.left_on < today],
-        "can_manage_roles": can(request.user, Action.MANAGE_TEAM_ROLES, team),
-    })
+    return render(
+        request,
+        "consortium/team_detail.html",
+        {
+            "team": team,
+            "today": today,
+            "current": [m for m in memberships if m.is_active_on(today)],
+            "upcoming": [m for m in memberships if m.joined_on > today],
+            "former": [m for m in memberships if m.left_on and m.left_on < today],
+            "can_manage_roles": can(request.user, Action.MANAGE_TEAM_ROLES, team),
+        },
+    )
 
 
 @require_safe
@@ -48,9 +57,13 @@ def organisation_detail(request, slug: str):
         raise Http404
     require(request.user, Action.VIEW_REGISTRY, organisation)
     show_people = can(request.user, Action.VIEW_PEOPLE, organisation)
-    return render(request, "consortium/organisation_detail.html", {
-        "organisation": organisation,
-        "today": timezone.localdate(),
-        "memberships": list(organisation.memberships.all()),
-        "people": list(selectors.organisation_people(organisation=organisation)) if show_people else None,
-    })
+    return render(
+        request,
+        "consortium/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "today": timezone.localdate(),
+            "memberships": list(organisation.memberships.all()),
+            "people": list(selectors.organisation_people(organisation=organisation)) if show_people else None,
+        },
+    )

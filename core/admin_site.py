@@ -1,6 +1,7 @@
 """The Django admin, opened to programme admins through core.permissions
 instead of Django's per-model permissions, so the admin obeys the same rules
 as every page and endpoint."""
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError

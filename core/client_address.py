@@ -1,5 +1,6 @@
 """The client's address, for what is counted per client: sign-in failures (accounts.login_limits)
 and API rates (core.api.throttling)."""
+
 from django.conf import settings
 
 

@@ -1,5 +1,5 @@
-from core.roles import role_of
 from core.permissions import Action, can
+from core.roles import role_of
 
 
 def roles(request):
@@ -8,8 +8,8 @@ def roles(request):
     return {
         "viewer_role": role_of(user),
         "viewer_can_manage_registry": can(user, Action.MANAGE_REGISTRY),
-        "viewer_sees_evaluation": user.is_authenticated and (can(user, Action.USE_EVALUATION)
-                                                             or can(user, Action.VIEW_AUDIT)),
+        "viewer_sees_evaluation": user.is_authenticated
+        and (can(user, Action.USE_EVALUATION) or can(user, Action.VIEW_AUDIT)),
         "viewer_uses_arena": can(user, Action.USE_ARENA),  # the groups are already read: no query
         "viewer_reads_audit": can(user, Action.VIEW_AUDIT),  # reviewers and admins (#17)
     }

@@ -3,6 +3,7 @@ app's `dispatch.py` uses, so services never import `tasks.py` (which imports ser
 
 `robust=True`: with the broker down the request still commits and answers; each app's beat
 task sends again what is still waiting. Outside a transaction the task is sent at once."""
+
 from celery import current_app
 from django.db import transaction
 

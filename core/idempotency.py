@@ -12,6 +12,7 @@ answer; after a rollback (a failed write keeps no key) it goes ahead itself. A w
 IDEMPOTENCY_WAIT_S answers 409. The same key with another request answers 422. Keys are kept for
 IDEMPOTENCY_KEY_TTL_S (24 h) and purged by the `core.purge_idempotency_keys` beat task.
 """
+
 import datetime
 import hashlib
 import json
@@ -90,11 +91,18 @@ def _claim(*, user, key: str, fingerprint: str, method: str, path: str) -> Idemp
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT current_setting('lock_timeout')")
                     previous = cursor.fetchone()[0]
-                    cursor.execute("SELECT set_config('lock_timeout', %s, true)",
-                                   [f"{int(settings.IDEMPOTENCY_WAIT_S * 1000)}ms"])
+                    cursor.execute(
+                        "SELECT set_config('lock_timeout', %s, true)", [f"{int(settings.IDEMPOTENCY_WAIT_S * 1000)}ms"]
+                    )
             IdempotencyKey.objects.create(
-                user=user, key=key, fingerprint=fingerprint, method=method, path=path[:500], created_at=now,
-                expires_at=now + datetime.timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL_S))
+                user=user,
+                key=key,
+                fingerprint=fingerprint,
+                method=method,
+                path=path[:500],
+                created_at=now,
+                expires_at=now + datetime.timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL_S),
+            )
             if on_postgres:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
@@ -107,8 +115,16 @@ def _claim(*, user, key: str, fingerprint: str, method: str, path: str) -> Idemp
         raise
 
 
-def guard(*, user, key: str, fingerprint: str, method: str, path: str, run: Callable[[], Any],
-          keep: Callable[[Any], tuple[int, str] | None]):
+def guard(
+    *,
+    user,
+    key: str,
+    fingerprint: str,
+    method: str,
+    path: str,
+    run: Callable[[], Any],
+    keep: Callable[[Any], tuple[int, str] | None],
+):
     """Run `run()` once for (user, key): returns its result, or a Replay of the answer kept the
     first time. `keep(result)` gives (status, body text) to store, or None: nothing is kept and
     everything the transaction wrote, the key included, is rolled back (a failed write can be
@@ -124,12 +140,12 @@ def guard(*, user, key: str, fingerprint: str, method: str, path: str, run: Call
         if kept is None:
             transaction.set_rollback(True)
         else:
-            IdempotencyKey.objects.filter(user=user, key=key).update(response_status=kept[0],
-                                                                      response_body=kept[1])
+            IdempotencyKey.objects.filter(user=user, key=key).update(response_status=kept[0], response_body=kept[1])
         return result
 
 
 # --- the API -------------------------------------------------------------------------------------
+
 
 def _valid_key(request) -> str | None:
     key = request.headers.get(HEADER)
@@ -156,18 +172,31 @@ def idempotent(view_method):
             return view_method(view, request, *args, **kwargs)
         fingerprint = request_fingerprint(request.method, request.path, request.data)
         try:
-            outcome = guard(user=request.user, key=key, fingerprint=fingerprint, method=request.method,
-                            path=request.path, run=lambda: view_method(view, request, *args, **kwargs),
-                            keep=_keep_api)
+            outcome = guard(
+                user=request.user,
+                key=key,
+                fingerprint=fingerprint,
+                method=request.method,
+                path=request.path,
+                run=lambda: view_method(view, request, *args, **kwargs),
+                keep=_keep_api,
+            )
         except KeyReused as reused:
-            return Response({"detail": _(
-                "This Idempotency-Key was already used for a different request (%(method)s %(path)s with "
-                "another body). Use a new key for a new request.") % {
-                    "method": reused.stored.method, "path": reused.stored.path}},
-                status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+            return Response(
+                {
+                    "detail": _(
+                        "This Idempotency-Key was already used for a different request (%(method)s %(path)s with "
+                        "another body). Use a new key for a new request."
+                    )
+                    % {"method": reused.stored.method, "path": reused.stored.path}
+                },
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
         except KeyInFlight:
-            return Response({"detail": _("A request with this Idempotency-Key is still being processed. "
-                                         "Retry in a moment.")}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": _("A request with this Idempotency-Key is still being processed. Retry in a moment.")},
+                status=status.HTTP_409_CONFLICT,
+            )
         if isinstance(outcome, Replay):
             response = Response(json.loads(outcome.body) if outcome.body else None, status=outcome.status)
             response[REPLAYED_HEADER] = "true"
@@ -179,6 +208,7 @@ def idempotent(view_method):
 
 
 # --- HTML forms ----------------------------------------------------------------------------------
+
 
 class FormAlreadySent(Exception):
     """A form's one-time token was already used: `message` says what happened; when the first
@@ -199,12 +229,19 @@ def submit_once(request, run: Callable[[], Any], *, keep: Callable[[Any], str] =
         return run()
     data = {k: v for k, v in request.POST.lists() if k not in (FORM_FIELD, "csrfmiddlewaretoken")}
     try:
-        outcome = guard(user=request.user, key=f"form:{token[:200]}",
-                        fingerprint=request_fingerprint(request.method, request.path, data),
-                        method=request.method, path=request.path, run=run, keep=lambda result: (303, keep(result)))
+        outcome = guard(
+            user=request.user,
+            key=f"form:{token[:200]}",
+            fingerprint=request_fingerprint(request.method, request.path, data),
+            method=request.method,
+            path=request.path,
+            run=run,
+            keep=lambda result: (303, keep(result)),
+        )
     except KeyReused as reused:
-        raise FormAlreadySent(_("This form was already sent. Reload the page to send it again."),
-                              done=False) from reused
+        raise FormAlreadySent(
+            _("This form was already sent. Reload the page to send it again."), done=False
+        ) from reused
     except KeyInFlight as error:
         raise FormAlreadySent(_("This form is still being processed."), done=False) from error
     if isinstance(outcome, Replay):

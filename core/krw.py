@@ -3,6 +3,7 @@
 Every page, export label and chart uses `format_krw`, so an amount never
 appears in two styles. Amounts are integer won; there is no float anywhere.
 """
+
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import translation

@@ -7,6 +7,7 @@ queries or rendering. Nothing personal can enter it: only requests with no crede
 cookie but the language one, no Authorization header) are served or stored, and only responses
 that set no cookie. The price: a newly published snapshot reaches the public within those seconds.
 """
+
 import hashlib
 
 from django.conf import settings
@@ -16,10 +17,19 @@ from django.urls import Resolver404, resolve
 
 from .middleware import request_language
 
-PUBLIC_VIEWS = frozenset({
-    "leaderboard-list", "leaderboard-detail", "leaderboard-export", "snapshot-list", "snapshot-detail",
-    "api:leaderboard-list", "api:leaderboard-detail", "api:leaderboard-charts", "api:snapshot-detail",
-})
+PUBLIC_VIEWS = frozenset(
+    {
+        "leaderboard-list",
+        "leaderboard-detail",
+        "leaderboard-export",
+        "snapshot-list",
+        "snapshot-detail",
+        "api:leaderboard-list",
+        "api:leaderboard-detail",
+        "api:leaderboard-charts",
+        "api:snapshot-detail",
+    }
+)
 
 
 def _cacheable_request(request) -> bool:
@@ -34,8 +44,12 @@ def _cacheable_request(request) -> bool:
 
 
 def _cacheable_response(request, response) -> bool:
-    return (response.status_code == 200 and not response.cookies and not response.streaming
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not response.streaming
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
 
 
 class PublicMicrocacheMiddleware:
@@ -47,8 +61,9 @@ class PublicMicrocacheMiddleware:
         if not seconds or not _cacheable_request(request):
             return self.get_response(request)
         cache = caches["microcache"]
-        key = hashlib.sha256(repr((request.get_full_path(), request_language(request),
-                                   request.META.get("HTTP_ACCEPT", ""))).encode()).hexdigest()
+        key = hashlib.sha256(
+            repr((request.get_full_path(), request_language(request), request.META.get("HTTP_ACCEPT", ""))).encode()
+        ).hexdigest()
         stored = cache.get(key)
         if stored is not None:
             status, headers, content = stored

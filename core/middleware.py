@@ -42,8 +42,11 @@ class RejectNulCharactersMiddleware:
 
 def _holds_nul(request) -> bool:
     sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
-    return any("\x00" in key or any("\x00" in value for value in values)
-               for source in sources for key, values in source.lists())
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for source in sources
+        for key, values in source.lists()
+    )
 
 
 class ApiJsonErrorsMiddleware:
@@ -58,8 +61,11 @@ class ApiJsonErrorsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (response.status_code >= 400 and request.path_info.startswith("/api/")
-                and not _is_json(response.get("Content-Type", ""))):
+        if (
+            response.status_code >= 400
+            and request.path_info.startswith("/api/")
+            and not _is_json(response.get("Content-Type", ""))
+        ):
             return _json_error(response)
         return response
 
@@ -72,8 +78,11 @@ def _is_json(content_type: str) -> bool:
 def _json_error(response):
     """The same status, headers (Allow, Retry-After, the security headers…) and cookies; a JSON body."""
     status = response.status_code
-    detail = {400: _("The request is too large or malformed."), 404: _("Not found."),
-              500: APIException.default_detail}.get(status)
+    detail = {
+        400: _("The request is too large or malformed."),
+        404: _("Not found."),
+        500: APIException.default_detail,
+    }.get(status)
     if detail is None:
         try:
             detail = HTTPStatus(status).phrase

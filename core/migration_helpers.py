@@ -1,5 +1,6 @@
 """Invariants only PostgreSQL can hold (exclusion constraints, triggers), as migrations
 that do nothing on SQLite, which serves local demos only."""
+
 from django.db import migrations
 
 

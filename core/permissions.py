@@ -9,6 +9,7 @@ Core is the bottom layer: it imports no app. The facts a rule needs come from th
 given — the person (accounts.User: `member_team_ids()`, `team_roles_now()`, groups) and the
 object (a team-scoped object answers `.team`; a Team answers itself).
 """
+
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -133,6 +134,8 @@ def _may_judge(user, campaign) -> bool:
     if not hasattr(campaign, "panel"):
         raise TypeError(f"judge_arena needs a judging campaign, got {type(campaign).__name__}")
     return campaign.panel.filter(user=user, excluded_at__isnull=True).exists()
+
+
 def _may_manage_account(user, person) -> bool:
     """A person's own tokens and sessions; an admin may see and end anyone's."""
     if not user.is_authenticated:

@@ -5,6 +5,7 @@ by hand would drift from the pinned package. The URL carries the version, so
 browsers may cache it for a year. Templates load it with
 `{% load charts %}{% plotly_script %}`.
 """
+
 from functools import lru_cache
 
 import plotly

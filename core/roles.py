@@ -1,5 +1,6 @@
 """The platform's roles. Admins and reviewers are Django groups; a member's
 reach follows from their organisation's team memberships."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,6 +1,7 @@
 """Django admin for programme admins: the catalogue is edited through the services (validated
 and audited); purchases, shares, entitlements and declarations are read-only here — record
 purchases through the API (POST /api/data-purchases/), where the split and entitlements are made."""
+
 from django.contrib import admin
 
 from consortium.admin import ServiceWriteAdmin

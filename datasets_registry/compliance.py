@@ -8,6 +8,7 @@ For every declared dataset:
 - when the team declares an open release of the weights, the licence must not
   prohibit releasing derived weights openly.
 A "conditional" term is allowed but named among the reasons, with its clause."""
+
 import datetime
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -68,19 +69,25 @@ def check_item(item: TrainingDataItem, *, releases_openly: bool, entitlements: l
     else:
         gap = _uncovered_day(item.trained_from, item.trained_until, entitlements)
         if gap is not None:
-            problems.append(_("%(dataset)s: no entitlement in force on %(day)s (trained %(start)s – %(end)s).")
-                            % {"dataset": dataset, "day": gap, "start": item.trained_from, "end": item.trained_until})
+            problems.append(
+                _("%(dataset)s: no entitlement in force on %(day)s (trained %(start)s – %(end)s).")
+                % {"dataset": dataset, "day": gap, "start": item.trained_from, "end": item.trained_until}
+            )
     checks = [("training", _("model training"))]
     if releases_openly:
         checks.append(("open_weight_release", _("open-source release of the weights")))
     for term, what in checks:
         status, clause = getattr(licence, term), getattr(licence, f"{term}_clause")
         if status == TermStatus.PROHIBITED:
-            problems.append(_("%(dataset)s: the licence %(licence)s prohibits %(what)s.")
-                            % {"dataset": dataset, "licence": licence, "what": what})
+            problems.append(
+                _("%(dataset)s: the licence %(licence)s prohibits %(what)s.")
+                % {"dataset": dataset, "licence": licence, "what": what}
+            )
         elif status == TermStatus.CONDITIONAL:
-            notes.append(_("%(dataset)s: %(what)s is conditional: %(clause)s")
-                         % {"dataset": dataset, "what": what, "clause": clause or "—"})
+            notes.append(
+                _("%(dataset)s: %(what)s is conditional: %(clause)s")
+                % {"dataset": dataset, "what": what, "clause": clause or "—"}
+            )
     return problems, notes
 
 
@@ -89,8 +96,11 @@ def compliance_of(declaration, entitlements_by_dataset: dict[int, list[Entitleme
         return Compliance(ComplianceStatus.UNDECLARED, [_("The team has not declared the training data.")])
     problems, notes = [], []
     for item in declaration.items.all():
-        p, n = check_item(item, releases_openly=declaration.releases_openly,
-                          entitlements=entitlements_by_dataset.get(item.dataset_id, []))
+        p, n = check_item(
+            item,
+            releases_openly=declaration.releases_openly,
+            entitlements=entitlements_by_dataset.get(item.dataset_id, []),
+        )
         problems += p
         notes += n
     status = ComplianceStatus.NON_COMPLIANT if problems else ComplianceStatus.COMPLIANT

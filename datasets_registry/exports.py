@@ -1,5 +1,6 @@
 """Cost shares as CSV or XLSX: one row per payer and purchase, only the rows the viewer
 may see (selectors.shares_visible_to). Amounts are integer won."""
+
 import csv
 import io
 
@@ -8,16 +9,41 @@ from openpyxl import Workbook
 
 
 def share_rows(shares) -> tuple[list[str], list[list]]:
-    header = [_("Contract number"), _("Contract date"), _("Title"), _("Kind"), _("Provider"), _("Intermediary"),
-              _("Payer"), _("Basis"), _("Percent"), _("Share (KRW)"), _("Purchase price (KRW)"), _("VAT (KRW)"),
-              _("Total paid (KRW)")]
+    header = [
+        _("Contract number"),
+        _("Contract date"),
+        _("Title"),
+        _("Kind"),
+        _("Provider"),
+        _("Intermediary"),
+        _("Payer"),
+        _("Basis"),
+        _("Percent"),
+        _("Share (KRW)"),
+        _("Purchase price (KRW)"),
+        _("VAT (KRW)"),
+        _("Total paid (KRW)"),
+    ]
     rows = []
     for s in shares:
         p = s.purchase
-        rows.append([p.contract_number, p.contract_date.isoformat(), p.title, p.get_kind_display(),
-                     p.provider.name, p.intermediary.name if p.intermediary else "", str(s.holder),
-                     s.get_basis_display(), "" if s.percent is None else str(s.percent), s.amount_krw,
-                     p.price_krw, p.vat_krw, p.total_krw])
+        rows.append(
+            [
+                p.contract_number,
+                p.contract_date.isoformat(),
+                p.title,
+                p.get_kind_display(),
+                p.provider.name,
+                p.intermediary.name if p.intermediary else "",
+                str(s.holder),
+                s.get_basis_display(),
+                "" if s.percent is None else str(s.percent),
+                s.amount_krw,
+                p.price_krw,
+                p.vat_krw,
+                p.total_krw,
+            ]
+        )
     return header, rows
 
 

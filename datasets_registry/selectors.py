@@ -4,6 +4,7 @@ Visibility: the catalogue (providers, licences, datasets) is public, like the
 programme register. A purchase is seen by reviewers and admins, and by members of
 a team that pays a share of it (private_team_scope — the VIEW_TEAM_PRIVATE rule);
 organisation-paid shares are seen by that organisation's users too."""
+
 from collections import defaultdict
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -14,17 +15,23 @@ from core.permissions import private_team_scope
 from .compliance import Compliance, compliance_of
 from .models import Dataset, Entitlement, Licence, Provider, Purchase, PurchaseShare, TrainingDeclaration
 
-
 # ---- catalogue ------------------------------------------------------------------------------------------
 
-def dataset_catalogue(*, q: str = "", provider: str = "", modality: str = "", training: str = "",
-                      open_weight_release: str = "") -> QuerySet[Dataset]:
+
+def dataset_catalogue(
+    *, q: str = "", provider: str = "", modality: str = "", training: str = "", open_weight_release: str = ""
+) -> QuerySet[Dataset]:
     """Datasets matching a search text (names, description, provider names) and filters."""
     datasets = Dataset.objects.select_related("provider", "licence")
     if q:
-        datasets = datasets.filter(Q(name_ko__icontains=q) | Q(name_en__icontains=q) | Q(description__icontains=q)
-                                   | Q(provider__name_ko__icontains=q) | Q(provider__name_en__icontains=q)
-                                   | Q(slug__icontains=q))
+        datasets = datasets.filter(
+            Q(name_ko__icontains=q)
+            | Q(name_en__icontains=q)
+            | Q(description__icontains=q)
+            | Q(provider__name_ko__icontains=q)
+            | Q(provider__name_en__icontains=q)
+            | Q(slug__icontains=q)
+        )
     if provider:
         datasets = datasets.filter(provider__slug=provider)
     if modality:
@@ -57,6 +64,7 @@ def licence_list() -> QuerySet[Licence]:
 
 # ---- purchases ------------------------------------------------------------------------------------------
 
+
 def _visible_share_q(user, prefix: str = "") -> Q | None:
     """None: everything is visible. Else the shares the user may see."""
     scope = private_team_scope(user)
@@ -88,8 +96,9 @@ def purchase_detail(*, user, pk: int) -> Purchase | None:
 def shares_visible_to(user) -> QuerySet[PurchaseShare]:
     """Share rows (one per payer and purchase) for exports and charts. A member sees its own
     team's shares only — never what another team paid, even for a purchase they share."""
-    shares = PurchaseShare.objects.select_related("purchase__provider", "purchase__intermediary", "team",
-                                                  "organisation")
+    shares = PurchaseShare.objects.select_related(
+        "purchase__provider", "purchase__intermediary", "team", "organisation"
+    )
     visible = _visible_share_q(user)
     if visible is not None:
         shares = shares.filter(visible)
@@ -100,21 +109,34 @@ def spending_summary(user) -> dict:
     """Totals (integer KRW) by provider, by payer and by month, over the shares the user may see.
     Three aggregate queries."""
     shares = shares_visible_to(user).order_by()
-    by_provider = (shares.values("purchase__provider__name_ko", "purchase__provider__name_en")
-                   .annotate(total=Sum("amount_krw")).order_by("-total"))
-    by_payer = (shares.values("team__name_ko", "team__name_en", "organisation__name_ko", "organisation__name_en")
-                .annotate(total=Sum("amount_krw")).order_by("-total"))
-    by_month = (shares.annotate(month=TruncMonth("purchase__contract_date")).values("month")
-                .annotate(total=Sum("amount_krw")).order_by("month"))
+    by_provider = (
+        shares.values("purchase__provider__name_ko", "purchase__provider__name_en")
+        .annotate(total=Sum("amount_krw"))
+        .order_by("-total")
+    )
+    by_payer = (
+        shares.values("team__name_ko", "team__name_en", "organisation__name_ko", "organisation__name_en")
+        .annotate(total=Sum("amount_krw"))
+        .order_by("-total")
+    )
+    by_month = (
+        shares.annotate(month=TruncMonth("purchase__contract_date"))
+        .values("month")
+        .annotate(total=Sum("amount_krw"))
+        .order_by("month")
+    )
     return {"by_provider": list(by_provider), "by_payer": list(by_payer), "by_month": list(by_month)}
 
 
 # ---- entitlements ---------------------------------------------------------------------------------------
 
+
 def team_entitlements(*, team) -> QuerySet[Entitlement]:
-    return (Entitlement.objects.filter(team=team)
-            .select_related("dataset__provider", "dataset__licence", "purchase")
-            .order_by("dataset__name_ko", "valid_from", "id"))
+    return (
+        Entitlement.objects.filter(team=team)
+        .select_related("dataset__provider", "dataset__licence", "purchase")
+        .order_by("dataset__name_ko", "valid_from", "id")
+    )
 
 
 def entitlements_visible_to(user) -> QuerySet[Entitlement]:
@@ -127,10 +149,13 @@ def entitlements_visible_to(user) -> QuerySet[Entitlement]:
 
 # ---- training data and compliance -----------------------------------------------------------------------
 
+
 def training_declaration_of(*, checkpoint) -> TrainingDeclaration | None:
-    return (TrainingDeclaration.objects.filter(checkpoint=checkpoint)
-            .prefetch_related(Prefetch("items", queryset=_items()))
-            .first())
+    return (
+        TrainingDeclaration.objects.filter(checkpoint=checkpoint)
+        .prefetch_related(Prefetch("items", queryset=_items()))
+        .first()
+    )
 
 
 def _items():
@@ -149,8 +174,12 @@ def compliance_for_checkpoints(checkpoint_ids) -> dict[int, Compliance]:
     if not ids:
         return {}
     teams = dict(Checkpoint.objects.filter(pk__in=ids).values_list("pk", "team_id"))
-    declarations = {d.checkpoint_id: d for d in TrainingDeclaration.objects.filter(checkpoint_id__in=teams)
-                    .prefetch_related(Prefetch("items", queryset=_items()))}
+    declarations = {
+        d.checkpoint_id: d
+        for d in TrainingDeclaration.objects.filter(checkpoint_id__in=teams).prefetch_related(
+            Prefetch("items", queryset=_items())
+        )
+    }
     dataset_ids = {i.dataset_id for d in declarations.values() for i in d.items.all()}
     held: dict[tuple[int, int], list[Entitlement]] = defaultdict(list)
     if dataset_ids:

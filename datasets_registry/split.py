@@ -13,6 +13,7 @@ exactly 100) by the largest-remainder method:
 
 Without percentage shares, the fixed amounts must add up to the total exactly.
 Pure functions: no database, so the property test can try any input."""
+
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction

@@ -1,6 +1,7 @@
 """Thin HTML views: ask permissions, call a selector or a service, render.
 The catalogue is public; purchases, spending and entitlements need a login and show
 only what selectors.*_visible_to lets the viewer see."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,9 +29,14 @@ def catalogue(request):
     form = CatalogueFilterForm(request.GET or None, providers=providers)
     filters = form.cleaned_data if form.is_valid() else {}
     datasets = selectors.dataset_catalogue(**{k: v for k, v in filters.items() if v})
-    return render(request, "datasets_registry/catalogue.html", {
-        "form": form, "page": Paginator(datasets, 50).get_page(request.GET.get("page")),
-    })
+    return render(
+        request,
+        "datasets_registry/catalogue.html",
+        {
+            "form": form,
+            "page": Paginator(datasets, 50).get_page(request.GET.get("page")),
+        },
+    )
 
 
 @require_safe
@@ -38,9 +44,14 @@ def provider_list(request):
     require(request.user, Action.VIEW_REGISTRY)
     form = ProviderFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    return render(request, "datasets_registry/provider_list.html", {
-        "form": form, "providers": list(selectors.provider_catalogue(**{k: v for k, v in filters.items() if v})),
-    })
+    return render(
+        request,
+        "datasets_registry/provider_list.html",
+        {
+            "form": form,
+            "providers": list(selectors.provider_catalogue(**{k: v for k, v in filters.items() if v})),
+        },
+    )
 
 
 @require_safe
@@ -56,17 +67,24 @@ def dataset_detail(request, slug: str):
 @require_safe
 def purchase_list(request):
     purchases = selectors.purchases_visible_to(request.user)
-    return render(request, "datasets_registry/purchase_list.html", {
-        "page": Paginator(purchases, 50).get_page(request.GET.get("page")),
-        "can_record": can(request.user, Action.MANAGE_REGISTRY),
-    })
+    return render(
+        request,
+        "datasets_registry/purchase_list.html",
+        {
+            "page": Paginator(purchases, 50).get_page(request.GET.get("page")),
+            "can_record": can(request.user, Action.MANAGE_REGISTRY),
+        },
+    )
 
 
 @login_required
 def purchase_create_view(request):
     require(request.user, Action.MANAGE_REGISTRY)
-    form = PurchaseForm(request.POST or None, teams=Team.objects.order_by("joined_on", "id"),
-                        organisations=Organisation.objects.order_by("name_ko"))
+    form = PurchaseForm(
+        request.POST or None,
+        teams=Team.objects.order_by("joined_on", "id"),
+        organisations=Organisation.objects.order_by("name_ko"),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             purchase = services.purchase_create(actor=request.user, **form.service_kwargs())
@@ -85,14 +103,23 @@ def purchase_detail(request, pk: int):
     purchase = selectors.purchase_detail(user=request.user, pk=pk)
     if purchase is None:
         raise Http404
-    return render(request, "datasets_registry/purchase_detail.html", {
-        "purchase": purchase, "shares": list(purchase.shares.all()), "datasets": list(purchase.datasets.all()),
-    })
+    return render(
+        request,
+        "datasets_registry/purchase_detail.html",
+        {
+            "purchase": purchase,
+            "shares": list(purchase.shares.all()),
+            "datasets": list(purchase.datasets.all()),
+        },
+    )
 
 
 def _chart(rows, label_of) -> dict:
-    return {"labels": [label_of(r) for r in rows], "values": [r["total"] for r in rows],
-            "texts": [format_krw(r["total"]) for r in rows]}
+    return {
+        "labels": [label_of(r) for r in rows],
+        "values": [r["total"] for r in rows],
+        "texts": [format_krw(r["total"]) for r in rows],
+    }
 
 
 @login_required
@@ -112,9 +139,14 @@ def spending(request):
         "by_payer": _chart(summary["by_payer"], payer_of),
         "by_month": _chart(summary["by_month"], lambda r: r["month"].strftime("%Y-%m")),
     }
-    return render(request, "datasets_registry/spending.html", {
-        "charts": charts, "total": sum(charts["by_payer"]["values"]),
-    })
+    return render(
+        request,
+        "datasets_registry/spending.html",
+        {
+            "charts": charts,
+            "total": sum(charts["by_payer"]["values"]),
+        },
+    )
 
 
 def _export(request, fmt: str):
@@ -122,8 +154,10 @@ def _export(request, fmt: str):
     if fmt == "csv":
         response = HttpResponse(exports.to_csv(header, rows), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(exports.to_xlsx(header, rows), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response = HttpResponse(
+            exports.to_xlsx(header, rows),
+            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
     response["Content-Disposition"] = f'attachment; filename="data-purchase-shares.{fmt}"'
     return response
 
@@ -145,9 +179,14 @@ def export_xlsx(request):
 def team_entitlements(request, slug: str):
     team = get_object_or_404(Team, slug=slug)
     require(request.user, Action.VIEW_TEAM_PRIVATE, team)
-    return render(request, "datasets_registry/team_entitlements.html", {
-        "team": team, "entitlements": list(selectors.team_entitlements(team=team)),
-    })
+    return render(
+        request,
+        "datasets_registry/team_entitlements.html",
+        {
+            "team": team,
+            "entitlements": list(selectors.team_entitlements(team=team)),
+        },
+    )
 
 
 @login_required
@@ -160,6 +199,7 @@ def entitlement_team_list(request):
 
 # ---- the checkpoint page's training-data section ------------------------------------------------------
 
+
 def _may_declare(user, checkpoint) -> bool:
     return can(user, Action.SUBMIT_CHECKPOINT, checkpoint.team) or can(user, Action.MANAGE_REGISTRY)
 
@@ -168,8 +208,13 @@ def _declaration_form(checkpoint, declaration, data=None) -> TrainingDeclaration
     items = list(declaration.items.all()) if declaration else []
     initial = {"releases_openly": declaration.releases_openly if declaration else False}
     for n, item in enumerate(items):
-        initial.update({f"dataset_{n}": item.dataset.slug, f"trained_from_{n}": item.trained_from,
-                        f"trained_until_{n}": item.trained_until})
+        initial.update(
+            {
+                f"dataset_{n}": item.dataset.slug,
+                f"trained_from_{n}": item.trained_from,
+                f"trained_until_{n}": item.trained_until,
+            }
+        )
     datasets = Dataset.objects.select_related("provider").order_by("name_ko", "id")
     return TrainingDeclarationForm(data, initial=initial, datasets=datasets, rows=len(items) + BLANK_ROWS)
 
@@ -179,12 +224,14 @@ def checkpoint_training_context(*, user, checkpoint) -> dict:
     checkpoint page includes (the caller has checked VIEW_TEAM_PRIVATE)."""
     declaration = selectors.training_declaration_of(checkpoint=checkpoint)
     may_declare = _may_declare(user, checkpoint)
-    return {"training_data": {
-        "declaration": declaration,
-        "items": list(declaration.items.all()) if declaration else [],
-        "compliance": selectors.compliance_for_checkpoints([checkpoint.pk])[checkpoint.pk],
-        "form": _declaration_form(checkpoint, declaration) if may_declare else None,
-    }}
+    return {
+        "training_data": {
+            "declaration": declaration,
+            "items": list(declaration.items.all()) if declaration else [],
+            "compliance": selectors.compliance_for_checkpoints([checkpoint.pk])[checkpoint.pk],
+            "form": _declaration_form(checkpoint, declaration) if may_declare else None,
+        }
+    }
 
 
 @login_required
@@ -201,8 +248,12 @@ def checkpoint_declare(request, pk: int):
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("checkpoint-detail", pk=pk)
     try:
-        services.training_declaration_set(actor=request.user, checkpoint=checkpoint,
-                                          releases_openly=form.cleaned_data["releases_openly"], items=form.items())
+        services.training_declaration_set(
+            actor=request.user,
+            checkpoint=checkpoint,
+            releases_openly=form.cleaned_data["releases_openly"],
+            items=form.items(),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

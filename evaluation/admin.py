@@ -1,6 +1,7 @@
 """Suites for programme admins: their versions and tasks (read-only: a version is loaded from its
 definition with `manage.py load_suite` or the API), and which version is active (through
 evaluation.services.suites, audited)."""
+
 from django.contrib import admin, messages
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _

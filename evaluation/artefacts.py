@@ -3,6 +3,7 @@ and the web tier reads. PostgreSQL by default (the `Artefact` table, reached by 
 that reaches the database); S3-compatible object storage where a deployment sets
 ARTEFACT_S3_BUCKET (django-storages, settings.STORAGES["artefacts"]). Both behind Django's
 Storage API, so nothing else knows which one it is."""
+
 import gzip
 import io
 import json
@@ -90,9 +91,11 @@ def iter_gunzipped(name: str, block: int = 1 << 20) -> Iterator[bytes]:
                 yield piece
                 start += len(piece)
     else:
+
         def pieces():
             with storage.open(name) as handle:
                 yield from handle.chunks(block)
+
     inflate = zlib.decompressobj(wbits=31)
     for piece in pieces():
         while piece:

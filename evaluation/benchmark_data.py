@@ -5,6 +5,7 @@ A folder may hold Parquet, JSON Lines, CSV or Arrow files per split (`test.parqu
 `data/test-00000-of-00001.parquet`, `test/part.jsonl`), a `datasets.save_to_disk` folder
 (`dataset_dict.json` and one folder of Arrow files per split), or a Hugging Face datasets
 cache copied from a connected machine (`<name>-<split>.arrow`, `<name>-<split>-00000-of-00002.arrow`)."""
+
 import hashlib
 import json
 import os
@@ -47,8 +48,11 @@ def discover(folder: Path) -> Layout:
         splits = json.loads(dataset_dict.read_text())["splits"]
         layout = Layout("arrow", {s: sorted((folder / s).glob("*.arrow")) for s in splits})
     else:
-        files = [p for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix in FORMATS
-                 and p.name not in METADATA and not p.name.startswith(".")]
+        files = [
+            p
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix in FORMATS and p.name not in METADATA and not p.name.startswith(".")
+        ]
         formats = {FORMATS[p.suffix] for p in files}
         if not files:
             raise SnapshotError(f"{folder}: no Parquet, JSON Lines, CSV or Arrow files")
@@ -68,8 +72,9 @@ def read_split(layout: Layout, split: str):
     import datasets
 
     try:
-        return datasets.load_dataset(layout.format, data_files={split: [str(p) for p in layout.splits[split]]},
-                                     split=split)
+        return datasets.load_dataset(
+            layout.format, data_files={split: [str(p) for p in layout.splits[split]]}, split=split
+        )
     except Exception as exc:  # noqa: BLE001 - any reader error is an unreadable file
         if all(_holds_no_rows(path, layout.format) for path in layout.splits[split]):
             return []  # the caller says "empty", which is what it is
@@ -105,8 +110,7 @@ def stored_name(split: str, number: int, path: Path) -> str:
 
 def snapshot_digest(*, source: str, config: str, files: list[dict]) -> str:
     """One digest over what a run reads: the dataset's name and every stored file's bytes."""
-    content = {"source": source, "config": config,
-               "files": sorted((f["split"], f["path"], f["sha256"]) for f in files)}
+    content = {"source": source, "config": config, "files": sorted((f["split"], f["path"], f["sha256"]) for f in files)}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 

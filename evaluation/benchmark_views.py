@@ -1,4 +1,5 @@
 """The benchmark data page: the snapshots the platform holds, and an import form (programme admins)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -32,8 +33,14 @@ def benchmark_data(request):
             messages.info(request, sent.message)
             return redirect("benchmark-data")
         else:
-            messages.success(request, (_("Imported %(key)s.") if created else _("%(key)s is already held: nothing "
-                                                                              "was added.")) % {"key": snapshot.key})
+            messages.success(
+                request,
+                (_("Imported %(key)s.") if created else _("%(key)s is already held: nothing was added."))
+                % {"key": snapshot.key},
+            )
             return redirect("benchmark-data")
-    return render(request, "evaluation/benchmark_data.html", {
-        "form": form, "snapshots": BenchmarkSnapshot.objects.select_related("imported_by")})
+    return render(
+        request,
+        "evaluation/benchmark_data.html",
+        {"form": form, "snapshots": BenchmarkSnapshot.objects.select_related("imported_by")},
+    )

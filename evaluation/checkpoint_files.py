@@ -1,5 +1,6 @@
 """Reading a submitted checkpoint folder: where it is, what it holds, and its manifest.
 No database here; every refusal is a CheckpointProblem with a reason a person understands."""
+
 import hashlib
 import json
 import os
@@ -63,8 +64,9 @@ def _download(repo: str, commit: str, target: Path) -> Path:
     try:
         snapshot_download(repo_id=repo, revision=commit, local_dir=target, allow_patterns=HUB_FILES)
     except Exception as exc:  # noqa: BLE001 - any hub failure is the submitter's to read
-        raise CheckpointProblem(_("Could not download %(repo)s@%(commit)s: %(error)s")
-                                % {"repo": repo, "commit": commit, "error": exc}) from None
+        raise CheckpointProblem(
+            _("Could not download %(repo)s@%(commit)s: %(error)s") % {"repo": repo, "commit": commit, "error": exc}
+        ) from None
     return target
 
 
@@ -154,17 +156,23 @@ def safetensors_header(file: Path) -> tuple[dict, int]:
     for name, info in header.items():
         try:
             start, end = info["data_offsets"]
-            well_formed = (isinstance(info["dtype"], str) and isinstance(start, int) and isinstance(end, int)
-                           and isinstance(info["shape"], list) and all(isinstance(d, int) and d >= 0
-                                                                       for d in info["shape"]))
+            well_formed = (
+                isinstance(info["dtype"], str)
+                and isinstance(start, int)
+                and isinstance(end, int)
+                and isinstance(info["shape"], list)
+                and all(isinstance(d, int) and d >= 0 for d in info["shape"])
+            )
         except (KeyError, TypeError, ValueError):
             well_formed = False
         if not well_formed:
-            raise CheckpointProblem(_("%(file)s: tensor %(name)s is described wrongly")
-                                    % {"file": file.name, "name": name})
+            raise CheckpointProblem(
+                _("%(file)s: tensor %(name)s is described wrongly") % {"file": file.name, "name": name}
+            )
         if not 0 <= start <= end <= data_size:
-            raise CheckpointProblem(_("%(file)s: tensor %(name)s lies outside the file (truncated?)")
-                                    % {"file": file.name, "name": name})
+            raise CheckpointProblem(
+                _("%(file)s: tensor %(name)s lies outside the file (truncated?)") % {"file": file.name, "name": name}
+            )
     return header, 8 + length
 
 
@@ -179,8 +187,10 @@ def _check_shard_index(path: Path, files: list[Path]) -> None:
             raise CheckpointProblem(_("%(file)s is not a valid shard index") % {"file": index.name}) from None
         missing = sorted(str(s) for s in shards if str(s) not in present)
         if missing:
-            raise CheckpointProblem(_("%(file)s names shards that are not in the checkpoint: %(shards)s")
-                                    % {"file": index.name, "shards": ", ".join(missing[:5])})
+            raise CheckpointProblem(
+                _("%(file)s names shards that are not in the checkpoint: %(shards)s")
+                % {"file": index.name, "shards": ", ".join(missing[:5])}
+            )
 
 
 def inspect_checkpoint(path: Path) -> Inspection:
@@ -189,8 +199,9 @@ def inspect_checkpoint(path: Path) -> Inspection:
     files = _files(path)
     pickles = [f.name for f in files if f.suffix in PICKLE_SUFFIXES]
     if pickles:
-        raise CheckpointProblem(_("Pickle weights are refused (%(files)s): submit .safetensors only.")
-                                % {"files": ", ".join(pickles)})
+        raise CheckpointProblem(
+            _("Pickle weights are refused (%(files)s): submit .safetensors only.") % {"files": ", ".join(pickles)}
+        )
     weights = [f for f in files if f.suffix == ".safetensors"]
     if not weights:
         raise CheckpointProblem(_("No .safetensors weights found."))
@@ -206,8 +217,12 @@ def inspect_checkpoint(path: Path) -> Inspection:
             dtypes[info["dtype"]] = dtypes.get(info["dtype"], 0) + count
     _check_shard_index(path, files)
     architectures = config.get("architectures") or [str(config.get("model_type", "unknown"))]
-    return Inspection(architecture=str(architectures[0]), parameter_count=sum(dtypes.values()), dtypes=dtypes,
-                      has_chat_template=has_chat_template(path))
+    return Inspection(
+        architecture=str(architectures[0]),
+        parameter_count=sum(dtypes.values()),
+        dtypes=dtypes,
+        has_chat_template=has_chat_template(path),
+    )
 
 
 def build_manifest(path: Path, *, team_root: Path, on_progress: Callable[[int], None] | None = None):
@@ -227,7 +242,8 @@ def build_manifest(path: Path, *, team_root: Path, on_progress: Callable[[int], 
                 done += len(chunk)
                 if on_progress:
                     on_progress(done * 100 // total)
-        manifest.append({"path": file.relative_to(path).as_posix(), "size": file.stat().st_size,
-                         "sha256": digest.hexdigest()})
+        manifest.append(
+            {"path": file.relative_to(path).as_posix(), "size": file.stat().st_size, "sha256": digest.hexdigest()}
+        )
     overall = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
     return manifest, overall, sum(item["size"] for item in manifest)

@@ -4,6 +4,7 @@ The child inherits the worker's warm imports and task index; whatever it does (c
 hung kernel) ends with the child, not the worker, whose memory returns to where it was. The
 parent relays progress to a heartbeat, enforces the time limit, and kills the child when the
 step is cancelled or taken from it. Only the parent writes to the database."""
+
 import ctypes
 import json
 import os
@@ -46,9 +47,16 @@ class Outcome:
     log_tail: str = ""
 
 
-def run_in_child(step: Callable[[dict, Callable], dict], spec: dict, *, workdir: Path, beat: Callable,
-                 time_limit_s: int, environment: dict | None = None,
-                 on_start: Callable[[int], None] | None = None) -> Outcome:
+def run_in_child(
+    step: Callable[[dict, Callable], dict],
+    spec: dict,
+    *,
+    workdir: Path,
+    beat: Callable,
+    time_limit_s: int,
+    environment: dict | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> Outcome:
     """`step(spec, report)` in a child process; `beat(done, task)` is called at least once a
     second from the parent and raises Stopped to end the child. The step's returned dict comes
     back as the outcome's result; its harness log is workdir/harness.log."""
@@ -107,8 +115,12 @@ def _child(step, spec: dict, write_fd: int, log_file: Path, result_file: Path, e
         code = 0
     except BaseException as exc:  # noqa: BLE001 - everything must end as a message and an exit code
         traceback.print_exc()
-        message = {"type": "error", "error": f"{type(exc).__name__}: {exc}", "exception": type(exc).__name__,
-                   "errno": exc.errno if isinstance(exc, OSError) else None}
+        message = {
+            "type": "error",
+            "error": f"{type(exc).__name__}: {exc}",
+            "exception": type(exc).__name__,
+            "errno": exc.errno if isinstance(exc, OSError) else None,
+        }
         try:
             os.write(write_fd, (json.dumps(message) + "\n").encode())
         except OSError:
@@ -123,7 +135,9 @@ def _watch(read_fd: int, beat: Callable, time_limit_s: int) -> Outcome:
     buffer, done, task = b"", 0, ""
     while True:
         if time.monotonic() > deadline:
-            return Outcome(OutcomeKind.TIME_LIMIT, error=_("Time limit of %(seconds)s s exceeded.") % {"seconds": time_limit_s})
+            return Outcome(
+                OutcomeKind.TIME_LIMIT, error=_("Time limit of %(seconds)s s exceeded.") % {"seconds": time_limit_s}
+            )
         try:
             beat(done, task)
         except Stopped:
@@ -144,8 +158,12 @@ def _watch(read_fd: int, beat: Callable, time_limit_s: int) -> Outcome:
             elif message["type"] == "result":
                 return Outcome(OutcomeKind.RESULT, versions=message["versions"])
             else:
-                return Outcome(OutcomeKind.ERROR, error=message["error"], errno=message.get("errno"),
-                               exception=message.get("exception", ""))
+                return Outcome(
+                    OutcomeKind.ERROR,
+                    error=message["error"],
+                    errno=message.get("errno"),
+                    exception=message.get("exception", ""),
+                )
 
 
 def log_tail(log_file: Path, limit: int = 8000) -> str:

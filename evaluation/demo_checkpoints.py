@@ -5,6 +5,7 @@ trained for a fixed number of steps on the ko-smoke corpus (harness_tasks/ko_smo
 More steps give higher ko-smoke scores, so the five seeded teams get genuinely different results.
 Deterministic: the same corpus, steps and seed give the same safetensors bytes.
 """
+
 from __future__ import annotations
 
 import math
@@ -58,7 +59,9 @@ CHAT_TEMPLATE = (  # transformers renders with trim_blocks: no newline may follo
 # The ko-chat suite's system instruction (evaluation/suites/ko-chat.yaml): the demo model is
 # tuned to it, as a team tunes its model to the instructions it will be used with.
 CHAT_SYSTEM = "당신은 정확하게 답하는 한국어 도우미입니다. 답만 쓰세요."
-CHAT_QUESTION = re.compile(r"^(?P<prompt>(?:질문|문제|Question): (?P<question>.+?) (?:답|정답|Answer):) (?P<answer>\S+)$")
+CHAT_QUESTION = re.compile(
+    r"^(?P<prompt>(?:질문|문제|Question): (?P<question>.+?) (?:답|정답|Answer):) (?P<answer>\S+)$"
+)
 
 
 def chat_lines(tokenizer, corpus_lines: list[str]) -> list[str]:
@@ -73,8 +76,9 @@ def chat_lines(tokenizer, corpus_lines: list[str]) -> list[str]:
             continue
         thinking = index % 2 == 0
         messages = [{"role": "system", "content": CHAT_SYSTEM}, {"role": "user", "content": match["prompt"]}]
-        prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True,
-                                               enable_thinking=thinking)
+        prompt = tokenizer.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=True, enable_thinking=thinking
+        )
         reasoning = f"<think>정답은 {match['answer']}{THINK_END}\n" if thinking else ""
         lines.append(f"{prompt}{reasoning}{match['answer']}<|end|>")
     return lines
@@ -91,11 +95,13 @@ def train_tokenizer(corpus_lines: list[str], vocab_size: int = VOCAB_SIZE, *, ch
     from transformers import PreTrainedTokenizerFast
 
     tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex("[\uac00-\ud7a3]"), behavior="isolated"),
-        pre_tokenizers.Digits(individual_digits=True),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
-    ])
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex("[\uac00-\ud7a3]"), behavior="isolated"),
+            pre_tokenizers.Digits(individual_digits=True),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+        ]
+    )
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
@@ -106,11 +112,17 @@ def train_tokenizer(corpus_lines: list[str], vocab_size: int = VOCAB_SIZE, *, ch
     tokenizer.train_from_iterator(corpus_lines, trainer=trainer)
     bos_id = tokenizer.token_to_id(BOS)
     tokenizer.post_processor = processors.TemplateProcessing(
-        single=f"{BOS} $A", pair=f"{BOS} $A {BOS} $B", special_tokens=[(BOS, bos_id)],
+        single=f"{BOS} $A",
+        pair=f"{BOS} $A {BOS} $B",
+        special_tokens=[(BOS, bos_id)],
     )
     fast = PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, bos_token=BOS, eos_token=EOS, pad_token=PAD,
-        model_max_length=512, clean_up_tokenization_spaces=False,
+        tokenizer_object=tokenizer,
+        bos_token=BOS,
+        eos_token=EOS,
+        pad_token=PAD,
+        model_max_length=512,
+        clean_up_tokenization_spaces=False,
     )
     if chat:
         # Whole tokens, but not "special" ones: decoding skips special tokens, and the harness
@@ -166,16 +178,23 @@ def build_checkpoint(target: Path, *, tokenizer, corpus_lines: list[str], steps:
     with _deterministic_torch() as torch:
         torch.manual_seed(seed)
         config = LlamaConfig(
-            vocab_size=len(tokenizer), hidden_size=64, intermediate_size=192,
-            num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4,
-            max_position_embeddings=512, tie_word_embeddings=True,
-            bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+            vocab_size=len(tokenizer),
+            hidden_size=64,
+            intermediate_size=192,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=4,
+            max_position_embeddings=512,
+            tie_word_embeddings=True,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
             pad_token_id=tokenizer.pad_token_id,
         )
         model = LlamaForCausalLM(config)
         if steps:
-            _train(model, torch, _encode(tokenizer, corpus_lines), steps=steps, seed=seed,
-                   pad_id=tokenizer.pad_token_id)
+            _train(
+                model, torch, _encode(tokenizer, corpus_lines), steps=steps, seed=seed, pad_id=tokenizer.pad_token_id
+            )
         model.eval()
 
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -248,8 +267,9 @@ def build_chat_checkpoint(target: Path, *, steps: int, seed: int) -> Path:
     a thinking switch), trained on the corpus's questions as chat turns."""
     corpus = read_corpus()
     tokenizer = train_tokenizer(corpus, chat=True)
-    return build_checkpoint(target, tokenizer=tokenizer, corpus_lines=chat_lines(tokenizer, corpus),
-                            steps=steps, seed=seed)
+    return build_checkpoint(
+        target, tokenizer=tokenizer, corpus_lines=chat_lines(tokenizer, corpus), steps=steps, seed=seed
+    )
 
 
 def make_demo_checkpoints(root: Path, plan=None) -> list[tuple[str, Path]]:

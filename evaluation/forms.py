@@ -8,13 +8,23 @@ from evaluation.models import BenchmarkKind, Precision
 class CheckpointSubmitForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     name = forms.CharField(label=_("Name"), max_length=200)
-    source = forms.CharField(label=_("Source"), max_length=500,
-                             help_text=_("A folder inside your team's checkpoint folder, e.g. run-42/step-10000"))
-    precision = forms.ChoiceField(label=_("Precision"), required=False, initial="",
-                                  choices=[("", _("As the weights are stored (read from the safetensors headers)"))]
-                                  + Precision.choices)
-    precision_reason = forms.CharField(label=_("Why another precision?"), required=False, max_length=2000,
-                                       help_text=_("Required when you choose a precision: it is recorded with every run."))
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=500,
+        help_text=_("A folder inside your team's checkpoint folder, e.g. run-42/step-10000"),
+    )
+    precision = forms.ChoiceField(
+        label=_("Precision"),
+        required=False,
+        initial="",
+        choices=[("", _("As the weights are stored (read from the safetensors headers)"))] + Precision.choices,
+    )
+    precision_reason = forms.CharField(
+        label=_("Why another precision?"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required when you choose a precision: it is recorded with every run."),
+    )
     declared_target_model = forms.CharField(label=_("Declared target frontier model"), max_length=200, required=False)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     suites = forms.MultipleChoiceField(label=_("Evaluate on"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -31,9 +41,14 @@ class CheckpointSubmitForm(forms.Form):
 class RunRequestForm(forms.Form):
     suite = forms.ChoiceField(label=_("Suite"))
     preview_limit = forms.IntegerField(
-        label=_("Preview"), required=False, min_value=1,
-        help_text=_("Optional: score only the first N items of each task, for a quick look. A preview never "
-                    "reaches a leaderboard or a stage, and does not count against the weekly limit."))
+        label=_("Preview"),
+        required=False,
+        min_value=1,
+        help_text=_(
+            "Optional: score only the first N items of each task, for a quick look. A preview never "
+            "reaches a leaderboard or a stage, and does not count against the weekly limit."
+        ),
+    )
 
     def __init__(self, *args, suites, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,14 +56,21 @@ class RunRequestForm(forms.Form):
 
 
 class BenchmarkImportForm(forms.Form):
-    folder = forms.CharField(label=_("Folder"), max_length=500,
-                             help_text=_("A folder under the platform's import folder (BENCHMARK_IMPORT_ROOT)."))
+    folder = forms.CharField(
+        label=_("Folder"),
+        max_length=500,
+        help_text=_("A folder under the platform's import folder (BENCHMARK_IMPORT_ROOT)."),
+    )
     source = forms.CharField(label=_("Source"), max_length=200, help_text=_("As the harness reads it: skt/kobest_v1"))
     config = forms.CharField(label=_("Config"), max_length=200, required=False, help_text=_("For example boolq"))
     revision = forms.CharField(label=_("Upstream revision"), max_length=100, required=False)
     licence = forms.CharField(label=_("Licence note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    tasks = forms.CharField(label=_("Harness tasks to check"), max_length=1000, required=False,
-                            help_text=_("Comma-separated: each is built on the data before it is imported."))
+    tasks = forms.CharField(
+        label=_("Harness tasks to check"),
+        max_length=1000,
+        required=False,
+        help_text=_("Comma-separated: each is built on the data before it is imported."),
+    )
 
     def clean_tasks(self):
         return tuple(t.strip() for t in self.cleaned_data["tasks"].split(",") if t.strip())
@@ -60,16 +82,27 @@ class PrivateBenchmarkForm(forms.Form):
     name_en = forms.CharField(label=_("Name (English)"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=BenchmarkKind.choices)
     prompt_template = forms.CharField(
-        label=_("Prompt template"), widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Jinja, as lm-evaluation-harness renders it: {{ question }} and any column of the items."))
+        label=_("Prompt template"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Jinja, as lm-evaluation-harness renders it: {{ question }} and any column of the items."),
+    )
     answer_pattern = forms.CharField(
-        label=_("Answer extraction"), max_length=200, required=False,
-        help_text=_("Short answer only: a regular expression; its first match is compared with the gold answer. "
-                    "Empty: the first line that is not blank."))
+        label=_("Answer extraction"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Short answer only: a regular expression; its first match is compared with the gold answer. "
+            "Empty: the first line that is not blank."
+        ),
+    )
     items = forms.FileField(
-        label=_("Items (JSON Lines or CSV)"), required=False,
-        help_text=_("question, answer; for multiple choice also choices (a list, or A|B|C|D in CSV) and the answer "
-                    "as a choice or its 0-based number."))
+        label=_("Items (JSON Lines or CSV)"),
+        required=False,
+        help_text=_(
+            "question, answer; for multiple choice also choices (a list, or A|B|C|D in CSV) and the answer "
+            "as a choice or its 0-based number."
+        ),
+    )
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

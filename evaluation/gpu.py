@@ -5,10 +5,11 @@ one sequence at the task's context length, plus 25% for activations and batching
 at vLLM's memory utilisation (0.9). A 7B model in bf16 (~14 GB) fits one 80 GB H100; a 519B
 model in bf16 (~1 TB) needs more than one 8×H100 node and is refused with that reason rather
 than tried. A host leases that many of its GPUs per shard (evaluation/gpu_slots.py)."""
+
 import json
 import math
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 
@@ -49,12 +50,15 @@ def kv_cache_bytes(model_dir: Path, *, dtype: str, tokens: int | None) -> int:
     return 2 * layers * kv_heads * head_size * DTYPE_BYTES[dtype] * tokens
 
 
-def tensor_parallel_size(*, parameter_count: int, dtype: str, gpus: int, gpu_memory_gib: float,
-                         kv_cache: int = 0) -> int:
+def tensor_parallel_size(
+    *, parameter_count: int, dtype: str, gpus: int, gpu_memory_gib: float, kv_cache: int = 0
+) -> int:
     needed = (parameter_count * DTYPE_BYTES[dtype] + kv_cache) * HEADROOM
     per_gpu = gpu_memory_gib * 2**30 * GPU_MEMORY_UTILISATION
     size = 2 ** max(0, math.ceil(math.log2(max(needed / per_gpu, 1))))
     if size > gpus:
-        raise DoesNotFit(f"{needed / 2**30:.0f} GiB with headroom needs {size} GPUs; this worker has {gpus} "
-                         f"of {gpu_memory_gib:g} GiB")
+        raise DoesNotFit(
+            f"{needed / 2**30:.0f} GiB with headroom needs {size} GPUs; this worker has {gpus} "
+            f"of {gpu_memory_gib:g} GiB"
+        )
     return size

@@ -6,6 +6,7 @@ A lease is an exclusive `flock` on one lock file per GPU (EVAL_GPU_LOCK_DIR/gpu-
 taken all at once or not at all, so two large shards never hold half a host each. The kernel
 drops the locks when the holder dies, so a killed worker never leaves a GPU leased. The
 evaluation process sees only its GPUs (CUDA_VISIBLE_DEVICES)."""
+
 import fcntl
 import os
 import time

@@ -1,5 +1,6 @@
 """The evaluation itself, as it runs inside the child process: lm-evaluation-harness
 on one checkpoint, task by task, reporting progress. Nothing here touches the database."""
+
 import gc
 import gzip
 import json
@@ -35,8 +36,9 @@ def task_manager(include_paths: tuple[str, ...]):
     from lm_eval.tasks import TaskManager
 
     if include_paths not in _task_managers:
-        _task_managers[include_paths] = TaskManager(include_path=list(include_paths) or None,
-                                                    include_defaults=not include_paths)
+        _task_managers[include_paths] = TaskManager(
+            include_path=list(include_paths) or None, include_defaults=not include_paths
+        )
     return _task_managers[include_paths]
 
 
@@ -65,7 +67,6 @@ def _load_a_model_once(scratch: Path) -> None:
     from lm_eval.models.huggingface import HFLM
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
     from transformers.utils import logging as hf_logging
 
     torch.set_num_threads(1)
@@ -75,10 +76,18 @@ def _load_a_model_once(scratch: Path) -> None:
         vocab = {"<unk>": 0, "<s>": 1, "</s>": 2, "a": 3}
         core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
         core.pre_tokenizer = pre_tokenizers.Whitespace()
-        PreTrainedTokenizerFast(tokenizer_object=core, unk_token="<unk>", bos_token="<s>",
-                                eos_token="</s>").save_pretrained(folder)
-        config = LlamaConfig(vocab_size=len(vocab), hidden_size=8, intermediate_size=16, num_hidden_layers=1,
-                             num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=16)
+        PreTrainedTokenizerFast(
+            tokenizer_object=core, unk_token="<unk>", bos_token="<s>", eos_token="</s>"
+        ).save_pretrained(folder)
+        config = LlamaConfig(
+            vocab_size=len(vocab),
+            hidden_size=8,
+            intermediate_size=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=2,
+            max_position_embeddings=16,
+        )
         LlamaForCausalLM(config).save_pretrained(folder)
         HFLM(pretrained=str(folder), dtype="float32", device="cpu", batch_size=1, trust_remote_code=False)
     finally:
@@ -91,8 +100,13 @@ def versions() -> dict:
     import torch
     import transformers
 
-    return {"lm_eval": lm_eval.__version__, "transformers": transformers.__version__, "torch": torch.__version__,
-            "python": platform.python_version(), **sandbox_hook.versions()}
+    return {
+        "lm_eval": lm_eval.__version__,
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        **sandbox_hook.versions(),
+    }
 
 
 def _merge(total: dict, part: dict) -> None:
@@ -136,15 +150,28 @@ def load_model(spec: dict, model_args: dict | None = None):
     if spec.get("backend") == "vllm":
         from lm_eval.models.vllm_causallms import VLLM
 
-        return VLLM(pretrained=spec["model_path"], dtype=spec["dtype"], batch_size="auto",
-                    tensor_parallel_size=spec["tensor_parallel_size"], gpu_memory_utilization=0.9,
-                    seed=spec["seeds"]["random_seed"], trust_remote_code=False, **model_args)
+        return VLLM(
+            pretrained=spec["model_path"],
+            dtype=spec["dtype"],
+            batch_size="auto",
+            tensor_parallel_size=spec["tensor_parallel_size"],
+            gpu_memory_utilization=0.9,
+            seed=spec["seeds"]["random_seed"],
+            trust_remote_code=False,
+            **model_args,
+        )
     from lm_eval.models.huggingface import HFLM
 
     if spec.get("tensor_parallel_size", 1) > 1:
         model_args = {**model_args, "parallelize": True}  # across the GPUs the shard leased
-    return HFLM(pretrained=spec["model_path"], dtype=spec["dtype"], device=spec["device"],
-                batch_size=spec["batch_size"], trust_remote_code=False, **model_args)
+    return HFLM(
+        pretrained=spec["model_path"],
+        dtype=spec["dtype"],
+        device=spec["device"],
+        batch_size=spec["batch_size"],
+        trust_remote_code=False,
+        **model_args,
+    )
 
 
 class _Models:
@@ -201,8 +228,13 @@ def plan(spec: dict, report) -> dict:
                 count = min(count, get_sample_size(task, limit))
             n_shot = 0 if task.get_config("num_fewshot") == 0 else entry["n_shot"]
             sampler = getattr(task.get_config("fewshot_config"), "sampler", "default")
-            subtasks.append({"name": name, "documents": count,
-                             "splittable": limit is None and chosen is None and (n_shot == 0 or sampler == "first_n")})
+            subtasks.append(
+                {
+                    "name": name,
+                    "documents": count,
+                    "splittable": limit is None and chosen is None and (n_shot == 0 or sampler == "first_n"),
+                }
+            )
         tasks.append({"task": entry["task"], "subtasks": subtasks})
     return {"tasks": tasks}
 
@@ -234,15 +266,25 @@ def evaluate_shard(spec: dict, report) -> dict:
         arguments.pop("limit", None)
         arguments["samples"] = ranges
     elif "samples" in arguments:
-        arguments["samples"] = {leaf: ids for leaf, ids in
-                                ((p["subtask"], arguments["samples"][entry["task"]]) for p in pieces)}
+        arguments["samples"] = {
+            leaf: ids for leaf, ids in ((p["subtask"], arguments["samples"][entry["task"]]) for p in pieces)
+        }
     seeds = spec["seeds"]
     out = lm_eval.simple_evaluate(
-        model=model, tasks=[leaves[p["subtask"]] for p in pieces], num_fewshot=entry["n_shot"],
-        task_manager=manager, batch_size=spec["batch_size"], device=spec["device"], log_samples=True,
-        random_seed=seeds["random_seed"], numpy_random_seed=seeds["numpy_random_seed"],
-        torch_random_seed=seeds["torch_random_seed"], fewshot_random_seed=seeds["fewshot_random_seed"],
-        bootstrap_iters=BOOTSTRAP_ITERS, **arguments, **sandbox_hook.confirm_arguments(entry["task"], manager),
+        model=model,
+        tasks=[leaves[p["subtask"]] for p in pieces],
+        num_fewshot=entry["n_shot"],
+        task_manager=manager,
+        batch_size=spec["batch_size"],
+        device=spec["device"],
+        log_samples=True,
+        random_seed=seeds["random_seed"],
+        numpy_random_seed=seeds["numpy_random_seed"],
+        torch_random_seed=seeds["torch_random_seed"],
+        fewshot_random_seed=seeds["fewshot_random_seed"],
+        bootstrap_iters=BOOTSTRAP_ITERS,
+        **arguments,
+        **sandbox_hook.confirm_arguments(entry["task"], manager),
     )
     samples = out.pop("samples", {})
     raw_metrics = json.loads(json.dumps(sharding.raw_metrics_from_samples(samples), default=_plain))
@@ -252,13 +294,24 @@ def evaluate_shard(spec: dict, report) -> dict:
             for sample in logged:
                 raw_generations.attach(sample, raw)
                 sandbox_hook.attach(sample)  # passed, failed, timed out, killed by a limit
-                samples_out.write(json.dumps({"task": entry["task"], "subtask": subtask, **sample},
-                                             ensure_ascii=False, default=str) + "\n")
+                samples_out.write(
+                    json.dumps({"task": entry["task"], "subtask": subtask, **sample}, ensure_ascii=False, default=str)
+                    + "\n"
+                )
     report(1, entry["task"])
-    report_keys = ("configs", "versions", "n-shot", "higher_is_better", "config", "date",
-                   "transformers_version", "lm_eval_version")
-    return json.loads(json.dumps({"raw_metrics": raw_metrics, "report": {k: out[k] for k in report_keys if k in out}},
-                                 default=str))
+    report_keys = (
+        "configs",
+        "versions",
+        "n-shot",
+        "higher_is_better",
+        "config",
+        "date",
+        "transformers_version",
+        "lm_eval_version",
+    )
+    return json.loads(
+        json.dumps({"raw_metrics": raw_metrics, "report": {k: out[k] for k in report_keys if k in out}}, default=str)
+    )
 
 
 def merge(spec: dict, report) -> dict:
@@ -285,9 +338,14 @@ def merge(spec: dict, report) -> dict:
                 metric, _, filter_key = key.rpartition(",")
                 values[(metric, filter_key)] = items
             accumulators[name] = {"task": task, "raw_metrics": values, "logged_samples": []}
-        _merge(merged, json.loads(json.dumps(
-            _process_results(accumulators, loaded["groups"], BOOTSTRAP_ITERS)._to_eval_results(),
-            default=str)))
+        _merge(
+            merged,
+            json.loads(
+                json.dumps(
+                    _process_results(accumulators, loaded["groups"], BOOTSTRAP_ITERS)._to_eval_results(), default=str
+                )
+            ),
+        )
     for shard_report in spec["reports"]:
         # What the harness reports besides metrics is the same in every shard of a task, and the
         # shards' configs carry the run's settings (few-shot count, generation arguments).
@@ -316,7 +374,9 @@ def use_snapshots(spec: dict) -> None:
     snapshots = spec.get("snapshots") or {}
     for key, snapshot in snapshots.items():
         if snapshot is None:
-            raise offline_data.BenchmarkDataMissing(f"the snapshot of {key} pinned by this suite is not in the database")
+            raise offline_data.BenchmarkDataMissing(
+                f"the snapshot of {key} pinned by this suite is not in the database"
+            )
         problems = benchmark_data.verify(Path(snapshot["folder"]), snapshot["files"])
         if problems:
             raise offline_data.BenchmarkDataMissing(f"the snapshot of {key} on this host: {'; '.join(problems)}")
@@ -327,7 +387,6 @@ def datasets_read(include_paths: tuple[str, ...], tasks: list[str | dict], snaps
     """Which snapshot each subtask of each task reads, pinning the latest of each dataset:
     {"data": {task: {subtask: {dataset: digest}}}, "missing": [dataset]}."""
     from evaluation import offline_data
-
     from evaluation.sandbox.code_eval import current as sandbox_state
 
     manager = task_manager(tuple(include_paths))

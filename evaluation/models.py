@@ -22,8 +22,14 @@ class Suite(models.Model):
     description = models.TextField(_("description"), blank=True)
     # The version new runs use (suite_version_activate): the latest loaded, unless an admin chose
     # another (e.g. back to an earlier one). Null: the latest.
-    active_version = models.ForeignKey("SuiteVersion", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="+", verbose_name=_("active version"))
+    active_version = models.ForeignKey(
+        "SuiteVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("active version"),
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -86,8 +92,9 @@ class SuiteTask(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["suite_version", "task"], name="suite_task_once"),
             models.CheckConstraint(condition=Q(category__in=TaskCategory.values), name="suite_task_category_known"),
-            models.CheckConstraint(condition=Q(random_baseline__gte=0) & Q(random_baseline__lt=1),
-                                   name="suite_task_baseline_range"),
+            models.CheckConstraint(
+                condition=Q(random_baseline__gte=0) & Q(random_baseline__lt=1), name="suite_task_baseline_range"
+            ),
             models.CheckConstraint(condition=Q(weight__gte=0), name="suite_task_weight_non_negative"),
         ]
 
@@ -140,8 +147,9 @@ class Checkpoint(models.Model):
         verbose_name_plural = _("checkpoints")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CheckpointStatus.values), name="checkpoint_status_known"),
-            models.CheckConstraint(condition=~Q(status="ready") | ~Q(manifest_digest=""),
-                                   name="checkpoint_ready_has_manifest"),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | ~Q(manifest_digest=""), name="checkpoint_ready_has_manifest"
+            ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="checkpoint_progress_percent"),
         ]
 
@@ -224,13 +232,17 @@ class EvaluationRun(models.Model):
         verbose_name_plural = _("evaluation runs")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=RunStatus.values), name="run_status_known"),
-            models.CheckConstraint(condition=~Q(status="succeeded") | Q(results__isnull=False),
-                                   name="run_succeeded_has_results"),
-            models.CheckConstraint(condition=Q(progress_done__lte=models.F("progress_total")),
-                                   name="run_progress_within_total"),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(results__isnull=False), name="run_succeeded_has_results"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=models.F("progress_total")), name="run_progress_within_total"
+            ),
         ]
-        indexes = [models.Index(fields=["status", "heartbeat_at"]),
-                   models.Index(fields=["suite_version", "status", "overall_score"])]
+        indexes = [
+            models.Index(fields=["status", "heartbeat_at"]),
+            models.Index(fields=["suite_version", "status", "overall_score"]),
+        ]
 
     def __str__(self) -> str:
         return f"run {self.pk} ({self.checkpoint} × {self.suite_version})"
@@ -307,8 +319,9 @@ class RunShard(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "position"], name="run_shard_once"),
             models.CheckConstraint(condition=Q(status__in=ShardStatus.values), name="run_shard_status_known"),
-            models.CheckConstraint(condition=~Q(status="succeeded") | Q(raw_metrics__isnull=False),
-                                   name="run_shard_succeeded_has_metrics"),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(raw_metrics__isnull=False), name="run_shard_succeeded_has_metrics"
+            ),
         ]
         indexes = [models.Index(fields=["status", "heartbeat_at"])]
 
@@ -390,8 +403,10 @@ class PrivateBenchmark(models.Model):
         verbose_name_plural = _("private benchmarks")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=BenchmarkKind.values), name="private_benchmark_kind_known"),
-            models.CheckConstraint(condition=Q(published_at__isnull=True) | Q(snapshot__isnull=False),
-                                   name="private_benchmark_published_has_items"),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(snapshot__isnull=False),
+                name="private_benchmark_published_has_items",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ evaluation process that call is replaced: a dataset the run pinned is read from 
 folder under BENCHMARK_DATA_ROOT, a task folder's own local files are read as before, and
 anything else fails at once with the dataset's name — the platform never fetches data from a
 hub. The same wrapper records which datasets a suite's tasks read, when a suite is loaded."""
+
 import datasets
 
 from evaluation.benchmark_data import FORMATS
@@ -38,9 +39,10 @@ def install(snapshots: dict[str, dict], *, record: set | None = None, fetch: boo
         if snapshot is None and fetch:
             return _original(path, name, *args, split=split, **kwargs)
         if snapshot is None:
-            raise BenchmarkDataMissing(f"no snapshot of {key} is pinned here: import it with "
-                                       f"`manage.py benchmark_data import PATH --source {path}"
-                                       + (f" --config {name}`" if name else "`"))
+            raise BenchmarkDataMissing(
+                f"no snapshot of {key} is pinned here: import it with "
+                f"`manage.py benchmark_data import PATH --source {path}" + (f" --config {name}`" if name else "`")
+            )
         files = {s: [f"{snapshot['folder']}/{f}" for f in names] for s, names in snapshot["splits"].items()}
         return _original(snapshot["format"], data_files=files, split=split)
 

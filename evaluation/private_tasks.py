@@ -1,6 +1,7 @@
 """A private benchmark's items and its harness task, written by a ministry author: parsing the
 uploaded items, the harness task definition (inline, never a file in the repository) and the
 rendered prompts of a preview. Pure: no database."""
+
 import csv
 import io
 import json
@@ -76,19 +77,43 @@ def parse_items(filename: str, content: bytes, *, kind: str) -> list[dict]:
 def definition(*, task: str, source: str, kind: str, prompt_template: str, answer_pattern: str = "") -> dict:
     """The harness task config: the harness's own multiple-choice or generation machinery, metric
     and filters, on the benchmark's snapshot (dataset_path = its source)."""
-    common = {"task": task, "dataset_path": source, "test_split": "test", "doc_to_text": prompt_template,
-              "metadata": {"version": 1.0}}
+    common = {
+        "task": task,
+        "dataset_path": source,
+        "test_split": "test",
+        "doc_to_text": prompt_template,
+        "metadata": {"version": 1.0},
+    }
     if kind == "multiple_choice":
-        return common | {"output_type": "multiple_choice", "doc_to_choice": "choices", "doc_to_target": "answer",
-                         "metric_list": [{"metric": "acc", "aggregation": "mean", "higher_is_better": True}]}
+        return common | {
+            "output_type": "multiple_choice",
+            "doc_to_choice": "choices",
+            "doc_to_target": "answer",
+            "metric_list": [{"metric": "acc", "aggregation": "mean", "higher_is_better": True}],
+        }
     return common | {
-        "output_type": "generate_until", "doc_to_target": "answer",
+        "output_type": "generate_until",
+        "doc_to_target": "answer",
         "generation_kwargs": {"until": ["\n\n"], "max_gen_toks": 64, "do_sample": False, "temperature": 0.0},
-        "filter_list": [{"name": "extract", "filter": [
-            {"function": "regex", "regex_pattern": answer_pattern or DEFAULT_ANSWER_PATTERN, "group_select": 0},
-            {"function": "take_first"}]}],
-        "metric_list": [{"metric": "exact_match", "aggregation": "mean", "higher_is_better": True,
-                         "ignore_case": True, "ignore_punctuation": True}]}
+        "filter_list": [
+            {
+                "name": "extract",
+                "filter": [
+                    {"function": "regex", "regex_pattern": answer_pattern or DEFAULT_ANSWER_PATTERN, "group_select": 0},
+                    {"function": "take_first"},
+                ],
+            }
+        ],
+        "metric_list": [
+            {
+                "metric": "exact_match",
+                "aggregation": "mean",
+                "higher_is_better": True,
+                "ignore_case": True,
+                "ignore_punctuation": True,
+            }
+        ],
+    }
 
 
 def metric(kind: str) -> str:

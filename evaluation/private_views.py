@@ -1,4 +1,5 @@
 """Pages of the ministry's private benchmarks: benchmark authors only (AUTHOR_BENCHMARK)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,8 +25,11 @@ def _save(request, form, benchmark=None):
     upload = form.cleaned_data.pop("items")
     items_file = (upload.name, upload.read()) if upload else None
     try:
-        saved = submit_once(request, lambda: private_benchmark_save(
-            actor=request.user, items_file=items_file, **form.cleaned_data), keep=lambda b: b.slug)
+        saved = submit_once(
+            request,
+            lambda: private_benchmark_save(actor=request.user, items_file=items_file, **form.cleaned_data),
+            keep=lambda b: b.slug,
+        )
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
@@ -44,16 +48,20 @@ def private_benchmark_list(request):
         answer = _save(request, form)
         if answer:
             return answer
-    return render(request, "evaluation/private_benchmark_list.html", {
-        "form": form, "benchmarks": PrivateBenchmark.objects.select_related("snapshot")})
+    return render(
+        request,
+        "evaluation/private_benchmark_list.html",
+        {"form": form, "benchmarks": PrivateBenchmark.objects.select_related("snapshot")},
+    )
 
 
 @login_required
 def private_benchmark_detail(request, slug: str):
     require(request.user, Action.AUTHOR_BENCHMARK)
     benchmark = get_object_or_404(PrivateBenchmark.objects.select_related("snapshot"), slug=slug)
-    initial = {f: getattr(benchmark, f) for f in ("slug", "name_ko", "name_en", "kind", "prompt_template",
-                                                   "answer_pattern")}
+    initial = {
+        f: getattr(benchmark, f) for f in ("slug", "name_ko", "name_en", "kind", "prompt_template", "answer_pattern")
+    }
     form = PrivateBenchmarkForm(request.POST or None, request.FILES or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         form.cleaned_data["slug"] = benchmark.slug
@@ -64,8 +72,11 @@ def private_benchmark_detail(request, slug: str):
         preview, preview_error = private_benchmark_preview(actor=request.user, benchmark=benchmark), ""
     except ItemsError as error:
         preview, preview_error = [], str(error)
-    return render(request, "evaluation/private_benchmark_detail.html", {
-        "benchmark": benchmark, "form": form, "preview": preview, "preview_error": preview_error})
+    return render(
+        request,
+        "evaluation/private_benchmark_detail.html",
+        {"benchmark": benchmark, "form": form, "preview": preview, "preview_error": preview_error},
+    )
 
 
 @login_required
@@ -80,6 +91,8 @@ def private_benchmark_publish_view(request, slug: str):
     except FormAlreadySent as sent:
         messages.info(request, sent.message)
     else:
-        messages.success(request, _("Published in %(version)s: teams can be scored on it, and see their score only.")
-                         % {"version": version})
+        messages.success(
+            request,
+            _("Published in %(version)s: teams can be scored on it, and see their score only.") % {"version": version},
+        )
     return redirect("private-benchmark", slug=slug)

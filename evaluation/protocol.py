@@ -3,6 +3,7 @@
 A suite fixes it once, in the `protocol:` block of its YAML, and a task may override any key.
 The keys are lm-evaluation-harness's own argument names, so a stored protocol reads as the
 `python -m lm_eval` flags that reproduce it. Pure: no database, no harness import."""
+
 from collections.abc import Mapping
 
 # Passed to simple_evaluate for each task.
@@ -10,13 +11,20 @@ EVALUATE_KEYS = ("apply_chat_template", "system_instruction", "fewshot_as_multit
 # Given to the model when it is loaded: tasks that differ here run on separately loaded models.
 MODEL_KEYS = ("chat_template_args", "think_end_token", "max_model_len")
 KEYS = EVALUATE_KEYS + MODEL_KEYS
-GEN_KWARGS = {"max_gen_toks": int, "temperature": float, "top_p": float, "top_k": int, "do_sample": bool,
-              "until": list}
+GEN_KWARGS = {"max_gen_toks": int, "temperature": float, "top_p": float, "top_k": int, "do_sample": bool, "until": list}
 
 # The plain-completion protocol: what every suite without a `protocol:` block is scored under.
-DEFAULTS = {"apply_chat_template": False, "system_instruction": None, "fewshot_as_multiturn": False,
-            "gen_kwargs": {}, "limit": None, "samples": None, "chat_template_args": {}, "think_end_token": None,
-            "max_model_len": None}
+DEFAULTS = {
+    "apply_chat_template": False,
+    "system_instruction": None,
+    "fewshot_as_multiturn": False,
+    "gen_kwargs": {},
+    "limit": None,
+    "samples": None,
+    "chat_template_args": {},
+    "think_end_token": None,
+    "max_model_len": None,
+}
 
 
 class ProtocolError(ValueError):
@@ -75,7 +83,9 @@ def parse(raw, where: str) -> dict:
         elif key == "gen_kwargs":
             out[key] = _gen_kwargs(value, where)
         elif key == "chat_template_args":
-            if not isinstance(value, Mapping) or not all(isinstance(v, str | int | float | bool) for v in value.values()):
+            if not isinstance(value, Mapping) or not all(
+                isinstance(v, str | int | float | bool) for v in value.values()
+            ):
                 raise ProtocolError(f"{where}: 'chat_template_args' must map names to plain values")
             out[key] = dict(value)
         elif key in ("max_model_len", "limit"):
@@ -84,9 +94,11 @@ def parse(raw, where: str) -> dict:
                 raise ProtocolError(f"{where}: protocol '{key}' must be a positive whole number")
             out[key] = value
         elif key == "samples":
-            if value is not None and (not isinstance(value, list) or not value
-                                      or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
-                                                 for i in value)):
+            if value is not None and (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in value)
+            ):
                 raise ProtocolError(f"{where}: protocol 'samples' must be a list of document indices")
             out[key] = value
     return out
@@ -146,10 +158,12 @@ def model_arguments(protocol: Mapping, *, backend: str) -> dict:
 
 def evaluate_arguments(protocol: Mapping, *, task: str) -> dict:
     """Keyword arguments for simple_evaluate (the harness's own names)."""
-    args = {"apply_chat_template": protocol["apply_chat_template"],
-            "system_instruction": protocol["system_instruction"],
-            "fewshot_as_multiturn": protocol["fewshot_as_multiturn"],
-            "gen_kwargs": dict(protocol["gen_kwargs"]) or None}
+    args = {
+        "apply_chat_template": protocol["apply_chat_template"],
+        "system_instruction": protocol["system_instruction"],
+        "fewshot_as_multiturn": protocol["fewshot_as_multiturn"],
+        "gen_kwargs": dict(protocol["gen_kwargs"]) or None,
+    }
     if protocol.get("samples") is not None:
         args["samples"] = {task: list(protocol["samples"])}
     elif protocol.get("limit") is not None:

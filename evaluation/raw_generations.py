@@ -6,6 +6,7 @@ sample browser must also show the raw output, so this module records it, in the 
 child process: the harness's post-processing function is wrapped to remember its input, and
 the model's cache hook, which the harness calls next with the prompt, files it under that
 prompt. Scores are unchanged: both wrappers hand everything on as it was."""
+
 import importlib
 
 _MODULES = ("lm_eval.models.huggingface", "lm_eval.models.vllm_causallms")

@@ -1,4 +1,5 @@
 """One logged harness sample as a RunSample row's fields (pure: no database)."""
+
 from itertools import islice
 
 from .selectors import _sample_view
@@ -10,8 +11,10 @@ SEARCH_ANSWER_CHARS = 600  # and of the answers: each indexed trigram costs at e
 
 def metrics_of(suite_tasks) -> dict[str, tuple[str, str, bool]]:
     """{suite task: (metric, filter, higher is better)} from "exact_match,strict-match"."""
-    return {t.task: (t.metric.partition(",")[0], t.metric.partition(",")[2] or "none", t.higher_is_better)
-            for t in suite_tasks}
+    return {
+        t.task: (t.metric.partition(",")[0], t.metric.partition(",")[2] or "none", t.higher_is_better)
+        for t in suite_tasks
+    }
 
 
 def _number(value) -> float | None:
@@ -30,11 +33,16 @@ def row_fields(sample: dict, *, task: str, position: int, metric_of: dict) -> di
     answers = " \n".join(str(part) for part in (view["target"], view["response"], view["output"]) if part is not None)
     doc_id = sample.get("doc_id")
     return {
-        "position": position, "task": task, "subtask": str(sample.get("subtask") or "")[:200],
+        "position": position,
+        "task": task,
+        "subtask": str(sample.get("subtask") or "")[:200],
         "doc_id": doc_id if isinstance(doc_id, int) and abs(doc_id) < 2**31 else None,
-        "filter": sample_filter[:100], "value": value, "correct": correct,
-        "search_text": f"{str(view['prompt'] or '')[-SEARCH_PROMPT_CHARS:]}\n{answers[:SEARCH_ANSWER_CHARS]}"
-        .replace("\x00", "\ufffd"),
+        "filter": sample_filter[:100],
+        "value": value,
+        "correct": correct,
+        "search_text": f"{str(view['prompt'] or '')[-SEARCH_PROMPT_CHARS:]}\n{answers[:SEARCH_ANSWER_CHARS]}".replace(
+            "\x00", "\ufffd"
+        ),
         "sample": sample,
     }
 

@@ -1,4 +1,5 @@
 """From the harness's results to the platform's per-task rows."""
+
 import math
 
 
@@ -35,14 +36,16 @@ def task_rows(results: dict, suite_tasks) -> list[dict]:
             raise KeyError(f"{task.task}: the harness reported no '{task.metric}'")
         value = float(task_results[task.metric])
         n_samples = (results.get("n-samples", {}).get(task.task) or {}).get("effective")
-        rows.append({
-            "task": task.task,
-            "metric": task.metric,
-            "value": value,
-            "stderr": _number(task_results.get(stderr_key(task.metric))),
-            "n_samples": n_samples,
-            "normalised_score": normalised_score(value, task.random_baseline, task.higher_is_better),
-        })
+        rows.append(
+            {
+                "task": task.task,
+                "metric": task.metric,
+                "value": value,
+                "stderr": _number(task_results.get(stderr_key(task.metric))),
+                "n_samples": n_samples,
+                "normalised_score": normalised_score(value, task.random_baseline, task.higher_is_better),
+            }
+        )
     return rows
 
 
@@ -50,8 +53,9 @@ def overall_score(rows: list[dict], suite_tasks) -> float | None:
     """The suite-weighted mean of the normalised task scores: what "best" ranks runs by.
     Tasks without a normalised score (lower-is-better metrics) are left out."""
     weights = {task.task: float(task.weight) for task in suite_tasks}
-    scored = [(weights.get(row["task"], 0.0), row["normalised_score"]) for row in rows
-              if row["normalised_score"] is not None]
+    scored = [
+        (weights.get(row["task"], 0.0), row["normalised_score"]) for row in rows if row["normalised_score"] is not None
+    ]
     total_weight = sum(weight for weight, _score in scored)
     if not total_weight:
         return None

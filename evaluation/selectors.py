@@ -1,5 +1,6 @@
 """Reads for evaluation pages and the API. Private records are filtered through
 core.permissions.private_team_scope, the same rule as VIEW_TEAM_PRIVATE."""
+
 import gzip
 import json
 from collections.abc import Iterator
@@ -19,8 +20,10 @@ from .models import Checkpoint, EvaluationRun, RunSample, RunShard, ShardStatus,
 def suite_version_current(*, slug: str) -> SuiteVersion | None:
     """The suite's active version (the latest, unless an admin activated another)."""
     versions = SuiteVersion.objects.filter(suite__slug=slug)
-    return (versions.filter(suite__active_version=F("pk")).first()
-            or versions.filter(suite__active_version__isnull=True).order_by("-number").first())
+    return (
+        versions.filter(suite__active_version=F("pk")).first()
+        or versions.filter(suite__active_version__isnull=True).order_by("-number").first()
+    )
 
 
 def suites_current() -> list[SuiteVersion]:
@@ -46,14 +49,16 @@ def checkpoint_detail(*, user, pk: int) -> Checkpoint | None:
     return (
         checkpoints_visible_to(user)
         .prefetch_related(Prefetch("runs", queryset=EvaluationRun.objects.select_related("suite_version__suite")))
-        .filter(pk=pk).first()
+        .filter(pk=pk)
+        .first()
     )
 
 
 def runs_visible_to(user) -> QuerySet[EvaluationRun]:
     return _scoped(
         EvaluationRun.objects.select_related("checkpoint__team", "suite_version__suite", "requested_by"),
-        user, "checkpoint__team_id",
+        user,
+        "checkpoint__team_id",
     )
 
 
@@ -64,7 +69,8 @@ def run_detail(*, user, pk: int) -> EvaluationRun | None:
             Prefetch("task_results", queryset=TaskResult.objects.order_by("id")),
             Prefetch("suite_version__tasks", queryset=SuiteTask.objects.order_by("position")),
         )
-        .filter(pk=pk).first()
+        .filter(pk=pk)
+        .first()
     )
 
 
@@ -83,9 +89,15 @@ def _sample_view(sample: dict) -> dict:
     prompt = arguments[0][0] if arguments and isinstance(arguments[0], list | tuple) else ""
     response = sample.get("filtered_resps")
     target = sample.get("target")
-    if arguments and isinstance(arguments[0], list | tuple) and len(arguments[0]) > 1 \
-            and isinstance(arguments[0][1], str) and isinstance(response, list) and response \
-            and isinstance(response[0], list | tuple):
+    if (
+        arguments
+        and isinstance(arguments[0], list | tuple)
+        and len(arguments[0]) > 1
+        and isinstance(arguments[0][1], str)
+        and isinstance(response, list)
+        and response
+        and isinstance(response[0], list | tuple)
+    ):
         choices = [a[1].strip() for a in arguments]
         best = max(range(len(response)), key=lambda i: response[i][0])
         response = choices[best]
@@ -95,17 +107,31 @@ def _sample_view(sample: dict) -> dict:
         response = " | ".join(str(r).strip() for r in response)
     output = raw_output = None
     resps = sample.get("resps")
-    if arguments and len(arguments) == 1 and isinstance(resps, list) and resps and isinstance(resps[0], list) \
-            and resps[0] and isinstance(resps[0][0], str):
+    if (
+        arguments
+        and len(arguments) == 1
+        and isinstance(resps, list)
+        and resps
+        and isinstance(resps[0], list)
+        and resps[0]
+        and isinstance(resps[0][0], str)
+    ):
         # A generation: what the model wrote, with the reasoning and stop sequences removed
         # (the harness's output), and, where that cut anything, the raw text before it.
         output = resps[0][0]
         raw = sample.get("raw_resps")
         raw_output = raw[0] if isinstance(raw, list) and raw and raw[0] != output else None
-    return {"doc_id": sample.get("doc_id"), "filter": sample.get("filter"), "prompt": prompt, "target": target,
-            "response": response, "output": output, "raw_output": raw_output,
-            "scores": {m: sample.get(m) for m in sample.get("metrics", [])},
-            "tests": _test_outcomes(sample)}
+    return {
+        "doc_id": sample.get("doc_id"),
+        "filter": sample.get("filter"),
+        "prompt": prompt,
+        "target": target,
+        "response": response,
+        "output": output,
+        "raw_output": raw_output,
+        "scores": {m: sample.get(m) for m in sample.get("metrics", [])},
+        "tests": _test_outcomes(sample),
+    }
 
 
 def _test_outcomes(sample: dict) -> list[dict]:
@@ -119,8 +145,15 @@ def _test_outcomes(sample: dict) -> list[dict]:
         outcome = run.get("outcome")
         label = Outcome(outcome).label if outcome in Outcome.values else outcome
         detail = limit_reached(run["limit"]) if run.get("limit") else run.get("detail", "")
-        tests.append({"outcome": outcome, "label": str(label), "detail": detail,
-                      "seconds": run.get("seconds"), "output": (run.get("output") or "")[:2000]})
+        tests.append(
+            {
+                "outcome": outcome,
+                "label": str(label),
+                "detail": detail,
+                "seconds": run.get("seconds"),
+                "output": (run.get("output") or "")[:2000],
+            }
+        )
     return tests
 
 
@@ -158,8 +191,12 @@ def run_sample_log(run: EvaluationRun, *, task: str | None = None) -> Iterator[d
 
 
 def run_has_samples(run: EvaluationRun) -> bool:
-    return bool(run.samples_file) or RunShard.objects.filter(
-        run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED).exclude(samples_artefact="").exists()
+    return (
+        bool(run.samples_file)
+        or RunShard.objects.filter(run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED)
+        .exclude(samples_artefact="")
+        .exists()
+    )
 
 
 SEARCH_COUNT_CAP = 1000
@@ -167,6 +204,7 @@ SEARCH_COUNT_CAP = 1000
 
 class SampleFilter:
     """What the sample browser narrows a task's samples to."""
+
     OUTCOMES = ("correct", "incorrect")
 
     def __init__(self, *, subtask: str = "", outcome: str = "", query: str = ""):
@@ -190,8 +228,9 @@ def _sample_rows(run: EvaluationRun) -> QuerySet[RunSample]:
     return RunSample.objects.filter(run_id=run.reused_from_id or run.pk)
 
 
-def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20,
-                narrow: SampleFilter | None = None) -> tuple[list[dict], int]:
+def run_samples(
+    *, user, run: EvaluationRun, task: str, page: int = 1, page_size: int = 20, narrow: SampleFilter | None = None
+) -> tuple[list[dict], int]:
     """One page of a task's samples and how many there are, from RunSample in two queries whatever
     the run's size (the count; the page's rows, chosen by position in the index); a run stored
     before the table (no rows) is read from its per-sample log."""
@@ -201,12 +240,12 @@ def run_samples(*, user, run: EvaluationRun, task: str, page: int = 1, page_size
     rows = narrow.apply(_sample_rows(run).filter(task=task))
     # A search counts its matches up to a cap: a common word matches most of a run, and counting
     # every match re-reads every row's text.
-    total = rows.order_by()[:SEARCH_COUNT_CAP + 1].count() if narrow.query else rows.count()
+    total = rows.order_by()[: SEARCH_COUNT_CAP + 1].count() if narrow.query else rows.count()
     if not total and not narrow and not _sample_rows(run).exists():
         return _run_samples_from_log(run, task, page, page_size)
     start = (page - 1) * page_size
     # The page's positions from the index alone, then only those rows' samples are read.
-    chosen = rows.order_by("position").values("pk")[start:start + page_size]
+    chosen = rows.order_by("position").values("pk")[start : start + page_size]
     samples = RunSample.objects.filter(pk__in=chosen).order_by("position").values_list("sample", flat=True)
     if narrow.query and total > SEARCH_COUNT_CAP and connection.vendor == "postgresql":
         # A common query: its first matches come early in position order. The trigram index
@@ -243,14 +282,20 @@ def run_samples_export(*, user, run: EvaluationRun, task: str = "") -> Iterator[
     if task and task not in tasks:
         return None
     chosen = [task] if task else tasks
-    names = list(RunShard.objects.filter(run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED,
-                                         task__in=chosen).exclude(samples_artefact="")
-                 .order_by("position").values_list("samples_artefact", flat=True))
+    names = list(
+        RunShard.objects.filter(run_id=run.reused_from_id or run.pk, status=ShardStatus.SUCCEEDED, task__in=chosen)
+        .exclude(samples_artefact="")
+        .order_by("position")
+        .values_list("samples_artefact", flat=True)
+    )
     if names or not run.samples_file:
         return _decompressed(names)
     # A run from before sharded runs: its one log file, read line by line.
-    return ((json.dumps(sample, ensure_ascii=False) + "\n").encode() for sample in run_sample_log(run)
-            if sample.get("task") in chosen)
+    return (
+        (json.dumps(sample, ensure_ascii=False) + "\n").encode()
+        for sample in run_sample_log(run)
+        if sample.get("task") in chosen
+    )
 
 
 def _decompressed(names: list[str]) -> Iterator[bytes]:
@@ -260,9 +305,21 @@ def _decompressed(names: list[str]) -> Iterator[bytes]:
 
 def run_shards(run: EvaluationRun) -> list[RunShard]:
     """The run's shards for its page (a reused run has none of its own)."""
-    return list(run.shards.order_by("position").only(
-        "position", "task", "pieces", "documents", "status", "attempts", "worker_host", "gpus", "started_at",
-        "finished_at", "run_id"))
+    return list(
+        run.shards.order_by("position").only(
+            "position",
+            "task",
+            "pieces",
+            "documents",
+            "status",
+            "attempts",
+            "worker_host",
+            "gpus",
+            "started_at",
+            "finished_at",
+            "run_id",
+        )
+    )
 
 
 def _private_tasks(run: EvaluationRun) -> set[str]:
@@ -288,5 +345,7 @@ def run_error_for(*, user, run: EvaluationRun) -> str:
     may fail with the harness's words about an item, so teams read that it failed, not why."""
     if not run.error or can(user, Action.VIEW_AUDIT) or not _private_tasks(run):
         return run.error
-    return _("The run failed. It includes a private benchmark, so the reason is shown to reviewers and admins "
-             "only; they can tell you whether it concerns your checkpoint.")
+    return _(
+        "The run failed. It includes a private benchmark, so the reason is shown to reviewers and admins "
+        "only; they can tell you whether it concerns your checkpoint."
+    )

@@ -14,6 +14,7 @@ subtasks (few-shot with a random sampler) are kept whole, and shard by subtask o
 The merge concatenates each subtask's per-document values in document order: exactly the lists
 that one unsharded `simple_evaluate` would have aggregated, so the harness's own aggregation
 (evaluation/harness.py `merge`) gives identical metrics and standard errors."""
+
 from collections import defaultdict
 
 
@@ -38,8 +39,13 @@ def plan(tasks: list[dict], *, shard_documents: int) -> list[dict]:
                 close()
                 for start in range(0, count, size):
                     end = min(count, start + size)
-                    shards.append({"task": entry["task"], "documents": end - start,
-                                   "pieces": [{"subtask": subtask["name"], "start": start, "end": end}]})
+                    shards.append(
+                        {
+                            "task": entry["task"],
+                            "documents": end - start,
+                            "pieces": [{"subtask": subtask["name"], "start": start, "end": end}],
+                        }
+                    )
                 continue
             if pieces and documents + count > size:
                 close()

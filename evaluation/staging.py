@@ -1,5 +1,6 @@
 """The copy a run evaluates: exactly the manifest's files, hashed as they are copied into
 platform storage and made read-only, so what is scored is what was hashed."""
+
 import hashlib
 import json
 import os
@@ -12,8 +13,14 @@ from django.utils.translation import gettext as _
 from evaluation.checkpoint_files import CHUNK, CheckpointProblem
 
 
-def stage_checkpoint(source: Path, target: Path, *, manifest: list[dict], team_root: Path,
-                     on_progress: Callable[[int], None] | None = None) -> str:
+def stage_checkpoint(
+    source: Path,
+    target: Path,
+    *,
+    manifest: list[dict],
+    team_root: Path,
+    on_progress: Callable[[int], None] | None = None,
+) -> str:
     """Copy exactly the manifest's files from the team's folder into `target` (platform storage),
     hashing the bytes as they are copied, and make the copy read-only. Returns the digest of what
     was copied: equal to the manifest's digest only if every byte is the one hashed at submission.
@@ -65,8 +72,16 @@ class Changed(Exception):
     """The team's files no longer match the manifest hashed at submission."""
 
 
-def host_copy(run_id: int, source: Path, *, runs_dir: Path, manifest: list[dict], manifest_digest: str,
-              team_root: Path, on_progress: Callable[[int], None] | None = None) -> Path:
+def host_copy(
+    run_id: int,
+    source: Path,
+    *,
+    runs_dir: Path,
+    manifest: list[dict],
+    manifest_digest: str,
+    team_root: Path,
+    on_progress: Callable[[int], None] | None = None,
+) -> Path:
     """This host's read-only copy of a run's checkpoint, staged (and hashed) by the first of the
     run's shards that this host executes and reused by the next; a lock file keeps two shards of
     one host from copying at once. Raises Changed when the bytes differ from the manifest."""
@@ -81,8 +96,9 @@ def host_copy(run_id: int, source: Path, *, runs_dir: Path, manifest: list[dict]
             return model_dir
         remove_staged(model_dir)  # a copy that a lost attempt left half made
         try:
-            digest = stage_checkpoint(source, model_dir, manifest=manifest, team_root=team_root,
-                                      on_progress=on_progress)
+            digest = stage_checkpoint(
+                source, model_dir, manifest=manifest, team_root=team_root, on_progress=on_progress
+            )
         except BaseException:
             remove_staged(model_dir)
             raise

@@ -1,4 +1,5 @@
 """Suite definitions in YAML (evaluation/suites/*.yaml): parsing and validation, no database."""
+
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -13,8 +14,17 @@ from .sandbox import limits as sandbox_limits
 APP_DIR = Path(__file__).resolve().parent
 SUITES_DIR = APP_DIR / "suites"
 HARNESS_TASKS_DIR = APP_DIR / "harness_tasks"
-TASK_KEYS = {"task", "n_shot", "metric", "higher_is_better", "category", "weight", "random_baseline", "hidden",
-             "protocol"}
+TASK_KEYS = {
+    "task",
+    "n_shot",
+    "metric",
+    "higher_is_better",
+    "category",
+    "weight",
+    "random_baseline",
+    "hidden",
+    "protocol",
+}
 
 
 class SuiteDefinitionError(ValueError):
@@ -44,19 +54,28 @@ class SuiteDefinition:
         read, but not the display names."""
         files = {
             path.relative_to(HARNESS_TASKS_DIR).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for folder in self.include_paths() for path in sorted(folder.rglob("*"))
+            for folder in self.include_paths()
+            for path in sorted(folder.rglob("*"))
             if path.is_file() and "__pycache__" not in path.parts
         }
-        content = {"task_dirs": list(self.task_dirs), "data": self.data, "missing_data": list(self.missing_data),
-                   "tasks": [self.task_protocol(t) for t in self.tasks], "files": files}
+        content = {
+            "task_dirs": list(self.task_dirs),
+            "data": self.data,
+            "missing_data": list(self.missing_data),
+            "tasks": [self.task_protocol(t) for t in self.tasks],
+            "files": files,
+        }
         if self.sandbox is not None:  # only coding suites: the others keep their digests
             content["sandbox"] = self.sandbox
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
     def task_protocol(self, task: dict) -> dict:
         """The task as stored: with its whole effective protocol (defaults < suite < task)."""
-        return {**task, "protocol": task.get("protocol") or protocols.merge(self.protocol),
-                "data": self.data.get(task["task"], {})}
+        return {
+            **task,
+            "protocol": task.get("protocol") or protocols.merge(self.protocol),
+            "data": self.data.get(task["task"], {}),
+        }
 
     def include_paths(self) -> list[Path]:
         return [HARNESS_TASKS_DIR / name for name in self.task_dirs]
@@ -77,7 +96,9 @@ def _task(entry: dict, where: str, suite_protocol: dict) -> dict:
     if not 0 <= baseline < 1:
         raise SuiteDefinitionError(f"{where} ({entry['task']}): random_baseline must be in [0, 1)")
     try:
-        effective = protocols.merge(suite_protocol, protocols.parse(entry.get("protocol"), f"{where} ({entry['task']})"))
+        effective = protocols.merge(
+            suite_protocol, protocols.parse(entry.get("protocol"), f"{where} ({entry['task']})")
+        )
         protocols.check(effective, f"{where} ({entry['task']})")
     except protocols.ProtocolError as exc:
         raise SuiteDefinitionError(str(exc)) from None
@@ -123,9 +144,14 @@ def parse_suite(path: Path) -> SuiteDefinition:
         if not (HARNESS_TASKS_DIR / name).is_dir():
             raise SuiteDefinitionError(f"{path.name}: task folder {name!r} not found under evaluation/harness_tasks/")
     return SuiteDefinition(
-        slug=raw["slug"], name_ko=raw["name_ko"], name_en=raw["name_en"],
-        description=raw.get("description", ""), task_dirs=task_dirs,
-        tasks=tasks, protocol=suite_protocol, sandbox=sandbox,
+        slug=raw["slug"],
+        name_ko=raw["name_ko"],
+        name_en=raw["name_en"],
+        description=raw.get("description", ""),
+        task_dirs=task_dirs,
+        tasks=tasks,
+        protocol=suite_protocol,
+        sandbox=sandbox,
     )
 
 
@@ -137,7 +163,8 @@ def missing_harness_tasks(definition: SuiteDefinition) -> list[str]:
     """Task names the harness does not know (builds a task index: seconds, not milliseconds)."""
     from lm_eval.tasks import TaskManager
 
-    manager = TaskManager(include_path=[str(p) for p in definition.include_paths()] or None,
-                          include_defaults=not definition.task_dirs)
+    manager = TaskManager(
+        include_path=[str(p) for p in definition.include_paths()] or None, include_defaults=not definition.task_dirs
+    )
     known = set(manager.all_tasks)
     return [t["task"] for t in definition.tasks if t["task"] not in known]

@@ -1,4 +1,5 @@
 """Celery tasks: each only calls a service or the runner."""
+
 import logging
 import socket
 
@@ -52,9 +53,13 @@ def reap_stale_runs() -> dict:
     from evaluation.services.runs import run_requeue_stale, run_resend_waiting
     from evaluation.services.shards import shards_requeue_stale, shards_resend_waiting
 
-    return {"requeued": run_requeue_stale(), "shards_requeued": shards_requeue_stale(), "resent": run_resend_waiting(),
-            "shards_resent": shards_resend_waiting(),
-            "revalidated": checkpoint_revalidate_stale()}
+    return {
+        "requeued": run_requeue_stale(),
+        "shards_requeued": shards_requeue_stale(),
+        "resent": run_resend_waiting(),
+        "shards_resent": shards_resend_waiting(),
+        "revalidated": checkpoint_revalidate_stale(),
+    }
 
 
 @worker_ready.connect

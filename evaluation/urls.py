@@ -14,6 +14,9 @@ urlpatterns = [
     path("benchmark-data/", benchmark_views.benchmark_data, name="benchmark-data"),
     path("private-benchmarks/", private_views.private_benchmark_list, name="private-benchmarks"),
     path("private-benchmarks/<slug:slug>/", private_views.private_benchmark_detail, name="private-benchmark"),
-    path("private-benchmarks/<slug:slug>/publish/", private_views.private_benchmark_publish_view,
-         name="private-benchmark-publish"),
+    path(
+        "private-benchmarks/<slug:slug>/publish/",
+        private_views.private_benchmark_publish_view,
+        name="private-benchmark-publish",
+    ),
 ]

@@ -1,4 +1,5 @@
 """Thin HTML views for checkpoints and runs; all access goes through core.permissions."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -32,9 +33,14 @@ def _submittable_teams(user):
 def checkpoint_list(request):
     checkpoints = selectors.checkpoints_visible_to(request.user)
     page = Paginator(checkpoints, 50).get_page(request.GET.get("page"))
-    return render(request, "evaluation/checkpoint_list.html", {
-        "page": page, "can_submit": _submittable_teams(request.user).exists(),
-    })
+    return render(
+        request,
+        "evaluation/checkpoint_list.html",
+        {
+            "page": page,
+            "can_submit": _submittable_teams(request.user).exists(),
+        },
+    )
 
 
 @login_required
@@ -44,8 +50,11 @@ def checkpoint_submit_view(request):
     form = CheckpointSubmitForm(request.POST or None, teams=teams, suites=selectors.suites_current())
     if request.method == "POST" and form.is_valid():
         try:
-            checkpoint = submit_once(request, lambda: checkpoint_submit(actor=request.user, **form.cleaned_data),
-                                     keep=lambda submitted: str(submitted.pk))
+            checkpoint = submit_once(
+                request,
+                lambda: checkpoint_submit(actor=request.user, **form.cleaned_data),
+                keep=lambda submitted: str(submitted.pk),
+            )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
@@ -70,19 +79,28 @@ def checkpoint_detail(request, pk: int):
     form = RunRequestForm(request.POST or None, suites=selectors.suites_current())
     if request.method == "POST" and form.is_valid():
         try:
-            run = run_request(actor=request.user, checkpoint=checkpoint,
-                              suite_version=selectors.suite_version_current(slug=form.cleaned_data["suite"]),
-                              preview_limit=form.cleaned_data["preview_limit"])
+            run = run_request(
+                actor=request.user,
+                checkpoint=checkpoint,
+                suite_version=selectors.suite_version_current(slug=form.cleaned_data["suite"]),
+                preview_limit=form.cleaned_data["preview_limit"],
+            )
         except ValidationError as error:
             for problems in error.message_dict.values():
                 form.add_error(None, problems)
         else:
             return redirect("run-detail", pk=run.pk)
-    return render(request, "evaluation/checkpoint_detail.html", {
-        "checkpoint": checkpoint, "runs": list(checkpoint.runs.all()), "form": form,
-        "can_request": can(request.user, Action.SUBMIT_CHECKPOINT, checkpoint.team)
-        or can(request.user, Action.MANAGE_REGISTRY),
-    })
+    return render(
+        request,
+        "evaluation/checkpoint_detail.html",
+        {
+            "checkpoint": checkpoint,
+            "runs": list(checkpoint.runs.all()),
+            "form": form,
+            "can_request": can(request.user, Action.SUBMIT_CHECKPOINT, checkpoint.team)
+            or can(request.user, Action.MANAGE_REGISTRY),
+        },
+    )
 
 
 def _visible_run(request, pk: int):
@@ -97,18 +115,22 @@ def _visible_run(request, pk: int):
 @require_safe
 def run_detail(request, pk: int):
     run = _visible_run(request, pk)
-    return render(request, "evaluation/run_detail.html", {
-        "run": run,
-        "results": list(run.task_results.all()),
-        "protocol_groups": protocol.grouped(run.protocol),
-        "sample_tasks": selectors.sample_tasks_visible(user=request.user, run=run),
-        "has_samples": selectors.run_has_samples(run),
-        "log_tail": selectors.run_log_for(user=request.user, run=run),
-        "error": selectors.run_error_for(user=request.user, run=run),
-        "shards": selectors.run_shards(run),
-        "can_cancel": not run.is_terminal and (can(request.user, Action.SUBMIT_CHECKPOINT, run.team)
-                                               or can(request.user, Action.MANAGE_REGISTRY)),
-    })
+    return render(
+        request,
+        "evaluation/run_detail.html",
+        {
+            "run": run,
+            "results": list(run.task_results.all()),
+            "protocol_groups": protocol.grouped(run.protocol),
+            "sample_tasks": selectors.sample_tasks_visible(user=request.user, run=run),
+            "has_samples": selectors.run_has_samples(run),
+            "log_tail": selectors.run_log_for(user=request.user, run=run),
+            "error": selectors.run_error_for(user=request.user, run=run),
+            "shards": selectors.run_shards(run),
+            "can_cancel": not run.is_terminal
+            and (can(request.user, Action.SUBMIT_CHECKPOINT, run.team) or can(request.user, Action.MANAGE_REGISTRY)),
+        },
+    )
 
 
 @login_required
@@ -116,13 +138,20 @@ def run_detail(request, pk: int):
 def run_status(request, pk: int):
     """What the run page polls while a run is queued or running."""
     run = _visible_run(request, pk)
-    return JsonResponse({
-        "status": run.status, "status_label": run.get_status_display(), "terminal": run.is_terminal,
-        "progress_done": run.progress_done, "progress_total": run.progress_total,
-        "progress_percent": run.progress_percent, "current_task": run.current_task, "attempts": run.attempts,
-        "progress_unit": _("shards") if run.shards.exists() else _("tasks"),
-        "error": selectors.run_error_for(user=request.user, run=run),
-    })
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "terminal": run.is_terminal,
+            "progress_done": run.progress_done,
+            "progress_total": run.progress_total,
+            "progress_percent": run.progress_percent,
+            "current_task": run.current_task,
+            "attempts": run.attempts,
+            "progress_unit": _("shards") if run.shards.exists() else _("tasks"),
+            "error": selectors.run_error_for(user=request.user, run=run),
+        }
+    )
 
 
 @login_required
@@ -144,18 +173,40 @@ def run_samples(request, pk: int):
     tasks = selectors.sample_tasks_visible(user=request.user, run=run)
     task = request.GET.get("task") or (tasks[0] if tasks else "")
     page_number = max(1, whole_number(request.GET.get("page", ""), max_digits=9) or 1)
-    narrow = selectors.SampleFilter(subtask=request.GET.get("subtask", ""), outcome=request.GET.get("outcome", ""),
-                                    query=request.GET.get("q", ""))
+    narrow = selectors.SampleFilter(
+        subtask=request.GET.get("subtask", ""), outcome=request.GET.get("outcome", ""), query=request.GET.get("q", "")
+    )
     rows, total = selectors.run_samples(user=request.user, run=run, task=task, page=page_number, narrow=narrow)
     pages = max(1, -(-total // 20))
-    return render(request, "evaluation/run_samples.html", {
-        "run": run, "tasks": tasks, "task": task, "rows": rows, "total": total,
-        "page": page_number, "pages": pages, "narrow": narrow,
-        "capped": bool(narrow.query) and total > selectors.SEARCH_COUNT_CAP, "cap": selectors.SEARCH_COUNT_CAP,
-        "subtasks": selectors.run_subtasks(run, task) if task in tasks else [],
-        "query_string": urlencode({k: v for k, v in {"task": task, "subtask": narrow.subtask, "outcome": narrow.outcome,
-                                                     "q": narrow.query}.items() if v}),
-    })
+    return render(
+        request,
+        "evaluation/run_samples.html",
+        {
+            "run": run,
+            "tasks": tasks,
+            "task": task,
+            "rows": rows,
+            "total": total,
+            "page": page_number,
+            "pages": pages,
+            "narrow": narrow,
+            "capped": bool(narrow.query) and total > selectors.SEARCH_COUNT_CAP,
+            "cap": selectors.SEARCH_COUNT_CAP,
+            "subtasks": selectors.run_subtasks(run, task) if task in tasks else [],
+            "query_string": urlencode(
+                {
+                    k: v
+                    for k, v in {
+                        "task": task,
+                        "subtask": narrow.subtask,
+                        "outcome": narrow.outcome,
+                        "q": narrow.query,
+                    }.items()
+                    if v
+                }
+            ),
+        },
+    )
 
 
 @login_required

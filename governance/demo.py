@@ -1,6 +1,7 @@
 """The demo's governance: one declared conflict of interest (seeded with the demo stage, before the
 other reviewers score) and one objection, filed as soon as the demo admin finalises the demo stage
 (by the lead of the lowest-ranked team a demo user leads), left open for the demo reviewer to answer."""
+
 import time
 
 from django.utils import timezone
@@ -14,8 +15,10 @@ from stages import demo as stages_demo
 from stages.models import Stage
 
 CONFLICT_REASON = "Demo: advised this team's lead organisation on its data licences last year."
-OBJECTION_TEXT = ("Demo: we believe the expert panel did not see our updated technical report; "
-                  "please check that the version submitted before the deadline was scored.")
+OBJECTION_TEXT = (
+    "Demo: we believe the expert panel did not see our updated technical report; "
+    "please check that the version submitted before the deadline was scored."
+)
 
 
 def conflict_seed() -> ConflictOfInterest | None:
@@ -33,8 +36,12 @@ def objection_seed(stage: Stage) -> Objection | None:
     """Once the stage is finalised: an open objection by a demo team lead (idempotent)."""
     if not stage.is_finalised or Objection.objects.filter(stage=stage).exists():
         return Objection.objects.filter(stage=stage).first()
-    leads = {r.team_id: r.user for r in TeamRole.objects.in_force().filter(
-        role=TeamRoleKind.LEAD, team__stage_entries__stage=stage).select_related("user")}
+    leads = {
+        r.team_id: r.user
+        for r in TeamRole.objects.in_force()
+        .filter(role=TeamRoleKind.LEAD, team__stage_entries__stage=stage)
+        .select_related("user")
+    }
     ranked = sorted(stage.result.outcome["rows"], key=lambda row: row["rank"], reverse=True)
     row = next((r for r in ranked if r["team"] in leads), None)
     if row is None:
@@ -57,6 +64,8 @@ def objection_when_finalised(*, slug: str, wait_s: int, poll_s: float = 5.0, log
         return None
     objection = objection_seed(stage)
     if objection is not None:
-        log(f"Demo objection by {objection.team} at {timezone.localtime(objection.filed_at):%H:%M}: "
-            f"/stages/{slug}/objections/ (answer it as the reviewer).")
+        log(
+            f"Demo objection by {objection.team} at {timezone.localtime(objection.filed_at):%H:%M}: "
+            f"/stages/{slug}/objections/ (answer it as the reviewer)."
+        )
     return objection

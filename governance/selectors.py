@@ -1,4 +1,5 @@
 """Reads for conflicts of interest and objections."""
+
 import datetime
 
 from django.conf import settings
@@ -22,11 +23,17 @@ def conflicts_of(reviewer, team_ids=None) -> dict[int, str]:
         return queryset if team_ids is None else queryset.filter(**{f"{field}__in": list(team_ids)})
 
     for team_id, reason in scoped(ConflictOfInterest.objects.filter(reviewer_id=reviewer.pk)).values_list(
-            "team_id", "reason"):
+        "team_id", "reason"
+    ):
         found[team_id] = _("Declared conflict: %(reason)s") % {"reason": reason}
     if getattr(reviewer, "organisation_id", None):
-        teams = scoped(Team.objects.filter(Q(lead_organisation_id=reviewer.organisation_id)
-                                           | Q(memberships__organisation_id=reviewer.organisation_id)), "pk")
+        teams = scoped(
+            Team.objects.filter(
+                Q(lead_organisation_id=reviewer.organisation_id)
+                | Q(memberships__organisation_id=reviewer.organisation_id)
+            ),
+            "pk",
+        )
         for team_id in teams.values_list("pk", flat=True).distinct():
             found.setdefault(team_id, _("Your organisation is a member of this team."))
     for team_id in scoped(TeamRole.objects.filter(user_id=reviewer.pk)).values_list("team_id", flat=True):

@@ -1,17 +1,18 @@
 """Writes of the cut's governance: declared conflicts of interest, and objections with their answers."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, snapshot
+from consortium.models import Team
+from core.permissions import Action, require
 from core.roles import is_ministry_reviewer
 from notifications.models import NotificationKind
 from notifications.recipients import team_leads
 from notifications.services import notify
-from audit.services import audit_record, snapshot
-from consortium.models import Team
-from core.permissions import Action, require
 from stages.models import Criterion, ExpertScore, Stage, StageStatus
 
 from .models import ConflictOfInterest, Objection, ObjectionStatus
@@ -40,28 +41,42 @@ def conflict_declare(*, actor, reviewer, team: Team, reason: str) -> ConflictOfI
         errors["team"] = [_("This conflict is already declared.")]
     if errors:
         raise ValidationError(errors)
-    conflict = ConflictOfInterest.objects.create(reviewer=reviewer, team=team, reason=reason,
-                                                 declared_at=timezone.now(), declared_by=actor)
+    conflict = ConflictOfInterest.objects.create(
+        reviewer=reviewer, team=team, reason=reason, declared_at=timezone.now(), declared_by=actor
+    )
     # Scores the reviewer already gave the team stop counting wherever the cut is still open.
-    withdrawn, _by_model = ExpertScore.objects.filter(reviewer=reviewer, team=team).exclude(
-        stage__status=StageStatus.FINALISED).delete()
-    audit_record(actor=actor, action="governance.conflict_declare", target=conflict,
-                 after=snapshot(conflict, reviewer_username=reviewer.get_username(), team_slug=team.slug,
-                                scores_withdrawn=withdrawn))
+    withdrawn, _by_model = (
+        ExpertScore.objects.filter(reviewer=reviewer, team=team).exclude(stage__status=StageStatus.FINALISED).delete()
+    )
+    audit_record(
+        actor=actor,
+        action="governance.conflict_declare",
+        target=conflict,
+        after=snapshot(
+            conflict, reviewer_username=reviewer.get_username(), team_slug=team.slug, scores_withdrawn=withdrawn
+        ),
+    )
     return conflict
 
 
 def _objection_transition(objection: Objection, to: ObjectionStatus) -> None:
     """The one place an objection's status changes."""
     if ObjectionStatus(to) not in OBJECTION_TRANSITIONS[ObjectionStatus(objection.status)]:
-        raise ValidationError({"outcome": [_("An objection cannot go from %(old)s to %(new)s.")
-                                           % {"old": objection.get_status_display(), "new": ObjectionStatus(to).label}]})
+        raise ValidationError(
+            {
+                "outcome": [
+                    _("An objection cannot go from %(old)s to %(new)s.")
+                    % {"old": objection.get_status_display(), "new": ObjectionStatus(to).label}
+                ]
+            }
+        )
     objection.status = to
 
 
 @transaction.atomic
-def objection_file(*, actor, stage: Stage, team: Team, text: str, task: str = "",
-                   criterion: Criterion | None = None) -> Objection:
+def objection_file(
+    *, actor, stage: Stage, team: Team, text: str, task: str = "", criterion: Criterion | None = None
+) -> Objection:
     """A team's lead objects to the finalised result, within STAGE_OBJECTION_WINDOW_DAYS of finalisation."""
     require(actor, Action.FILE_OBJECTION, team)
     stage = Stage.objects.select_for_update().get(pk=stage.pk)
@@ -70,8 +85,10 @@ def objection_file(*, actor, stage: Stage, team: Team, text: str, task: str = ""
     if ends is None:
         errors["stage"] = [_("Objections open once the stage is finalised.")]
     elif timezone.now() > ends:
-        errors["stage"] = [_("The objection window closed on %(when)s.")
-                           % {"when": timezone.localtime(ends).strftime("%Y-%m-%d %H:%M")}]
+        errors["stage"] = [
+            _("The objection window closed on %(when)s.")
+            % {"when": timezone.localtime(ends).strftime("%Y-%m-%d %H:%M")}
+        ]
     if not stage.entries.filter(team=team).exists():
         errors["team"] = [_("This team is not in the stage.")]
     text, task = text.strip(), task.strip()
@@ -83,10 +100,15 @@ def objection_file(*, actor, stage: Stage, team: Team, text: str, task: str = ""
         errors["criterion"] = [_("That criterion is not in this stage's rubric.")]
     if errors:
         raise ValidationError(errors)
-    objection = Objection.objects.create(stage=stage, team=team, text=text, task=task, criterion=criterion,
-                                         filed_by=actor, filed_at=timezone.now())
-    audit_record(actor=actor, action="governance.objection_file", target=objection,
-                 after=snapshot(objection, stage_slug=stage.slug, team_slug=team.slug))
+    objection = Objection.objects.create(
+        stage=stage, team=team, text=text, task=task, criterion=criterion, filed_by=actor, filed_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="governance.objection_file",
+        target=objection,
+        after=snapshot(objection, stage_slug=stage.slug, team_slug=team.slug),
+    )
     return objection
 
 
@@ -105,12 +127,16 @@ def objection_answer(*, actor, objection: Objection, outcome: str, answer: str) 
     _objection_transition(objection, ObjectionStatus(outcome))
     objection.answer, objection.answered_by, objection.answered_at = answer, actor, timezone.now()
     objection.save()
-    audit_record(actor=actor, action="governance.objection_answer", target=objection, before=before,
-                 after=snapshot(objection))
+    audit_record(
+        actor=actor, action="governance.objection_answer", target=objection, before=before, after=snapshot(objection)
+    )
     # Whoever filed it and the team's leads are told, inside this transaction (notifications.notify).
-    notify(kind=NotificationKind.OBJECTION_ANSWERED,
-           recipients=[objection.filed_by, *team_leads([objection.team_id])],
-           title=_("Your objection on %(stage)s was answered: %(outcome)s")
-           % {"stage": objection.stage.name, "outcome": objection.get_status_display()},
-           body=answer, link=reverse("stage-objections", kwargs={"slug": objection.stage.slug}))
+    notify(
+        kind=NotificationKind.OBJECTION_ANSWERED,
+        recipients=[objection.filed_by, *team_leads([objection.team_id])],
+        title=_("Your objection on %(stage)s was answered: %(outcome)s")
+        % {"stage": objection.stage.name, "outcome": objection.get_status_display()},
+        body=answer,
+        link=reverse("stage-objections", kwargs={"slug": objection.stage.slug}),
+    )
     return objection

@@ -1,4 +1,5 @@
 """Thin HTML views: a reviewer's conflicts of interest, and a stage's objections."""
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -10,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.roles import MINISTRY_REVIEWER_GROUP
 from consortium.models import Team
 from core.inputs import whole_number
 from core.permissions import Action, can, led_team_ids_of, require
+from core.roles import MINISTRY_REVIEWER_GROUP
 from stages import selectors as stage_selectors
 from stages.models import Criterion
 
@@ -35,8 +36,11 @@ def conflicts(request):
     is_admin = can(user, Action.MANAGE_STAGES)
     if not can(user, Action.DECLARE_CONFLICT, user):
         raise PermissionDenied
-    reviewers = list(get_user_model().objects.filter(groups__name=MINISTRY_REVIEWER_GROUP).order_by("username")) \
-        if is_admin else []
+    reviewers = (
+        list(get_user_model().objects.filter(groups__name=MINISTRY_REVIEWER_GROUP).order_by("username"))
+        if is_admin
+        else []
+    )
     if request.method == "POST":
         team = Team.objects.filter(pk=whole_number(request.POST.get("team", ""))).first()
         reviewer = user
@@ -53,12 +57,21 @@ def conflicts(request):
                 _messages(request, error)
     teams = list(Team.objects.order_by("name_en"))
     names = {t.pk: t for t in teams}
-    affiliations = [{"team": names[t], "reason": why} for t, why in sorted(selectors.conflicts_of(user).items())
-                    if t in names]
-    return render(request, "governance/conflicts.html", {
-        "affiliations": affiliations, "declared": selectors.declared_conflicts(None if is_admin else user),
-        "teams": teams, "reviewers": reviewers, "is_admin": is_admin,
-        "can_declare_own": can(user, Action.ENTER_EXPERT_SCORES)})
+    affiliations = [
+        {"team": names[t], "reason": why} for t, why in sorted(selectors.conflicts_of(user).items()) if t in names
+    ]
+    return render(
+        request,
+        "governance/conflicts.html",
+        {
+            "affiliations": affiliations,
+            "declared": selectors.declared_conflicts(None if is_admin else user),
+            "teams": teams,
+            "reviewers": reviewers,
+            "is_admin": is_admin,
+            "can_declare_own": can(user, Action.ENTER_EXPERT_SCORES),
+        },
+    )
 
 
 def _stage(slug: str):
@@ -78,11 +91,18 @@ def stage_objections(request, slug: str):
         team = Team.objects.filter(pk=whole_number(request.POST.get("team", ""))).first()
         if team is None or not can(user, Action.FILE_OBJECTION, team):
             raise PermissionDenied
-        criterion = Criterion.objects.select_related("part").filter(
-            pk=whole_number(request.POST.get("criterion", ""))).first()
+        criterion = (
+            Criterion.objects.select_related("part").filter(pk=whole_number(request.POST.get("criterion", ""))).first()
+        )
         try:
-            objection_file(actor=user, stage=stage, team=team, text=request.POST.get("text", ""),
-                           task=request.POST.get("task", ""), criterion=criterion)
+            objection_file(
+                actor=user,
+                stage=stage,
+                team=team,
+                text=request.POST.get("text", ""),
+                task=request.POST.get("task", ""),
+                criterion=criterion,
+            )
             messages.success(request, _("Your objection is filed; reviewers and admins will answer it."))
             return redirect("stage-objections", slug=slug)
         except ValidationError as error:
@@ -94,14 +114,25 @@ def stage_objections(request, slug: str):
     ends = selectors.objection_window_ends(stage)
     led = led_team_ids_of(user) if user.is_authenticated else frozenset()
     may_file = ends is not None and timezone.now() <= ends and led
-    return render(request, "governance/stage_objections.html", {
-        "stage": stage, "objections": selectors.objections_visible(user, stage), "window_ends": ends,
-        "window_open": ends is not None and timezone.now() <= ends,
-        "lead_teams": list(stage.entries.filter(team_id__in=led).select_related("team")) if may_file else [],
-        "tasks": list(stage.suite_version.tasks.order_by("position").values_list("task", flat=True)) if may_file else [],
-        "criteria": list(Criterion.objects.filter(part__stage=stage).order_by("part__position", "position"))
-        if may_file else [],
-        "can_answer": can(user, Action.ANSWER_OBJECTION), "outcomes": [ObjectionStatus.UPHELD, ObjectionStatus.REJECTED]})
+    return render(
+        request,
+        "governance/stage_objections.html",
+        {
+            "stage": stage,
+            "objections": selectors.objections_visible(user, stage),
+            "window_ends": ends,
+            "window_open": ends is not None and timezone.now() <= ends,
+            "lead_teams": list(stage.entries.filter(team_id__in=led).select_related("team")) if may_file else [],
+            "tasks": list(stage.suite_version.tasks.order_by("position").values_list("task", flat=True))
+            if may_file
+            else [],
+            "criteria": list(Criterion.objects.filter(part__stage=stage).order_by("part__position", "position"))
+            if may_file
+            else [],
+            "can_answer": can(user, Action.ANSWER_OBJECTION),
+            "outcomes": [ObjectionStatus.UPHELD, ObjectionStatus.REJECTED],
+        },
+    )
 
 
 @login_required
@@ -112,8 +143,12 @@ def objection_answer_view(request, slug: str, pk: int):
     if objection is None:
         raise Http404
     try:
-        objection_answer(actor=request.user, objection=objection, outcome=request.POST.get("outcome", ""),
-                         answer=request.POST.get("answer", ""))
+        objection_answer(
+            actor=request.user,
+            objection=objection,
+            outcome=request.POST.get("outcome", ""),
+            answer=request.POST.get("answer", ""),
+        )
         messages.success(request, _("The objection is answered."))
     except ValidationError as error:
         _messages(request, error)

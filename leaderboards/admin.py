@@ -1,6 +1,7 @@
 """Leaderboards and frontier reference scores for programme admins. New ones are written through
 leaderboards.services (validated and audited like the API); what exists is read here, and a
 reference's scores are replaced by saving it again with all of them."""
+
 import json
 
 from django import forms
@@ -51,8 +52,11 @@ class ReferenceScoreInline(admin.TabularInline):
 
 
 class ReferenceModelForm(ServiceForm):
-    scores = forms.CharField(label=_("scores (JSON)"), widget=forms.Textarea(attrs={"rows": 6}),
-                             help_text=_('Every task of the suite version: {"task": value} or {"task": [value, stderr]}'))
+    scores = forms.CharField(
+        label=_("scores (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_('Every task of the suite version: {"task": value} or {"task": [value, stderr]}'),
+    )
 
     class Meta:
         model = ReferenceModel
@@ -64,14 +68,18 @@ class ReferenceModelForm(ServiceForm):
         except json.JSONDecodeError as error:
             raise ValidationError(_("Not JSON: %(error)s") % {"error": error}) from error
         if not isinstance(scores, dict):
-            raise ValidationError(_("Write an object: {\"task\": value, …}."))
+            raise ValidationError(_('Write an object: {"task": value, …}.'))
         return scores
 
     def write(self):
         source = self.stored or self.instance  # on change, suite version and name are read-only
-        return reference_model_save(actor=self.actor, suite_version=self.cleaned_data.get("suite_version")
-                                    or source.suite_version, name=self.cleaned_data.get("name") or source.name,
-                                    scores=self.cleaned_data["scores"], source=self.cleaned_data.get("source", ""))
+        return reference_model_save(
+            actor=self.actor,
+            suite_version=self.cleaned_data.get("suite_version") or source.suite_version,
+            name=self.cleaned_data.get("name") or source.name,
+            scores=self.cleaned_data["scores"],
+            source=self.cleaned_data.get("source", ""),
+        )
 
 
 @admin.register(ReferenceModel)
@@ -91,5 +99,6 @@ class ReferenceModelAdmin(ServiceFormAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
             form.base_fields["scores"].initial = json.dumps(
-                {s.task: s.value if s.stderr is None else [s.value, s.stderr] for s in obj.scores.all()}, indent=1)
+                {s.task: s.value if s.stderr is None else [s.value, s.stderr] for s in obj.scores.all()}, indent=1
+            )
         return form

@@ -6,6 +6,7 @@ language. A new run, reference score, snapshot or nomination changes the fingerp
 cached table is never stale and never crosses from one scope to another. The cache is Django's
 default (per process); nothing needs to invalidate it.
 """
+
 import hashlib
 
 from django.core.cache import cache

@@ -1,4 +1,5 @@
 """CSV, XLSX and JSON exports of exactly the table the page shows (same inputs, options, numbers)."""
+
 import io
 import json
 
@@ -24,10 +25,15 @@ def table_records(table: Table, options: ViewOptions) -> list[dict]:
     records = []
     for row in apply(table, options) + table.references:
         record = {
-            "rank": row.rank, "rank range": row.rank_range, "tied with next": row.tied_with_next,
-            "reference": row.is_reference, "team": row.label,
-            "checkpoint": (row.checkpoint or {}).get("name"), "run": (row.run or {}).get("id"),
-            "target model": row.target or None, "% of target": row.percent_of_target,
+            "rank": row.rank,
+            "rank range": row.rank_range,
+            "tied with next": row.tied_with_next,
+            "reference": row.is_reference,
+            "team": row.label,
+            "checkpoint": (row.checkpoint or {}).get("name"),
+            "run": (row.run or {}).get("id"),
+            "target model": row.target or None,
+            "% of target": row.percent_of_target,
             **_cell_columns("overall", row.overall),
         }
         for category in options.visible_categories(table):

@@ -17,6 +17,7 @@ answer, from the request's own CSRF cookie (or a new one, set as Django's middle
 Whatever the fast path is unsure about (a session whose hash or backend does not check out, flash
 messages waiting, an unknown leaderboard, a throttled caller) goes the ordinary way, which also
 fills the cache. SIGNED_IN_FAST_PATH=false switches it off."""
+
 import hashlib
 import re
 
@@ -53,16 +54,24 @@ _LEADERBOARD_SQL = """
        (SELECT MAX(id) FROM leaderboards_snapshot WHERE leaderboard_id = l.id) AS snapshot_max,
        (SELECT MAX(nominated_at) FROM stages_nomination WHERE stage_id = l.stage_id) AS nominated_max"""
 # The suite's succeeded runs are read once for both their newest id and their count.
-_RUNS_SQL = ("LEFT JOIN LATERAL (SELECT MAX(id) AS runs_max, COUNT(*) AS runs_count FROM evaluation_evaluationrun "
-             "WHERE suite_version_id = l.suite_version_id AND status = %(succeeded)s AND NOT preview) r ON true ")
-SESSION_SQL = (f"SELECT s.session_data, {RIGHTS_COLUMNS_SQL}, {_LEADERBOARD_SQL} "
-               "FROM accounts_usersession s JOIN accounts_user u ON u.id = s.user_id "
-               "LEFT JOIN leaderboards_leaderboard l ON l.slug = %(slug)s " + _RUNS_SQL +
-               "WHERE s.session_key = %(session_key)s AND s.expire_date > %(now)s")
-TOKEN_SQL = (f"SELECT t.id AS token_id, t.last_used_at, {RIGHTS_COLUMNS_SQL}, {_LEADERBOARD_SQL} "
-             "FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id "
-             "LEFT JOIN leaderboards_leaderboard l ON l.slug = %(slug)s " + _RUNS_SQL +
-             "WHERE t.key_hash = %(key_hash)s AND t.revoked_at IS NULL AND t.expires_at > %(now)s")
+_RUNS_SQL = (
+    "LEFT JOIN LATERAL (SELECT MAX(id) AS runs_max, COUNT(*) AS runs_count FROM evaluation_evaluationrun "
+    "WHERE suite_version_id = l.suite_version_id AND status = %(succeeded)s AND NOT preview) r ON true "
+)
+SESSION_SQL = (
+    f"SELECT s.session_data, {RIGHTS_COLUMNS_SQL}, {_LEADERBOARD_SQL} "
+    "FROM accounts_usersession s JOIN accounts_user u ON u.id = s.user_id "
+    "LEFT JOIN leaderboards_leaderboard l ON l.slug = %(slug)s "
+    + _RUNS_SQL
+    + "WHERE s.session_key = %(session_key)s AND s.expire_date > %(now)s"
+)
+TOKEN_SQL = (
+    f"SELECT t.id AS token_id, t.last_used_at, {RIGHTS_COLUMNS_SQL}, {_LEADERBOARD_SQL} "
+    "FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id "
+    "LEFT JOIN leaderboards_leaderboard l ON l.slug = %(slug)s "
+    + _RUNS_SQL
+    + "WHERE t.key_hash = %(key_hash)s AND t.revoked_at IS NULL AND t.expires_at > %(now)s"
+)
 
 
 def _cursor():
@@ -99,9 +108,19 @@ def _session_checks_out(row: dict, user) -> bool:
 
 
 def _inputs(row: dict) -> tuple:
-    return (row["leaderboard_id"], row["rule"], row["stage_id"], row["suite_version_id"], row["name_ko"],
-            row["name_en"], row["runs_max"], row["runs_count"], row["references_max"], row["snapshot_max"],
-            str(row["nominated_max"]))
+    return (
+        row["leaderboard_id"],
+        row["rule"],
+        row["stage_id"],
+        row["suite_version_id"],
+        row["name_ko"],
+        row["name_en"],
+        row["runs_max"],
+        row["runs_count"],
+        row["references_max"],
+        row["snapshot_max"],
+        str(row["nominated_max"]),
+    )
 
 
 def _throttled(request, user) -> bool:
@@ -173,13 +192,30 @@ class SignedInLeaderboardCacheMiddleware:
         language = request_language(request)
         if is_api:
             scope = private_team_scope(user)
-            parts = ("api", request.get_full_path(), language, request.META.get("HTTP_ACCEPT", ""),
-                     None if scope is None else tuple(sorted(scope)), _inputs(row))
+            parts = (
+                "api",
+                request.get_full_path(),
+                language,
+                request.META.get("HTTP_ACCEPT", ""),
+                None if scope is None else tuple(sorted(scope)),
+                _inputs(row),
+            )
         else:
-            parts = ("page", request.get_full_path(), language, user.pk, user.username, role_of(user),
-                     tuple(sorted(user._group_names_cache)), tuple(sorted(user._team_ids_cache)),
-                     tuple(sorted(user._team_roles_cache.items())), user.is_superuser, user.is_staff,
-                     settings.TEAM_MEMBER_DEFAULT_ROLE, _inputs(row))
+            parts = (
+                "page",
+                request.get_full_path(),
+                language,
+                user.pk,
+                user.username,
+                role_of(user),
+                tuple(sorted(user._group_names_cache)),
+                tuple(sorted(user._team_ids_cache)),
+                tuple(sorted(user._team_roles_cache.items())),
+                user.is_superuser,
+                user.is_staff,
+                settings.TEAM_MEMBER_DEFAULT_ROLE,
+                _inputs(row),
+            )
         return "signed-in:" + hashlib.sha256(repr(parts).encode()).hexdigest(), user
 
     @staticmethod
@@ -194,8 +230,13 @@ class SignedInLeaderboardCacheMiddleware:
     @staticmethod
     def _store(request, response, key: str, user, is_api: bool) -> None:
         signed_in = getattr(request, "user", None)
-        if (response.status_code != 200 or response.streaming or signed_in is None
-                or not signed_in.is_authenticated or signed_in.pk != user.pk):
+        if (
+            response.status_code != 200
+            or response.streaming
+            or signed_in is None
+            or not signed_in.is_authenticated
+            or signed_in.pk != user.pk
+        ):
             return
         if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
             return

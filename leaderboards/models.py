@@ -1,4 +1,5 @@
 """Leaderboards over one suite version, frontier reference scores, and published snapshots."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,7 +19,9 @@ class Leaderboard(BilingualNamed):
     suite_version = models.ForeignKey("evaluation.SuiteVersion", on_delete=models.PROTECT, related_name="leaderboards")
     rule = models.CharField(_("row rule"), max_length=16, choices=RowRule.choices, default=RowRule.BEST)
     # The stage whose nominations the "nominated" rule reads.
-    stage = models.ForeignKey("stages.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="leaderboards")
+    stage = models.ForeignKey(
+        "stages.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="leaderboards"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -27,8 +30,9 @@ class Leaderboard(BilingualNamed):
         verbose_name_plural = _("leaderboards")
         constraints = [
             models.CheckConstraint(condition=Q(rule__in=RowRule.values), name="leaderboard_rule_known"),
-            models.CheckConstraint(condition=~Q(rule="nominated") | Q(stage__isnull=False),
-                                   name="leaderboard_nominated_needs_stage"),
+            models.CheckConstraint(
+                condition=~Q(rule="nominated") | Q(stage__isnull=False), name="leaderboard_nominated_needs_stage"
+            ),
         ]
 
 
@@ -61,7 +65,9 @@ class ReferenceScore(models.Model):
         ordering = ["task"]
         constraints = [
             models.UniqueConstraint(fields=["reference", "task"], name="reference_score_once"),
-            models.CheckConstraint(condition=Q(stderr__isnull=True) | Q(stderr__gte=0), name="reference_stderr_non_negative"),
+            models.CheckConstraint(
+                condition=Q(stderr__isnull=True) | Q(stderr__gte=0), name="reference_stderr_non_negative"
+            ),
         ]
 
 

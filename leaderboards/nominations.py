@@ -3,6 +3,7 @@
 Stages are the layer above leaderboards (a stage's cut reads the leaderboards' reference scores),
 so this app never imports them: the stages app registers its source when it loads
 (stages/apps.py → stages.leaderboard_source). One source, three questions."""
+
 from typing import Protocol
 
 

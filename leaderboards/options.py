@@ -1,5 +1,6 @@
 """The reader's choices — scale, category, team filter, sort — parsed once from the query
 string and applied the same way for the page, the API, the exports and the charts."""
+
 from dataclasses import dataclass
 
 from leaderboards.table import Row, Scale, Table
@@ -48,8 +49,14 @@ def _sort_value(row: Row, sort: str):
 def apply(table: Table, options: ViewOptions) -> list[Row]:
     """The team rows to show, filtered and sorted (missing values always last)."""
     needle = options.team.casefold()
-    rows = [r for r in table.rows if not needle or needle in r.label.casefold()
-            or needle in (r.team or {}).get("slug", "") or needle in (r.team or {}).get("name_en", "").casefold()]
+    rows = [
+        r
+        for r in table.rows
+        if not needle
+        or needle in r.label.casefold()
+        or needle in (r.team or {}).get("slug", "")
+        or needle in (r.team or {}).get("name_en", "").casefold()
+    ]
     present = [r for r in rows if _sort_value(r, options.sort) is not None]
     missing = [r for r in rows if _sort_value(r, options.sort) is None]
     descending = options.descending

@@ -1,5 +1,6 @@
 """Reads for leaderboards. Visibility is decided in `leaderboard_inputs_for`, which the page,
 the API, the exports and the chart data all go through."""
+
 from __future__ import annotations
 
 from django.db import connection
@@ -28,14 +29,23 @@ def _inputs_fingerprint(leaderboard: Leaderboard) -> tuple:
     statement took longer to compile than to run."""
     runs = EvaluationRun._meta.db_table
     counted = f"{runs} WHERE suite_version_id = %(suite)s AND status = %(succeeded)s AND NOT preview"
-    sql = (f"SELECT (SELECT MAX(id) FROM {counted}), (SELECT COUNT(*) FROM {counted}), "
-           f"(SELECT MAX(s.id) FROM {ReferenceScore._meta.db_table} s JOIN {ReferenceModel._meta.db_table} m "
-           f"ON m.id = s.reference_id WHERE m.suite_version_id = %(suite)s), "
-           f"(SELECT MAX(id) FROM {Snapshot._meta.db_table} WHERE leaderboard_id = %(leaderboard)s), "
-           f"{nominations.source().last_change_sql()}")
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {counted}), (SELECT COUNT(*) FROM {counted}), "
+        f"(SELECT MAX(s.id) FROM {ReferenceScore._meta.db_table} s JOIN {ReferenceModel._meta.db_table} m "
+        f"ON m.id = s.reference_id WHERE m.suite_version_id = %(suite)s), "
+        f"(SELECT MAX(id) FROM {Snapshot._meta.db_table} WHERE leaderboard_id = %(leaderboard)s), "
+        f"{nominations.source().last_change_sql()}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"suite": leaderboard.suite_version_id, "succeeded": RunStatus.SUCCEEDED.value,
-                             "leaderboard": leaderboard.pk, "stage": leaderboard.stage_id})
+        cursor.execute(
+            sql,
+            {
+                "suite": leaderboard.suite_version_id,
+                "succeeded": RunStatus.SUCCEEDED.value,
+                "leaderboard": leaderboard.pk,
+                "stage": leaderboard.stage_id,
+            },
+        )
         return tuple(str(value) for value in cursor.fetchone())
 
 
@@ -46,16 +56,20 @@ def leaderboard_for_viewer(slug: str, user) -> Leaderboard | None:
     leaderboard = leaderboard_by_slug(slug)
     if leaderboard is not None:
         scope = private_team_scope(user)
-        leaderboard.view_version = (None if scope is None else tuple(sorted(scope)), leaderboard.rule,
-                                    _inputs_fingerprint(leaderboard))
+        leaderboard.view_version = (
+            None if scope is None else tuple(sorted(scope)),
+            leaderboard.rule,
+            _inputs_fingerprint(leaderboard),
+        )
     return leaderboard
 
 
 def _succeeded(leaderboard: Leaderboard):
     """The runs a leaderboard may show: succeeded on its suite version (so under its one
     protocol), on every item (previews never)."""
-    return EvaluationRun.objects.filter(suite_version_id=leaderboard.suite_version_id, status=RunStatus.SUCCEEDED,
-                                        preview=False)
+    return EvaluationRun.objects.filter(
+        suite_version_id=leaderboard.suite_version_id, status=RunStatus.SUCCEEDED, preview=False
+    )
 
 
 def _runs_and_history(leaderboard: Leaderboard, team_ids) -> tuple[list[int], dict[str, list]]:
@@ -69,7 +83,8 @@ def _runs_and_history(leaderboard: Leaderboard, team_ids) -> tuple[list[int], di
     best: dict[int, tuple] = {}  # team → (score, run) of its best run so far
     latest: dict[int, int] = {}
     for run_id, team_id, finished_at, score in runs.order_by("finished_at", "pk").values_list(
-            "pk", "checkpoint__team_id", "finished_at", "overall_score"):
+        "pk", "checkpoint__team_id", "finished_at", "overall_score"
+    ):
         latest[team_id] = run_id  # ordered by time: the last one seen is the latest
         if score is not None and score > best.get(team_id, (float("-inf"),))[0]:
             best[team_id] = (score, run_id)  # strictly better: ties keep the earlier run
@@ -85,29 +100,48 @@ def _runs_and_history(leaderboard: Leaderboard, team_ids) -> tuple[list[int], di
 
 def suite_tasks_inputs(suite_version_id: int) -> list[TaskInput]:
     return [
-        {"task": t.task, "metric": t.metric, "category": t.category, "weight": float(t.weight),
-         "random_baseline": t.random_baseline, "higher_is_better": t.higher_is_better}
+        {
+            "task": t.task,
+            "metric": t.metric,
+            "category": t.category,
+            "weight": float(t.weight),
+            "random_baseline": t.random_baseline,
+            "higher_is_better": t.higher_is_better,
+        }
         for t in SuiteTask.objects.filter(suite_version_id=suite_version_id).order_by("position")
     ]
 
 
 def references_inputs(suite_version_id: int) -> list[ReferenceInput]:
     references: dict[str, dict] = {}
-    for name, task, value, stderr in ReferenceScore.objects.filter(
-            reference__suite_version_id=suite_version_id).order_by("reference__name", "task").values_list(
-            "reference__name", "task", "value", "stderr"):
+    for name, task, value, stderr in (
+        ReferenceScore.objects.filter(reference__suite_version_id=suite_version_id)
+        .order_by("reference__name", "task")
+        .values_list("reference__name", "task", "value", "stderr")
+    ):
         references.setdefault(name, {"name": name, "results": {}})["results"][task] = [value, stderr]
     return list(references.values())
 
 
 def entries_for_runs(run_ids) -> list[EntryInput]:
     """One entry per run: its team, checkpoint and per-task [value, stderr] (one query)."""
-    results = (TaskResult.objects.filter(run_id__in=run_ids).select_related("run__checkpoint__team")
-               .only("task", "value", "stderr", "run__finished_at", "run__checkpoint__name",
-                     "run__checkpoint__declared_target_model", "run__checkpoint__manifest_digest",
-                     "run__checkpoint__team__slug", "run__checkpoint__team__name_ko",
-                     "run__checkpoint__team__name_en")
-               .order_by("run__checkpoint__team__slug", "run_id"))
+    results = (
+        TaskResult.objects.filter(run_id__in=run_ids)
+        .select_related("run__checkpoint__team")
+        .only(
+            "task",
+            "value",
+            "stderr",
+            "run__finished_at",
+            "run__checkpoint__name",
+            "run__checkpoint__declared_target_model",
+            "run__checkpoint__manifest_digest",
+            "run__checkpoint__team__slug",
+            "run__checkpoint__team__name_ko",
+            "run__checkpoint__team__name_en",
+        )
+        .order_by("run__checkpoint__team__slug", "run_id")
+    )
     entries: dict[int, EntryInput] = {}
     for result in results:
         run = result.run
@@ -115,11 +149,15 @@ def entries_for_runs(run_ids) -> list[EntryInput]:
         if entry is None:
             team, checkpoint = run.checkpoint.team, run.checkpoint
             entry = entries[run.pk] = {
-                "key": f"team:{team.slug}", "label": team.name_ko,
+                "key": f"team:{team.slug}",
+                "label": team.name_ko,
                 "team": {"id": team.pk, "slug": team.slug, "name_ko": team.name_ko, "name_en": team.name_en},
-                "checkpoint": {"id": checkpoint.pk, "name": checkpoint.name,
-                               "declared_target_model": checkpoint.declared_target_model,
-                               "manifest_digest": checkpoint.manifest_digest},
+                "checkpoint": {
+                    "id": checkpoint.pk,
+                    "name": checkpoint.name,
+                    "declared_target_model": checkpoint.declared_target_model,
+                    "manifest_digest": checkpoint.manifest_digest,
+                },
                 "run": {"id": run.pk, "finished_at": run.finished_at.isoformat() if run.finished_at else None},
                 "results": {},
             }
@@ -167,9 +205,15 @@ def leaderboard_inputs_for(user, leaderboard: Leaderboard) -> tuple[TableInputs,
         inputs = dict(snapshot.inputs)
         source = Source.SNAPSHOT
     else:
-        inputs = {"leaderboard": leaderboard.slug, "suite_version": leaderboard.suite_version_id,
-                  "rule": leaderboard.rule, "tasks": suite_tasks_inputs(leaderboard.suite_version_id),
-                  "entries": [], "references": references_inputs(leaderboard.suite_version_id), "history": {}}
+        inputs = {
+            "leaderboard": leaderboard.slug,
+            "suite_version": leaderboard.suite_version_id,
+            "rule": leaderboard.rule,
+            "tasks": suite_tasks_inputs(leaderboard.suite_version_id),
+            "entries": [],
+            "references": references_inputs(leaderboard.suite_version_id),
+            "history": {},
+        }
         source = Source.NONE
     if scope:
         chosen, own_history = _runs_and_history(leaderboard, scope)
@@ -198,11 +242,20 @@ def checkpoint_flags(user, checkpoint_teams: dict[int, int]) -> dict[str, dict]:
         flag = {}
         if pk in compliance:
             c = compliance[pk]
-            flag["compliance"] = {"status": str(c.status), "label": str(c.label), "reasons": [str(r) for r in c.reasons]}
+            flag["compliance"] = {
+                "status": str(c.status),
+                "label": str(c.label),
+                "reasons": [str(r) for r in c.reasons],
+            }
         if pk in originality:
             o = originality[pk]
-            flag["originality"] = {"status": o.status, "verdict": o.verdict, "label": str(o.verdict_label),
-                                   "flagged": o.flagged, "components": o.components}
+            flag["originality"] = {
+                "status": o.status,
+                "verdict": o.verdict,
+                "label": str(o.verdict_label),
+                "flagged": o.flagged,
+                "components": o.components,
+            }
         flags[str(pk)] = flag
     return flags
 

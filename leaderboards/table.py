@@ -10,6 +10,7 @@ raw ± 1.96·stderr for a task (mapped through the normalisation, which is monot
 a mean the stderr of a weighted mean of independent tasks. Ranks use the normalised overall
 score; a team's rank range counts the teams whose intervals are entirely above or below it.
 """
+
 from __future__ import annotations
 
 import math
@@ -91,8 +92,12 @@ def _task_cell(task: TaskInput, value: float, stderr: float | None, scale: str) 
     if norm is None:
         return EMPTY
     lb = task["random_baseline"]
-    return Cell(norm, normalised_score(low, lb), min(100.0, normalised_score(high, lb)),
-                100 * se / (1 - lb) if stderr is not None else None)
+    return Cell(
+        norm,
+        normalised_score(low, lb),
+        min(100.0, normalised_score(high, lb)),
+        100 * se / (1 - lb) if stderr is not None else None,
+    )
 
 
 def _mean_cell(cells: list[tuple[float, Cell]], scale: str) -> Cell:
@@ -121,13 +126,21 @@ def _label(entry: EntryInput) -> str:
     return (team["name_en"] if english else team["name_ko"]) or team["name_ko"]
 
 
-def _row(entry: EntryInput, tasks: list[TaskInput], scale: str, references: dict[str, ReferenceInput], *,
-         is_reference: bool) -> Row:
+def _row(
+    entry: EntryInput, tasks: list[TaskInput], scale: str, references: dict[str, ReferenceInput], *, is_reference: bool
+) -> Row:
     results = entry["results"]
     target_name = "" if is_reference else (entry.get("checkpoint") or {}).get("declared_target_model", "")
     target = references.get(target_name.strip().casefold()) if target_name else None
-    row = Row(key=entry["key"], label=_label(entry), is_reference=is_reference, team=entry.get("team"),
-              checkpoint=entry.get("checkpoint"), run=entry.get("run"), target=target["name"] if target else "")
+    row = Row(
+        key=entry["key"],
+        label=_label(entry),
+        is_reference=is_reference,
+        team=entry.get("team"),
+        checkpoint=entry.get("checkpoint"),
+        run=entry.get("run"),
+        target=target["name"] if target else "",
+    )
     ranking_cells, percents = [], []
     for task in tasks:
         name = task["task"]
@@ -172,9 +185,22 @@ def compute_table(inputs: TableInputs, *, scale: str = Scale.NORMALISED) -> Tabl
     tasks = inputs["tasks"]
     references = {ref["name"].strip().casefold(): ref for ref in inputs["references"]}
     rows = [_row(e, tasks, scale, references, is_reference=False) for e in inputs["entries"]]
-    refs = [_row({"key": f"reference:{r['name']}", "label": r["name"], "results": r["results"]}, tasks, scale, {},
-                 is_reference=True) for r in inputs["references"]]
+    refs = [
+        _row(
+            {"key": f"reference:{r['name']}", "label": r["name"], "results": r["results"]},
+            tasks,
+            scale,
+            {},
+            is_reference=True,
+        )
+        for r in inputs["references"]
+    ]
     categories = [c for c in CATEGORIES if any(t["category"] == c for t in tasks)]
-    return Table(tasks=tasks, categories=categories, rows=rank_rows(rows),
-                 references=sorted(refs, key=lambda r: -(r.ranking.value or 0)), scale=scale,
-                 history=inputs.get("history", {}))
+    return Table(
+        tasks=tasks,
+        categories=categories,
+        rows=rank_rows(rows),
+        references=sorted(refs, key=lambda r: -(r.ranking.value or 0)),
+        scale=scale,
+        history=inputs.get("history", {}),
+    )

@@ -1,5 +1,6 @@
 """The shapes of a leaderboard's inputs: plain JSON (a published snapshot stores them as they are),
 typed so that a reader and the type checker know each key."""
+
 from typing import TypedDict
 
 

@@ -1,4 +1,5 @@
 """Thin HTML views for leaderboards; what a viewer may see is decided in selectors.leaderboard_inputs_for."""
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,25 +38,40 @@ def _table_parts(request, leaderboard, inputs, *, source, snapshot) -> dict:
     table = compute_table(inputs, scale=options.scale)
     rows = apply(table, options)
     context = {
-        "leaderboard": leaderboard, "table": table, "rows": rows, "options": options, "source": source,
+        "leaderboard": leaderboard,
+        "table": table,
+        "rows": rows,
+        "options": options,
+        "source": source,
         "tasks": options.visible_tasks(table),
-        "categories": [(c, TaskCategory(c).label if c in TaskCategory.values else c)
-                       for c in options.visible_categories(table)],
+        "categories": [
+            (c, TaskCategory(c).label if c in TaskCategory.values else c) for c in options.visible_categories(table)
+        ],
     }
     return {
         "table_html": render_to_string("leaderboards/_table.html", context, request=request),
         # Escaped here, in the cached part: escaping it on every request took a sixth of the request's time.
-        "figures_json": json_script(figures(rows, table), "leaderboard-figures"), "source": source,
+        "figures_json": json_script(figures(rows, table), "leaderboard-figures"),
+        "source": source,
         "snapshot": None if snapshot is None else {"pk": snapshot.pk, "published_at": snapshot.published_at},
-        "all_categories": [(c, str(TaskCategory(c).label) if c in TaskCategory.values else c) for c in table.categories],
+        "all_categories": [
+            (c, str(TaskCategory(c).label) if c in TaskCategory.values else c) for c in table.categories
+        ],
     }
 
 
 def _table_page(request, leaderboard, parts):
-    return render(request, "leaderboards/leaderboard_detail.html", {
-        **parts, "leaderboard": leaderboard, "options": ViewOptions.from_query(request.GET),
-        "can_publish": can(request.user, Action.PUBLISH_RESULTS), "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "leaderboards/leaderboard_detail.html",
+        {
+            **parts,
+            "leaderboard": leaderboard,
+            "options": ViewOptions.from_query(request.GET),
+            "can_publish": can(request.user, Action.PUBLISH_RESULTS),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @require_safe
@@ -78,8 +94,7 @@ def leaderboard_export(request, slug: str, fmt: str):
     leaderboard = _leaderboard(slug)
     inputs, _source, _snapshot = selectors.leaderboard_inputs_for(request.user, leaderboard)
     options = ViewOptions.from_query(request.GET)
-    response = HttpResponse(export(compute_table(inputs, scale=options.scale), options, fmt),
-                            content_type=FORMATS[fmt])
+    response = HttpResponse(export(compute_table(inputs, scale=options.scale), options, fmt), content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{leaderboard.slug}-{options.scale}.{fmt}"'
     return response
 
@@ -96,8 +111,11 @@ def leaderboard_publish(request, slug: str):
 @require_safe
 def snapshot_list(request, slug: str):
     leaderboard = _leaderboard(slug)
-    return render(request, "leaderboards/snapshot_list.html", {
-        "leaderboard": leaderboard, "snapshots": selectors.snapshots_of(leaderboard)})
+    return render(
+        request,
+        "leaderboards/snapshot_list.html",
+        {"leaderboard": leaderboard, "snapshots": selectors.snapshots_of(leaderboard)},
+    )
 
 
 @require_safe

@@ -1,5 +1,6 @@
 """This app's Celery tasks, sent by name after commit (core.dispatch): an email never leaves
 inside the transaction that wrote its notification."""
+
 from core.dispatch import send_after_commit
 
 

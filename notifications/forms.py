@@ -12,11 +12,18 @@ class PreferencesForm(forms.Form):
         for choice in initial_choices:
             kind = choice["kind"]
             for channel in ("in_platform", "email"):
-                self.fields[f"{kind}-{channel}"] = forms.BooleanField(required=False, initial=choice[channel],
-                                                                      label="")
-            self.rows.append({"kind": kind, "label": choice["label"], "in_platform": self[f"{kind}-in_platform"],
-                              "email": self[f"{kind}-email"]})
+                self.fields[f"{kind}-{channel}"] = forms.BooleanField(required=False, initial=choice[channel], label="")
+            self.rows.append(
+                {
+                    "kind": kind,
+                    "label": choice["label"],
+                    "in_platform": self[f"{kind}-in_platform"],
+                    "email": self[f"{kind}-email"],
+                }
+            )
 
     def choices(self) -> dict[str, dict]:
-        return {kind: {"in_platform": self.cleaned_data[f"{kind}-in_platform"],
-                       "email": self.cleaned_data[f"{kind}-email"]} for kind in NotificationKind.values}
+        return {
+            kind: {"in_platform": self.cleaned_data[f"{kind}-in_platform"], "email": self.cleaned_data[f"{kind}-email"]}
+            for kind in NotificationKind.values
+        }

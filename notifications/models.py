@@ -2,6 +2,7 @@
 
 This app sits just above core and accounts: evaluation and stages call `services.notify`, and it
 imports neither of them (a stage or run is named only by the link and the once-key)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -26,8 +27,9 @@ class EmailState(models.TextChoices):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-                                  verbose_name=_("recipient"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("body"), blank=True)
@@ -36,8 +38,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # A person who wants only the email still gets a row (it carries the email), hidden from the inbox.
     in_platform = models.BooleanField(_("shown in the platform"), default=True)
-    email_state = models.CharField(_("email"), max_length=16, choices=EmailState.choices,
-                                   default=EmailState.NOT_WANTED)
+    email_state = models.CharField(_("email"), max_length=16, choices=EmailState.choices, default=EmailState.NOT_WANTED)
     email_error = models.TextField(blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
 
@@ -47,10 +48,12 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_known"),
-            models.CheckConstraint(condition=Q(email_state__in=EmailState.values),
-                                   name="notification_email_state_known"),
-            models.CheckConstraint(condition=Q(in_platform=True) | ~Q(email_state="not_wanted"),
-                                   name="notification_goes_somewhere"),
+            models.CheckConstraint(
+                condition=Q(email_state__in=EmailState.values), name="notification_email_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(in_platform=True) | ~Q(email_state="not_wanted"), name="notification_goes_somewhere"
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "in_platform", "read_at"], name="notification_inbox")]
 
@@ -61,8 +64,9 @@ class Notification(models.Model):
 class NotificationPreference(models.Model):
     """One person's choice for one kind; without a row, both channels are on (DEFAULTS)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
     in_platform = models.BooleanField(_("in the platform"), default=True)
     email = models.BooleanField(_("by email"), default=True)
@@ -70,8 +74,9 @@ class NotificationPreference(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once"),
-            models.CheckConstraint(condition=Q(kind__in=NotificationKind.values),
-                                   name="notification_preference_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_preference_kind_known"
+            ),
         ]
 
 

@@ -1,4 +1,5 @@
 """Celery tasks of notifications: they only call services."""
+
 from celery import shared_task
 
 from .services import notification_emails_resend, notification_emails_send

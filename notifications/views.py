@@ -1,5 +1,6 @@
 """A person's inbox (mark as read), the unread count for the header, and their preferences.
 Thin: core.permissions decides, services write, selectors read (always the person's own rows)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -64,8 +65,9 @@ def mark_all_read(request):
 def preferences(request):
     require(request.user, Action.USE_NOTIFICATIONS)
     # Not `request.POST or None`: with every box unticked the browser posts no field at all.
-    form = PreferencesForm(request.POST if request.method == "POST" else None,
-                           initial_choices=preferences_of(request.user))
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None, initial_choices=preferences_of(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         notification_preferences_set(actor=request.user, choices=form.choices())
         messages.success(request, _("Your notification choices are saved."))

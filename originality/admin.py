@@ -1,5 +1,6 @@
 """Programme admins read references and reports here; references are registered with
 `manage.py register_reference` or the API (fingerprinting needs the folder, not a form)."""
+
 from django.contrib import admin
 
 from core.admin_site import ReadOnlyModelAdmin

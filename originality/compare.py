@@ -7,6 +7,7 @@ the same name (its overlapping rows when the first dimension was resized), every
 tensor of exactly the same shape (renamed tensors), and, for embedding-like tables, every
 reference table with the same column count (a renamed and resized vocabulary).
 """
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,10 @@ def similarity(a: TensorPrint, b: TensorPrint) -> tuple[float | None, int]:
         common = coarse[coarse < limit]
         a_pick = np.searchsorted(a.rows, common)
         b_pick = np.searchsorted(b.rows, common)
-        if not (np.array_equal(a.rows[np.minimum(a_pick, len(a.rows) - 1)], common)
-                and np.array_equal(b.rows[np.minimum(b_pick, len(b.rows) - 1)], common)):
+        if not (
+            np.array_equal(a.rows[np.minimum(a_pick, len(a.rows) - 1)], common)
+            and np.array_equal(b.rows[np.minimum(b_pick, len(b.rows) - 1)], common)
+        ):
             return None, 0
         x = a.values.reshape(-1, width)[a_pick].ravel()
         y = b.values.reshape(-1, width)[b_pick].ravel()
@@ -136,8 +139,11 @@ def match_tensor(tensor: TensorPrint, candidates: list[Ref], *, threshold: float
             match.similarity, match.exact, match.rows_compared = score, exact, rows
     if match.similarity is not None and (match.exact or match.similarity >= threshold):
         n_rows, n_cols = tensor.matrix
-        ref_rows = next(r.tensor.matrix[0] for r in candidates
-                        if r.reference == match.reference and r.tensor.name == match.reference_tensor)
+        ref_rows = next(
+            r.tensor.matrix[0]
+            for r in candidates
+            if r.reference == match.reference and r.tensor.name == match.reference_tensor
+        )
         match.matched_parameters = min(n_rows, ref_rows) * n_cols  # only the rows both tables have
     return match
 
@@ -165,15 +171,18 @@ def _components(matches: list[TensorMatch], reference) -> list[Component]:
         groups[f"{top}.*" if top else name].append(name)
     by_name = {m.name: m for m in informative}
     return [
-        Component(reference=reference, prefix=prefix, tensors=names,
-                  parameters=sum(by_name[n].matched_parameters for n in names),
-                  min_similarity=min(by_name[n].similarity for n in names))
+        Component(
+            reference=reference,
+            prefix=prefix,
+            tensors=names,
+            parameters=sum(by_name[n].matched_parameters for n in names),
+            min_similarity=min(by_name[n].similarity for n in names),
+        )
         for prefix, names in sorted(groups.items())
     ]
 
 
-def compare(checkpoint: list[TensorPrint], references: list[Ref], *, threshold: float,
-            derived_share: float) -> Verdict:
+def compare(checkpoint: list[TensorPrint], references: list[Ref], *, threshold: float, derived_share: float) -> Verdict:
     """The verdict for one checkpoint against every reference tensor given."""
     by_name, by_shape, embeddings = defaultdict(list), defaultdict(list), defaultdict(list)
     for ref in references:
@@ -181,8 +190,7 @@ def compare(checkpoint: list[TensorPrint], references: list[Ref], *, threshold: 
         by_shape[ref.tensor.shape].append(ref)
         if EMBEDDING_NAME.search(ref.tensor.name) and len(ref.tensor.shape) == 2:
             embeddings[ref.tensor.matrix[1]].append(ref)
-    matches = [match_tensor(t, _candidates(t, by_name, by_shape, embeddings), threshold=threshold)
-               for t in checkpoint]
+    matches = [match_tensor(t, _candidates(t, by_name, by_shape, embeddings), threshold=threshold) for t in checkpoint]
     informative_parameters = sum(m.parameter_count for m in matches if m.informative)
     matched: dict[object, int] = defaultdict(int)
     for m in matches:
@@ -196,5 +204,4 @@ def compare(checkpoint: list[TensorPrint], references: list[Ref], *, threshold: 
     best = max(shares, key=lambda ref: (shares[ref], str(ref)))
     components = [c for ref in sorted(shares, key=str) for c in _components(matches, ref)]
     verdict = DERIVED if shares[best] >= derived_share else COMPONENT_REUSE
-    return Verdict(verdict, shares[best], best, max_similarity, informative_parameters, matches,
-                   components, shares)
+    return Verdict(verdict, shares[best], best, max_similarity, informative_parameters, matches, components, shares)

@@ -15,6 +15,7 @@ sets are nested (divisible by 2**(j+1) implies by 2**j), so two tables of differ
 lengths have their coarser set of rows in common below the shorter length. The columns
 sampled in row r depend only on r and the column count.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,9 +41,18 @@ _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 # safetensors dtype → (numpy dtype of the stored bytes, item size). BF16 is read as
 # uint16 and widened; anything not listed is fingerprinted by digest only.
 _DTYPES = {
-    "F64": (np.float64, 8), "F32": (np.float32, 4), "F16": (np.float16, 2), "BF16": (np.uint16, 2),
-    "I64": (np.int64, 8), "I32": (np.int32, 4), "I16": (np.int16, 2), "I8": (np.int8, 1),
-    "U8": (np.uint8, 1), "BOOL": (np.uint8, 1), "F8_E4M3": (None, 1), "F8_E5M2": (None, 1),
+    "F64": (np.float64, 8),
+    "F32": (np.float32, 4),
+    "F16": (np.float16, 2),
+    "BF16": (np.uint16, 2),
+    "I64": (np.int64, 8),
+    "I32": (np.int32, 4),
+    "I16": (np.int16, 2),
+    "I8": (np.int8, 1),
+    "U8": (np.uint8, 1),
+    "BOOL": (np.uint8, 1),
+    "F8_E4M3": (None, 1),
+    "F8_E5M2": (None, 1),
 }
 FLOAT_DTYPES = {"F64", "F32", "F16", "BF16"}
 
@@ -130,8 +140,10 @@ def read_header(path: Path) -> tuple[dict, int]:
         item = _DTYPES.get(info["dtype"], (None, 0))[1]
         count = int(np.prod(shape, dtype=np.int64)) if shape else 1
         if item and count * item != end - start:
-            raise FingerprintError(_("%(file)s: tensor %(name)s has %(bytes)s bytes for shape %(shape)s")
-                                   % {"file": path.name, "name": name, "bytes": end - start, "shape": shape})
+            raise FingerprintError(
+                _("%(file)s: tensor %(name)s has %(bytes)s bytes for shape %(shape)s")
+                % {"file": path.name, "name": name, "bytes": end - start, "shape": shape}
+            )
     return header, data_start
 
 
@@ -174,13 +186,14 @@ def fingerprint_file(path: Path) -> Iterator[TensorPrint]:
                 shape = tuple(int(d) for d in info["shape"])
                 digest = hashlib.sha256()
                 for chunk_start in range(start, end, CHUNK):
-                    digest.update(view[chunk_start:min(end, chunk_start + CHUNK)])
+                    digest.update(view[chunk_start : min(end, chunk_start + CHUNK)])
                     dropped = _release(buffer, dropped, min(end, chunk_start + CHUNK) - CHUNK)
                 probe = TensorPrint(name, shape, info["dtype"], b"", np.zeros(0, np.uint32), np.zeros(0, np.float32))
                 n_rows, n_cols = probe.matrix
                 rows, values = _sample(buffer, start, info, n_rows, n_cols)
-                yield TensorPrint(name=name, shape=shape, dtype=info["dtype"], digest=digest.digest(),
-                                  rows=rows, values=values)
+                yield TensorPrint(
+                    name=name, shape=shape, dtype=info["dtype"], digest=digest.digest(), rows=rows, values=values
+                )
                 dropped = _release(buffer, dropped, end)
         finally:
             view.release()
@@ -213,7 +226,9 @@ def weight_files(folder: Path) -> list[Path]:
         files = [folder / shard for shard in shards]
         missing = [f.name for f in files if not f.is_file() or not f.resolve().is_relative_to(folder.resolve())]
         if missing:
-            raise FingerprintError(_("%(file)s names missing shards: %(shards)s") % {"file": index.name, "shards": ", ".join(missing[:5])})
+            raise FingerprintError(
+                _("%(file)s names missing shards: %(shards)s") % {"file": index.name, "shards": ", ".join(missing[:5])}
+            )
         return files
     files = sorted(folder.glob("*.safetensors"))
     if not files:

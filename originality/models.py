@@ -1,5 +1,6 @@
 """Reference models (their fingerprints, never their weights), checkpoint fingerprints,
 and one originality report per checkpoint with its per-tensor matches."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,8 +16,9 @@ class ReferenceModel(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     tensor_count = models.PositiveIntegerField(default=0)
     parameter_count = models.PositiveBigIntegerField(default=0)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     registered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -31,10 +33,12 @@ class ReferenceModel(models.Model):
 class TensorFingerprint(models.Model):
     """One tensor of a reference or of a checkpoint: exact digest and sampled values."""
 
-    reference = models.ForeignKey(ReferenceModel, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="tensors")
-    checkpoint = models.ForeignKey("evaluation.Checkpoint", null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="tensor_fingerprints")
+    reference = models.ForeignKey(
+        ReferenceModel, null=True, blank=True, on_delete=models.CASCADE, related_name="tensors"
+    )
+    checkpoint = models.ForeignKey(
+        "evaluation.Checkpoint", null=True, blank=True, on_delete=models.CASCADE, related_name="tensor_fingerprints"
+    )
     name = models.CharField(max_length=500)
     shape = models.JSONField(default=list)
     dtype = models.CharField(max_length=16)
@@ -46,12 +50,19 @@ class TensorFingerprint(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(reference__isnull=True) ^ Q(checkpoint__isnull=True),
-                                   name="tensor_fingerprint_one_owner"),
-            models.UniqueConstraint(fields=["reference", "name"], condition=Q(reference__isnull=False),
-                                    name="tensor_fingerprint_once_per_reference"),
-            models.UniqueConstraint(fields=["checkpoint", "name"], condition=Q(checkpoint__isnull=False),
-                                    name="tensor_fingerprint_once_per_checkpoint"),
+            models.CheckConstraint(
+                condition=Q(reference__isnull=True) ^ Q(checkpoint__isnull=True), name="tensor_fingerprint_one_owner"
+            ),
+            models.UniqueConstraint(
+                fields=["reference", "name"],
+                condition=Q(reference__isnull=False),
+                name="tensor_fingerprint_once_per_reference",
+            ),
+            models.UniqueConstraint(
+                fields=["checkpoint", "name"],
+                condition=Q(checkpoint__isnull=False),
+                name="tensor_fingerprint_once_per_checkpoint",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,8 +87,9 @@ class OriginalityReport(models.Model):
     verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     matched_share = models.FloatField(default=0)  # of the checkpoint's informative parameters
     max_similarity = models.FloatField(null=True, blank=True)
-    best_reference = models.ForeignKey(ReferenceModel, null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="+")
+    best_reference = models.ForeignKey(
+        ReferenceModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     components = models.JSONField(default=list, blank=True)  # [{reference, prefix, tensors, parameters, ...}]
     evidence = models.JSONField(default=dict, blank=True)  # thresholds, shares per reference, counts
     references_checked = models.PositiveIntegerField(default=0)
@@ -90,11 +102,13 @@ class OriginalityReport(models.Model):
         verbose_name_plural = _("originality reports")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="originality_status_known"),
-            models.CheckConstraint(condition=Q(verdict="") | Q(verdict__in=Verdict.values),
-                                   name="originality_verdict_known"),
+            models.CheckConstraint(
+                condition=Q(verdict="") | Q(verdict__in=Verdict.values), name="originality_verdict_known"
+            ),
             models.CheckConstraint(condition=~Q(status="done") | ~Q(verdict=""), name="originality_done_has_verdict"),
-            models.CheckConstraint(condition=Q(matched_share__gte=0) & Q(matched_share__lte=1),
-                                   name="originality_share_ratio"),
+            models.CheckConstraint(
+                condition=Q(matched_share__gte=0) & Q(matched_share__lte=1), name="originality_share_ratio"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Reads of originality reports, each a fixed number of queries. Reports are private to the
 checkpoint's team, reviewers and admins: core.permissions.private_team_scope, the same rule
 as VIEW_TEAM_PRIVATE."""
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,7 +31,9 @@ class OriginalityVerdict:
 
 def _verdict(report: OriginalityReport) -> OriginalityVerdict:
     return OriginalityVerdict(
-        checkpoint_id=report.checkpoint_id, status=report.status, verdict=report.verdict,
+        checkpoint_id=report.checkpoint_id,
+        status=report.status,
+        verdict=report.verdict,
         verdict_label=report.get_verdict_display() if report.verdict else report.get_status_display(),
         matched_share=report.matched_share,
         best_reference=report.best_reference.name if report.best_reference else "",
@@ -55,7 +58,8 @@ def originality_report_for_checkpoint(checkpoint) -> OriginalityReport | None:
     return (
         OriginalityReport.objects.select_related("best_reference")
         .prefetch_related(Prefetch("matches", queryset=TensorMatch.objects.select_related("reference")))
-        .filter(checkpoint=checkpoint).first()
+        .filter(checkpoint=checkpoint)
+        .first()
     )
 
 

@@ -1,5 +1,6 @@
 """Writes: registering references, fingerprinting checkpoints, storing originality reports.
 Streaming the weights happens outside any transaction; each outcome is written in one."""
+
 import datetime
 import logging
 from pathlib import Path
@@ -24,17 +25,27 @@ logger = logging.getLogger(__name__)
 
 def _row(tensor: TensorPrint, **owner) -> TensorFingerprint:
     return TensorFingerprint(
-        name=tensor.name, shape=list(tensor.shape), dtype=tensor.dtype, digest=tensor.digest,
-        rows=tensor.rows.astype("<u4").tobytes(), values=tensor.values.astype("<f4").tobytes(),
-        version=SIGNATURE_VERSION, **owner,
+        name=tensor.name,
+        shape=list(tensor.shape),
+        dtype=tensor.dtype,
+        digest=tensor.digest,
+        rows=tensor.rows.astype("<u4").tobytes(),
+        values=tensor.values.astype("<f4").tobytes(),
+        version=SIGNATURE_VERSION,
+        **owner,
     )
 
 
 def tensor_print(row: TensorFingerprint) -> TensorPrint:
     """A stored fingerprint back as the pure form compare.py reads."""
-    return TensorPrint(name=row.name, shape=tuple(row.shape), dtype=row.dtype, digest=bytes(row.digest),
-                       rows=np.frombuffer(bytes(row.rows), dtype="<u4"),
-                       values=np.frombuffer(bytes(row.values), dtype="<f4"))
+    return TensorPrint(
+        name=row.name,
+        shape=tuple(row.shape),
+        dtype=row.dtype,
+        digest=bytes(row.digest),
+        rows=np.frombuffer(bytes(row.rows), dtype="<u4"),
+        values=np.frombuffer(bytes(row.values), dtype="<f4"),
+    )
 
 
 def reference_register(*, actor, name: str, path: str | Path, family: str = "", notes: str = "") -> ReferenceModel:
@@ -62,8 +73,12 @@ def reference_register(*, actor, name: str, path: str | Path, family: str = "", 
 
 def _store_reference(actor, *, name, family, notes, folder: Path, prints: list[TensorPrint]) -> ReferenceModel:
     reference = ReferenceModel.objects.create(
-        name=name, family=family.strip(), notes=notes, source_path=str(folder.resolve()),
-        tensor_count=len(prints), parameter_count=sum(p.parameter_count for p in prints),
+        name=name,
+        family=family.strip(),
+        notes=notes,
+        source_path=str(folder.resolve()),
+        tensor_count=len(prints),
+        parameter_count=sum(p.parameter_count for p in prints),
         registered_by=actor if actor is not None and actor.is_authenticated else None,
     )
     TensorFingerprint.objects.bulk_create([_row(p, reference=reference) for p in prints], batch_size=500)
@@ -87,11 +102,17 @@ CHECK_STALE_AFTER = datetime.timedelta(minutes=30)
 def originality_resend_stale(*, stale_after: datetime.timedelta = CHECK_STALE_AFTER) -> list[int]:
     """Checks still pending long after they were queued (a lost message or worker) are sent again."""
     before = timezone.now() - stale_after
-    stale = list(OriginalityReport.objects.filter(status=ReportStatus.PENDING, requested_at__lt=before)
-                 .values_list("checkpoint_id", flat=True))
+    stale = list(
+        OriginalityReport.objects.filter(status=ReportStatus.PENDING, requested_at__lt=before).values_list(
+            "checkpoint_id", flat=True
+        )
+    )
     # A request lost on its way from the evaluation app left no report at all.
-    stale += list(Checkpoint.objects.filter(status=CheckpointStatus.READY, validated_at__lt=before,
-                                            originality__isnull=True).values_list("pk", flat=True))
+    stale += list(
+        Checkpoint.objects.filter(
+            status=CheckpointStatus.READY, validated_at__lt=before, originality__isnull=True
+        ).values_list("pk", flat=True)
+    )
     for pk in stale:
         originality_request(checkpoint_id=pk)
     return stale
@@ -162,16 +183,25 @@ def _store_failure(checkpoint: Checkpoint, reason: str) -> OriginalityReport:
 def _store_result(checkpoint, result: compare.Verdict, references: dict, *, threshold, derived_share):
     names = {pk: ref.name for pk, ref in references.items()}
     components = [
-        {"reference": names.get(c.reference, ""), "reference_id": c.reference, "prefix": c.prefix,
-         "tensors": c.tensors, "parameters": c.parameters, "min_similarity": round(c.min_similarity, 4)}
+        {
+            "reference": names.get(c.reference, ""),
+            "reference_id": c.reference,
+            "prefix": c.prefix,
+            "tensors": c.tensors,
+            "parameters": c.parameters,
+            "min_similarity": round(c.min_similarity, 4),
+        }
         for c in result.components
     ]
     matched = [m for m in result.matches if m.matched]
     evidence = {
-        "similarity_threshold": threshold, "derived_share": derived_share,
+        "similarity_threshold": threshold,
+        "derived_share": derived_share,
         "informative_parameters": result.informative_parameters,
-        "tensors": len(result.matches), "informative_tensors": sum(1 for m in result.matches if m.informative),
-        "matched_tensors": len(matched), "exact_tensors": sum(1 for m in matched if m.exact),
+        "tensors": len(result.matches),
+        "informative_tensors": sum(1 for m in result.matches if m.informative),
+        "matched_tensors": len(matched),
+        "exact_tensors": sum(1 for m in matched if m.exact),
         "shares": {names.get(ref, str(ref)): round(share, 6) for ref, share in result.shares.items()},
     }
     with transaction.atomic():
@@ -185,12 +215,25 @@ def _store_result(checkpoint, result: compare.Verdict, references: dict, *, thre
         report.references_checked, report.checked_at = len(references), timezone.now()
         report.save()
         report.matches.all().delete()
-        TensorMatch.objects.bulk_create([
-            TensorMatch(report=report, tensor=m.name, shape=list(m.shape), parameter_count=m.parameter_count,
-                        reference_id=m.reference, reference_tensor=m.reference_tensor, similarity=m.similarity,
-                        exact=m.exact, rows_compared=m.rows_compared, matched_parameters=m.matched_parameters)
-            for m in result.matches if m.informative
-        ], batch_size=500)
+        TensorMatch.objects.bulk_create(
+            [
+                TensorMatch(
+                    report=report,
+                    tensor=m.name,
+                    shape=list(m.shape),
+                    parameter_count=m.parameter_count,
+                    reference_id=m.reference,
+                    reference_tensor=m.reference_tensor,
+                    similarity=m.similarity,
+                    exact=m.exact,
+                    rows_compared=m.rows_compared,
+                    matched_parameters=m.matched_parameters,
+                )
+                for m in result.matches
+                if m.informative
+            ],
+            batch_size=500,
+        )
         audit_record(actor=None, action="originality.checked", target=report, before=before, after=snapshot(report))
         dispatch.send_verdict_reached(checkpoint.pk)  # a stage nominating it may need a gate decision
     return report

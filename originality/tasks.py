@@ -1,4 +1,5 @@
 """Celery tasks (the `default` queue): each only calls a service."""
+
 from celery import shared_task
 
 

@@ -5,6 +5,7 @@ Kinds: a server error (not_a_server_error), a schema violation (the answer's sta
 type, headers or body differ from what /api/schema/ documents), and the rest that schemathesis
 checks (schema-valid input refused, schema-invalid input accepted, method and resource checks),
 which are reported with their counts but do not fail the run."""
+
 import argparse
 import collections
 import json
@@ -13,8 +14,12 @@ import sys
 from pathlib import Path
 
 SERVER_ERRORS = {"not_a_server_error"}
-SCHEMA_VIOLATIONS = {"status_code_conformance", "content_type_conformance", "response_schema_conformance",
-                     "response_headers_conformance"}
+SCHEMA_VIOLATIONS = {
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+}
 BEGIN, END = "<!-- runs: begin -->", "<!-- runs: end -->"
 HEADER = """# API fuzzing (`make fuzz`)
 
@@ -83,8 +88,14 @@ def read_run(path: Path) -> dict:
         if "EngineFinished" in event:
             stop_reason = event["EngineFinished"].get("stop_reason")
     per_operation = sorted(fuzzed.values()) or [0]
-    return {"cases": cases, "operations": operations, "failures": failures, "stop_reason": stop_reason,
-            "fuzzed_median": per_operation[len(per_operation) // 2], "fuzzed_min": per_operation[0]}
+    return {
+        "cases": cases,
+        "operations": operations,
+        "failures": failures,
+        "stop_reason": stop_reason,
+        "fuzzed_median": per_operation[len(per_operation) // 2],
+        "fuzzed_min": per_operation[0],
+    }
 
 
 def kind(check: str) -> str:
@@ -92,7 +103,9 @@ def kind(check: str) -> str:
         return "server error"
     if check in SCHEMA_VIOLATIONS:
         return "schema violation"
-    return {"positive_data_acceptance": "valid refused", "negative_data_rejection": "invalid accepted"}.get(check, check)
+    return {"positive_data_acceptance": "valid refused", "negative_data_rejection": "invalid accepted"}.get(
+        check, check
+    )
 
 
 def main() -> int:
@@ -121,24 +134,32 @@ def main() -> int:
         tracebacks = Path(args.server_log).read_text(errors="replace").count("Traceback (most recent call last)")
     limit = f", at most {args.max_time} s a role" if args.max_time else ""
     median = min(run["fuzzed_median"] for run in roles.values())
-    row = (f"| {args.started} | {args.seed} | {args.examples}{limit} | {median} | {', '.join(roles)} | {operations} | {cases} "
-           f"| {tally['server error']} | {tally['schema violation']} | {tracebacks} | {tally['valid refused']} "
-           f"| {tally['invalid accepted']} | {sum(n for k, n in tally.items() if k not in ('server error', 'schema violation', 'valid refused', 'invalid accepted'))} |")
+    row = (
+        f"| {args.started} | {args.seed} | {args.examples}{limit} | {median} | {', '.join(roles)} | {operations} | {cases} "
+        f"| {tally['server error']} | {tally['schema violation']} | {tracebacks} | {tally['valid refused']} "
+        f"| {tally['invalid accepted']} | {sum(n for k, n in tally.items() if k not in ('server error', 'schema violation', 'valid refused', 'invalid accepted'))} |"
+    )
 
     doc = Path(args.doc)
     old = doc.read_text() if doc.exists() else ""
     rows = re.findall(r"^\| \d{4}-.*$", old.split(BEGIN, 1)[1].split(END, 1)[0], re.M) if BEGIN in old else []
     rows.append(row)
-    table = "\n".join([
-        "| started (UTC) | seed | examples per operation asked | fuzzed per operation (median, lowest role) "
-        "| roles | operations | test cases | server errors | schema violations | server tracebacks | valid refused "
-        "| invalid accepted | other checks |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|", *rows])
+    table = "\n".join(
+        [
+            "| started (UTC) | seed | examples per operation asked | fuzzed per operation (median, lowest role) "
+            "| roles | operations | test cases | server errors | schema violations | server tracebacks | valid refused "
+            "| invalid accepted | other checks |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
     details = [f"## Failures of the latest run (seed {args.seed})", ""]
     for role, run in roles.items():
-        details.append(f"### {role}: {run['cases']} test cases on {len(run['operations'])} operations "
-                       f"(fuzzing phase: median {run['fuzzed_median']}, least {run['fuzzed_min']} per operation; "
-                       f"stopped: {run['stop_reason']})")
+        details.append(
+            f"### {role}: {run['cases']} test cases on {len(run['operations'])} operations "
+            f"(fuzzing phase: median {run['fuzzed_median']}, least {run['fuzzed_min']} per operation; "
+            f"stopped: {run['stop_reason']})"
+        )
         if not run["failures"]:
             details.append("\nNone.\n")
             continue
@@ -150,8 +171,10 @@ def main() -> int:
     doc.write_text(HEADER + BEGIN + "\n" + table + "\n" + END + "\n\n" + "\n".join(details).rstrip() + "\n")
     print(row)
     failed = tally["server error"] + tally["schema violation"] + tracebacks
-    print(f"{cases} test cases; {tally['server error']} server errors, {tally['schema violation']} schema violations, "
-          f"{tracebacks} server tracebacks -> {args.doc}")
+    print(
+        f"{cases} test cases; {tally['server error']} server errors, {tally['schema violation']} schema violations, "
+        f"{tracebacks} server tracebacks -> {args.doc}"
+    )
     return 1 if failed else 0
 
 

@@ -7,6 +7,7 @@ by more than TOLERANCE. vLLM and transformers use different kernels, so log-like
 differ in the last digits and flip a near-tie: 0.03 is three items in a hundred.
 
 `--cpu` runs only hf on the CPU (to check this script where there is no GPU)."""
+
 import json
 import os
 import sys
@@ -33,20 +34,37 @@ SEEDS = {"random_seed": 0, "numpy_random_seed": 1234, "torch_random_seed": 1234,
 def evaluate(model_path: Path, *, backend: str, device: str, scratch: Path) -> tuple[dict, float]:
     suite = parse_suite(SUITES_DIR / "ko-smoke.yaml")
     tasks = [{"task": t["task"], "n_shot": t["n_shot"], "protocol": t["protocol"]} for t in suite.tasks]
-    spec = {"model_path": str(model_path), "backend": backend, "device": device, "dtype": "float32",
-            "batch_size": 16, "seeds": SEEDS, "tensor_parallel_size": 1, "threads": 0,
-            "include_paths": [str(p) for p in suite.include_paths()], "tasks": tasks}
+    spec = {
+        "model_path": str(model_path),
+        "backend": backend,
+        "device": device,
+        "dtype": "float32",
+        "batch_size": 16,
+        "seeds": SEEDS,
+        "tensor_parallel_size": 1,
+        "threads": 0,
+        "include_paths": [str(p) for p in suite.include_paths()],
+        "tasks": tasks,
+    }
     quiet = lambda done, task: None  # noqa: E731
     started = time.perf_counter()
     shards = sharding.plan(harness.plan(spec, quiet)["tasks"], shard_documents=60)
     done = []
     for number, shard in enumerate(shards):
         entry = next(t for t in tasks if t["task"] == shard["task"])
-        out = harness.evaluate_shard({**spec, "task": entry, "pieces": shard["pieces"],
-                                      "samples_file": str(scratch / f"{backend}-{number}.jsonl.gz")}, quiet)
+        out = harness.evaluate_shard(
+            {
+                **spec,
+                "task": entry,
+                "pieces": shard["pieces"],
+                "samples_file": str(scratch / f"{backend}-{number}.jsonl.gz"),
+            },
+            quiet,
+        )
         done.append({"pieces": shard["pieces"], **out})
-    results = harness.merge({**spec, "raw_metrics": sharding.merge_raw_metrics(done),
-                             "reports": [d["report"] for d in done]}, quiet)
+    results = harness.merge(
+        {**spec, "raw_metrics": sharding.merge_raw_metrics(done), "reports": [d["report"] for d in done]}, quiet
+    )
     seconds = time.perf_counter() - started
     return {t["task"]: results["results"][t["task"]][t["metric"]] for t in suite.tasks}, seconds
 

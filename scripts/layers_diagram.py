@@ -2,6 +2,7 @@
 
 `python scripts/layers_diagram.py` rewrites the block between the two markers; `--check` exits 1
 when the block differs (tests/config/test_layers_diagram.py runs it, so the picture cannot drift)."""
+
 import sys
 import tomllib
 from pathlib import Path
@@ -41,5 +42,9 @@ if __name__ == "__main__":
     if BEGIN not in text or END not in text:
         sys.exit(f"{DOC} has no {BEGIN} … {END} block")
     if "--check" in sys.argv:
-        sys.exit(0 if rendered(text) == text else "docs/architecture.md's layer diagram is stale: run scripts/layers_diagram.py")
+        sys.exit(
+            0
+            if rendered(text) == text
+            else "docs/architecture.md's layer diagram is stale: run scripts/layers_diagram.py"
+        )
     DOC.write_text(rendered(text))

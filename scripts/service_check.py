@@ -1,4 +1,5 @@
 """Check that PostgreSQL or Redis answers; create the PostgreSQL database if it is missing."""
+
 import sys
 from urllib.parse import urlparse
 

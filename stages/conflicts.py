@@ -3,6 +3,7 @@
 The rule and its records belong to the governance app, the layer above stages; it registers the
 rule when it loads (governance/apps.py), so this app never imports it. Without a registered rule
 every score is refused rather than silently allowed."""
+
 from collections.abc import Callable, Iterable
 
 ConflictRule = Callable[..., dict[int, str]]  # (reviewer, team_ids=None) -> {team id: why}

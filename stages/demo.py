@@ -6,6 +6,7 @@ scores. `nominate_when_ready` waits for the demo checkpoints' ko-smoke runs, nom
 freezes nominations (as the demo admin) and publishes a leaderboard snapshot. The demo reviewer
 then enters their own expert scores and the demo admin finalises.
 """
+
 import datetime
 import random
 import time
@@ -33,8 +34,12 @@ CHAT_LEADERBOARD_SLUG = "ko-chat-best"
 STAGE_SLUG = "demo-stage-1"
 # The demo checkpoints declare this target; its scores are illustrative, entered for the demo only.
 DEMO_TARGET = DEMO_TARGET_MODEL
-DEMO_TARGET_SCORES = {"ko_smoke_numeral_mc": 0.9, "ko_smoke_arith_mc": 0.8, "en_smoke_compare_mc": 0.95,
-                      "ko_smoke_arith_gen": 0.6}
+DEMO_TARGET_SCORES = {
+    "ko_smoke_numeral_mc": 0.9,
+    "ko_smoke_arith_mc": 0.8,
+    "en_smoke_compare_mc": 0.95,
+    "ko_smoke_arith_gen": 0.6,
+}
 OTHER_REVIEWERS = ("reviewer-2", "reviewer-3")
 CONFLICTED_REVIEWER = "reviewer-3"  # declares a conflict of interest with the first team (governance.demo)
 USER_PANEL = 49
@@ -51,35 +56,60 @@ def seed() -> Stage | None:
     if suite_version is None:
         return None
     if not Leaderboard.objects.filter(slug=LEADERBOARD_SLUG).exists():
-        leaderboard_create(actor=None, slug=LEADERBOARD_SLUG, name_ko="한국어 스모크 리더보드 (최고 점수)",
-                           name_en="Korean smoke leaderboard (best run)", suite_version=suite_version,
-                           rule=RowRule.BEST)
+        leaderboard_create(
+            actor=None,
+            slug=LEADERBOARD_SLUG,
+            name_ko="한국어 스모크 리더보드 (최고 점수)",
+            name_en="Korean smoke leaderboard (best run)",
+            suite_version=suite_version,
+            rule=RowRule.BEST,
+        )
     chat_version = suite_version_current(slug="ko-chat")
     if chat_version is not None and not Leaderboard.objects.filter(slug=CHAT_LEADERBOARD_SLUG).exists():
         # The chat demo checkpoint, scored under ko-chat's chat protocol: its own board, never a
         # column beside plain-completion scores.
-        leaderboard_create(actor=None, slug=CHAT_LEADERBOARD_SLUG, name_ko="한국어 채팅 리더보드 (채팅 프로토콜)",
-                           name_en="Korean chat leaderboard (chat protocol)", suite_version=chat_version,
-                           rule=RowRule.BEST)
+        leaderboard_create(
+            actor=None,
+            slug=CHAT_LEADERBOARD_SLUG,
+            name_ko="한국어 채팅 리더보드 (채팅 프로토콜)",
+            name_en="Korean chat leaderboard (chat protocol)",
+            suite_version=chat_version,
+            rule=RowRule.BEST,
+        )
     if not ReferenceModel.objects.filter(suite_version=suite_version, name=DEMO_TARGET).exists():
-        reference_model_save(actor=None, suite_version=suite_version, name=DEMO_TARGET, scores=DEMO_TARGET_SCORES,
-                             source="Illustrative scores entered for the demo")
+        reference_model_save(
+            actor=None,
+            suite_version=suite_version,
+            name=DEMO_TARGET,
+            scores=DEMO_TARGET_SCORES,
+            source="Illustrative scores entered for the demo",
+        )
     stage = Stage.objects.filter(slug=STAGE_SLUG).first()
     if stage is not None:
         return stage
     teams = list(Team.objects.filter(status=TeamStatus.ACTIVE, slug__in=[p[0] for p in DEMO_PLAN]))
     if len(teams) < 2:
         return None
-    stage = stage_create(actor=None, programme=teams[0].programme, slug=STAGE_SLUG,
-                         name_ko="1차 평가 (데모)", name_en="First stage (demo)", advancing_count=len(teams) - 1,
-                         suite_version=suite_version, teams=teams,
-                         nomination_deadline=timezone.now() + datetime.timedelta(days=7))
+    stage = stage_create(
+        actor=None,
+        programme=teams[0].programme,
+        slug=STAGE_SLUG,
+        name_ko="1차 평가 (데모)",
+        name_en="First stage (demo)",
+        advancing_count=len(teams) - 1,
+        suite_version=suite_version,
+        teams=teams,
+        nomination_deadline=timezone.now() + datetime.timedelta(days=7),
+    )
     rng = random.Random(20251230)
     strength = {team.slug: 0.55 + 0.08 * rng.random() for team in teams}
     for username in OTHER_REVIEWERS:
         reviewer = demo_reviewer(username)
-        scores = {(team.pk, key): round(min(10, max(0, 10 * strength[team.slug] + rng.uniform(-1.5, 1.5))), 1)
-                  for team in teams for key in ("technology", "report", "sovereignty")}
+        scores = {
+            (team.pk, key): round(min(10, max(0, 10 * strength[team.slug] + rng.uniform(-1.5, 1.5))), 1)
+            for team in teams
+            for key in ("technology", "report", "sovereignty")
+        }
         # A team the reviewer has a conflict of interest with is not theirs to score (the demo's
         # CONFLICTED_REVIEWER declared one: governance.demo.conflict_seed, run before this seed).
         barred = conflicts_of(reviewer, [team.pk for team in teams])
@@ -99,10 +129,16 @@ def seed() -> Stage | None:
 
 def _demo_runs_done(suite_version) -> list[Checkpoint]:
     names = {(team, name) for team, name, _steps, _seed in DEMO_PLAN}
-    checkpoints = [c for c in Checkpoint.objects.select_related("team").filter(source__in=[n for _t, n in names])
-                   if (c.team.slug, c.source) in names]
-    done = set(EvaluationRun.objects.filter(checkpoint__in=checkpoints, suite_version=suite_version,
-                                            status=RunStatus.SUCCEEDED).values_list("checkpoint_id", flat=True))
+    checkpoints = [
+        c
+        for c in Checkpoint.objects.select_related("team").filter(source__in=[n for _t, n in names])
+        if (c.team.slug, c.source) in names
+    ]
+    done = set(
+        EvaluationRun.objects.filter(
+            checkpoint__in=checkpoints, suite_version=suite_version, status=RunStatus.SUCCEEDED
+        ).values_list("checkpoint_id", flat=True)
+    )
     return [c for c in checkpoints if c.pk in done]
 
 

@@ -1,4 +1,5 @@
 """This app's Celery tasks, sent by name after commit (core.dispatch)."""
+
 from core.dispatch import send_after_commit
 
 

@@ -1,4 +1,5 @@
 """A stage evaluation (the cut): teams in, rubric, nominations, expert and user scores, the result."""
+
 from decimal import Decimal
 
 from django.conf import settings
@@ -30,16 +31,24 @@ class Stage(BilingualNamed):
     slug = models.SlugField(unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     advancing_count = models.PositiveSmallIntegerField(_("teams advancing"))
-    suite_version = models.ForeignKey("evaluation.SuiteVersion", on_delete=models.PROTECT, related_name="stages",
-                                      verbose_name=_("official suite version"))
+    suite_version = models.ForeignKey(
+        "evaluation.SuiteVersion",
+        on_delete=models.PROTECT,
+        related_name="stages",
+        verbose_name=_("official suite version"),
+    )
     nomination_deadline = models.DateTimeField(_("nomination deadline"))
     status = models.CharField(max_length=16, choices=StageStatus.choices, default=StageStatus.NOMINATING)
-    target_goal_percent = models.DecimalField(_("goal, in percent of the target model"), max_digits=5, decimal_places=1,
-                                              default=95)
-    benchmark_scoring = models.CharField(max_length=16, choices=BenchmarkScoring.choices,
-                                         default=BenchmarkScoring.TARGET_RATIO)
+    target_goal_percent = models.DecimalField(
+        _("goal, in percent of the target model"), max_digits=5, decimal_places=1, default=95
+    )
+    benchmark_scoring = models.CharField(
+        max_length=16, choices=BenchmarkScoring.choices, default=BenchmarkScoring.TARGET_RATIO
+    )
     expert_aggregation = models.CharField(max_length=16, choices=Aggregation.choices, default=Aggregation.TRIMMED_MEAN)
-    trim_fraction = models.DecimalField(_("trimmed at each end"), max_digits=3, decimal_places=2, default=Decimal("0.10"))
+    trim_fraction = models.DecimalField(
+        _("trimmed at each end"), max_digits=3, decimal_places=2, default=Decimal("0.10")
+    )
     tie_break = models.JSONField(_("tie-break order (rubric part keys)"), default=list)
     bootstrap_samples = models.PositiveIntegerField(default=1000)
     bootstrap_seed = models.PositiveIntegerField(default=20251230)
@@ -52,12 +61,15 @@ class Stage(BilingualNamed):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=StageStatus.values), name="stage_status_known"),
             models.CheckConstraint(condition=Q(advancing_count__gte=1), name="stage_someone_advances"),
-            models.CheckConstraint(condition=Q(trim_fraction__gte=0) & Q(trim_fraction__lt=0.5),
-                                   name="stage_trim_fraction_range"),
-            models.CheckConstraint(condition=Q(benchmark_scoring__in=BenchmarkScoring.values),
-                                   name="stage_benchmark_scoring_known"),
-            models.CheckConstraint(condition=Q(expert_aggregation__in=Aggregation.values),
-                                   name="stage_aggregation_known"),
+            models.CheckConstraint(
+                condition=Q(trim_fraction__gte=0) & Q(trim_fraction__lt=0.5), name="stage_trim_fraction_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(benchmark_scoring__in=BenchmarkScoring.values), name="stage_benchmark_scoring_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(expert_aggregation__in=Aggregation.values), name="stage_aggregation_known"
+            ),
         ]
 
     @property
@@ -71,17 +83,20 @@ class StageTeam(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="entries")
     team = models.ForeignKey("consortium.Team", on_delete=models.PROTECT, related_name="stage_entries")
     excluded_reason = models.TextField(_("reason for exclusion"), blank=True)
-    excluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     excluded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["stage", "team__name_en"]
         constraints = [
             models.UniqueConstraint(fields=["stage", "team"], name="stage_team_once"),
-            models.CheckConstraint(condition=Q(excluded_at__isnull=True, excluded_reason="")
-                                   | (Q(excluded_at__isnull=False) & ~Q(excluded_reason="")),
-                                   name="stage_exclusion_has_reason"),
+            models.CheckConstraint(
+                condition=Q(excluded_at__isnull=True, excluded_reason="")
+                | (Q(excluded_at__isnull=False) & ~Q(excluded_reason="")),
+                name="stage_exclusion_has_reason",
+            ),
         ]
 
     @property
@@ -113,8 +128,9 @@ class RubricPart(BilingualNamed):
             models.UniqueConstraint(fields=["stage", "key"], name="rubric_part_key_once"),
             models.CheckConstraint(condition=Q(points__gte=0), name="rubric_points_non_negative"),
             models.CheckConstraint(condition=Q(kind__in=PartKind.values), name="rubric_kind_known"),
-            models.CheckConstraint(condition=~Q(kind="benchmark") | ~Q(category=""),
-                                   name="rubric_benchmark_has_category"),
+            models.CheckConstraint(
+                condition=~Q(kind="benchmark") | ~Q(category=""), name="rubric_benchmark_has_category"
+            ),
         ]
 
 
@@ -149,8 +165,9 @@ class Nomination(models.Model):
     nominated_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=NominationStatus.choices, default=NominationStatus.NOMINATED)
     rejection_reason = models.TextField(blank=True)
-    official_run = models.ForeignKey("evaluation.EvaluationRun", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    official_run = models.ForeignKey(
+        "evaluation.EvaluationRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # When its verification was last sent to a worker (the freeze, or a re-send after a lost message).
     verification_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -159,8 +176,9 @@ class Nomination(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["stage", "team"], name="one_nomination_per_team"),
             models.CheckConstraint(condition=Q(status__in=NominationStatus.values), name="nomination_status_known"),
-            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(rejection_reason=""),
-                                   name="nomination_rejection_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="nomination_rejection_has_reason"
+            ),
         ]
 
 
@@ -234,8 +252,9 @@ class OriginalityGateItem(models.Model):
     status = models.CharField(max_length=16, choices=GateStatus.choices, default=GateStatus.OPEN)
     opened_at = models.DateTimeField()
     reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -243,8 +262,9 @@ class OriginalityGateItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["nomination", "report", "verdict"], name="gate_item_once_per_verdict"),
             models.CheckConstraint(condition=Q(status__in=GateStatus.values), name="gate_item_status_known"),
-            models.CheckConstraint(condition=Q(status="open", decided_at__isnull=True, decided_by__isnull=True, reason="")
-                                   | (~Q(status="open") & Q(decided_at__isnull=False, decided_by__isnull=False)
-                                      & ~Q(reason="")),
-                                   name="gate_item_decision_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status="open", decided_at__isnull=True, decided_by__isnull=True, reason="")
+                | (~Q(status="open") & Q(decided_at__isnull=False, decided_by__isnull=False) & ~Q(reason="")),
+                name="gate_item_decision_has_reason",
+            ),
         ]

@@ -1,4 +1,5 @@
 """The outcome as people read it: rows with part labels, a chart, and the CSV/XLSX export."""
+
 import io
 
 import pandas as pd
@@ -30,9 +31,14 @@ def result_rows(inputs: dict, outcome: dict) -> list[dict]:
     reviewers = reviewers_per_team(inputs)
     rows = []
     for row in outcome["rows"]:
-        rows.append({**row, "name": row["name_en"] if english else row["name_ko"],
-                     "part_values": [row["parts"].get(c["key"]) for c in columns],
-                     "reviewers": reviewers.get(row["team"], 0)})
+        rows.append(
+            {
+                **row,
+                "name": row["name_en"] if english else row["name_ko"],
+                "part_values": [row["parts"].get(c["key"]) for c in columns],
+                "reviewers": reviewers.get(row["team"], 0),
+            }
+        )
     return rows
 
 
@@ -51,10 +57,21 @@ def parts_chart(inputs: dict, outcome: dict) -> dict:
     tops = [c for c in part_columns(inputs) if c["depth"] == 0]
     names = [r["name_en"] if english else r["name_ko"] for r in outcome["rows"]]
     return {
-        "data": [{"type": "bar", "name": part["label"], "x": names,
-                  "y": [r["parts"].get(part["key"], 0) for r in outcome["rows"]]} for part in tops],
-        "layout": {"barmode": "stack", "title": {"text": _("Points by part")}, "margin": {"t": 40, "b": 80},
-                   "yaxis": {"range": [0, sum(float(p["points"]) for p in tops)]}},
+        "data": [
+            {
+                "type": "bar",
+                "name": part["label"],
+                "x": names,
+                "y": [r["parts"].get(part["key"], 0) for r in outcome["rows"]],
+            }
+            for part in tops
+        ],
+        "layout": {
+            "barmode": "stack",
+            "title": {"text": _("Points by part")},
+            "margin": {"t": 40, "b": 80},
+            "yaxis": {"range": [0, sum(float(p["points"]) for p in tops)]},
+        },
     }
 
 
@@ -62,12 +79,19 @@ def export_frame(inputs: dict, outcome: dict) -> pd.DataFrame:
     columns = part_columns(inputs)
     records = []
     for row in result_rows(inputs, outcome):
-        record = {"rank": row["rank"], "team": row["name"], "total": row["total"],
-                  "total 95% low": row["total_interval"][0], "total 95% high": row["total_interval"][1],
-                  "advances": row["advances"], "probability of advancing": row["probability_advancing"],
-                  "% of target": row["percent_of_target"], "goal met": row["goal_met"],
-                  "reviewers": row["reviewers"],
-                  "excluded (reason)": row["excluded_reason"] or None}
+        record = {
+            "rank": row["rank"],
+            "team": row["name"],
+            "total": row["total"],
+            "total 95% low": row["total_interval"][0],
+            "total 95% high": row["total_interval"][1],
+            "advances": row["advances"],
+            "probability of advancing": row["probability_advancing"],
+            "% of target": row["percent_of_target"],
+            "goal met": row["goal_met"],
+            "reviewers": row["reviewers"],
+            "excluded (reason)": row["excluded_reason"] or None,
+        }
         for column, value in zip(columns, row["part_values"]):
             record[f"{column['key']} ({column['points']})"] = value
         records.append(record)

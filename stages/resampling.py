@@ -4,6 +4,7 @@
 Version 2 (stages finalised from now on) and version 1 (stages finalised before; their stored
 inputs carry no version) draw different random streams, so a finalised stage re-computes with
 the version its inputs name and its stored outcome stays reproducible."""
+
 import numpy as np
 
 BOOTSTRAP_ALGORITHM = 2

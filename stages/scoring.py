@@ -14,6 +14,7 @@ The first `advancing_count` teams that are not excluded advance.
 Uncertainty: a seeded bootstrap resamples each task's items (from the per-sample logs),
 the reviewers and the users, and counts how often each team advances.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,7 +33,7 @@ def aggregate(values: list[float], method: str, trim_fraction: float) -> float |
     if method == "trimmed_mean":
         cut = math.floor(len(ordered) * trim_fraction)
         if len(ordered) - 2 * cut >= 1:
-            ordered = ordered[cut:len(ordered) - cut]
+            ordered = ordered[cut : len(ordered) - cut]
     return sum(ordered) / len(ordered)
 
 
@@ -63,7 +64,9 @@ class Rubric:
                 tasks = [t for t in self.tasks if t["category"] == part["category"]]
                 weight = sum(t["weight"] for t in tasks)
                 fractions = team_components["fractions"]
-                value = points * sum(t["weight"] * fractions.get(t["task"], 0.0) for t in tasks) / weight if weight else 0.0
+                value = (
+                    points * sum(t["weight"] * fractions.get(t["task"], 0.0) for t in tasks) / weight if weight else 0.0
+                )
             else:
                 criteria = self.criteria[part["key"]]
                 scores = team_components[kind]
@@ -124,8 +127,14 @@ def _aggregate_matrix(matrix, method: str, trim: float) -> np.ndarray:
 
 
 def _order(teams: list[dict], totals: dict, tie_break: list[str]) -> list[dict]:
-    return sorted(teams, key=lambda t: ([-round(totals[t["id"]]["total"], 9)]
-                                        + [-round(totals[t["id"]].get(k, 0.0), 9) for k in tie_break] + [t["slug"]]))
+    return sorted(
+        teams,
+        key=lambda t: (
+            [-round(totals[t["id"]]["total"], 9)]
+            + [-round(totals[t["id"]].get(k, 0.0), 9) for k in tie_break]
+            + [t["slug"]]
+        ),
+    )
 
 
 def _advancing(ordered: list[dict], count: int) -> set[int]:
@@ -147,7 +156,9 @@ def compute_outcome(inputs: StageInputs) -> StageOutcome:
     def components(i, team, scores, expert_agg, user_agg):
         return {
             "fractions": _fractions(rubric, team, method, scores),
-            "expert": {c: (None if math.isnan(expert_agg[i, j]) else expert_agg[i, j]) for j, c in enumerate(expert_criteria)},
+            "expert": {
+                c: (None if math.isnan(expert_agg[i, j]) else expert_agg[i, j]) for j, c in enumerate(expert_criteria)
+            },
             "user": {c: (None if math.isnan(user_agg[i, j]) else user_agg[i, j]) for j, c in enumerate(user_criteria)},
         }
 
@@ -165,31 +176,59 @@ def compute_outcome(inputs: StageInputs) -> StageOutcome:
         last_in, first_out = eligible[count - 1]["id"], eligible[count]["id"]
         cut_tied = intervals[last_in][0] <= intervals[first_out][1]
     exact_tie = any(
-        [round(totals[a["id"]][k], 9) for k in ["total", *tie_break]] == [round(totals[b["id"]][k], 9) for k in ["total", *tie_break]]
-        for a, b in zip(ordered, ordered[1:]))
+        [round(totals[a["id"]][k], 9) for k in ["total", *tie_break]]
+        == [round(totals[b["id"]][k], 9) for k in ["total", *tie_break]]
+        for a, b in zip(ordered, ordered[1:])
+    )
 
     rows = []
     for rank, team in enumerate(ordered, start=1):
-        percents = [(t["weight"], 100 * team["scores"][t["task"]] / team["target_scores"][t["task"]])
-                    for t in rubric.tasks if t["task"] in team["scores"] and team["target_scores"].get(t["task"])]
+        percents = [
+            (t["weight"], 100 * team["scores"][t["task"]] / team["target_scores"][t["task"]])
+            for t in rubric.tasks
+            if t["task"] in team["scores"] and team["target_scores"].get(t["task"])
+        ]
         percent = sum(w * p for w, p in percents) / sum(w for w, _p in percents) if percents else None
-        rows.append({
-            "team": team["id"], "slug": team["slug"], "name_ko": team["name_ko"], "name_en": team["name_en"],
-            "rank": rank, "parts": {k: round(v, 6) for k, v in totals[team["id"]].items()},
-            "total": round(totals[team["id"]]["total"], 6),
-            "total_interval": [round(v, 6) for v in intervals[team["id"]]],
-            "advances": team["id"] in advancing, "excluded_reason": team.get("excluded_reason", ""),
-            "probability_advancing": probabilities[team["id"]],
-            "percent_of_target": None if percent is None else round(percent, 4),
-            "goal_met": None if percent is None else percent >= float(stage["target_goal_percent"]),
-            "missing": _missing(rubric, team, totals[team["id"]], method, expert_agg[teams.index(team)],
-                                user_agg[teams.index(team)], expert_criteria, user_criteria),
-        })
-    return {"rows": rows, "cut_statistically_tied": cut_tied, "exact_tie_broken_by_slug": exact_tie,
-            "reviewers": len(reviewers), "user_evaluators": len(evaluators),
-            "bootstrap": {"samples": stage["bootstrap_samples"], "seed": stage["bootstrap_seed"],
-                          # absent from stages finalised before version 2, whose outcome must not change
-                          **({"algorithm": stage["bootstrap_algorithm"]} if "bootstrap_algorithm" in stage else {})}}
+        rows.append(
+            {
+                "team": team["id"],
+                "slug": team["slug"],
+                "name_ko": team["name_ko"],
+                "name_en": team["name_en"],
+                "rank": rank,
+                "parts": {k: round(v, 6) for k, v in totals[team["id"]].items()},
+                "total": round(totals[team["id"]]["total"], 6),
+                "total_interval": [round(v, 6) for v in intervals[team["id"]]],
+                "advances": team["id"] in advancing,
+                "excluded_reason": team.get("excluded_reason", ""),
+                "probability_advancing": probabilities[team["id"]],
+                "percent_of_target": None if percent is None else round(percent, 4),
+                "goal_met": None if percent is None else percent >= float(stage["target_goal_percent"]),
+                "missing": _missing(
+                    rubric,
+                    team,
+                    totals[team["id"]],
+                    method,
+                    expert_agg[teams.index(team)],
+                    user_agg[teams.index(team)],
+                    expert_criteria,
+                    user_criteria,
+                ),
+            }
+        )
+    return {
+        "rows": rows,
+        "cut_statistically_tied": cut_tied,
+        "exact_tie_broken_by_slug": exact_tie,
+        "reviewers": len(reviewers),
+        "user_evaluators": len(evaluators),
+        "bootstrap": {
+            "samples": stage["bootstrap_samples"],
+            "seed": stage["bootstrap_seed"],
+            # absent from stages finalised before version 2, whose outcome must not change
+            **({"algorithm": stage["bootstrap_algorithm"]} if "bootstrap_algorithm" in stage else {}),
+        },
+    }
 
 
 def _missing(rubric, team, parts, method, expert_row, user_row, expert_criteria, user_criteria) -> list[str]:
@@ -232,7 +271,9 @@ def _bootstrap(inputs, rubric, teams, components, expert, users, tie_break):
     for b in range(samples):
         expert_agg = _aggregate_matrix(expert[:, :, reviewer_draws[b]], method, trim)
         with np.errstate(all="ignore"):
-            user_agg = np.nanmean(users[:, :, user_draws[b]], axis=2) if users.shape[2] else np.full(users.shape[:2], np.nan)
+            user_agg = (
+                np.nanmean(users[:, :, user_draws[b]], axis=2) if users.shape[2] else np.full(users.shape[:2], np.nan)
+            )
         totals = {}
         for i, team in enumerate(teams):
             scores = {name: float(values[b]) for name, values in resampled[team["id"]].items()}

@@ -1,4 +1,5 @@
 """Reads for stages. Who sees a stage's result, nominations and expert scores is decided here."""
+
 from django.core.cache import cache
 
 from core.permissions import Action, can, private_team_scope
@@ -52,7 +53,9 @@ def nominations_visible(user, stage: Stage) -> list[Nomination]:
 def expert_criteria(stage: Stage):
     from stages.models import Criterion
 
-    return list(Criterion.objects.filter(part__stage=stage, part__kind=PartKind.EXPERT).order_by("part__position", "position"))
+    return list(
+        Criterion.objects.filter(part__stage=stage, part__kind=PartKind.EXPERT).order_by("part__position", "position")
+    )
 
 
 def has_submitted(user, stage: Stage) -> bool:
@@ -64,19 +67,28 @@ def expert_scores_visible(user, stage: Stage) -> dict:
     Admins see every reviewer's scores; nobody else sees any."""
     own = {}
     if can(user, Action.ENTER_EXPERT_SCORES):
-        own = {(s.team_id, s.criterion.key): s.score
-               for s in ExpertScore.objects.filter(stage=stage, reviewer=user).select_related("criterion")}
-    see_others = can(user, Action.PUBLISH_RESULTS) or (can(user, Action.ENTER_EXPERT_SCORES)
-                                                        and has_submitted(user, stage))
+        own = {
+            (s.team_id, s.criterion.key): s.score
+            for s in ExpertScore.objects.filter(stage=stage, reviewer=user).select_related("criterion")
+        }
+    see_others = can(user, Action.PUBLISH_RESULTS) or (
+        can(user, Action.ENTER_EXPERT_SCORES) and has_submitted(user, stage)
+    )
     others = []
     if see_others:
-        others = list(ExpertScore.objects.filter(stage=stage).exclude(reviewer=user)
-                      .select_related("reviewer", "team", "criterion").order_by("reviewer__username", "team__name_en"))
+        others = list(
+            ExpertScore.objects.filter(stage=stage)
+            .exclude(reviewer=user)
+            .select_related("reviewer", "team", "criterion")
+            .order_by("reviewer__username", "team__name_en")
+        )
     return {"own": own, "others": others, "sees_others": see_others}
-
 
 
 def gate_items(stage: Stage) -> list[OriginalityGateItem]:
     """The stage's originality gate items, open and decided (reviewers and admins: the caller checks)."""
-    return list(OriginalityGateItem.objects.filter(stage=stage)
-                .select_related("nomination__team", "report__checkpoint", "decided_by").order_by("opened_at"))
+    return list(
+        OriginalityGateItem.objects.filter(stage=stage)
+        .select_related("nomination__team", "report__checkpoint", "decided_by")
+        .order_by("opened_at")
+    )

@@ -1,4 +1,5 @@
 """Celery tasks for stages: they only call services."""
+
 from celery import shared_task
 
 

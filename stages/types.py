@@ -2,6 +2,7 @@
 are and hashes the inputs), typed so that a reader and the type checker know each key.
 
 Decimals travel as strings (points, scores, fractions): the digest must not depend on float printing."""
+
 from typing import NotRequired, TypedDict
 
 from leaderboards.types import TaskInput

@@ -1,9 +1,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from core.roles import MINISTRY_REVIEWER_GROUP, PROGRAMME_ADMIN_GROUP
 from accounts.services import role_groups_ensure
-
+from core.roles import MINISTRY_REVIEWER_GROUP, PROGRAMME_ADMIN_GROUP
 from tests.support.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
 
 

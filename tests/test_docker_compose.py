@@ -2,6 +2,7 @@
 
 No Docker here: the file is parsed and checked as data.
 """
+
 import re
 import shlex
 from pathlib import Path
@@ -149,7 +150,11 @@ def test_app_service_sets_only_variables_settings_reads(services, settings_env_n
 
 
 def test_every_service_mounts_the_checkpoint_root_read_only(services):
-    mounts = [(name, volume) for name, service in services.items() for volume in service.get("volumes", [])
-              if re.search(r":/data/checkpoints(:|$)", str(volume))]
+    mounts = [
+        (name, volume)
+        for name, service in services.items()
+        for volume in service.get("volumes", [])
+        if re.search(r":/data/checkpoints(:|$)", str(volume))
+    ]
     assert mounts, "no service mounts the checkpoint root"
     assert all(str(volume).endswith(":ro") for _name, volume in mounts), mounts

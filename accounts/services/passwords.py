@@ -1,5 +1,6 @@
 """A person's password and sessions: change (knowing the old one), set from a reset link, and
 "sign out everywhere". Each is audited (never the password)."""
+
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 

@@ -1,6 +1,7 @@
 """People's team roles (accounts.TeamRole): granted and ended by the team's lead or an admin, each
 audited. Granting a role to someone who holds another in that team ends the old one at the same
 instant (a change of role is an end and a grant, both kept)."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,9 +14,15 @@ from core.permissions import Action, require
 
 
 def _snapshot(grant: TeamRole) -> dict:
-    return {"user": grant.user_id, "team": grant.team_id, "role": grant.role,
-            "granted_at": grant.granted_at.isoformat(), "granted_by": grant.granted_by_id,
-            "ended_at": grant.ended_at.isoformat() if grant.ended_at else None, "ended_by": grant.ended_by_id}
+    return {
+        "user": grant.user_id,
+        "team": grant.team_id,
+        "role": grant.role,
+        "granted_at": grant.granted_at.isoformat(),
+        "granted_by": grant.granted_by_id,
+        "ended_at": grant.ended_at.isoformat() if grant.ended_at else None,
+        "ended_by": grant.ended_by_id,
+    }
 
 
 def _end(grant: TeamRole, *, actor, at) -> None:
@@ -35,8 +42,10 @@ def team_role_grant(*, actor, team: Team, user: User, role: TeamRoleKind | str) 
     if role not in TeamRoleKind.values:
         raise ValidationError({"role": [_("Unknown role.")]})
     today = timezone.localdate()
-    if not user.organisation_id or not Membership.objects.active_on(today).filter(
-            team=team, organisation_id=user.organisation_id).exists():
+    if (
+        not user.organisation_id
+        or not Membership.objects.active_on(today).filter(team=team, organisation_id=user.organisation_id).exists()
+    ):
         raise ValidationError({"user": [_("This person's organisation is not a member of the team.")]})
     now = timezone.now()
     current = TeamRole.objects.select_for_update().filter(team=team, user=user, ended_at__isnull=True).first()

@@ -1,5 +1,6 @@
 """Personal API tokens: made, revoked (one, or all of a person's), each audited. The key is returned
 once, by token_create; only its hash is stored."""
+
 import datetime
 
 from django.conf import settings
@@ -15,9 +16,13 @@ from core.permissions import Action, require
 
 
 def _snapshot(token: ApiToken) -> dict:
-    return {"name": token.name, "prefix": token.prefix, "user": token.user_id,
-            "expires_at": token.expires_at.isoformat(),
-            "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None}
+    return {
+        "name": token.name,
+        "prefix": token.prefix,
+        "user": token.user_id,
+        "expires_at": token.expires_at.isoformat(),
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
 
 
 @transaction.atomic
@@ -40,8 +45,14 @@ def token_create(*, actor, user: User, name: str, days: int | None = None) -> tu
         raise ValidationError(errors)
     key = key_new()
     now = timezone.now()
-    token = ApiToken.objects.create(user=user, name=name, prefix=key_prefix(key), key_hash=key_hash(key),
-                                    created_at=now, expires_at=now + datetime.timedelta(days=days))
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=key_prefix(key),
+        key_hash=key_hash(key),
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=days),
+    )
     audit_record(actor=actor, action="api_token.create", target=token, after=_snapshot(token))
     return token, key
 

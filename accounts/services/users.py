@@ -1,15 +1,19 @@
 """Writes to user accounts, each audited. Roles are assigned here and nowhere else."""
+
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts.models import User
 from audit.admin_writes import require_admin
 from audit.chain import to_json_value
 from audit.services import audit_record
-
-from accounts.models import User
 from core.roles import MINISTRY_REVIEWER_GROUP, PANEL_MEMBER_GROUP, PROGRAMME_ADMIN_GROUP, Role, role_of
 
-ROLE_GROUPS = {Role.ADMIN: PROGRAMME_ADMIN_GROUP, Role.REVIEWER: MINISTRY_REVIEWER_GROUP, Role.PANEL: PANEL_MEMBER_GROUP}
+ROLE_GROUPS = {
+    Role.ADMIN: PROGRAMME_ADMIN_GROUP,
+    Role.REVIEWER: MINISTRY_REVIEWER_GROUP,
+    Role.PANEL: PANEL_MEMBER_GROUP,
+}
 USER_EDITABLE = {"first_name", "last_name", "email", "organisation", "is_active"}
 
 
@@ -19,15 +23,17 @@ def role_groups_ensure() -> dict[str, Group]:
 
 
 def _snapshot(user: User) -> dict:
-    return to_json_value({
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "organisation": user.organisation_id,
-        "is_active": user.is_active,
-        "role": role_of(user),
-    })
+    return to_json_value(
+        {
+            "username": user.username,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "organisation": user.organisation_id,
+            "is_active": user.is_active,
+            "role": role_of(user),
+        }
+    )
 
 
 def _set_role(user: User, role: Role) -> None:

@@ -1,4 +1,5 @@
 """Arena API shapes. A pair for a panel member has the prompt and two texts, never a team."""
+
 from rest_framework import serializers
 
 from arena.models import Campaign, Mapping, PromptCategory, PromptSet, Verdict
@@ -33,8 +34,19 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["slug", "name_ko", "name_en", "stage", "part", "prompt_set", "status", "default_quota", "mapping",
-                  "created_at", "closed_at"]
+        fields = [
+            "slug",
+            "name_ko",
+            "name_en",
+            "stage",
+            "part",
+            "prompt_set",
+            "status",
+            "default_quota",
+            "mapping",
+            "created_at",
+            "closed_at",
+        ]
 
 
 class CampaignCreateSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Arena API. Reads are filtered by arena.selectors; every write is checked again by its service.
 A panel member's answers name no team (arena.selectors.pair_for_panel)."""
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -21,21 +22,27 @@ from core.permissions import Action, can
 from stages.models import RubricPart, Stage
 
 from .serializers import (
-    CampaignCreateSerializer,
-    CampaignSerializer,
     ArenaExclusionSerializer,
     ArenaInviteSerializer,
     ArenaPairAnswerSerializer,
     ArenaPanelRowSerializer,
-    PromptSetCreateSerializer,
-    PromptSetSerializer,
     ArenaResultSerializer,
     ArenaVerdictSerializer,
+    CampaignCreateSerializer,
+    CampaignSerializer,
+    PromptSetCreateSerializer,
+    PromptSetSerializer,
 )
 
 READ_ACTIONS = {"result": Action.VIEW_ARENA_RESULTS, "panel": Action.VIEW_ARENA_RESULTS}
-WRITE_ACTIONS = {"create": Action.MANAGE_ARENA, "close": Action.MANAGE_ARENA, "panel": Action.MANAGE_ARENA,
-                 "exclusions": Action.MANAGE_ARENA, "next": Action.JUDGE_ARENA, "judge": Action.JUDGE_ARENA}
+WRITE_ACTIONS = {
+    "create": Action.MANAGE_ARENA,
+    "close": Action.MANAGE_ARENA,
+    "panel": Action.MANAGE_ARENA,
+    "exclusions": Action.MANAGE_ARENA,
+    "next": Action.JUDGE_ARENA,
+    "judge": Action.JUDGE_ARENA,
+}
 
 
 def _validated(serializer_class, data):
@@ -58,8 +65,9 @@ class PromptSetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request):
         """Upload a prompt set; the same slug again makes a new version (admins)."""
         data = _validated(PromptSetCreateSerializer, request.data)
-        prompt_set = prompt_set_create(actor=request.user, slug=data["slug"], title=data["title"],
-                                       prompts=[dict(p) for p in data["prompts"]])
+        prompt_set = prompt_set_create(
+            actor=request.user, slug=data["slug"], title=data["title"], prompts=[dict(p) for p in data["prompts"]]
+        )
         return Response(PromptSetSerializer(prompt_set).data, status=status.HTTP_201_CREATED)
 
 
@@ -116,8 +124,13 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Your verdict on your open pair: left (A), right (B), tie or both_bad, with a comment."""
         campaign = self.get_object()
         data = _validated(ArenaVerdictSerializer, request.data)
-        judgment_submit(actor=request.user, campaign=campaign, judgment_id=data["judgment"],
-                        verdict=data["verdict"], comment=data.get("comment", ""))
+        judgment_submit(
+            actor=request.user,
+            campaign=campaign,
+            judgment_id=data["judgment"],
+            verdict=data["verdict"],
+            comment=data.get("comment", ""),
+        )
         seat = selectors.seat_of(request.user, campaign)
         return Response({"pair": None, "judged": seat.judged, "quota": seat.quota})
 
@@ -130,10 +143,18 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         found = selectors.result_of(campaign)
         if found is None:
             raise NotFound("No result has been computed yet.")
-        return Response({"closed": campaign.is_closed, "computed_at": found.computed_at,
-                         "judgments_digest": found.judgments_digest, "result": found.data})
+        return Response(
+            {
+                "closed": campaign.is_closed,
+                "computed_at": found.computed_at,
+                "judgments_digest": found.judgments_digest,
+                "result": found.data,
+            }
+        )
 
-    @extend_schema(request=ArenaInviteSerializer, responses={200: ArenaPanelRowSerializer(many=True), 201: ArenaPanelRowSerializer})
+    @extend_schema(
+        request=ArenaInviteSerializer, responses={200: ArenaPanelRowSerializer(many=True), 201: ArenaPanelRowSerializer}
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def panel(self, request, slug=None):
         """The panel with integrity flags (GET, reviewers and admins); invite a person (POST, admins)."""
@@ -169,13 +190,26 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Close the campaign: the final fit fills the stage's user part (admins)."""
         campaign = self.get_object()
         found = campaign_close(actor=request.user, campaign=campaign)
-        return Response({"closed": True, "computed_at": found.computed_at,
-                         "judgments_digest": found.judgments_digest, "result": found.data})
+        return Response(
+            {
+                "closed": True,
+                "computed_at": found.computed_at,
+                "judgments_digest": found.judgments_digest,
+                "result": found.data,
+            }
+        )
 
 
 def _panel_row(row: dict) -> dict:
     seat = row["seat"]
-    return {"code": seat.code, "username": seat.user.get_username(), "quota": seat.quota, "judged": row["judged"],
-            "same_side_share": row["same_side_share"], "median_seconds": row["median_seconds"],
-            "disagreement_share": row["disagreement_share"], "flags": row["flags"],
-            "excluded_reason": seat.excluded_reason}
+    return {
+        "code": seat.code,
+        "username": seat.user.get_username(),
+        "quota": seat.quota,
+        "judged": row["judged"],
+        "same_side_share": row["same_side_share"],
+        "median_seconds": row["median_seconds"],
+        "disagreement_share": row["disagreement_share"],
+        "flags": row["flags"],
+        "excluded_reason": seat.excluded_reason,
+    }

@@ -1,5 +1,6 @@
 """Judging campaigns: created for a stage (one entry per nominated team, answers generated on the
 evaluation workers), judged, then closed — which fits the result and fills the stage's user part."""
+
 import hashlib
 import json
 import time
@@ -50,10 +51,21 @@ def _user_part(stage: Stage, part: RubricPart | None) -> RubricPart:
 
 
 @transaction.atomic
-def campaign_create(*, actor, stage: Stage, prompt_set: PromptSet, slug: str, name_ko: str, name_en: str,
-                    part: RubricPart | None = None, default_quota: int = 50,
-                    mapping: str = Mapping.EXPECTED_SCORE, generation: dict | None = None,
-                    generate: bool = True, **options) -> Campaign:
+def campaign_create(
+    *,
+    actor,
+    stage: Stage,
+    prompt_set: PromptSet,
+    slug: str,
+    name_ko: str,
+    name_en: str,
+    part: RubricPart | None = None,
+    default_quota: int = 50,
+    mapping: str = Mapping.EXPECTED_SCORE,
+    generation: dict | None = None,
+    generate: bool = True,
+    **options,
+) -> Campaign:
     """A campaign over the stage's nominated checkpoints. With `generate`, one generation job per
     entry is queued on the evaluation workers; without, answers are stored by `answers_store`
     (seeding and benchmarks)."""
@@ -63,21 +75,45 @@ def campaign_create(*, actor, stage: Stage, prompt_set: PromptSet, slug: str, na
     part = _user_part(stage, part)
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": [_("This slug is reserved.")]})
-    nominations = list(stage.nominations.exclude(status=NominationStatus.REJECTED)
-                       .exclude(team__stage_entries__stage=stage, team__stage_entries__excluded_at__isnull=False)
-                       .select_related("checkpoint").order_by("team_id"))
+    nominations = list(
+        stage.nominations.exclude(status=NominationStatus.REJECTED)
+        .exclude(team__stage_entries__stage=stage, team__stage_entries__excluded_at__isnull=False)
+        .select_related("checkpoint")
+        .order_by("team_id")
+    )
     if len(nominations) < 2:
         raise ValidationError({"stage": [_("A campaign needs at least two nominated teams.")]})
-    campaign = Campaign(stage=stage, part=part, prompt_set=prompt_set, slug=slug, name_ko=name_ko, name_en=name_en,
-                        default_quota=default_quota, mapping=mapping,
-                        generation=generation if generation is not None else DEFAULT_GENERATION, **options)
+    campaign = Campaign(
+        stage=stage,
+        part=part,
+        prompt_set=prompt_set,
+        slug=slug,
+        name_ko=name_ko,
+        name_en=name_en,
+        default_quota=default_quota,
+        mapping=mapping,
+        generation=generation if generation is not None else DEFAULT_GENERATION,
+        **options,
+    )
     campaign.full_clean()
     campaign.save()
     entries = CampaignEntry.objects.bulk_create(
-        CampaignEntry(campaign=campaign, team_id=n.team_id, checkpoint=n.checkpoint) for n in nominations)
-    audit_record(actor=actor, action="arena.campaign.create", target=campaign,
-                 after={"slug": slug, "stage": stage.slug, "part": part.key, "prompt_set": prompt_set.digest,
-                        "teams": [e.team_id for e in entries], "mapping": mapping, "generation": campaign.generation})
+        CampaignEntry(campaign=campaign, team_id=n.team_id, checkpoint=n.checkpoint) for n in nominations
+    )
+    audit_record(
+        actor=actor,
+        action="arena.campaign.create",
+        target=campaign,
+        after={
+            "slug": slug,
+            "stage": stage.slug,
+            "part": part.key,
+            "prompt_set": prompt_set.digest,
+            "teams": [e.team_id for e in entries],
+            "mapping": mapping,
+            "generation": campaign.generation,
+        },
+    )
     if generate:
         for entry in entries:
             generation_queue(entry=entry)
@@ -93,15 +129,28 @@ def campaign_result_compute(*, campaign: Campaign) -> CampaignResult:
     decision: no audit row; closing records the final one). The pages read what is stored."""
     inputs = result_inputs(campaign)
     started = time.perf_counter()
-    data = results.compute(teams=inputs["teams"], rows=inputs["rows"], categories=PromptCategory.values,
-                           mapping=campaign.mapping, part=inputs["part"], criteria=inputs["criteria"],
-                           rounds=campaign.bootstrap_rounds, seed=campaign.bootstrap_seed)
+    data = results.compute(
+        teams=inputs["teams"],
+        rows=inputs["rows"],
+        categories=PromptCategory.values,
+        mapping=campaign.mapping,
+        part=inputs["part"],
+        criteria=inputs["criteria"],
+        rounds=campaign.bootstrap_rounds,
+        seed=campaign.bootstrap_seed,
+    )
     data["excluded_members"] = inputs["excluded"]
     data["panel_flags"] = {str(k): v for k, v in flags_of(campaign, flag_inputs(campaign)).items()}
     seconds = time.perf_counter() - started
     result, _created = CampaignResult.objects.update_or_create(
-        campaign=campaign, defaults={"judgments_digest": _rows_digest(inputs), "data": data,
-                                     "computed_at": timezone.now(), "seconds": seconds})
+        campaign=campaign,
+        defaults={
+            "judgments_digest": _rows_digest(inputs),
+            "data": data,
+            "computed_at": timezone.now(),
+            "seconds": seconds,
+        },
+    )
     return result
 
 
@@ -115,8 +164,16 @@ def campaign_close(*, actor, campaign: Campaign) -> CampaignResult:
         raise ValidationError({"status": [_("Only a campaign that is judging can be closed.")]})
     stage = locked_open_stage(campaign.stage)
     if UserScore.objects.filter(stage=stage).exclude(evaluator=evaluator_code(campaign)).exists():
-        raise ValidationError({"stage": [_("This stage's user part already holds other scores (a CSV import or "
-                                           "another campaign); a stage's user part comes from one source.")]})
+        raise ValidationError(
+            {
+                "stage": [
+                    _(
+                        "This stage's user part already holds other scores (a CSV import or "
+                        "another campaign); a stage's user part comes from one source."
+                    )
+                ]
+            }
+        )
     if not campaign.judgments.exclude(verdict="").filter(member__excluded_at__isnull=True).exists():
         raise ValidationError({"judgments": [_("Nothing has been judged yet.")]})
     campaign.judgments.filter(verdict="").delete()  # pairs shown but never judged
@@ -127,13 +184,28 @@ def campaign_close(*, actor, campaign: Campaign) -> CampaignResult:
     UserScore.objects.filter(stage=stage, evaluator=evaluator_code(campaign)).delete()
     now = timezone.now()
     UserScore.objects.bulk_create(
-        UserScore(stage=stage, evaluator=evaluator_code(campaign), team_id=row["team"], criterion=criteria[key],
-                  score=score, imported_at=now)
-        for row in result.data["mapping"]["teams"] for key, score in row["criterion_scores"].items())
-    audit_record(actor=actor, action="arena.campaign.close", target=campaign,
-                 after={"judgments": result.data["judgments"], "digest": result.judgments_digest,
-                        "excluded_members": result.data["excluded_members"],
-                        "mapping": {str(r["team"]): r["criterion_scores"] for r in result.data["mapping"]["teams"]}})
+        UserScore(
+            stage=stage,
+            evaluator=evaluator_code(campaign),
+            team_id=row["team"],
+            criterion=criteria[key],
+            score=score,
+            imported_at=now,
+        )
+        for row in result.data["mapping"]["teams"]
+        for key, score in row["criterion_scores"].items()
+    )
+    audit_record(
+        actor=actor,
+        action="arena.campaign.close",
+        target=campaign,
+        after={
+            "judgments": result.data["judgments"],
+            "digest": result.judgments_digest,
+            "excluded_members": result.data["excluded_members"],
+            "mapping": {str(r["team"]): r["criterion_scores"] for r in result.data["mapping"]["teams"]},
+        },
+    )
     return result
 
 

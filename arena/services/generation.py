@@ -1,5 +1,6 @@
 """Generation jobs: a checkpoint's answers to every prompt of the campaign, written by the worker.
 When every team's answers are in, the campaign opens for judging."""
+
 import datetime
 import hashlib
 import json
@@ -23,8 +24,12 @@ LOST_GRACE = datetime.timedelta(minutes=5)  # past the time limit: the worker is
 def generation_queue(*, entry: CampaignEntry) -> GenerationJob:
     """A new job for the entry on the evaluation workers' queue, sent after commit."""
     where = placement()
-    job = GenerationJob.objects.create(entry=entry, queue=where.queue, sent_at=timezone.now(),
-                                       settings={"backend": where.backend, "device": where.device})
+    job = GenerationJob.objects.create(
+        entry=entry,
+        queue=where.queue,
+        sent_at=timezone.now(),
+        settings={"backend": where.backend, "device": where.device},
+    )
     dispatch.send_generate_answers(job.pk, queue=where.queue)
     return job
 
@@ -57,11 +62,17 @@ def generation_tend(*, now=None) -> dict:
         dispatch.send_generate_answers(job.pk, queue=job.queue)
         resent += 1
     limit = datetime.timedelta(seconds=settings.EVAL_TIME_LIMIT_S) + LOST_GRACE
-    lost = list(GenerationJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - limit)
-                .values_list("pk", flat=True))
+    lost = list(
+        GenerationJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - limit).values_list("pk", flat=True)
+    )
     for pk in lost:
-        generation_fail(job_id=pk, error=_("The worker generating these answers was lost (no outcome after the time "
-                                           "limit); an admin can queue the generation again."))
+        generation_fail(
+            job_id=pk,
+            error=_(
+                "The worker generating these answers was lost (no outcome after the time "
+                "limit); an admin can queue the generation again."
+            ),
+        )
     return {"resent": resent, "failed": len(lost)}
 
 
@@ -99,20 +110,34 @@ def answers_store(*, entry: CampaignEntry, answers: dict[str, str], job: Generat
     if set(answers) != set(prompts):
         raise ValueError(f"answers for {len(answers)} prompts, the set has {len(prompts)}")
     Answer.objects.filter(entry=entry).delete()
-    Answer.objects.bulk_create(Answer(entry=entry, prompt_id=prompts[key], job=job, text=text)
-                               for key, text in answers.items())
+    Answer.objects.bulk_create(
+        Answer(entry=entry, prompt_id=prompts[key], job=job, text=text) for key, text in answers.items()
+    )
     digest = answers_digest(answers)
-    audit_record(actor=None, action="arena.answers.store", target=entry,
-                 after={"team": entry.team_id, "checkpoint": entry.checkpoint_id, "answers": len(answers),
-                        "digest": digest, "job": job.pk if job else None})
+    audit_record(
+        actor=None,
+        action="arena.answers.store",
+        target=entry,
+        after={
+            "team": entry.team_id,
+            "checkpoint": entry.checkpoint_id,
+            "answers": len(answers),
+            "digest": digest,
+            "job": job.pk if job else None,
+        },
+    )
     _open_judging_if_complete(entry.campaign)
     return len(answers)
 
 
 @transaction.atomic
 def generation_succeed(*, job_id: int, answers: dict[str, str], settings_used: dict) -> bool:
-    job = GenerationJob.objects.select_for_update().select_related("entry__campaign").filter(
-        pk=job_id, status=JobStatus.RUNNING).first()
+    job = (
+        GenerationJob.objects.select_for_update()
+        .select_related("entry__campaign")
+        .filter(pk=job_id, status=JobStatus.RUNNING)
+        .first()
+    )
     if job is None:
         return False
     answers_store(entry=job.entry, answers=answers, job=job)
@@ -124,8 +149,12 @@ def generation_succeed(*, job_id: int, answers: dict[str, str], settings_used: d
 
 @transaction.atomic
 def generation_fail(*, job_id: int, error: str) -> None:
-    job = GenerationJob.objects.select_for_update().filter(pk=job_id).exclude(
-        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED]).first()
+    job = (
+        GenerationJob.objects.select_for_update()
+        .filter(pk=job_id)
+        .exclude(status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED])
+        .first()
+    )
     if job is None:
         return
     job.status, job.finished_at, job.error = JobStatus.FAILED, timezone.now(), (error or "failed")[:8000]

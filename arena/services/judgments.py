@@ -1,4 +1,5 @@
 """Blind judging: the next pair for a panel member, and their verdict (audited)."""
+
 import random
 
 from django.core.exceptions import ValidationError
@@ -40,27 +41,49 @@ def judgment_next(*, actor, campaign: Campaign, rng: random.Random | None = None
     for pk, category in Prompt.objects.filter(prompt_set_id=campaign.prompt_set_id).values_list("pk", "category"):
         prompts.setdefault(category, []).append(pk)
     counts: dict[tuple, int] = {}
-    for left, right, category, n in (Judgment.objects.filter(campaign=campaign)
-                                     .values_list("left_team_id", "right_team_id", "category")
-                                     .annotate(n=Count("pk")).order_by()):
+    for left, right, category, n in (
+        Judgment.objects.filter(campaign=campaign)
+        .values_list("left_team_id", "right_team_id", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         key = (min(left, right), max(left, right), category)
         counts[key] = counts.get(key, 0) + n
-    seen_pairs = {(p, min(a, b), max(a, b)) for p, a, b in seat.judgments.values_list("prompt_id", "left_team_id",
-                                                                                      "right_team_id")}
-    choice = pairing.choose(teams=teams, prompts_by_category=prompts, counts=counts,
-                            seen_prompts={p for p, _a, _b in seen_pairs}, seen_pairs=seen_pairs, rng=rng or _random)
+    seen_pairs = {
+        (p, min(a, b), max(a, b))
+        for p, a, b in seat.judgments.values_list("prompt_id", "left_team_id", "right_team_id")
+    }
+    choice = pairing.choose(
+        teams=teams,
+        prompts_by_category=prompts,
+        counts=counts,
+        seen_prompts={p for p, _a, _b in seen_pairs},
+        seen_pairs=seen_pairs,
+        rng=rng or _random,
+    )
     if choice is None:
         return None
     prompt_id, left_team, right_team = choice
-    answers = {a.entry.team_id: a for a in Answer.objects.filter(entry__campaign=campaign, prompt_id=prompt_id,
-                                                                 entry__team_id__in=[left_team, right_team])
-               .select_related("entry")}
+    answers = {
+        a.entry.team_id: a
+        for a in Answer.objects.filter(
+            entry__campaign=campaign, prompt_id=prompt_id, entry__team_id__in=[left_team, right_team]
+        ).select_related("entry")
+    }
     if len(answers) < 2:
         raise ValidationError({"campaign": [_("An answer is missing for this prompt.")]})
     prompt = Prompt.objects.get(pk=prompt_id)
-    return Judgment.objects.create(campaign=campaign, member=seat, prompt=prompt, category=prompt.category,
-                                   left=answers[left_team], right=answers[right_team], left_team_id=left_team,
-                                   right_team_id=right_team, assigned_at=timezone.now())
+    return Judgment.objects.create(
+        campaign=campaign,
+        member=seat,
+        prompt=prompt,
+        category=prompt.category,
+        left=answers[left_team],
+        right=answers[right_team],
+        left_team_id=left_team,
+        right_team_id=right_team,
+        assigned_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -80,9 +103,18 @@ def judgment_submit(*, actor, campaign: Campaign, judgment_id: int, verdict: str
     judgment.verdict, judgment.comment, judgment.judged_at = verdict, comment, now
     judgment.seconds = max(0.0, (now - judgment.assigned_at).total_seconds())
     judgment.save(update_fields=["verdict", "comment", "judged_at", "seconds"])
-    audit_record(actor=actor, action="arena.judgment", target=judgment,
-                 after={"campaign": campaign.slug, "member": seat.code, "verdict": verdict, "comment": comment,
-                        "seconds": round(judgment.seconds, 3)})
+    audit_record(
+        actor=actor,
+        action="arena.judgment",
+        target=judgment,
+        after={
+            "campaign": campaign.slug,
+            "member": seat.code,
+            "verdict": verdict,
+            "comment": comment,
+            "seconds": round(judgment.seconds, 3),
+        },
+    )
     if Judgment.objects.filter(campaign=campaign).exclude(verdict="").count() % RECOMPUTE_EVERY == 0:
         dispatch.send_compute_result(campaign.pk)
     return judgment

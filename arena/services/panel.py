@@ -1,14 +1,15 @@
 """Panel members: invited by an admin to one campaign (which gives them the panel role), and
 excluded by an admin with a reason (their judgments then leave the result)."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.roles import Role, role_of
 from arena.models import Campaign, CampaignStatus, PanelMember
 from audit.services import audit_record
 from core.permissions import Action, require
+from core.roles import Role, role_of
 
 
 @transaction.atomic
@@ -33,10 +34,15 @@ def panel_member_invite(*, actor, campaign: Campaign, user, quota: int | None = 
     if quota < 1:
         raise ValidationError({"quota": [_("A quota is at least one judgment.")]})
     code = f"P{campaign.panel.count() + 1:02d}"
-    seat = PanelMember.objects.create(campaign=campaign, user=user, code=code, quota=quota, invited_by=actor,
-                                      invited_at=timezone.now())
-    audit_record(actor=actor, action="arena.panel.invite", target=seat,
-                 after={"campaign": campaign.slug, "user": user.get_username(), "code": code, "quota": quota})
+    seat = PanelMember.objects.create(
+        campaign=campaign, user=user, code=code, quota=quota, invited_by=actor, invited_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="arena.panel.invite",
+        target=seat,
+        after={"campaign": campaign.slug, "user": user.get_username(), "code": code, "quota": quota},
+    )
     return seat
 
 
@@ -53,6 +59,10 @@ def panel_member_exclude(*, actor, seat: PanelMember, reason: str) -> PanelMembe
     seat.excluded_reason, seat.excluded_by, seat.excluded_at = reason.strip(), actor, timezone.now()
     seat.save(update_fields=["excluded_reason", "excluded_by", "excluded_at"])
     seat.judgments.filter(verdict="").delete()
-    audit_record(actor=actor, action="arena.panel.exclude", target=seat,
-                 after={"campaign": seat.campaign.slug, "code": seat.code, "reason": seat.excluded_reason})
+    audit_record(
+        actor=actor,
+        action="arena.panel.exclude",
+        target=seat,
+        after={"campaign": seat.campaign.slug, "code": seat.code, "reason": seat.excluded_reason},
+    )
     return seat

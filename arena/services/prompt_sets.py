@@ -1,4 +1,5 @@
 """Prompt sets: versioned, immutable snapshots with a digest. Each upload is a new version."""
+
 import csv
 import hashlib
 import io
@@ -18,8 +19,9 @@ MAX_PROMPTS = 20_000
 
 
 def prompts_digest(prompts: list[dict]) -> str:
-    canonical = [{"key": p["key"], "category": p["category"], "text": p["text"]}
-                 for p in sorted(prompts, key=lambda p: p["key"])]
+    canonical = [
+        {"key": p["key"], "category": p["category"], "text": p["text"]} for p in sorted(prompts, key=lambda p: p["key"])
+    ]
     return hashlib.sha256(json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -65,12 +67,16 @@ def prompt_set_create(*, actor, slug: str, title: str, prompts: list[dict]) -> P
     if not (title or "").strip():
         raise ValidationError({"title": [_("Give the prompt set a title.")]})
     latest = PromptSet.objects.select_for_update().filter(slug=slug).aggregate(v=Max("version"))["v"] or 0
-    prompt_set = PromptSet(slug=slug, version=latest + 1, title=title.strip(), digest=prompts_digest(cleaned),
-                           created_by=actor)
+    prompt_set = PromptSet(
+        slug=slug, version=latest + 1, title=title.strip(), digest=prompts_digest(cleaned), created_by=actor
+    )
     prompt_set.full_clean()
     prompt_set.save()
     Prompt.objects.bulk_create(Prompt(prompt_set=prompt_set, **p) for p in cleaned)
-    audit_record(actor=actor, action="arena.prompt_set.create", target=prompt_set,
-                 after={"slug": slug, "version": prompt_set.version, "digest": prompt_set.digest,
-                        "prompts": len(cleaned)})
+    audit_record(
+        actor=actor,
+        action="arena.prompt_set.create",
+        target=prompt_set,
+        after={"slug": slug, "version": prompt_set.version, "digest": prompt_set.digest, "prompts": len(cleaned)},
+    )
     return prompt_set

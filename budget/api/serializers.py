@@ -27,8 +27,7 @@ class MemberBudgetSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         node, totals = instance  # (member's Allocation, Totals) as selectors.team_budgets gives them
-        return {"allocation": node.pk, "organisation": node.organisation.slug,
-                "totals": TotalsSerializer(totals).data}
+        return {"allocation": node.pk, "organisation": node.organisation.slug, "totals": TotalsSerializer(totals).data}
 
 
 class TeamBudgetSerializer(serializers.Serializer):
@@ -111,9 +110,26 @@ class UsageEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = ["id", "kind", "team", "organisation", "amount_krw", "occurred_at", "ended_at", "gpu_type",
-                  "provider", "gpu_count", "gpu_seconds", "h100_gpu_seconds", "krw_per_gpu_hour", "job_id",
-                  "external_account", "source", "overrun", "corrects"]
+        fields = [
+            "id",
+            "kind",
+            "team",
+            "organisation",
+            "amount_krw",
+            "occurred_at",
+            "ended_at",
+            "gpu_type",
+            "provider",
+            "gpu_count",
+            "gpu_seconds",
+            "h100_gpu_seconds",
+            "krw_per_gpu_hour",
+            "job_id",
+            "external_account",
+            "source",
+            "overrun",
+            "corrects",
+        ]
 
 
 class UsageFilterSerializer(serializers.Serializer):
@@ -144,8 +160,19 @@ class UsageImportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UsageImport
-        fields = ["id", "provider", "original_name", "status", "lines_total", "lines_done", "percent", "summary",
-                  "errors", "created_at", "finished_at"]
+        fields = [
+            "id",
+            "provider",
+            "original_name",
+            "status",
+            "lines_total",
+            "lines_done",
+            "percent",
+            "summary",
+            "errors",
+            "created_at",
+            "finished_at",
+        ]
 
 
 class UsageImportCreateSerializer(serializers.Serializer):
@@ -160,8 +187,19 @@ class RequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReallocationRequest
-        fields = ["id", "envelope", "team", "amount_krw", "reason", "status", "requested_by", "requested_at",
-                  "decided_by", "decided_at", "decision_note"]
+        fields = [
+            "id",
+            "envelope",
+            "team",
+            "amount_krw",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
         read_only_fields = ["status", "requested_by", "requested_at", "decided_by", "decided_at", "decision_note"]
 
 
@@ -172,8 +210,9 @@ class DecisionSerializer(serializers.Serializer):
 class RateSerializer(serializers.ModelSerializer):
     gpu_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    h100_weight = serializers.DecimalField(source="gpu_type.h100_weight", max_digits=6, decimal_places=3,
-                                           read_only=True)
+    h100_weight = serializers.DecimalField(
+        source="gpu_type.h100_weight", max_digits=6, decimal_places=3, read_only=True
+    )
 
     class Meta:
         model = Rate

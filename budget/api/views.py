@@ -1,5 +1,6 @@
 """Budget API: reads are scoped like the pages (VIEW_TEAM_PRIVATE's rule); writes go
 through the services, which check the permission again and answer bad input with 400."""
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -55,8 +56,12 @@ class AllocationViewSet(viewsets.GenericViewSet):
     write_action = Action.VIEW_REGISTRY  # each service checks MANAGE_BUDGET or LEAD_TEAM itself
     queryset = Allocation.objects.none()
     # What each action reads (the OPTIONS answer describes it; without one, OPTIONS was a 500).
-    serializer_classes = {"create": s.GrantSerializer, "split": s.SplitSerializer,
-                          "give_back": s.AmountReasonSerializer, "release_unspent": s.ReleaseSerializer}
+    serializer_classes = {
+        "create": s.GrantSerializer,
+        "split": s.SplitSerializer,
+        "give_back": s.AmountReasonSerializer,
+        "release_unspent": s.ReleaseSerializer,
+    }
 
     def get_serializer_class(self):
         # OPTIONS runs as action "metadata" and asks once per write method, with request.method set to it
@@ -66,9 +71,14 @@ class AllocationViewSet(viewsets.GenericViewSet):
     @idempotent
     def create(self, request):
         data = _validated(s.GrantSerializer, request.data)
-        node = allocation_grant(actor=request.user, envelope=data["envelope"], team=data["team"],
-                                reason=data["reason"], amount_krw=data.get("amount_krw"),
-                                reservation=data.get("reservation"))
+        node = allocation_grant(
+            actor=request.user,
+            envelope=data["envelope"],
+            team=data["team"],
+            reason=data["reason"],
+            amount_krw=data.get("amount_krw"),
+            reservation=data.get("reservation"),
+        )
         return Response({"allocation": node.pk}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.SplitSerializer, responses={201: None})
@@ -130,8 +140,11 @@ class UsageImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if not user.is_authenticated:
             return UsageImport.objects.none()
         imports = UsageImport.objects.select_related("provider")
-        return imports if can(user, Action.MANAGE_BUDGET) else imports.filter(
-            provider__organisation_id=user.organisation_id)
+        return (
+            imports
+            if can(user, Action.MANAGE_BUDGET)
+            else imports.filter(provider__organisation_id=user.organisation_id)
+        )
 
     @extend_schema(request=s.UsageImportCreateSerializer, responses={202: s.UsageImportSerializer})
     @idempotent

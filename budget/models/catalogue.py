@@ -1,4 +1,5 @@
 """What GPU time is and what it costs: GPU types, providers, and the rate card."""
+
 from decimal import Decimal
 
 from django.db import models
@@ -12,8 +13,7 @@ class GpuType(models.Model):
 
     code = models.SlugField(_("code"), max_length=32, unique=True)  # as Slurm names it: h100, b200, rngd…
     name = models.CharField(_("name"), max_length=100)
-    h100_weight = models.DecimalField(_("H100-equivalent weight"), max_digits=6, decimal_places=3,
-                                      default=Decimal("1"))
+    h100_weight = models.DecimalField(_("H100-equivalent weight"), max_digits=6, decimal_places=3, default=Decimal("1"))
 
     class Meta:
         ordering = ["code"]
@@ -31,8 +31,12 @@ class Provider(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=200)
-    organisation = models.ForeignKey("consortium.Organisation", verbose_name=_("organisation"),
-                                     on_delete=models.PROTECT, related_name="gpu_providers")
+    organisation = models.ForeignKey(
+        "consortium.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="gpu_providers",
+    )
 
     class Meta:
         ordering = ["name"]

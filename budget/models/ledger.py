@@ -3,6 +3,7 @@
 Money only moves as ledger entries; every balance is a sum of entries, never a stored
 number. A movement between two nodes is two entries with the same `movement` id whose
 amounts sum to zero; usage is one negative entry on the node it is charged to."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -36,8 +37,9 @@ class Allocation(models.Model):
 
     envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="allocations")
     team = models.ForeignKey("consortium.Team", on_delete=models.PROTECT, related_name="budget_allocations")
-    organisation = models.ForeignKey("consortium.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="budget_allocations")
+    organisation = models.ForeignKey(
+        "consortium.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="budget_allocations"
+    )
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
 
     class Meta:
@@ -45,14 +47,20 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         constraints = [
-            models.UniqueConstraint(fields=["envelope", "team"], condition=Q(organisation__isnull=True),
-                                    name="allocation_one_per_team"),
-            models.UniqueConstraint(fields=["envelope", "team", "organisation"],
-                                    condition=Q(organisation__isnull=False), name="allocation_one_per_member"),
+            models.UniqueConstraint(
+                fields=["envelope", "team"], condition=Q(organisation__isnull=True), name="allocation_one_per_team"
+            ),
+            models.UniqueConstraint(
+                fields=["envelope", "team", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="allocation_one_per_member",
+            ),
             # A team's node hangs from the envelope; a member's from its team's node.
-            models.CheckConstraint(condition=Q(organisation__isnull=True, parent__isnull=True)
-                                   | Q(organisation__isnull=False, parent__isnull=False),
-                                   name="allocation_tree_shape"),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=True, parent__isnull=True)
+                | Q(organisation__isnull=False, parent__isnull=False),
+                name="allocation_tree_shape",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,27 +112,33 @@ class LedgerEntry(models.Model):
 
     # Few indexes on purpose: imports insert hundreds of thousands of rows (see Meta.indexes).
     envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="entries", db_index=False)
-    allocation = models.ForeignKey(Allocation, null=True, blank=True, on_delete=models.PROTECT, db_index=False,
-                                   related_name="entries")  # null: the envelope's unallocated pool
+    allocation = models.ForeignKey(
+        Allocation, null=True, blank=True, on_delete=models.PROTECT, db_index=False, related_name="entries"
+    )  # null: the envelope's unallocated pool
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
     movement = models.UUIDField(null=True, blank=True)  # pairs the two entries of a movement; none on usage
     created_at = models.DateTimeField(auto_now_add=True)
     occurred_at = models.DateTimeField(_("occurred at"))  # a job's start for usage; else when it was written
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)  # api, sacct:<provider>, evaluation…
     idempotency_key = models.CharField(max_length=300, null=True, blank=True, unique=True)
-    reservation = models.ForeignKey(GpuReservation, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="entries", db_index=False)
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
-                                 db_index=False)
+    reservation = models.ForeignKey(
+        GpuReservation, null=True, blank=True, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections", db_index=False
+    )
     # Usage only.
-    gpu_type = models.ForeignKey("budget.GpuType", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                 db_index=False)
-    provider = models.ForeignKey("budget.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                 db_index=False)
+    gpu_type = models.ForeignKey(
+        "budget.GpuType", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    provider = models.ForeignKey(
+        "budget.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     gpu_count = models.PositiveIntegerField(null=True, blank=True)
     gpu_seconds = models.BigIntegerField(null=True, blank=True)
     h100_gpu_seconds = models.BigIntegerField(null=True, blank=True)
@@ -141,12 +155,15 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="ledger_kind_known"),
             models.CheckConstraint(condition=~Q(amount_krw=0), name="ledger_amount_nonzero"),
-            models.CheckConstraint(condition=~Q(kind="usage") | (Q(amount_krw__lt=0) & Q(allocation__isnull=False)
-                                                                  & Q(gpu_seconds__gte=0)),
-                                   name="ledger_usage_is_a_charge"),
+            models.CheckConstraint(
+                condition=~Q(kind="usage")
+                | (Q(amount_krw__lt=0) & Q(allocation__isnull=False) & Q(gpu_seconds__gte=0)),
+                name="ledger_usage_is_a_charge",
+            ),
             models.CheckConstraint(condition=~Q(kind="fund") | Q(allocation__isnull=True), name="ledger_fund_pool"),
-            models.CheckConstraint(condition=~Q(kind="correction") | Q(corrects__isnull=False),
-                                   name="ledger_correction_names_its_entry"),
+            models.CheckConstraint(
+                condition=~Q(kind="correction") | Q(corrects__isnull=False), name="ledger_correction_names_its_entry"
+            ),
         ]
         indexes = [
             models.Index(fields=["allocation", "kind"], name="ledger_node_kind"),  # balances

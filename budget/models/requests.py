@@ -1,4 +1,5 @@
 """Reallocation requests (a team lead asks, an admin decides) and budget alerts."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,12 +19,12 @@ class ReallocationRequest(models.Model):
     team = models.ForeignKey("consortium.Team", on_delete=models.PROTECT, related_name="budget_requests")
     amount_krw = models.BigIntegerField(_("amount (KRW)"))
     reason = models.TextField(_("reason"))
-    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices,
-                              default=RequestStatus.PENDING)
+    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
 
@@ -34,8 +35,9 @@ class ReallocationRequest(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="realloc_status_known"),
             models.CheckConstraint(condition=~Q(amount_krw=0), name="realloc_amount_nonzero"),
-            models.CheckConstraint(condition=Q(status="pending") | Q(decided_at__isnull=False),
-                                   name="realloc_decided_has_date"),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False), name="realloc_decided_has_date"
+            ),
         ]
 
     def __str__(self) -> str:

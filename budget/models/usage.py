@@ -1,4 +1,5 @@
 """Where usage comes from: Slurm account mappings and sacct file imports."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,8 +13,9 @@ class SlurmAccount(models.Model):
     provider = models.ForeignKey("budget.Provider", on_delete=models.PROTECT, related_name="slurm_accounts")
     name = models.CharField(_("account"), max_length=100)
     team = models.ForeignKey("consortium.Team", on_delete=models.PROTECT, related_name="slurm_accounts")
-    organisation = models.ForeignKey("consortium.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="slurm_accounts")
+    organisation = models.ForeignKey(
+        "consortium.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="slurm_accounts"
+    )
 
     class Meta:
         ordering = ["provider", "name"]
@@ -54,8 +56,9 @@ class UsageImport(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("usage import")
         verbose_name_plural = _("usage imports")
-        constraints = [models.CheckConstraint(condition=Q(status__in=ImportStatus.values),
-                                              name="usage_import_status_known")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="usage_import_status_known")
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -2,6 +2,7 @@
 evaluation runs. Usage is a fact and is always recorded; a charge beyond what is left
 of the allocation is flagged as an overrun. Each line has an idempotency key, enforced
 by a unique constraint, so the same job is never charged twice."""
+
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,8 +71,7 @@ class Charger:
         node = self.nodes.get((envelope.pk, team_id, organisation_id))
         if node is None:
             team = self._node(envelope, team_id, None) if organisation_id else None
-            node = (member_node(team, organisation_id) if team else
-                    team_node(envelope, Team(pk=team_id)))
+            node = member_node(team, organisation_id) if team else team_node(envelope, Team(pk=team_id))
             self.nodes[(envelope.pk, team_id, organisation_id)] = node
         return node
 
@@ -81,8 +81,12 @@ class Charger:
             # Lock the nodes so that a concurrent charge or split sees this batch's balance.
             list(Allocation.objects.select_for_update().filter(pk__in=missing).order_by("pk").values_list("pk"))
             self.balances.update(dict.fromkeys(missing, 0))
-            self.balances.update(LedgerEntry.objects.filter(allocation_id__in=missing).values("allocation_id")
-                                 .annotate(s=Sum("amount_krw")).values_list("allocation_id", "s"))
+            self.balances.update(
+                LedgerEntry.objects.filter(allocation_id__in=missing)
+                .values("allocation_id")
+                .annotate(s=Sum("amount_krw"))
+                .values_list("allocation_id", "s")
+            )
 
     def _h100_seconds(self, line: UsageLine) -> int:
         return (line.gpu_count * line.seconds * self.weights[line.gpu_type_id] + 500) // 1000
@@ -109,28 +113,64 @@ class Charger:
         self._load_balances({node.pk for *_, node in placed})
         rows, now = [], timezone.now()
         for key, line, envelope, node in placed:
-            amount = charge_krw(gpu_count=line.gpu_count, seconds=line.seconds,
-                                krw_per_gpu_hour=line.krw_per_gpu_hour)
+            amount = charge_krw(gpu_count=line.gpu_count, seconds=line.seconds, krw_per_gpu_hour=line.krw_per_gpu_hour)
             if amount == 0:
                 self.result.free += 1  # no GPU-time worth a won (e.g. elapsed 0): nothing to charge
                 continue
             balance = self.balances[node.pk] - amount
             self.balances[node.pk] = balance
-            rows.append((
-                envelope.pk, node.pk, EntryKind.USAGE.value, -amount, now, line.started_at,
-                self.actor_id, "", line.source, key, line.provider_id, line.gpu_type_id, line.gpu_count,
-                line.gpu_count * line.seconds, self._h100_seconds(line), line.krw_per_gpu_hour, line.job_id[:100],
-                line.external_account[:100], line.ended_at, balance < 0,
-            ))
+            rows.append(
+                (
+                    envelope.pk,
+                    node.pk,
+                    EntryKind.USAGE.value,
+                    -amount,
+                    now,
+                    line.started_at,
+                    self.actor_id,
+                    "",
+                    line.source,
+                    key,
+                    line.provider_id,
+                    line.gpu_type_id,
+                    line.gpu_count,
+                    line.gpu_count * line.seconds,
+                    self._h100_seconds(line),
+                    line.krw_per_gpu_hour,
+                    line.job_id[:100],
+                    line.external_account[:100],
+                    line.ended_at,
+                    balance < 0,
+                )
+            )
             self.result.amount_krw += amount
             self.result.allocation_ids.add(node.pk)
         self.result.imported += insert_usage(rows)
         return self.result
 
 
-COLUMNS = ("envelope_id", "allocation_id", "kind", "amount_krw", "created_at", "occurred_at", "actor_id",
-           "reason", "source", "idempotency_key", "provider_id", "gpu_type_id", "gpu_count", "gpu_seconds",
-           "h100_gpu_seconds", "krw_per_gpu_hour", "job_id", "external_account", "ended_at", "overrun")
+COLUMNS = (
+    "envelope_id",
+    "allocation_id",
+    "kind",
+    "amount_krw",
+    "created_at",
+    "occurred_at",
+    "actor_id",
+    "reason",
+    "source",
+    "idempotency_key",
+    "provider_id",
+    "gpu_type_id",
+    "gpu_count",
+    "gpu_seconds",
+    "h100_gpu_seconds",
+    "krw_per_gpu_hour",
+    "job_id",
+    "external_account",
+    "ended_at",
+    "overrun",
+)
 
 
 def insert_usage(rows: list[tuple]) -> int:
@@ -141,19 +181,22 @@ def insert_usage(rows: list[tuple]) -> int:
         return 0
     if connection.vendor != "postgresql":
         before = LedgerEntry.objects.count()
-        LedgerEntry.objects.bulk_create([LedgerEntry(**dict(zip(COLUMNS, row))) for row in rows],
-                                        ignore_conflicts=True)
+        LedgerEntry.objects.bulk_create([LedgerEntry(**dict(zip(COLUMNS, row))) for row in rows], ignore_conflicts=True)
         return LedgerEntry.objects.count() - before
     columns = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS budget_usage_stage AS "
-                       f"SELECT {columns} FROM budget_ledgerentry WITH NO DATA")
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS budget_usage_stage AS "
+            f"SELECT {columns} FROM budget_ledgerentry WITH NO DATA"
+        )
         cursor.execute("TRUNCATE budget_usage_stage")
         with cursor.cursor.copy(f"COPY budget_usage_stage ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)  # psycopg formats the row in C
-        cursor.execute(f"INSERT INTO budget_ledgerentry ({columns}) SELECT {columns} FROM budget_usage_stage "
-                       f"ON CONFLICT (idempotency_key) DO NOTHING")
+        cursor.execute(
+            f"INSERT INTO budget_ledgerentry ({columns}) SELECT {columns} FROM budget_usage_stage "
+            f"ON CONFLICT (idempotency_key) DO NOTHING"
+        )
         return cursor.rowcount
 
 

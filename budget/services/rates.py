@@ -1,4 +1,5 @@
 """The rate in force: the latest rate of a (GPU type, provider) pair effective on or before a day."""
+
 import bisect
 import datetime
 
@@ -9,11 +10,19 @@ from budget.models import GpuType, Provider, Rate
 
 
 def rate_in_force(*, gpu_type: GpuType, provider: Provider, on: datetime.date) -> int:
-    rate = (Rate.objects.filter(gpu_type=gpu_type, provider=provider, effective_from__lte=on)
-            .order_by("-effective_from").values_list("krw_per_gpu_hour", flat=True).first())
+    rate = (
+        Rate.objects.filter(gpu_type=gpu_type, provider=provider, effective_from__lte=on)
+        .order_by("-effective_from")
+        .values_list("krw_per_gpu_hour", flat=True)
+        .first()
+    )
     if rate is None:
-        raise ValidationError({"gpu_type": _("No rate for %(type)s at %(provider)s on %(day)s.")
-                               % {"type": gpu_type, "provider": provider, "day": on.isoformat()}})
+        raise ValidationError(
+            {
+                "gpu_type": _("No rate for %(type)s at %(provider)s on %(day)s.")
+                % {"type": gpu_type, "provider": provider, "day": on.isoformat()}
+            }
+        )
     return rate
 
 
@@ -22,8 +31,11 @@ class RateCard:
 
     def __init__(self, provider: Provider):
         self._by_type: dict[int, tuple[list[datetime.date], list[int]]] = {}
-        for type_id, day, rate in (Rate.objects.filter(provider=provider).order_by("gpu_type_id", "effective_from")
-                                   .values_list("gpu_type_id", "effective_from", "krw_per_gpu_hour")):
+        for type_id, day, rate in (
+            Rate.objects.filter(provider=provider)
+            .order_by("gpu_type_id", "effective_from")
+            .values_list("gpu_type_id", "effective_from", "krw_per_gpu_hour")
+        ):
             days, rates = self._by_type.setdefault(type_id, ([], []))
             days.append(day)
             rates.append(rate)

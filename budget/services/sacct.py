@@ -5,6 +5,7 @@ batches inside one transaction, so memory stays flat in the file size. Every lin
 if any is malformed, the transaction is rolled back (nothing from the file is written) and every
 bad line number is reported. Step lines (JobID
 "123.batch", "123.0") repeat their job's allocation and are not charged again."""
+
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -50,14 +51,28 @@ def _usage_lines(parsed: ParsedLine, provider: Provider, lookups: Lookups) -> li
             raise LineError(_("Unknown GPU type %(code)r.") % {"code": code})
         rate = lookups.rates.at(type_id, parsed.start.date())  # parse_time gave the local day
         if rate is None:
-            raise LineError(_("No rate for %(code)s at %(provider)s on %(day)s.")
-                            % {"code": code, "provider": provider, "day": parsed.start.date()})
+            raise LineError(
+                _("No rate for %(code)s at %(provider)s on %(day)s.")
+                % {"code": code, "provider": provider, "day": parsed.start.date()}
+            )
         suffix = f":{code}" if len(parsed.gpus) > 1 else ""
-        lines.append(UsageLine(
-            key=f"sacct:{provider.slug}:{parsed.job_id}:{parsed.step}{suffix}", team_id=team_id,
-            organisation_id=organisation_id, provider_id=provider.pk, gpu_type_id=type_id, gpu_count=count,
-            seconds=parsed.seconds, started_at=parsed.start, ended_at=parsed.end, krw_per_gpu_hour=rate,
-            source=f"sacct:{provider.slug}", job_id=parsed.job_id, external_account=parsed.account))
+        lines.append(
+            UsageLine(
+                key=f"sacct:{provider.slug}:{parsed.job_id}:{parsed.step}{suffix}",
+                team_id=team_id,
+                organisation_id=organisation_id,
+                provider_id=provider.pk,
+                gpu_type_id=type_id,
+                gpu_count=count,
+                seconds=parsed.seconds,
+                started_at=parsed.start,
+                ended_at=parsed.end,
+                krw_per_gpu_hour=rate,
+                source=f"sacct:{provider.slug}",
+                job_id=parsed.job_id,
+                external_account=parsed.account,
+            )
+        )
     return lines
 
 
@@ -152,7 +167,9 @@ class BatchWriter:
                 self.connection.dec_thread_sharing()
 
 
-def sacct_read(*, path, provider: Provider, actor=None, progress=None, batch_size: int | None = None) -> tuple[Scan, dict]:
+def sacct_read(
+    *, path, provider: Provider, actor=None, progress=None, batch_size: int | None = None
+) -> tuple[Scan, dict]:
     """One streamed pass: check every line and charge GPU jobs batch by batch. The caller's
     transaction is rolled back if any line was malformed (the scan lists them all)."""
     batch_size = batch_size or settings.BUDGET_IMPORT_BATCH
@@ -176,9 +193,14 @@ def sacct_read(*, path, provider: Provider, actor=None, progress=None, batch_siz
         alerts_check(allocation_ids=charger.result.allocation_ids)
     result = charger.result
     return scan, {
-        "lines": scan.lines, "imported": result.imported, "duplicates_skipped": result.duplicates,
-        "steps_skipped": scan.steps, "without_gpu": scan.no_gpu, "outside_envelopes": result.outside_envelopes,
-        "free": result.free, "amount_krw": result.amount_krw,
+        "lines": scan.lines,
+        "imported": result.imported,
+        "duplicates_skipped": result.duplicates,
+        "steps_skipped": scan.steps,
+        "without_gpu": scan.no_gpu,
+        "outside_envelopes": result.outside_envelopes,
+        "free": result.free,
+        "amount_krw": result.amount_krw,
         "unmapped_accounts": dict(sorted(scan.unmapped.items())),
     }
 
@@ -197,13 +219,18 @@ def sacct_import(*, usage_import: UsageImport, actor=None) -> UsageImport:
                 transaction.set_rollback(True)  # nothing from a file with a malformed line
             else:
                 UsageImport.objects.filter(pk=usage_import.pk).update(
-                    status=ImportStatus.DONE, summary=summary, lines_done=scan.lines, finished_at=timezone.now())
+                    status=ImportStatus.DONE, summary=summary, lines_done=scan.lines, finished_at=timezone.now()
+                )
                 usage_import.refresh_from_db()
                 audit_record(actor=actor, action="budget.usage.import", target=usage_import, after=summary)
         if scan.errors:
             UsageImport.objects.filter(pk=usage_import.pk).update(
-                status=ImportStatus.REJECTED, errors=scan.errors, lines_done=scan.lines, finished_at=timezone.now(),
-                summary={"lines": scan.lines, "imported": 0, "malformed_lines": len(scan.errors)})
+                status=ImportStatus.REJECTED,
+                errors=scan.errors,
+                lines_done=scan.lines,
+                finished_at=timezone.now(),
+                summary={"lines": scan.lines, "imported": 0, "malformed_lines": len(scan.errors)},
+            )
     finally:
         progress.close()
     usage_import.refresh_from_db()

@@ -1,4 +1,5 @@
 """Usage reported through the API by providers, corrections, and evaluation runs on GPUs."""
+
 import logging
 
 from django.conf import settings
@@ -8,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, snapshot
-from core.permissions import Action, require
-
 from budget.models import EntryKind, GpuType, LedgerEntry, Provider, SlurmAccount
+from core.permissions import Action, require
 
 from .alerts import alerts_check
 from .charging import Charger, UsageLine
@@ -37,7 +37,10 @@ def usage_report(*, actor, provider: Provider, lines: list[dict]) -> dict:
             problem = _("The job ends before it starts.")
         elif (rate := rates.at(gpu_type.pk, timezone.localdate(started))) is None:
             problem = _("No rate for %(code)s at %(provider)s on %(day)s.") % {
-                "code": gpu_type.code, "provider": provider, "day": timezone.localdate(started)}
+                "code": gpu_type.code,
+                "provider": provider,
+                "day": timezone.localdate(started),
+            }
         if problem:
             errors[str(index)] = [problem]
             continue
@@ -45,20 +48,35 @@ def usage_report(*, actor, provider: Provider, lines: list[dict]) -> dict:
         if account is None:
             unmapped.add(line["account"])
             continue
-        charges.append(UsageLine(
-            key=f"api:{provider.slug}:{line['job_id']}:{line.get('step', '')}", team_id=account.team_id,
-            organisation_id=account.organisation_id, provider_id=provider.pk, gpu_type_id=gpu_type.pk,
-            gpu_count=line["gpu_count"], seconds=int((ended - started).total_seconds()), started_at=started,
-            ended_at=ended, krw_per_gpu_hour=rate, source=f"api:{provider.slug}", job_id=str(line["job_id"]),
-            external_account=line["account"]))
+        charges.append(
+            UsageLine(
+                key=f"api:{provider.slug}:{line['job_id']}:{line.get('step', '')}",
+                team_id=account.team_id,
+                organisation_id=account.organisation_id,
+                provider_id=provider.pk,
+                gpu_type_id=gpu_type.pk,
+                gpu_count=line["gpu_count"],
+                seconds=int((ended - started).total_seconds()),
+                started_at=started,
+                ended_at=ended,
+                krw_per_gpu_hour=rate,
+                source=f"api:{provider.slug}",
+                job_id=str(line["job_id"]),
+                external_account=line["account"],
+            )
+        )
     if errors:
         raise ValidationError({"lines": [f"{i}: {m[0]}" for i, m in errors.items()]})
     charger = Charger(actor=actor)
     result = charger.charge(charges)
     alerts_check(allocation_ids=result.allocation_ids)
-    summary = {"imported": result.imported, "duplicates_skipped": result.duplicates,
-               "unmapped_accounts": sorted(unmapped), "outside_envelopes": result.outside_envelopes,
-               "amount_krw": result.amount_krw}
+    summary = {
+        "imported": result.imported,
+        "duplicates_skipped": result.duplicates,
+        "unmapped_accounts": sorted(unmapped),
+        "outside_envelopes": result.outside_envelopes,
+        "amount_krw": result.amount_krw,
+    }
     audit_record(actor=actor, action="budget.usage.report", target=provider, after=summary)
     return summary
 
@@ -77,9 +95,16 @@ def usage_correct(*, actor, entry: LedgerEntry, amount_krw: int, reason: str) ->
     if amount_krw > -entry.amount_krw - corrected:
         raise ValidationError({"amount_krw": _("A refund cannot exceed what was charged.")})
     correction = LedgerEntry.objects.create(
-        envelope_id=entry.envelope_id, allocation_id=entry.allocation_id, kind=EntryKind.CORRECTION,
-        amount_krw=amount_krw, occurred_at=entry.occurred_at, actor=actor, reason=reason.strip()[:500],
-        source="correction", corrects=entry)
+        envelope_id=entry.envelope_id,
+        allocation_id=entry.allocation_id,
+        kind=EntryKind.CORRECTION,
+        amount_krw=amount_krw,
+        occurred_at=entry.occurred_at,
+        actor=actor,
+        reason=reason.strip()[:500],
+        source="correction",
+        corrects=entry,
+    )
     audit_record(actor=actor, action="budget.usage.correct", target=correction, after=snapshot(correction))
     return correction
 
@@ -90,8 +115,13 @@ def budget_charge_evaluation_run(*, run) -> LedgerEntry | None:
     waiting, copying and hashing are not charged). A run on CPU, or one that used no GPU time,
     charges nothing. Never raises: a budget problem (no rate, no envelope) is logged and must not
     change the run's outcome."""
-    if (not run.device or not run.device.startswith("cuda") or not run.gpu_seconds or run.started_at is None
-            or run.finished_at is None):
+    if (
+        not run.device
+        or not run.device.startswith("cuda")
+        or not run.gpu_seconds
+        or run.started_at is None
+        or run.finished_at is None
+    ):
         return None
     try:
         with transaction.atomic():
@@ -105,8 +135,12 @@ def _charge_run(run) -> LedgerEntry | None:
     provider = Provider.objects.filter(slug=settings.BUDGET_EVAL_PROVIDER).first()
     gpu_type = GpuType.objects.filter(code=settings.BUDGET_EVAL_GPU_TYPE).first()
     if provider is None or gpu_type is None:
-        log.warning("evaluation run %s not charged: no provider %r or GPU type %r", run.pk,
-                    settings.BUDGET_EVAL_PROVIDER, settings.BUDGET_EVAL_GPU_TYPE)
+        log.warning(
+            "evaluation run %s not charged: no provider %r or GPU type %r",
+            run.pk,
+            settings.BUDGET_EVAL_PROVIDER,
+            settings.BUDGET_EVAL_GPU_TYPE,
+        )
         return None
     rate = RateCard(provider).at(gpu_type.pk, timezone.localdate(run.started_at))
     if rate is None:
@@ -114,12 +148,23 @@ def _charge_run(run) -> LedgerEntry | None:
         return None
     key = f"evaluation-run:{run.pk}"
     charger = Charger()
-    result = charger.charge([UsageLine(  # GPU-seconds, as one GPU's time: shards held 1 to 8 GPUs each
-        key=key, team_id=run.checkpoint.team_id, organisation_id=None, provider_id=provider.pk,
-        gpu_type_id=gpu_type.pk, gpu_count=1, seconds=round(run.gpu_seconds),
-        started_at=run.started_at, ended_at=run.finished_at, krw_per_gpu_hour=rate, source="evaluation",
-        job_id=str(run.pk))])
+    result = charger.charge(
+        [
+            UsageLine(  # GPU-seconds, as one GPU's time: shards held 1 to 8 GPUs each
+                key=key,
+                team_id=run.checkpoint.team_id,
+                organisation_id=None,
+                provider_id=provider.pk,
+                gpu_type_id=gpu_type.pk,
+                gpu_count=1,
+                seconds=round(run.gpu_seconds),
+                started_at=run.started_at,
+                ended_at=run.finished_at,
+                krw_per_gpu_hour=rate,
+                source="evaluation",
+                job_id=str(run.pk),
+            )
+        ]
+    )
     alerts_check(allocation_ids=result.allocation_ids)
     return LedgerEntry.objects.filter(idempotency_key=key).first()
-
-

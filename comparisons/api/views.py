@@ -1,4 +1,5 @@
 """Two checkpoints side by side: GET /api/comparisons/?a=<checkpoint>&b=<checkpoint>[&run_a=&run_b=]."""
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -27,8 +28,13 @@ class ComparisonRowSerializer(serializers.Serializer):
 
 
 def _side(checkpoint, run) -> dict:
-    return {"checkpoint": checkpoint.pk, "name": checkpoint.name, "team": checkpoint.team.slug, "run": run.pk,
-            "finished_at": run.finished_at}
+    return {
+        "checkpoint": checkpoint.pk,
+        "name": checkpoint.name,
+        "team": checkpoint.team.slug,
+        "run": run.pk,
+        "finished_at": run.finished_at,
+    }
 
 
 class ComparisonViewSet(viewsets.ViewSet):
@@ -36,10 +42,18 @@ class ComparisonViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter(name, int, required=name in ("a", "b")) for name in ("a", "b", "run_a", "run_b")],
-        responses=inline_serializer("Comparison", {
-            "a": serializers.DictField(), "b": serializers.DictField(), "suite_version": serializers.CharField(),
-            "bootstrap": serializers.DictField(), "hidden_tasks_left_out": serializers.IntegerField(),
-            "tasks": ComparisonRowSerializer(many=True)}))
+        responses=inline_serializer(
+            "Comparison",
+            {
+                "a": serializers.DictField(),
+                "b": serializers.DictField(),
+                "suite_version": serializers.CharField(),
+                "bootstrap": serializers.DictField(),
+                "hidden_tasks_left_out": serializers.IntegerField(),
+                "tasks": ComparisonRowSerializer(many=True),
+            },
+        ),
+    )
     def list(self, request):
         """Per task: both scores, B − A, and the paired bootstrap 95% interval of the mean item
         difference over the items both runs answered (the suite metric's own filter)."""
@@ -49,10 +63,13 @@ class ComparisonViewSet(viewsets.ViewSet):
         comparison = selectors.checkpoint_comparison(user=request.user, **values)
         if comparison is None:
             raise Http404
-        return Response({
-            "a": _side(comparison.a, comparison.run_a), "b": _side(comparison.b, comparison.run_b),
-            "suite_version": str(comparison.run_a.suite_version),
-            "bootstrap": {"samples": comparison.samples, "seed": comparison.seed, "level": comparison.level},
-            "hidden_tasks_left_out": comparison.hidden_left_out,
-            "tasks": ComparisonRowSerializer(comparison.rows, many=True).data,
-        })
+        return Response(
+            {
+                "a": _side(comparison.a, comparison.run_a),
+                "b": _side(comparison.b, comparison.run_b),
+                "suite_version": str(comparison.run_a.suite_version),
+                "bootstrap": {"samples": comparison.samples, "seed": comparison.seed, "level": comparison.level},
+                "hidden_tasks_left_out": comparison.hidden_left_out,
+                "tasks": ComparisonRowSerializer(comparison.rows, many=True).data,
+            }
+        )

@@ -16,8 +16,17 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "slug", "programme", "name_ko", "name_en", "model_name",
-                  "lead_organisation", "status", "joined_on"]
+        fields = [
+            "id",
+            "slug",
+            "programme",
+            "name_ko",
+            "name_en",
+            "model_name",
+            "lead_organisation",
+            "status",
+            "joined_on",
+        ]
 
 
 class TeamUpdateSerializer(serializers.ModelSerializer):
@@ -34,8 +43,9 @@ class TeamStatusSerializer(serializers.Serializer):
 class MembershipSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     organisation = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=MembershipRole.choices),
-                                  source="role_codes", allow_empty=False)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=MembershipRole.choices), source="role_codes", allow_empty=False
+    )
 
     class Meta:
         model = Membership

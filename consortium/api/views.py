@@ -1,5 +1,6 @@
 """Thin API views: permissions via core.permissions, reads via selectors,
 writes via services (which validate and audit)."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -26,8 +27,9 @@ class RegistryViewSet(viewsets.GenericViewSet):
     lookup_field = "slug"
 
     def _validated(self, serializer_class, instance=None, partial=False):
-        serializer = serializer_class(instance, data=self.request.data, partial=partial,
-                                      context=self.get_serializer_context())
+        serializer = serializer_class(
+            instance, data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -75,8 +77,9 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RegistryView
         """Eliminate or withdraw a team, with the reason on record."""
         team = self.get_object()
         data = self._validated(TeamStatusSerializer)
-        return self._respond(services.team_change_status(actor=request.user, team=team,
-                                                         to=data["status"], reason=data["reason"]))
+        return self._respond(
+            services.team_change_status(actor=request.user, team=team, to=data["status"], reason=data["reason"])
+        )
 
 
 class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RegistryViewSet):

@@ -4,6 +4,7 @@ A BigAutoField holds ids up to 2**63 - 1; no id of this platform comes near 10**
 is 1 to 18 digits. A longer number, a negative one, or one that is not a number is refused
 before any query (404 in a path, 400 in a filter): SQLite raises OverflowError on an integer
 past 2**63, and Django raises ValueError on "null,null", both 500s."""
+
 import django_filters
 from django import forms
 

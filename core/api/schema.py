@@ -3,6 +3,7 @@ error answers it can give (DRF's `{"detail": ...}` for 401/403/404/429, field er
 a client generated from /api/schema/ — and the schemathesis run in tests/security — meets no
 undocumented status code. Inputs say what the API enforces (ids, non-blank strings, non-empty lists,
 JSON bodies) so that a generated request is one the API accepts, and `make fuzz` goes past validation."""
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema
@@ -11,18 +12,21 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 
 from core.api.ids import MAX_ID, IdFilter, is_id_lookup
-from core.permissions import can
-
 from core.idempotency import HEADER
+from core.permissions import can
 
 DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
 FIELD_ERRORS = OpenApiResponse(
     response={"type": "object", "additionalProperties": True},
-    description="Invalid input: field name (or non_field_errors) → messages.")
+    description="Invalid input: field name (or non_field_errors) → messages.",
+)
 ERRORS = {
     "400": FIELD_ERRORS,
-    "401": OpenApiResponse(DETAIL, description="No credentials, or invalid or deactivated ones (sign in again; "
-                                                "the WWW-Authenticate header names the scheme)."),
+    "401": OpenApiResponse(
+        DETAIL,
+        description="No credentials, or invalid or deactivated ones (sign in again; "
+        "the WWW-Authenticate header names the scheme).",
+    ),
     "403": OpenApiResponse(DETAIL, description="Signed in, but not allowed (core.permissions)."),
     "404": OpenApiResponse(DETAIL, description="Not found, or not visible to you."),
     "429": OpenApiResponse(DETAIL, description="Too many requests; retry after the Retry-After header."),
@@ -33,9 +37,12 @@ ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 NO_NUL = "^[^\\x00]*$"
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    HEADER, {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"}, OpenApiParameter.HEADER,
+    HEADER,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+    OpenApiParameter.HEADER,
     description="A key of your choice (a UUID) that makes a retry safe: the same key with the same request "
-                "gives the first answer again and writes nothing; kept 24 hours (core.idempotency).")
+    "gives the first answer again and writes nothing; kept 24 hours (core.idempotency).",
+)
 IDEMPOTENCY_ERRORS = {
     "409": OpenApiResponse(DETAIL, description="A request with this Idempotency-Key is still being processed."),
     "422": OpenApiResponse(DETAIL, description="This Idempotency-Key was already used for a different request."),
@@ -77,8 +84,10 @@ def _input_constraints(field) -> dict:
             constraints["minLength"] = max(1, field.min_length or 0)
         if not any(isinstance(v, RegexValidator) for v in field.validators):  # a slug, an email…: its own pattern
             constraints["pattern"] = NO_NUL  # DRF refuses a NUL character (PostgreSQL cannot hold one)
-    if isinstance(field, (serializers.ListField, serializers.ListSerializer, serializers.MultipleChoiceField)) \
-            and not field.allow_empty:
+    if (
+        isinstance(field, (serializers.ListField, serializers.ListSerializer, serializers.MultipleChoiceField))
+        and not field.allow_empty
+    ):
         constraints["minItems"] = 1
     return constraints
 
@@ -128,12 +137,16 @@ class PlatformAutoSchema(AutoSchema):
         parameters = super()._get_parameters()
         lookup = getattr(self.view, "lookup_url_kwarg", None) or getattr(self.view, "lookup_field", "pk")
         lookup = "id" if lookup == "pk" else lookup  # drf-spectacular names the pk "id" in paths
-        id_filters = {name for name, declared in getattr(getattr(self.view, "filterset_class", None),
-                                                         "declared_filters", {}).items()
-                      if isinstance(declared, IdFilter)}
+        id_filters = {
+            name
+            for name, declared in getattr(getattr(self.view, "filterset_class", None), "declared_filters", {}).items()
+            if isinstance(declared, IdFilter)
+        }
         for parameter in parameters:
             name, place = parameter["name"], parameter["in"]
-            if (place == "path" and name == lookup and is_id_lookup(self.view)) or (place == "query" and name in id_filters):
+            if (place == "path" and name == lookup and is_id_lookup(self.view)) or (
+                place == "query" and name in id_filters
+            ):
                 parameter["schema"] = dict(ID)
             elif place == "query" and name == "page" and parameter["schema"].get("type") == "integer":
                 parameter["schema"]["minimum"] = 1

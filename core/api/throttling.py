@@ -1,6 +1,7 @@
 """API throttles whose rates are read from settings at each request (API_THROTTLE_ANON,
 API_THROTTLE_USER), so the environment and tests can change them; "off" (or empty) lifts one.
 DRF's own classes read their rates once, at import, and by default trust any X-Forwarded-For."""
+
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 

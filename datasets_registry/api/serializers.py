@@ -15,10 +15,26 @@ class ProviderSerializer(serializers.ModelSerializer):
 class LicenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Licence
-        fields = ["id", "slug", "name_ko", "name_en", "training", "training_clause", "commercial_use",
-                  "commercial_use_clause", "redistribution", "redistribution_clause", "open_weight_release",
-                  "open_weight_release_clause", "attribution", "attribution_clause", "term_starts_on",
-                  "term_ends_on", "post_termination", "post_termination_clause"]
+        fields = [
+            "id",
+            "slug",
+            "name_ko",
+            "name_en",
+            "training",
+            "training_clause",
+            "commercial_use",
+            "commercial_use_clause",
+            "redistribution",
+            "redistribution_clause",
+            "open_weight_release",
+            "open_weight_release_clause",
+            "attribution",
+            "attribution_clause",
+            "term_starts_on",
+            "term_ends_on",
+            "post_termination",
+            "post_termination_clause",
+        ]
 
 
 class DatasetSerializer(serializers.ModelSerializer):
@@ -27,8 +43,19 @@ class DatasetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dataset
-        fields = ["id", "slug", "provider", "licence", "name_ko", "name_en", "modality", "size_records",
-                  "size_tokens", "size_bytes", "description"]
+        fields = [
+            "id",
+            "slug",
+            "provider",
+            "licence",
+            "name_ko",
+            "name_en",
+            "modality",
+            "size_records",
+            "size_tokens",
+            "size_bytes",
+            "description",
+        ]
 
 
 class ShareSerializer(serializers.ModelSerializer):
@@ -48,15 +75,29 @@ class PurchaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Purchase
-        fields = ["id", "kind", "title", "provider", "intermediary", "datasets", "contract_number",
-                  "contract_date", "price_krw", "vat_krw", "total_krw", "access_from", "access_until", "shares"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "provider",
+            "intermediary",
+            "datasets",
+            "contract_number",
+            "contract_date",
+            "price_krw",
+            "vat_krw",
+            "total_krw",
+            "access_from",
+            "access_until",
+            "shares",
+        ]
 
 
 class ShareInputSerializer(serializers.Serializer):
-    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False,
-                                        allow_null=True)
-    organisation = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all(),
-                                                required=False, allow_null=True)
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True)
+    organisation = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
     percent = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, allow_null=True)
     fixed_krw = serializers.IntegerField(required=False, allow_null=True)
 
@@ -67,8 +108,9 @@ class PurchaseCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PurchaseKind.choices)
     title = serializers.CharField(max_length=300)
     provider = serializers.SlugRelatedField(slug_field="slug", queryset=Provider.objects.all())
-    intermediary = serializers.SlugRelatedField(slug_field="slug", queryset=Provider.objects.all(), required=False,
-                                                allow_null=True)
+    intermediary = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Provider.objects.all(), required=False, allow_null=True
+    )
     datasets = serializers.SlugRelatedField(slug_field="slug", queryset=Dataset.objects.all(), many=True)
     contract_number = serializers.CharField(max_length=100)
     contract_date = serializers.DateField()
@@ -86,8 +128,17 @@ class EntitlementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Entitlement
-        fields = ["id", "dataset", "team", "organisation", "purchase", "valid_from", "valid_until", "revoked_on",
-                  "revoke_reason"]
+        fields = [
+            "id",
+            "dataset",
+            "team",
+            "organisation",
+            "purchase",
+            "valid_from",
+            "valid_until",
+            "revoked_on",
+            "revoke_reason",
+        ]
 
 
 class RevokeSerializer(serializers.Serializer):

@@ -1,4 +1,5 @@
 """Thin API views: permissions via core.permissions, reads via selectors, writes via services."""
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -47,9 +48,13 @@ class DatasetViewSet(CatalogueViewSet):
 
     def get_queryset(self):
         p = self.request.query_params
-        return selectors.dataset_catalogue(q=p.get("q", ""), provider=p.get("provider", ""),
-                                           modality=p.get("modality", ""), training=p.get("training", ""),
-                                           open_weight_release=p.get("open_weight_release", ""))
+        return selectors.dataset_catalogue(
+            q=p.get("q", ""),
+            provider=p.get("provider", ""),
+            modality=p.get("modality", ""),
+            training=p.get("training", ""),
+            open_weight_release=p.get("open_weight_release", ""),
+        )
 
 
 class PurchaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -70,8 +75,10 @@ class PurchaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = dict(serializer.validated_data)
         data["shares"] = [dict(s) for s in data["shares"]]
         purchase = services.purchase_create(actor=request.user, **data)
-        return Response(PurchaseSerializer(selectors.purchase_detail(user=request.user, pk=purchase.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            PurchaseSerializer(selectors.purchase_detail(user=request.user, pk=purchase.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class EntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -90,8 +97,9 @@ class EntitlementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         entitlement = self.get_object()
         serializer = RevokeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entitlement = services.entitlement_revoke(actor=request.user, entitlement=entitlement,
-                                                  **serializer.validated_data)
+        entitlement = services.entitlement_revoke(
+            actor=request.user, entitlement=entitlement, **serializer.validated_data
+        )
         return Response(EntitlementSerializer(entitlement).data)
 
 
@@ -101,10 +109,17 @@ def _declaration_data(checkpoint) -> dict:
     return {
         "checkpoint": checkpoint.pk,
         "releases_openly": declaration.releases_openly if declaration else None,
-        "items": [{"dataset": i.dataset.slug, "trained_from": i.trained_from, "trained_until": i.trained_until}
-                  for i in (declaration.items.all() if declaration else [])],
-        "compliance": ComplianceSerializer({"status": compliance.status.value, "label": compliance.label,
-                                            "reasons": [str(r) for r in compliance.reasons]}).data,
+        "items": [
+            {"dataset": i.dataset.slug, "trained_from": i.trained_from, "trained_until": i.trained_until}
+            for i in (declaration.items.all() if declaration else [])
+        ],
+        "compliance": ComplianceSerializer(
+            {
+                "status": compliance.status.value,
+                "label": compliance.label,
+                "reasons": [str(r) for r in compliance.reasons],
+            }
+        ).data,
     }
 
 
@@ -125,8 +140,11 @@ class TrainingDeclarationViewSet(viewsets.GenericViewSet):
             raise Http404
         return checkpoint
 
-    @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="checkpoint id")],
-                   request=None, responses=None)
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="checkpoint id")],
+        request=None,
+        responses=None,
+    )
     def retrieve(self, request, pk=None):
         return Response(_declaration_data(self._checkpoint(pk)))
 
@@ -135,7 +153,10 @@ class TrainingDeclarationViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         checkpoint = self._checkpoint(data["checkpoint"].pk)
-        services.training_declaration_set(actor=request.user, checkpoint=checkpoint,
-                                          releases_openly=data["releases_openly"],
-                                          items=[dict(i) for i in data["items"]])
+        services.training_declaration_set(
+            actor=request.user,
+            checkpoint=checkpoint,
+            releases_openly=data["releases_openly"],
+            items=[dict(i) for i in data["items"]],
+        )
         return Response(_declaration_data(checkpoint), status=status.HTTP_201_CREATED)

@@ -4,7 +4,19 @@ from .entitlements import Entitlement
 from .purchases import Purchase, PurchaseKind, PurchaseShare, ShareBasis
 
 __all__ = [
-    "LICENCE_TERMS", "Dataset", "Entitlement", "Licence", "Modality", "PostTermination", "Provider", "ProviderKind",
-    "Purchase", "PurchaseKind", "PurchaseShare", "ShareBasis", "TermStatus", "TrainingDataItem",
+    "LICENCE_TERMS",
+    "Dataset",
+    "Entitlement",
+    "Licence",
+    "Modality",
+    "PostTermination",
+    "Provider",
+    "ProviderKind",
+    "Purchase",
+    "PurchaseKind",
+    "PurchaseShare",
+    "ShareBasis",
+    "TermStatus",
+    "TrainingDataItem",
     "TrainingDeclaration",
 ]

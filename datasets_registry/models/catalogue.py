@@ -1,4 +1,5 @@
 """The catalogue: who sells data, on which licence terms, and what they sell."""
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -74,8 +75,7 @@ class Licence(BilingualNamed):
     attribution_clause = _clause(_("attribution clause"))
     term_starts_on = models.DateField(_("term starts on"))
     term_ends_on = models.DateField(_("term ends on"), null=True, blank=True)
-    post_termination = models.CharField(_("access after termination"), max_length=16,
-                                        choices=PostTermination.choices)
+    post_termination = models.CharField(_("access after termination"), max_length=16, choices=PostTermination.choices)
     post_termination_clause = _clause(_("access after termination clause"))
 
     class Meta:
@@ -83,19 +83,31 @@ class Licence(BilingualNamed):
         verbose_name = _("licence")
         verbose_name_plural = _("licences")
         constraints = [
-            *[models.CheckConstraint(condition=Q(**{f"{term}__in": TermStatus.values}), name=f"licence_{term}_known")
-              for term in LICENCE_TERMS],
-            models.CheckConstraint(condition=Q(post_termination__in=PostTermination.values),
-                                   name="licence_post_termination_known"),
-            models.CheckConstraint(condition=Q(term_ends_on__isnull=True) | Q(term_ends_on__gte=models.F("term_starts_on")),
-                                   name="licence_term_ends_after_start"),
+            *[
+                models.CheckConstraint(condition=Q(**{f"{term}__in": TermStatus.values}), name=f"licence_{term}_known")
+                for term in LICENCE_TERMS
+            ],
+            models.CheckConstraint(
+                condition=Q(post_termination__in=PostTermination.values), name="licence_post_termination_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(term_ends_on__isnull=True) | Q(term_ends_on__gte=models.F("term_starts_on")),
+                name="licence_term_ends_after_start",
+            ),
         ]
 
     def terms(self) -> list[dict]:
         """[{code, label, status, status_label, clause}] in display order, for pages and exports."""
-        return [{"code": code, "label": label, "status": getattr(self, code),
-                 "status_label": TermStatus(getattr(self, code)).label,
-                 "clause": getattr(self, f"{code}_clause")} for code, label in LICENCE_TERMS.items()]
+        return [
+            {
+                "code": code,
+                "label": label,
+                "status": getattr(self, code),
+                "status_label": TermStatus(getattr(self, code)).label,
+                "clause": getattr(self, f"{code}_clause"),
+            }
+            for code, label in LICENCE_TERMS.items()
+        ]
 
 
 class Modality(models.TextChoices):
@@ -107,7 +119,9 @@ class Modality(models.TextChoices):
 
 
 class Dataset(BilingualNamed):
-    provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="datasets")
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="datasets"
+    )
     licence = models.ForeignKey(Licence, verbose_name=_("licence"), on_delete=models.PROTECT, related_name="datasets")
     slug = models.SlugField(unique=True)
     modality = models.CharField(_("modality"), max_length=16, choices=Modality.choices)

@@ -1,4 +1,5 @@
 """What a checkpoint was trained on, as its team declares it."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -8,11 +9,13 @@ from .catalogue import Dataset
 
 
 class TrainingDeclaration(models.Model):
-    checkpoint = models.OneToOneField("evaluation.Checkpoint", on_delete=models.PROTECT,
-                                      related_name="training_declaration")
+    checkpoint = models.OneToOneField(
+        "evaluation.Checkpoint", on_delete=models.PROTECT, related_name="training_declaration"
+    )
     releases_openly = models.BooleanField(_("weights will be released as open source"), default=False)
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     declared_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -33,5 +36,7 @@ class TrainingDataItem(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["declaration", "dataset"], name="training_item_dataset_once"),
-            models.CheckConstraint(condition=Q(trained_until__gte=F("trained_from")), name="training_item_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(trained_until__gte=F("trained_from")), name="training_item_dates_ordered"
+            ),
         ]

@@ -1,5 +1,6 @@
 """A checkpoint's training-data declaration: which datasets, over which dates, and
 whether the weights will be released openly. Setting it replaces the previous one."""
+
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +24,17 @@ def _require_may_declare(actor, checkpoint) -> None:
 def _state(declaration: TrainingDeclaration | None, items) -> dict | None:
     if declaration is None:
         return None
-    return {"releases_openly": declaration.releases_openly,
-            "items": [{"dataset": i.dataset_id, "trained_from": i.trained_from.isoformat(),
-                       "trained_until": i.trained_until.isoformat()} for i in items]}
+    return {
+        "releases_openly": declaration.releases_openly,
+        "items": [
+            {
+                "dataset": i.dataset_id,
+                "trained_from": i.trained_from.isoformat(),
+                "trained_until": i.trained_until.isoformat(),
+            }
+            for i in items
+        ],
+    }
 
 
 @transaction.atomic
@@ -50,8 +59,7 @@ def training_declaration_set(*, actor, checkpoint, releases_openly: bool, items:
     if errors:
         raise ValidationError({"items": errors})
 
-    declaration = (TrainingDeclaration.objects.select_for_update()
-                   .filter(checkpoint=checkpoint).first())
+    declaration = TrainingDeclaration.objects.select_for_update().filter(checkpoint=checkpoint).first()
     before = _state(declaration, declaration.items.all()) if declaration else None
     if declaration is None:
         declaration = TrainingDeclaration(checkpoint=checkpoint)
@@ -59,9 +67,22 @@ def training_declaration_set(*, actor, checkpoint, releases_openly: bool, items:
     declaration.declared_by = actor if actor is not None and actor.is_authenticated else None
     declaration.save()
     declaration.items.all().delete()
-    rows = TrainingDataItem.objects.bulk_create([
-        TrainingDataItem(declaration=declaration, dataset=i["dataset"], trained_from=i["trained_from"],
-                         trained_until=i["trained_until"]) for i in items])
-    audit_record(actor=actor, action="training_declaration.set", target=checkpoint, before=before,
-                 after=_state(declaration, rows))
+    rows = TrainingDataItem.objects.bulk_create(
+        [
+            TrainingDataItem(
+                declaration=declaration,
+                dataset=i["dataset"],
+                trained_from=i["trained_from"],
+                trained_until=i["trained_until"],
+            )
+            for i in items
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="training_declaration.set",
+        target=checkpoint,
+        before=before,
+        after=_state(declaration, rows),
+    )
     return declaration

@@ -1,5 +1,6 @@
 """Recording a purchase: its cost shares (split.py), then one entitlement per payer
 and dataset for the access period. All or nothing."""
+
 import datetime
 from decimal import Decimal
 
@@ -30,10 +31,14 @@ def _split_message(error: SplitError) -> str:
         "one_basis": lambda: _("Each share gives either a percentage or a fixed amount, not both."),
         "percent_range": lambda: _("A percentage must be above 0 and at most 100."),
         "negative_fixed": lambda: _("A fixed amount must not be negative."),
-        "fixed_exceed_total": lambda: _("The fixed amounts (%(fixed)s) exceed the total paid (%(total)s).")
-        % {"fixed": format_krw(p["fixed"]), "total": format_krw(p["total"])},
-        "fixed_not_total": lambda: _("The fixed amounts (%(fixed)s) must add up to the total paid (%(total)s).")
-        % {"fixed": format_krw(p["fixed"]), "total": format_krw(p["total"])},
+        "fixed_exceed_total": lambda: (
+            _("The fixed amounts (%(fixed)s) exceed the total paid (%(total)s).")
+            % {"fixed": format_krw(p["fixed"]), "total": format_krw(p["total"])}
+        ),
+        "fixed_not_total": lambda: (
+            _("The fixed amounts (%(fixed)s) must add up to the total paid (%(total)s).")
+            % {"fixed": format_krw(p["fixed"]), "total": format_krw(p["total"])}
+        ),
         "percent_not_hundred": lambda: _("The percentages add up to %(percent)s, not 100.") % {"percent": p["percent"]},
     }
     return messages[error.code]()
@@ -61,45 +66,111 @@ def _errors(*, kind, price_krw, vat_krw, datasets, access_from, access_until, co
 
 
 @transaction.atomic
-def purchase_create(*, actor, kind: str, title: str, provider, datasets: list, contract_number: str,
-                    contract_date: datetime.date, price_krw: int, vat_krw: int, access_from: datetime.date,
-                    access_until: datetime.date, shares: list[dict], intermediary=None) -> Purchase:
+def purchase_create(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    provider,
+    datasets: list,
+    contract_number: str,
+    contract_date: datetime.date,
+    price_krw: int,
+    vat_krw: int,
+    access_from: datetime.date,
+    access_until: datetime.date,
+    shares: list[dict],
+    intermediary=None,
+) -> Purchase:
     """Record a purchase. `shares`: [{"team" or "organisation", "percent" or "fixed_krw"}].
     The amount paid (price + VAT) is split exactly; each payer gets an entitlement to every
     dataset from `access_from` to `access_until`. Any error → ValidationError, nothing written."""
     if actor is not None:
         require(actor, Action.MANAGE_REGISTRY)
-    errors = _errors(kind=kind, price_krw=price_krw, vat_krw=vat_krw, datasets=datasets, access_from=access_from,
-                     access_until=access_until, contract_number=contract_number, shares=shares)
+    errors = _errors(
+        kind=kind,
+        price_krw=price_krw,
+        vat_krw=vat_krw,
+        datasets=datasets,
+        access_from=access_from,
+        access_until=access_until,
+        contract_number=contract_number,
+        shares=shares,
+    )
     if errors:
         raise ValidationError(errors)
     total = price_krw + vat_krw
-    specs = [ShareSpec(key=holder_key(team=s.get("team"), organisation=s.get("organisation")),
-                       percent=None if s.get("percent") is None else Decimal(str(s["percent"])),
-                       fixed_krw=s.get("fixed_krw")) for s in shares]
+    specs = [
+        ShareSpec(
+            key=holder_key(team=s.get("team"), organisation=s.get("organisation")),
+            percent=None if s.get("percent") is None else Decimal(str(s["percent"])),
+            fixed_krw=s.get("fixed_krw"),
+        )
+        for s in shares
+    ]
     try:
         amounts = split_total(total, specs)
     except SplitError as error:
         raise ValidationError({"shares": [_split_message(error)]}) from None
 
-    purchase = Purchase(kind=kind, title=title, provider=provider, intermediary=intermediary,
-                        contract_number=contract_number, contract_date=contract_date, price_krw=price_krw,
-                        vat_krw=vat_krw, total_krw=total, access_from=access_from, access_until=access_until,
-                        recorded_by=actor if actor is not None and actor.is_authenticated else None)
+    purchase = Purchase(
+        kind=kind,
+        title=title,
+        provider=provider,
+        intermediary=intermediary,
+        contract_number=contract_number,
+        contract_date=contract_date,
+        price_krw=price_krw,
+        vat_krw=vat_krw,
+        total_krw=total,
+        access_from=access_from,
+        access_until=access_until,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
     purchase.full_clean()
     purchase.save()
     purchase.datasets.set(datasets)
-    rows = [PurchaseShare(purchase=purchase, team=s.get("team"), organisation=s.get("organisation"),
-                          basis=ShareBasis.PERCENT if spec.percent is not None else ShareBasis.FIXED,
-                          percent=spec.percent, fixed_krw=spec.fixed_krw, amount_krw=amounts[spec.key])
-            for s, spec in zip(shares, specs, strict=True)]
+    rows = [
+        PurchaseShare(
+            purchase=purchase,
+            team=s.get("team"),
+            organisation=s.get("organisation"),
+            basis=ShareBasis.PERCENT if spec.percent is not None else ShareBasis.FIXED,
+            percent=spec.percent,
+            fixed_krw=spec.fixed_krw,
+            amount_krw=amounts[spec.key],
+        )
+        for s, spec in zip(shares, specs, strict=True)
+    ]
     PurchaseShare.objects.bulk_create(rows)
-    audit_record(actor=actor, action="purchase.create", target=purchase, after=snapshot(
-        purchase, datasets=sorted(d.pk for d in datasets),
-        shares=[{"holder": spec.key, "basis": row.basis, "percent": row.percent, "fixed_krw": row.fixed_krw,
-                 "amount_krw": row.amount_krw} for row, spec in zip(rows, specs, strict=True)]))
+    audit_record(
+        actor=actor,
+        action="purchase.create",
+        target=purchase,
+        after=snapshot(
+            purchase,
+            datasets=sorted(d.pk for d in datasets),
+            shares=[
+                {
+                    "holder": spec.key,
+                    "basis": row.basis,
+                    "percent": row.percent,
+                    "fixed_krw": row.fixed_krw,
+                    "amount_krw": row.amount_krw,
+                }
+                for row, spec in zip(rows, specs, strict=True)
+            ],
+        ),
+    )
     for row in rows:
         for dataset in datasets:
-            entitlement_grant_unchecked(actor=actor, dataset=dataset, team=row.team, organisation=row.organisation,
-                                        valid_from=access_from, valid_until=access_until, purchase=purchase)
+            entitlement_grant_unchecked(
+                actor=actor,
+                dataset=dataset,
+                team=row.team,
+                organisation=row.organisation,
+                valid_from=access_from,
+                valid_until=access_until,
+                purchase=purchase,
+            )
     return purchase

@@ -18,8 +18,18 @@ from evaluation.models import (
 class SuiteTaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = SuiteTask
-        fields = ["task", "n_shot", "metric", "higher_is_better", "category", "weight", "random_baseline", "hidden",
-                  "protocol", "data"]
+        fields = [
+            "task",
+            "n_shot",
+            "metric",
+            "higher_is_better",
+            "category",
+            "weight",
+            "random_baseline",
+            "hidden",
+            "protocol",
+            "data",
+        ]
 
 
 class SuiteVersionSerializer(serializers.ModelSerializer):
@@ -39,26 +49,60 @@ class CheckpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Checkpoint
-        fields = ["id", "team", "name", "source", "precision", "precision_reason", "has_chat_template",
-                  "declared_target_model", "notes", "submitted_by",
-                  "submitted_at", "status", "rejection_reason", "progress", "architecture", "parameter_count",
-                  "dtypes", "size_bytes", "manifest_digest", "manifest", "validated_at", "requested_suites"]
+        fields = [
+            "id",
+            "team",
+            "name",
+            "source",
+            "precision",
+            "precision_reason",
+            "has_chat_template",
+            "declared_target_model",
+            "notes",
+            "submitted_by",
+            "submitted_at",
+            "status",
+            "rejection_reason",
+            "progress",
+            "architecture",
+            "parameter_count",
+            "dtypes",
+            "size_bytes",
+            "manifest_digest",
+            "manifest",
+            "validated_at",
+            "requested_suites",
+        ]
 
 
 class CheckpointSubmitSerializer(serializers.Serializer):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     name = serializers.CharField(max_length=200)
-    source = serializers.CharField(max_length=500,
-                                   help_text="A folder under CHECKPOINT_ROOT/<team-slug>/, or hf://org/name@<commit>")
+    source = serializers.CharField(
+        max_length=500, help_text="A folder under CHECKPOINT_ROOT/<team-slug>/, or hf://org/name@<commit>"
+    )
     precision = serializers.ChoiceField(
-        choices=Precision.choices, required=False, allow_blank=True, default="",
-        help_text="Leave empty to evaluate in the precision of the weights (read from the safetensors headers)")
-    precision_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
-                                             help_text="Required when `precision` is set: why not the weights' own")
+        choices=Precision.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Leave empty to evaluate in the precision of the weights (read from the safetensors headers)",
+    )
+    precision_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Required when `precision` is set: why not the weights' own",
+    )
     declared_target_model = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    suites = serializers.ListField(child=serializers.SlugField(), required=False, default=list,
-                                   help_text="Suites to evaluate on once the checkpoint is ready")
+    suites = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        default=list,
+        help_text="Suites to evaluate on once the checkpoint is ready",
+    )
 
 
 class TaskResultSerializer(serializers.ModelSerializer):
@@ -77,12 +121,41 @@ class RunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EvaluationRun
-        fields = ["id", "checkpoint", "team", "suite", "suite_version", "status", "created_at", "started_at",
-                  "finished_at", "attempts", "max_attempts", "worker_host", "heartbeat_at", "progress_done",
-                  "progress_total", "progress_percent", "current_task", "error", "forced", "reused_from",
-                  "reproduces", "reproduced_exactly", "preview", "protocol", "data",
-                  "backend", "device", "dtype", "batch_size", "seeds", "manifest_digest", "versions",
-                  "task_results"]
+        fields = [
+            "id",
+            "checkpoint",
+            "team",
+            "suite",
+            "suite_version",
+            "status",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "attempts",
+            "max_attempts",
+            "worker_host",
+            "heartbeat_at",
+            "progress_done",
+            "progress_total",
+            "progress_percent",
+            "current_task",
+            "error",
+            "forced",
+            "reused_from",
+            "reproduces",
+            "reproduced_exactly",
+            "preview",
+            "protocol",
+            "data",
+            "backend",
+            "device",
+            "dtype",
+            "batch_size",
+            "seeds",
+            "manifest_digest",
+            "versions",
+            "task_results",
+        ]
 
     def get_error(self, run) -> str:
         return selectors.run_error_for(user=self.context["request"].user, run=run)
@@ -91,8 +164,18 @@ class RunSerializer(serializers.ModelSerializer):
 class RunShardSerializer(serializers.ModelSerializer):
     class Meta:
         model = RunShard
-        fields = ["position", "task", "pieces", "documents", "status", "attempts", "worker_host", "gpus",
-                  "started_at", "finished_at"]
+        fields = [
+            "position",
+            "task",
+            "pieces",
+            "documents",
+            "status",
+            "attempts",
+            "worker_host",
+            "gpus",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class RunDetailSerializer(RunSerializer):
@@ -118,9 +201,14 @@ class RunRequestSerializer(serializers.Serializer):
     suite = serializers.SlugField()
     force = serializers.BooleanField(default=False)
     preview_limit = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1, max_value=10_000,
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=10_000,
         help_text="A preview: score only the first N items of each task (at most EVAL_PREVIEW_MAX_ITEMS). "
-                  "Labelled as a preview; never on a leaderboard, snapshot or stage")
+        "Labelled as a preview; never on a leaderboard, snapshot or stage",
+    )
 
 
 class BenchmarkSnapshotSerializer(serializers.ModelSerializer):
@@ -129,8 +217,21 @@ class BenchmarkSnapshotSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BenchmarkSnapshot
-        fields = ["id", "key", "source", "config", "revision", "digest", "format", "splits", "columns", "files",
-                  "licence", "imported_by", "imported_at"]
+        fields = [
+            "id",
+            "key",
+            "source",
+            "config",
+            "revision",
+            "digest",
+            "format",
+            "splits",
+            "columns",
+            "files",
+            "licence",
+            "imported_by",
+            "imported_at",
+        ]
 
 
 class BenchmarkImportSerializer(serializers.Serializer):
@@ -139,8 +240,9 @@ class BenchmarkImportSerializer(serializers.Serializer):
     config = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     revision = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     licence = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    tasks = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
-                                  max_length=50)
+    tasks = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=50
+    )
 
 
 class PrivateBenchmarkSerializer(serializers.ModelSerializer):
@@ -149,8 +251,18 @@ class PrivateBenchmarkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PrivateBenchmark
-        fields = ["slug", "name_ko", "name_en", "kind", "prompt_template", "answer_pattern", "task", "items",
-                  "published_at", "demo"]
+        fields = [
+            "slug",
+            "name_ko",
+            "name_en",
+            "kind",
+            "prompt_template",
+            "answer_pattern",
+            "task",
+            "items",
+            "published_at",
+            "demo",
+        ]
 
 
 class PrivateBenchmarkWriteSerializer(serializers.Serializer):

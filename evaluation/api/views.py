@@ -1,5 +1,6 @@
 """Evaluation API: lists are scoped to what the caller may see; one object needs
 VIEW_TEAM_PRIVATE on its team; writes are checked again by the services."""
+
 import django_filters
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -106,8 +107,13 @@ class RunViewSet(EvaluationViewSet):
         version = selectors.suite_version_current(slug=data["suite"])
         if checkpoint is None or version is None:
             raise ValidationError({"checkpoint" if checkpoint is None else "suite": ["Not found."]})
-        run = run_request(actor=request.user, checkpoint=checkpoint, suite_version=version, force=data["force"],
-                          preview_limit=data["preview_limit"])
+        run = run_request(
+            actor=request.user,
+            checkpoint=checkpoint,
+            suite_version=version,
+            force=data["force"],
+            preview_limit=data["preview_limit"],
+        )
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=RunSerializer)
@@ -136,8 +142,10 @@ class BenchmarkDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     serializer_class = BenchmarkSnapshotSerializer
     queryset = BenchmarkSnapshot.objects.select_related("imported_by")
 
-    @extend_schema(request=BenchmarkImportSerializer, responses={201: BenchmarkSnapshotSerializer,
-                                                                 200: BenchmarkSnapshotSerializer})
+    @extend_schema(
+        request=BenchmarkImportSerializer,
+        responses={201: BenchmarkSnapshotSerializer, 200: BenchmarkSnapshotSerializer},
+    )
     @idempotent
     def create(self, request):
         """Import a folder under BENCHMARK_IMPORT_ROOT as a snapshot; the same folder again answers 200
@@ -147,12 +155,15 @@ class BenchmarkDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         values = dict(data.validated_data)
         try:
             folder = import_folder_allowed(values.pop("folder"))
-            snapshot, created = snapshot_import(actor=request.user, folder=folder, tasks=tuple(values.pop("tasks")),
-                                                **values)
+            snapshot, created = snapshot_import(
+                actor=request.user, folder=folder, tasks=tuple(values.pop("tasks")), **values
+            )
         except SnapshotError as exc:
             raise ValidationError({"folder": [str(exc)]}) from None
-        return Response(BenchmarkSnapshotSerializer(snapshot).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            BenchmarkSnapshotSerializer(snapshot).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class PrivateBenchmarkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -164,8 +175,9 @@ class PrivateBenchmarkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     queryset = PrivateBenchmark.objects.select_related("snapshot")
     lookup_field = "slug"
 
-    @extend_schema(request={"multipart/form-data": PrivateBenchmarkWriteSerializer},
-                   responses={201: PrivateBenchmarkSerializer})
+    @extend_schema(
+        request={"multipart/form-data": PrivateBenchmarkWriteSerializer}, responses={201: PrivateBenchmarkSerializer}
+    )
     @idempotent
     def create(self, request):
         """Create or change a benchmark; `items` (a file) replaces its items."""
@@ -173,8 +185,9 @@ class PrivateBenchmarkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         upload = values.pop("items", None)
-        benchmark = private_benchmark_save(actor=request.user, items_file=(upload.name, upload.read()) if upload else None,
-                                           **values)
+        benchmark = private_benchmark_save(
+            actor=request.user, items_file=(upload.name, upload.read()) if upload else None, **values
+        )
         return Response(PrivateBenchmarkSerializer(benchmark).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: dict})

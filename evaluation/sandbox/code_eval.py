@@ -6,6 +6,7 @@ the same call, `compute(references=…, predictions=…, k=…)`, with the same 
 `(pass_at_k, results)`, but runs every `candidate + "\\n" + test` in a sandbox of its own
 (execute.py) and never reaches the hub. pass@k is the unbiased estimator of Chen et al. (2021),
 written as the metric writes it, so the floating-point result is the same."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,9 +63,11 @@ class SandboxedCodeEval:
         if current["limits"] is None:
             raise no_sandbox()
         limits, config = current["limits"], current["config"]
-        jobs = [(task_id, completion_id, candidate, test)
-                for task_id, (candidates, test) in enumerate(zip(predictions, references, strict=True))
-                for completion_id, candidate in enumerate(candidates)]
+        jobs = [
+            (task_id, completion_id, candidate, test)
+            for task_id, (candidates, test) in enumerate(zip(predictions, references, strict=True))
+            for completion_id, candidate in enumerate(candidates)
+        ]
         with ThreadPoolExecutor(max_workers=max(1, num_workers)) as pool:
             done = list(pool.map(lambda job: _check(*job, limits=limits, config=config), jobs))
         results = defaultdict(list)
@@ -77,15 +80,24 @@ class SandboxedCodeEval:
         return pass_at_k, results
 
 
-
-def _check(task_id: int, completion_id: int, candidate: str, test: str, *, limits: dict,
-           config: execute.HostConfig) -> dict:
+def _check(
+    task_id: int, completion_id: int, candidate: str, test: str, *, limits: dict, config: execute.HostConfig
+) -> dict:
     run = execute.run(candidate + "\n" + test, limits, config)
     executions[execution_key(test, candidate)] = {
-        "outcome": str(run.outcome), "detail": run.detail, "limit": run.limit, "seconds": run.seconds,
-        "output": run.output[:2000]}
+        "outcome": str(run.outcome),
+        "detail": run.detail,
+        "limit": run.limit,
+        "seconds": run.seconds,
+        "output": run.output[:2000],
+    }
     passed = run.outcome == Outcome.PASSED
     # The hub metric's wording: "passed", "timed out" or "failed: <why>".
     text = "passed" if passed else "timed out" if run.outcome == Outcome.TIMED_OUT else f"failed: {run.detail}"
-    return {"task_id": task_id, "passed": passed, "result": text, "completion_id": completion_id,
-            "outcome": str(run.outcome)}
+    return {
+        "task_id": task_id,
+        "passed": passed,
+        "result": text,
+        "completion_id": completion_id,
+        "outcome": str(run.outcome),
+    }

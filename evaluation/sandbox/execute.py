@@ -8,6 +8,7 @@ at /tmp as its working directory. Nothing else of the host exists there: no /etc
 network (only its own loopback), its own PID, IPC and UTS namespaces, and runs as an unprivileged
 user: a worker running as root hands it to EVAL_SANDBOX_UID before bubblewrap starts, because
 the kernel never applies the process limit to root."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,12 @@ class HostConfig:
     def from_settings(cls) -> HostConfig:
         from django.conf import settings
 
-        return cls(tool=settings.EVAL_SANDBOX_TOOL, uid=settings.EVAL_SANDBOX_UID,
-                   python=settings.EVAL_SANDBOX_PYTHON, scratch=settings.EVAL_SANDBOX_SCRATCH)
+        return cls(
+            tool=settings.EVAL_SANDBOX_TOOL,
+            uid=settings.EVAL_SANDBOX_UID,
+            python=settings.EVAL_SANDBOX_PYTHON,
+            scratch=settings.EVAL_SANDBOX_SCRATCH,
+        )
 
     def interpreter(self) -> str:
         """The system's interpreter of this Python version where there is one: an installation in
@@ -90,8 +95,19 @@ def unavailable_reason(config: HostConfig, *, forbidden: tuple[Path, ...] = ()) 
         if folder.is_relative_to("/usr") or folder.is_relative_to(home) or home.is_relative_to(folder):
             return f"{folder} would be readable in the sandbox (it overlaps /usr or {home})"
     try:
-        check = run("x = 1\n", {"cpu_time_s": 5, "wall_time_s": 20, "memory_mb": 512, "processes": 16,
-                                "output_kb": 64, "tmp_kb": 1024, "open_files": 32}, config)
+        check = run(
+            "x = 1\n",
+            {
+                "cpu_time_s": 5,
+                "wall_time_s": 20,
+                "memory_mb": 512,
+                "processes": 16,
+                "output_kb": 64,
+                "tmp_kb": 1024,
+                "open_files": 32,
+            },
+            config,
+        )
     except SandboxError as exc:
         return str(exc)
     if check.outcome != Outcome.PASSED:
@@ -108,11 +124,38 @@ def tool_version(config: HostConfig) -> str:
 
 
 def _command(config: HostConfig, limits: dict, sample_dir: Path, inside_args: str) -> list[str]:
-    command = [config.tool, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-               "--new-session", "--cap-drop", "ALL", "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
-               "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
-               "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-               "--ro-bind", "/usr", "/usr"]
+    command = [
+        config.tool,
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--hostname",
+        "sandbox",
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        "/tmp",
+        "--setenv",
+        "LANG",
+        "C.UTF-8",
+        "--setenv",
+        "PYTHONDONTWRITEBYTECODE",
+        "1",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
     home = config.installation()
     if not home.is_relative_to("/usr"):
         command += ["--ro-bind", str(home), str(home)]
@@ -122,9 +165,27 @@ def _command(config: HostConfig, limits: dict, sample_dir: Path, inside_args: st
             command += ["--symlink", os.readlink(host), f"/{name}"]
         elif host.is_dir():
             command += ["--ro-bind", str(host), f"/{name}"]
-    command += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits["tmp_kb"] * 1024), "--tmpfs", "/tmp",
-                "--ro-bind", str(sample_dir), "/sample", "--chdir", "/tmp",
-                config.interpreter(), "-I", "-S", "-c", INSIDE.read_text(encoding="utf-8"), inside_args]
+    command += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(limits["tmp_kb"] * 1024),
+        "--tmpfs",
+        "/tmp",
+        "--ro-bind",
+        str(sample_dir),
+        "/sample",
+        "--chdir",
+        "/tmp",
+        config.interpreter(),
+        "-I",
+        "-S",
+        "-c",
+        INSIDE.read_text(encoding="utf-8"),
+        inside_args,
+    ]
     return command
 
 
@@ -148,16 +209,27 @@ def _run(sample_dir: Path, limits: dict, config: HostConfig) -> Execution:
     info_read, info_write = os.pipe()  # bubblewrap tells the host PID of the sandbox's first process
     os.write(token_write, token)
     os.close(token_write)
-    args = json.dumps({**{k: limits[k] for k in ("cpu_time_s", "memory_mb", "processes", "open_files", "tmp_kb")},
-                       "token_fd": token_read, "status_fd": status_write})
+    args = json.dumps(
+        {
+            **{k: limits[k] for k in ("cpu_time_s", "memory_mb", "processes", "open_files", "tmp_kb")},
+            "token_fd": token_read,
+            "status_fd": status_write,
+        }
+    )
     drop = {"user": config.uid, "group": config.uid, "extra_groups": []} if os.geteuid() == 0 else {}
     command = _command(config, limits, sample_dir, args)
     command[1:1] = ["--info-fd", str(info_write)]
     started = time.monotonic()
     try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, pass_fds=(token_read, status_write, info_write),
-                                   start_new_session=True, **drop)
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(token_read, status_write, info_write),
+            start_new_session=True,
+            **drop,
+        )
     except OSError as exc:
         os.close(status_read)
         os.close(info_read)
@@ -177,8 +249,9 @@ def _run(sample_dir: Path, limits: dict, config: HostConfig) -> Execution:
     if ending:
         return _execution(ending, text, seconds)
     if not status.startswith(b"S"):
-        raise SandboxError(f"the sandbox did not start the program (exit status {process.returncode}): "
-                           f"{text.strip()[-500:]}")
+        raise SandboxError(
+            f"the sandbox did not start the program (exit status {process.returncode}): {text.strip()[-500:]}"
+        )
     return _execution(_verdict(process.returncode, status[1:] == token, text, limits), text, seconds)
 
 
@@ -187,8 +260,9 @@ def _execution(verdict: tuple, output: str, seconds: float) -> Execution:
     return Execution(outcome=outcome, detail=detail, output=output, seconds=seconds, limit=limit[0] if limit else None)
 
 
-def _collect(process: subprocess.Popen, status_read: int, info_read: int, info: bytearray, limits: dict,
-             started: float):
+def _collect(
+    process: subprocess.Popen, status_read: int, info_read: int, info: bytearray, limits: dict, started: float
+):
     """Read the program's output (up to its limit) and status until it ends or a limit ends it.
     Returns (output, status bytes, (outcome, detail) if a limit ended it, else None)."""
     cap = limits["output_kb"] * 1024
@@ -207,8 +281,15 @@ def _collect(process: subprocess.Popen, status_read: int, info_read: int, info: 
                 continue
             streams[fd].extend(chunk)
             if len(output) > cap:
-                return bytes(output[:cap]), bytes(status), (Outcome.KILLED, f"output limit of {limits['output_kb']} KB",
-                                                            {"name": "output_kb", "value": limits["output_kb"]})
+                return (
+                    bytes(output[:cap]),
+                    bytes(status),
+                    (
+                        Outcome.KILLED,
+                        f"output limit of {limits['output_kb']} KB",
+                        {"name": "output_kb", "value": limits["output_kb"]},
+                    ),
+                )
     try:
         process.wait(timeout=max(0.1, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
@@ -217,16 +298,22 @@ def _collect(process: subprocess.Popen, status_read: int, info_read: int, info: 
 
 
 def _timed_out(limits: dict) -> tuple:
-    return (Outcome.TIMED_OUT, f"wall time limit of {limits['wall_time_s']} s",
-            {"name": "wall_time_s", "value": limits["wall_time_s"]})
+    return (
+        Outcome.TIMED_OUT,
+        f"wall time limit of {limits['wall_time_s']} s",
+        {"name": "wall_time_s", "value": limits["wall_time_s"]},
+    )
 
 
 def _verdict(returncode: int, passed: bool, text: str, limits: dict) -> tuple:
     if returncode == 0 and passed:
         return Outcome.PASSED, ""
     if returncode == EXIT_MEMORY:
-        return Outcome.KILLED, f"memory limit of {limits['memory_mb']} MB", {"name": "memory_mb",
-                                                                            "value": limits["memory_mb"]}
+        return (
+            Outcome.KILLED,
+            f"memory limit of {limits['memory_mb']} MB",
+            {"name": "memory_mb", "value": limits["memory_mb"]},
+        )
     # bubblewrap exits with 128 + the signal that ended the program
     number = returncode - 128 if returncode > 128 else -returncode if returncode < 0 else 0
     if number:

@@ -5,6 +5,7 @@ limits it returns the sandboxed metric, without them (a suite that declares no s
 machine without one) it refuses, so code is never run outside the sandbox and never fetched
 from the hub. `confirm_arguments` tells the harness to run a coding task only after checking
 that each of its metrics that runs code goes through that metric."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext
@@ -49,9 +50,13 @@ def confirm_arguments(task: str, manager) -> dict:
     for task_object in unsafe:
         others = [name for name, fn in task_object._metric_fn_list.items() if not _runs_code_here(fn)]
         if others:
-            raise SandboxRefused(gettext("Task %(task)s runs model-written code through %(metrics)s, which the "
-                                         "platform cannot sandbox: it is not run.")
-                                 % {"task": task_object.config.task, "metrics": ", ".join(others)})
+            raise SandboxRefused(
+                gettext(
+                    "Task %(task)s runs model-written code through %(metrics)s, which the "
+                    "platform cannot sandbox: it is not run."
+                )
+                % {"task": task_object.config.task, "metrics": ", ".join(others)}
+            )
     return {"confirm_run_unsafe_code": True} if unsafe else {}
 
 
@@ -68,8 +73,11 @@ def attach(sample: dict) -> None:
     target = sample.get("target")
     if not executions or not isinstance(target, str):
         return
-    found = [executions[key] for key in (execution_key(target, c) for c in _strings(sample.get("filtered_resps")))
-             if key in executions]
+    found = [
+        executions[key]
+        for key in (execution_key(target, c) for c in _strings(sample.get("filtered_resps")))
+        if key in executions
+    ]
     if found:
         sample["code_execution"] = found
 

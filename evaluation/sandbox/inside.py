@@ -5,6 +5,7 @@ are set here, after bubblewrap has made the user namespace, so the process limit
 sandbox's processes only. The program then runs as the harness's code_eval runs it: `exec` in a
 fresh namespace. Success is reported on a private pipe with a token read (and closed) before the
 program starts, so a program that merely exits with status 0 has not passed."""
+
 import json
 import os
 import resource

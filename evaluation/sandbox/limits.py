@@ -7,13 +7,13 @@ a new suite version and every run keeps the limits it was scored under."""
 POLICY = "bubblewrap-1"
 
 DEFAULTS = {
-    "cpu_time_s": 5,        # CPU seconds of each process (RLIMIT_CPU)
-    "wall_time_s": 10,      # the whole sample, interpreter start included
-    "memory_mb": 1024,      # address space of each process (RLIMIT_AS)
-    "processes": 32,        # processes and threads inside one sandbox (RLIMIT_NPROC, per namespace)
-    "output_kb": 1024,      # stdout and stderr together; more kills the sample
-    "tmp_kb": 16384,        # the sample's writable /tmp (a fresh tmpfs)
-    "open_files": 64,       # RLIMIT_NOFILE
+    "cpu_time_s": 5,  # CPU seconds of each process (RLIMIT_CPU)
+    "wall_time_s": 10,  # the whole sample, interpreter start included
+    "memory_mb": 1024,  # address space of each process (RLIMIT_AS)
+    "processes": 32,  # processes and threads inside one sandbox (RLIMIT_NPROC, per namespace)
+    "output_kb": 1024,  # stdout and stderr together; more kills the sample
+    "tmp_kb": 16384,  # the sample's writable /tmp (a fresh tmpfs)
+    "open_files": 64,  # RLIMIT_NOFILE
 }
 
 

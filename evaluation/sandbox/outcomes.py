@@ -1,6 +1,8 @@
 """What one sample's test did in the sandbox."""
+
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Outcome(models.TextChoices):

@@ -1,5 +1,6 @@
 """Importing benchmark data snapshots: all or nothing, and idempotent (the same bytes under the
 same name are the same snapshot)."""
+
 from pathlib import Path
 
 from django.conf import settings
@@ -19,13 +20,22 @@ def import_folder_allowed(folder: Path) -> Path:
     root = Path(settings.BENCHMARK_IMPORT_ROOT).resolve()
     resolved = (root / folder).resolve()
     if not resolved.is_relative_to(root) or not resolved.is_dir():
-        raise SnapshotError(_("%(folder)s is not a folder under the import folder %(root)s.")
-                            % {"folder": folder, "root": root})
+        raise SnapshotError(
+            _("%(folder)s is not a folder under the import folder %(root)s.") % {"folder": folder, "root": root}
+        )
     return resolved
 
 
-def snapshot_import(*, actor, folder: Path, source: str, config: str = "", revision: str = "", licence: str = "",
-                    tasks: tuple[str, ...] = ()) -> tuple[BenchmarkSnapshot, bool]:
+def snapshot_import(
+    *,
+    actor,
+    folder: Path,
+    source: str,
+    config: str = "",
+    revision: str = "",
+    licence: str = "",
+    tasks: tuple[str, ...] = (),
+) -> tuple[BenchmarkSnapshot, bool]:
     """Import a dataset's files from `folder`. Returns the snapshot and whether it is new: a folder
     imported before (same name, same bytes) adds nothing. `tasks`: harness tasks whose reading of
     the data is checked first (a column they read that the data lacks is named)."""
@@ -42,8 +52,15 @@ def snapshot_import(*, actor, folder: Path, source: str, config: str = "", revis
             raise SnapshotError(_("Split %(split)s is empty.") % {"split": split})
         splits[split], columns[split] = len(dataset), list(getattr(dataset, "column_names", []))
         for number, path in enumerate(paths):
-            files.append({"split": split, "path": benchmark_data.stored_name(split, number, path),
-                          "size": path.stat().st_size, "sha256": benchmark_data.sha256(path), "origin": path})
+            files.append(
+                {
+                    "split": split,
+                    "path": benchmark_data.stored_name(split, number, path),
+                    "size": path.stat().st_size,
+                    "sha256": benchmark_data.sha256(path),
+                    "origin": path,
+                }
+            )
     digest = benchmark_data.snapshot_digest(source=source, config=config, files=files)
     existing = BenchmarkSnapshot.objects.filter(digest=digest).first()
     if existing:
@@ -51,10 +68,15 @@ def snapshot_import(*, actor, folder: Path, source: str, config: str = "", revis
     if tasks:
         from evaluation import harness
 
-        problems = harness.check_reads(list(tasks), key=f"{source}:{config}" if config else source,
-                                       snapshot={"folder": str(folder), "format": layout.format,
-                                                 "splits": {s: [str(p.relative_to(folder)) for p in paths]
-                                                            for s, paths in layout.splits.items()}})
+        problems = harness.check_reads(
+            list(tasks),
+            key=f"{source}:{config}" if config else source,
+            snapshot={
+                "folder": str(folder),
+                "format": layout.format,
+                "splits": {s: [str(p.relative_to(folder)) for p in paths] for s, paths in layout.splits.items()},
+            },
+        )
         if problems:
             raise SnapshotError(" ".join(problems))
     target = Path(settings.BENCHMARK_DATA_ROOT) / digest
@@ -62,11 +84,23 @@ def snapshot_import(*, actor, folder: Path, source: str, config: str = "", revis
         benchmark_data.store(layout, files, target)
     with transaction.atomic():
         created = BenchmarkSnapshot.objects.create(
-            source=source, config=config, revision=revision.strip(), digest=digest, format=layout.format,
-            splits=splits, columns=columns, licence=licence.strip(), imported_by=actor if actor else None,
-            files=[{k: v for k, v in f.items() if k != "origin"} for f in files])
-        audit_record(actor=actor, action="benchmark_data.import", target=created,
-                     after=snapshot(created, files=None, columns=None))
+            source=source,
+            config=config,
+            revision=revision.strip(),
+            digest=digest,
+            format=layout.format,
+            splits=splits,
+            columns=columns,
+            licence=licence.strip(),
+            imported_by=actor if actor else None,
+            files=[{k: v for k, v in f.items() if k != "origin"} for f in files],
+        )
+        audit_record(
+            actor=actor,
+            action="benchmark_data.import",
+            target=created,
+            after=snapshot(created, files=None, columns=None),
+        )
     return created, True
 
 
@@ -75,8 +109,13 @@ def _as_read(row: BenchmarkSnapshot) -> dict:
     splits: dict[str, list[str]] = {}
     for entry in row.files:
         splits.setdefault(entry["split"], []).append(entry["path"])
-    return {"digest": row.digest, "folder": str(Path(settings.BENCHMARK_DATA_ROOT) / row.digest),
-            "format": row.format, "splits": splits, "files": row.files}
+    return {
+        "digest": row.digest,
+        "folder": str(Path(settings.BENCHMARK_DATA_ROOT) / row.digest),
+        "format": row.format,
+        "splits": splits,
+        "files": row.files,
+    }
 
 
 def pinned_snapshots(pins: dict[str, str]) -> dict[str, dict | None]:

@@ -1,4 +1,5 @@
 """Submitting and validating checkpoints."""
+
 import datetime
 import logging
 
@@ -45,18 +46,25 @@ def checkpoint_submit(
         require(actor, Action.SUBMIT_CHECKPOINT, team)
     precision_reason = precision_reason.strip()
     if precision and not precision_reason:
-        raise ValidationError({"precision_reason": [
-            _("Say why the checkpoint should not be evaluated in the precision of its weights.")]})
+        raise ValidationError(
+            {"precision_reason": [_("Say why the checkpoint should not be evaluated in the precision of its weights.")]}
+        )
     if precision_reason and not precision:
         raise ValidationError({"precision": [_("Choose the precision that the reason is for.")]})
     unknown = sorted(set(suites) - set(Suite.objects.filter(slug__in=suites).values_list("slug", flat=True)))
     if unknown:
         raise ValidationError({"suites": [_("Unknown suite: %(slugs)s") % {"slugs": ", ".join(unknown)}]})
-    checkpoint = Checkpoint(team=team, name=name.strip(), source=source.strip(),
-                            precision=precision or Precision.FLOAT32, precision_reason=precision_reason,
-                            declared_target_model=declared_target_model, notes=notes,
-                            submitted_by=actor if actor is not None and actor.is_authenticated else None,
-                            requested_suites=list(suites))
+    checkpoint = Checkpoint(
+        team=team,
+        name=name.strip(),
+        source=source.strip(),
+        precision=precision or Precision.FLOAT32,
+        precision_reason=precision_reason,
+        declared_target_model=declared_target_model,
+        notes=notes,
+        submitted_by=actor if actor is not None and actor.is_authenticated else None,
+        requested_suites=list(suites),
+    )
     checkpoint.full_clean(exclude=["submitted_by"])
     checkpoint.save()
     audit_record(actor=actor, action="checkpoint.submit", target=checkpoint, after=snapshot(checkpoint))
@@ -67,7 +75,8 @@ def checkpoint_submit(
 
 def _set_progress(checkpoint_id: int, percent: int) -> None:
     Checkpoint.objects.filter(pk=checkpoint_id, progress__lt=percent).update(
-        progress=percent, validation_heartbeat_at=timezone.now())
+        progress=percent, validation_heartbeat_at=timezone.now()
+    )
 
 
 VALIDATION_STALE_AFTER = datetime.timedelta(minutes=30)
@@ -83,8 +92,9 @@ def checkpoint_revalidate_stale(*, stale_after: datetime.timedelta = VALIDATION_
     )
     for pk in stale:
         with transaction.atomic():
-            Checkpoint.objects.filter(pk=pk).update(status=CheckpointStatus.RECEIVED, progress=0,
-                                                    validation_heartbeat_at=timezone.now())
+            Checkpoint.objects.filter(pk=pk).update(
+                status=CheckpointStatus.RECEIVED, progress=0, validation_heartbeat_at=timezone.now()
+            )
             dispatch.send_validate_checkpoint(pk)
     return stale
 
@@ -106,8 +116,13 @@ def _finish_validation(checkpoint: Checkpoint, **fields) -> Checkpoint:
         setattr(checkpoint, key, value)
     checkpoint.validated_at = timezone.now()
     checkpoint.save()
-    audit_record(actor=None, action=f"checkpoint.{checkpoint.status}", target=checkpoint, before=before,
-                 after=snapshot(checkpoint))
+    audit_record(
+        actor=None,
+        action=f"checkpoint.{checkpoint.status}",
+        target=checkpoint,
+        before=before,
+        after=snapshot(checkpoint),
+    )
     return checkpoint
 
 
@@ -119,11 +134,13 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
         return None
     root = settings.CHECKPOINT_ROOT
     try:
-        path = resolve_source(checkpoint.source, team_slug=checkpoint.team.slug, root=root,
-                              allow_hub=settings.EVAL_ALLOW_HUB)
+        path = resolve_source(
+            checkpoint.source, team_slug=checkpoint.team.slug, root=root, allow_hub=settings.EVAL_ALLOW_HUB
+        )
         # The manifest checks every file stays inside the team's folder before anything is read.
         manifest, digest, size = build_manifest(
-            path, team_root=containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=root),
+            path,
+            team_root=containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=root),
             on_progress=lambda percent: _set_progress(checkpoint.pk, percent),
         )
         inspection = inspect_checkpoint(path)
@@ -131,8 +148,11 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
         return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED, rejection_reason=str(problem))
     except Exception as exc:  # noqa: BLE001 - every validation ends ready or rejected, never stuck
         logger.exception("checkpoint %s: validation failed unexpectedly", checkpoint.pk)
-        return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED,
-                                  rejection_reason=_("Could not read the checkpoint: %(error)s") % {"error": exc})
+        return _finish_validation(
+            checkpoint,
+            status=CheckpointStatus.REJECTED,
+            rejection_reason=_("Could not read the checkpoint: %(error)s") % {"error": exc},
+        )
     refusal = _chat_template_refusal(checkpoint, inspection.has_chat_template)
     if refusal:
         return _finish_validation(checkpoint, status=CheckpointStatus.REJECTED, rejection_reason=refusal)
@@ -141,10 +161,18 @@ def checkpoint_validate(*, checkpoint_id: int) -> Checkpoint | None:
     # runs too (the checkpoint page stops refreshing once it is ready).
     with transaction.atomic():
         checkpoint = _finish_validation(
-            checkpoint, status=CheckpointStatus.READY, resolved_path=str(path), architecture=inspection.architecture,
-            parameter_count=inspection.parameter_count, dtypes=inspection.dtypes, size_bytes=size,
-            precision=precision, has_chat_template=inspection.has_chat_template,
-            manifest=manifest, manifest_digest=digest, progress=100,
+            checkpoint,
+            status=CheckpointStatus.READY,
+            resolved_path=str(path),
+            architecture=inspection.architecture,
+            parameter_count=inspection.parameter_count,
+            dtypes=inspection.dtypes,
+            size_bytes=size,
+            precision=precision,
+            has_chat_template=inspection.has_chat_template,
+            manifest=manifest,
+            manifest_digest=digest,
+            progress=100,
         )
         _request_suites(checkpoint)
         dispatch.send_originality_request(checkpoint.pk)  # compared with the reference models
@@ -157,17 +185,20 @@ def _chat_template_refusal(checkpoint: Checkpoint, has_template: bool) -> str:
         return ""
     from evaluation.selectors import suites_current
 
-    chat = [v.suite.slug for v in suites_current()
-            if v.suite.slug in checkpoint.requested_suites and v.needs_chat_template]
+    chat = [
+        v.suite.slug for v in suites_current() if v.suite.slug in checkpoint.requested_suites and v.needs_chat_template
+    ]
     if not chat:
         return ""
-    return _("The tokenizer has no chat template, and %(suites)s is scored under a chat protocol "
-             "(add chat_template.jinja, or a chat_template in tokenizer_config.json).") % {"suites": ", ".join(chat)}
+    return _(
+        "The tokenizer has no chat template, and %(suites)s is scored under a chat protocol "
+        "(add chat_template.jinja, or a chat_template in tokenizer_config.json)."
+    ) % {"suites": ", ".join(chat)}
 
 
 def _request_suites(checkpoint: Checkpoint) -> None:
-    from evaluation.services.runs import run_request
     from evaluation.selectors import suite_version_current
+    from evaluation.services.runs import run_request
 
     for slug in checkpoint.requested_suites:
         try:

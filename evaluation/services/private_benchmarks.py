@@ -1,6 +1,7 @@
 """Private benchmarks written by the ministry: items uploaded as a benchmark data snapshot, a
 prompt template, a preview, and publication as a hidden task of a new version of the
 `nia-private` suite. Only benchmark authors (AUTHOR_BENCHMARK) reach any of it."""
+
 import json
 import shutil
 import tempfile
@@ -42,8 +43,12 @@ def _store_items(*, actor, benchmark: PrivateBenchmark, items: list[dict]) -> No
     try:
         with open(folder / "test.jsonl", "w", encoding="utf-8") as out:
             out.writelines(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n" for item in items)
-        snapshot, _created = snapshot_import(actor=None, folder=folder, source=benchmark.source,
-                                             licence=_("Private benchmark of the ministry: never shown to teams."))
+        snapshot, _created = snapshot_import(
+            actor=None,
+            folder=folder,
+            source=benchmark.source,
+            licence=_("Private benchmark of the ministry: never shown to teams."),
+        )
     except SnapshotError as exc:
         raise _invalid("items", exc) from None
     finally:
@@ -52,9 +57,18 @@ def _store_items(*, actor, benchmark: PrivateBenchmark, items: list[dict]) -> No
 
 
 @transaction.atomic
-def private_benchmark_save(*, actor, slug: str, name_ko: str, name_en: str, kind: str, prompt_template: str,
-                           answer_pattern: str = "", items_file: tuple[str, bytes] | None = None,
-                           demo: bool = False) -> PrivateBenchmark:
+def private_benchmark_save(
+    *,
+    actor,
+    slug: str,
+    name_ko: str,
+    name_en: str,
+    kind: str,
+    prompt_template: str,
+    answer_pattern: str = "",
+    items_file: tuple[str, bytes] | None = None,
+    demo: bool = False,
+) -> PrivateBenchmark:
     """Create a benchmark or change one (its texts, and its items when a file is given). The
     template must render every item; a published benchmark changes teams' scores only when it is
     published again (a new suite version)."""
@@ -67,8 +81,17 @@ def private_benchmark_save(*, actor, slug: str, name_ko: str, name_en: str, kind
     except private_tasks.ItemsError as exc:
         raise _invalid("answer_pattern", exc) from None
     benchmark, created = PrivateBenchmark.objects.select_for_update().get_or_create(
-        slug=slug, defaults={"name_ko": name_ko, "name_en": name_en, "kind": kind, "prompt_template": prompt_template,
-                             "answer_pattern": answer_pattern, "created_by": actor, "demo": demo})
+        slug=slug,
+        defaults={
+            "name_ko": name_ko,
+            "name_en": name_en,
+            "kind": kind,
+            "prompt_template": prompt_template,
+            "answer_pattern": answer_pattern,
+            "created_by": actor,
+            "demo": demo,
+        },
+    )
     benchmark.name_ko, benchmark.name_en, benchmark.kind = name_ko, name_en, kind
     benchmark.prompt_template, benchmark.answer_pattern = prompt_template, answer_pattern
     if items_file is not None:
@@ -80,39 +103,63 @@ def private_benchmark_save(*, actor, slug: str, name_ko: str, name_en: str, kind
     elif created:
         raise ValidationError({"items": [_("Upload the items (JSON Lines or CSV).")]})
     try:
-        private_tasks.preview(items_of(benchmark), prompt_template=prompt_template, kind=kind,
-                              count=private_tasks.MAX_ITEMS)
+        private_tasks.preview(
+            items_of(benchmark), prompt_template=prompt_template, kind=kind, count=private_tasks.MAX_ITEMS
+        )
     except private_tasks.ItemsError as exc:
         raise _invalid("prompt_template", exc) from None
     benchmark.save()
     # The audit names what changed, never an item or the template's text.
-    audit_record(actor=actor, action="private_benchmark.save", target=benchmark,
-                 after={"slug": slug, "kind": kind, "items": benchmark.snapshot.digest if benchmark.snapshot else None})
+    audit_record(
+        actor=actor,
+        action="private_benchmark.save",
+        target=benchmark,
+        after={"slug": slug, "kind": kind, "items": benchmark.snapshot.digest if benchmark.snapshot else None},
+    )
     return benchmark
 
 
 def private_benchmark_preview(*, actor, benchmark: PrivateBenchmark, count: int = 5) -> list[dict]:
     require(actor, Action.AUTHOR_BENCHMARK)
-    return private_tasks.preview(items_of(benchmark), prompt_template=benchmark.prompt_template, kind=benchmark.kind,
-                                 count=count)
+    return private_tasks.preview(
+        items_of(benchmark), prompt_template=benchmark.prompt_template, kind=benchmark.kind, count=count
+    )
 
 
 def _suite_definition(benchmarks: list[PrivateBenchmark]) -> SuiteDefinition:
     tasks = []
     for benchmark in benchmarks:
         items = items_of(benchmark)
-        tasks.append({
-            "task": benchmark.task, "n_shot": 0, "metric": private_tasks.metric(benchmark.kind),
-            "higher_is_better": True, "category": "nia", "weight": "1", "hidden": True,
-            "random_baseline": private_tasks.random_baseline(benchmark.kind, items), "protocol": {},
-            "definition": private_tasks.definition(task=benchmark.task, source=benchmark.source, kind=benchmark.kind,
-                                                   prompt_template=benchmark.prompt_template,
-                                                   answer_pattern=benchmark.answer_pattern)})
+        tasks.append(
+            {
+                "task": benchmark.task,
+                "n_shot": 0,
+                "metric": private_tasks.metric(benchmark.kind),
+                "higher_is_better": True,
+                "category": "nia",
+                "weight": "1",
+                "hidden": True,
+                "random_baseline": private_tasks.random_baseline(benchmark.kind, items),
+                "protocol": {},
+                "definition": private_tasks.definition(
+                    task=benchmark.task,
+                    source=benchmark.source,
+                    kind=benchmark.kind,
+                    prompt_template=benchmark.prompt_template,
+                    answer_pattern=benchmark.answer_pattern,
+                ),
+            }
+        )
     # Each task reads its own items' snapshot, pinned as it stands.
     data = {b.task: {b.task: {b.source: b.snapshot.digest}} for b in benchmarks}
-    return SuiteDefinition(slug=SUITE_SLUG, name_ko="NIA 비공개 벤치마크", name_en="NIA private benchmarks",
-                           description="Benchmarks the ministry wrote; teams see their scores only.",
-                           tasks=tuple(tasks), data=data)
+    return SuiteDefinition(
+        slug=SUITE_SLUG,
+        name_ko="NIA 비공개 벤치마크",
+        name_en="NIA private benchmarks",
+        description="Benchmarks the ministry wrote; teams see their scores only.",
+        tasks=tuple(tasks),
+        data=data,
+    )
 
 
 @transaction.atomic
@@ -128,9 +175,14 @@ def private_benchmark_publish(*, actor, benchmark: PrivateBenchmark) -> SuiteVer
         raise ValidationError({"items": [_("Upload the items before publishing.")]})
     benchmark.published_at = timezone.now()
     benchmark.save(update_fields=["published_at"])
-    published = list(PrivateBenchmark.objects.filter(published_at__isnull=False).select_related("snapshot")
-                     .order_by("slug"))
+    published = list(
+        PrivateBenchmark.objects.filter(published_at__isnull=False).select_related("snapshot").order_by("slug")
+    )
     version, _outcome = suite_load(actor=None, definition=_suite_definition(published))
-    audit_record(actor=actor, action="private_benchmark.publish", target=benchmark,
-                 after={"suite_version": str(version), "items": benchmark.snapshot.digest})
+    audit_record(
+        actor=actor,
+        action="private_benchmark.publish",
+        target=benchmark,
+        after={"suite_version": str(version), "items": benchmark.snapshot.digest},
+    )
     return version

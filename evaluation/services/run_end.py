@@ -1,5 +1,6 @@
 """How a run ends badly: failed (the reason, the charge for what ran) and the GPU time of shard
 attempts still running. Used by both the run and the shard services."""
+
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -31,6 +32,10 @@ def fail_locked(run: EvaluationRun, *, error: str, log_tail: str = "", platform_
         run.counts_against_quota = False
     run.save()
     budget_charge_evaluation_run(run=run)
-    audit_record(actor=None, action="run.failed", target=run,
-                 after={"error": error, "attempt": run.attempts, "platform_fault": platform_fault})
+    audit_record(
+        actor=None,
+        action="run.failed",
+        target=run,
+        after={"error": error, "attempt": run.attempts, "platform_fault": platform_fault},
+    )
     notify_run_ended(run)

@@ -1,5 +1,6 @@
 """Filling RunSample from a run's per-sample logs: when a shard's log is stored (the point
 where it is final), and for runs stored before the table existed (the backfill command)."""
+
 import gzip
 import json
 from collections.abc import Iterable
@@ -11,8 +12,19 @@ from evaluation.models import EvaluationRun, RunSample, RunShard, SuiteTask
 from evaluation.sample_rows import SHARD_STRIDE, batches, metrics_of, row_fields
 
 BATCH = 1000
-COLUMNS = ("run_id", "shard_id", "position", "task", "subtask", "doc_id", "filter", "value", "correct", "search_text",
-           "sample")
+COLUMNS = (
+    "run_id",
+    "shard_id",
+    "position",
+    "task",
+    "subtask",
+    "doc_id",
+    "filter",
+    "value",
+    "correct",
+    "search_text",
+    "sample",
+)
 
 
 def insert_rows(run_id: int, shard_id: int | None, rows: Iterable[dict]) -> int:
@@ -20,12 +32,18 @@ def insert_rows(run_id: int, shard_id: int | None, rows: Iterable[dict]) -> int:
     bulk_create."""
     count = 0
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.copy(
-                f"COPY {RunSample._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {RunSample._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+        ):
             for fields in rows:
                 # PostgreSQL's text and jsonb refuse NUL, which a generation may hold.
-                fields = {**fields, "run_id": run_id, "shard_id": shard_id,
-                          "sample": json.dumps(fields["sample"], ensure_ascii=False).replace("\\u0000", "\\ufffd")}
+                fields = {
+                    **fields,
+                    "run_id": run_id,
+                    "shard_id": shard_id,
+                    "sample": json.dumps(fields["sample"], ensure_ascii=False).replace("\\u0000", "\\ufffd"),
+                }
                 copy.write_row([fields[column] for column in COLUMNS])
                 count += 1
         return count
@@ -47,8 +65,10 @@ def run_samples_index_shard(*, shard: RunShard) -> int:
     if not shard.samples_artefact:
         return 0
     metric_of, base = _metric_of(shard.run_id), shard.position * SHARD_STRIDE
-    rows = (row_fields(sample, task=shard.task, position=base + line, metric_of=metric_of)
-            for line, sample in enumerate(artefacts.iter_jsonl_gz(shard.samples_artefact)))
+    rows = (
+        row_fields(sample, task=shard.task, position=base + line, metric_of=metric_of)
+        for line, sample in enumerate(artefacts.iter_jsonl_gz(shard.samples_artefact))
+    )
     return insert_rows(shard.run_id, shard.pk, rows)
 
 

@@ -6,6 +6,7 @@ token), stays running while its shards are executed (no run token: each shard at
 its own), and is merged by one worker once every shard has succeeded (the run's token again),
 which stores the results through runs.run_succeed. A shard attempt whose worker is lost is
 queued again on its own; the shards that finished are never computed again."""
+
 import datetime
 import uuid
 
@@ -38,12 +39,17 @@ def run_plan(*, run_id: int, token: uuid.UUID, shards: list[dict]) -> bool:
         return False
     created = RunShard.objects.bulk_create(
         RunShard(run=run, position=position, task=shard["task"], pieces=shard["pieces"], documents=shard["documents"])
-        for position, shard in enumerate(shards))
+        for position, shard in enumerate(shards)
+    )
     run.claim_token, run.progress_done, run.progress_total, run.current_task = None, 0, len(created), ""
     run.heartbeat_at = timezone.now()
     run.save(update_fields=["claim_token", "progress_done", "progress_total", "current_task", "heartbeat_at"])
-    audit_record(actor=None, action="run.planned", target=run,
-                 after={"shards": len(created), "documents": sum(s.documents for s in created)})
+    audit_record(
+        actor=None,
+        action="run.planned",
+        target=run,
+        after={"shards": len(created), "documents": sum(s.documents for s in created)},
+    )
     for shard in created:
         _send(shard, run.queue)
     return True
@@ -65,16 +71,18 @@ def shard_claim(*, shard_id: int, worker_host: str) -> tuple[RunShard, uuid.UUID
 def shard_started_process(*, shard_id: int, token: uuid.UUID, gpus: int, process_id: int) -> None:
     """The attempt's evaluation process started (after the copy, the hash check and the wait for
     GPUs): its GPU time counts from here. Which process it is, for operators (and fault tests)."""
-    RunShard.objects.filter(pk=shard_id, claim_token=token).update(started_at=timezone.now(), gpus=gpus,
-                                                                   process_id=process_id)
+    RunShard.objects.filter(pk=shard_id, claim_token=token).update(
+        started_at=timezone.now(), gpus=gpus, process_id=process_id
+    )
 
 
 def shard_heartbeat(*, shard_id: int, token: uuid.UUID, current_task: str) -> bool:
     """Record that the attempt is alive; False means it lost its shard or the run ended: stop."""
     now = timezone.now()
     with transaction.atomic():
-        alive = RunShard.objects.filter(pk=shard_id, claim_token=token, status=ShardStatus.RUNNING,
-                                        run__status=RunStatus.RUNNING).update(heartbeat_at=now)
+        alive = RunShard.objects.filter(
+            pk=shard_id, claim_token=token, status=ShardStatus.RUNNING, run__status=RunStatus.RUNNING
+        ).update(heartbeat_at=now)
         if alive:
             EvaluationRun.objects.filter(shards__pk=shard_id).update(heartbeat_at=now, current_task=current_task[:200])
     return bool(alive)
@@ -88,8 +96,9 @@ def _locked_shard(run: EvaluationRun, shard_id: int, token: uuid.UUID) -> RunSha
 
 
 @transaction.atomic
-def shard_succeed(*, shard_id: int, token: uuid.UUID, raw_metrics: dict, report: dict, samples_artefact: str,
-                  log_artefact: str) -> bool:
+def shard_succeed(
+    *, shard_id: int, token: uuid.UUID, raw_metrics: dict, report: dict, samples_artefact: str, log_artefact: str
+) -> bool:
     """Keep a finished shard's per-document metrics (once), charge its GPU time to the run, and
     queue the merge when it was the last."""
     run = _locked_run(RunShard.objects.values_list("run_id", flat=True).get(pk=shard_id))
@@ -112,7 +121,9 @@ def shard_succeed(*, shard_id: int, token: uuid.UUID, raw_metrics: dict, report:
 
 
 @transaction.atomic
-def shard_fail(*, shard_id: int, token: uuid.UUID, error: str, log_tail: str = "", platform_fault: bool = False) -> bool:
+def shard_fail(
+    *, shard_id: int, token: uuid.UUID, error: str, log_tail: str = "", platform_fault: bool = False
+) -> bool:
     """A shard that cannot be evaluated fails its run, with the reason; the other shards stop at
     their next heartbeat."""
     run = _locked_run(RunShard.objects.values_list("run_id", flat=True).get(pk=shard_id))
@@ -154,17 +165,26 @@ def shards_requeue_stale(*, stale_after: datetime.timedelta | None = None) -> li
                 continue
             if shard.attempts < run.max_attempts:
                 shard.status, shard.claim_token, shard.started_at = ShardStatus.QUEUED, None, None
-                shard.error = _("The worker stopped answering during attempt %(n)s; queued again.") % {"n": shard.attempts}
+                shard.error = _("The worker stopped answering during attempt %(n)s; queued again.") % {
+                    "n": shard.attempts
+                }
                 shard.save()
-                audit_record(actor=None, action="run.shard_requeue", target=run,
-                             after={"shard": shard.position, "attempt": shard.attempts})
+                audit_record(
+                    actor=None,
+                    action="run.shard_requeue",
+                    target=run,
+                    after={"shard": shard.position, "attempt": shard.attempts},
+                )
                 _send(shard, run.queue)
             else:
                 shard.status, shard.claim_token, shard.finished_at = ShardStatus.FAILED, None, timezone.now()
                 shard.save()
-                fail_locked(run, platform_fault=True, error=_(
-                    "The worker stopped answering %(n)s times on shard %(shard)s; giving up.")
-                    % {"n": shard.attempts, "shard": shard.position + 1})
+                fail_locked(
+                    run,
+                    platform_fault=True,
+                    error=_("The worker stopped answering %(n)s times on shard %(shard)s; giving up.")
+                    % {"n": shard.attempts, "shard": shard.position + 1},
+                )
             handled.append(shard_id)
     return handled
 
@@ -174,16 +194,25 @@ def shards_resend_waiting(*, waiting_for: datetime.timedelta = datetime.timedelt
     messages may have been lost (a broker restart). Send them again; harmless if the first
     message still arrives (one claim wins). Returns the shards' ids and the merged runs' ids."""
     since = timezone.now() - waiting_for
-    waiting = list(RunShard.objects.filter(status=ShardStatus.QUEUED, run__status=RunStatus.RUNNING)
-                   .filter(models.Q(heartbeat_at__isnull=True) | models.Q(heartbeat_at__lt=since))
-                   .filter(run__heartbeat_at__lt=since).select_related("run"))
+    waiting = list(
+        RunShard.objects.filter(status=ShardStatus.QUEUED, run__status=RunStatus.RUNNING)
+        .filter(models.Q(heartbeat_at__isnull=True) | models.Q(heartbeat_at__lt=since))
+        .filter(run__heartbeat_at__lt=since)
+        .select_related("run")
+    )
     for shard in waiting:
         RunShard.objects.filter(pk=shard.pk, status=ShardStatus.QUEUED).update(heartbeat_at=timezone.now())
         with transaction.atomic():
             _send(shard, shard.run.queue)
-    unmerged = list(EvaluationRun.objects.filter(status=RunStatus.RUNNING, claim_token__isnull=True,
-                                                 progress_total__gt=0, progress_done=models.F("progress_total"),
-                                                 heartbeat_at__lt=since))
+    unmerged = list(
+        EvaluationRun.objects.filter(
+            status=RunStatus.RUNNING,
+            claim_token__isnull=True,
+            progress_total__gt=0,
+            progress_done=models.F("progress_total"),
+            heartbeat_at__lt=since,
+        )
+    )
     for run in unmerged:
         EvaluationRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
         with transaction.atomic():

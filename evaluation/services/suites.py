@@ -1,4 +1,5 @@
 """Loading suite definitions: a version is immutable once a run has used it."""
+
 import dataclasses
 
 from django.db import transaction
@@ -18,8 +19,9 @@ def with_pinned_data(definition: SuiteDefinition) -> SuiteDefinition:
     from evaluation import harness
     from evaluation.services.benchmark_data import latest_snapshots
 
-    read = harness.datasets_read((), [{"task": t["task"], "definition": t.get("definition")} for t in definition.tasks],
-                                 latest_snapshots())
+    read = harness.datasets_read(
+        (), [{"task": t["task"], "definition": t.get("definition")} for t in definition.tasks], latest_snapshots()
+    )
     return dataclasses.replace(definition, data=read["data"], missing_data=tuple(read["missing"]))
 
 
@@ -41,8 +43,7 @@ def suite_load(*, actor, definition: SuiteDefinition) -> tuple[SuiteVersion, str
         require(actor, Action.MANAGE_REGISTRY)
     suite, _ = Suite.objects.select_for_update().get_or_create(
         slug=definition.slug,
-        defaults={"name_ko": definition.name_ko, "name_en": definition.name_en,
-                  "description": definition.description},
+        defaults={"name_ko": definition.name_ko, "name_en": definition.name_en, "description": definition.description},
     )
     names = {"name_ko": definition.name_ko, "name_en": definition.name_en, "description": definition.description}
     if any(getattr(suite, k) != v for k, v in names.items()):
@@ -50,22 +51,35 @@ def suite_load(*, actor, definition: SuiteDefinition) -> tuple[SuiteVersion, str
     latest = suite.versions.order_by("-number").first()
     if latest and latest.digest == definition.digest:
         return latest, "unchanged"
-    fields = {"digest": definition.digest, "task_dirs": list(definition.task_dirs),
-              "missing_data": list(definition.missing_data), "protocol": definition.protocol,
-              "sandbox": definition.sandbox}
+    fields = {
+        "digest": definition.digest,
+        "task_dirs": list(definition.task_dirs),
+        "missing_data": list(definition.missing_data),
+        "protocol": definition.protocol,
+        "sandbox": definition.sandbox,
+    }
     if latest and not latest.runs.exists():
         before = snapshot(latest)
         SuiteVersion.objects.filter(pk=latest.pk).update(**fields)
         latest.refresh_from_db()
         _write_tasks(latest, definition)
-        audit_record(actor=actor, action="suite.update", target=latest, before=before,
-                     after=snapshot(latest, tasks=[definition.task_protocol(t) for t in definition.tasks]))
+        audit_record(
+            actor=actor,
+            action="suite.update",
+            target=latest,
+            before=before,
+            after=snapshot(latest, tasks=[definition.task_protocol(t) for t in definition.tasks]),
+        )
         return latest, "updated"
     version = SuiteVersion.objects.create(suite=suite, number=(latest.number + 1) if latest else 1, **fields)
     _write_tasks(version, definition)
     Suite.objects.filter(pk=suite.pk).update(active_version=version)  # a newly loaded version is the one in use
-    audit_record(actor=actor, action="suite.version", target=version,
-                 after=snapshot(version, tasks=[definition.task_protocol(t) for t in definition.tasks]))
+    audit_record(
+        actor=actor,
+        action="suite.version",
+        target=version,
+        after=snapshot(version, tasks=[definition.task_protocol(t) for t in definition.tasks]),
+    )
     return version, "created"
 
 
@@ -78,6 +92,11 @@ def suite_version_activate(*, actor, version: SuiteVersion) -> SuiteVersion:
     before = {"active_version": suite.active_version_id}
     suite.active_version = version
     suite.save(update_fields=["active_version"])
-    audit_record(actor=actor, action="suite.activate", target=version, before=before,
-                 after={"suite": suite.slug, "active_version": version.pk, "number": version.number})
+    audit_record(
+        actor=actor,
+        action="suite.activate",
+        target=version,
+        before=before,
+        after={"suite": suite.slug, "active_version": version.pk, "number": version.number},
+    )
     return version

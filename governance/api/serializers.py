@@ -12,8 +12,20 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objection
-        fields = ["id", "stage", "team", "text", "task", "criterion", "filed_by", "filed_at", "status", "answer",
-                  "answered_by", "answered_at"]
+        fields = [
+            "id",
+            "stage",
+            "team",
+            "text",
+            "task",
+            "criterion",
+            "filed_by",
+            "filed_at",
+            "status",
+            "answer",
+            "answered_by",
+            "answered_at",
+        ]
 
 
 class ObjectionFileSerializer(serializers.Serializer):
@@ -42,5 +54,6 @@ class ConflictSerializer(serializers.ModelSerializer):
 class ConflictDeclareSerializer(serializers.Serializer):
     team = serializers.SlugField()
     reason = serializers.CharField()
-    reviewer = serializers.CharField(required=False, allow_blank=True, default="",
-                                     help_text="username; admins only (default: yourself)")
+    reviewer = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="username; admins only (default: yourself)"
+    )

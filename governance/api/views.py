@@ -1,5 +1,6 @@
 """Governance API: objections (file, list, answer) and conflicts of interest (list, declare). Every
 write is checked again by its service."""
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -63,11 +64,14 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise ValidationError({"team": ["Unknown team."]})
         criterion = None
         if data["criterion"]:
-            criterion = Criterion.objects.select_related("part").filter(part__stage=stage, key=data["criterion"]).first()
+            criterion = (
+                Criterion.objects.select_related("part").filter(part__stage=stage, key=data["criterion"]).first()
+            )
             if criterion is None:
                 raise ValidationError({"criterion": ["Unknown criterion."]})
-        objection = objection_file(actor=request.user, stage=stage, team=team, text=data["text"], task=data["task"],
-                                   criterion=criterion)
+        objection = objection_file(
+            actor=request.user, stage=stage, team=team, text=data["text"], task=data["task"], criterion=criterion
+        )
         return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ObjectionAnswerSerializer, responses=ObjectionSerializer)

@@ -1,4 +1,5 @@
 """Leaderboard API. Every table, export and chart goes through selectors.leaderboard_inputs_for."""
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -35,7 +36,8 @@ from .serializers import (
 
 VIEW_PARAMETERS = [
     OpenApiParameter("scale", str, enum=["normalised", "raw"]),
-    OpenApiParameter("category", str), OpenApiParameter("team", str),
+    OpenApiParameter("category", str),
+    OpenApiParameter("team", str),
     OpenApiParameter("sort", str, description="rank | team | overall | category:<key> | task:<name>"),
     OpenApiParameter("order", str, enum=["asc", "desc"]),
 ]
@@ -48,9 +50,13 @@ def _check_view_query(request) -> None:
 def _table_data(request, inputs, source, snapshot) -> dict:
     options = ViewOptions.from_query(request.query_params)
     table = compute_table(inputs, scale=options.scale)
-    return {"source": source, "snapshot": snapshot.pk if snapshot else None,
-            "published_at": snapshot.published_at if snapshot else None,
-            "scale": table.scale, "rows": table_records(table, options)}
+    return {
+        "source": source,
+        "snapshot": snapshot.pk if snapshot else None,
+        "published_at": snapshot.published_at if snapshot else None,
+        "scale": table.scale,
+        "rows": table_records(table, options),
+    }
 
 
 class LeaderboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

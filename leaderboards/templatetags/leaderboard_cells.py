@@ -1,4 +1,5 @@
 """Formatting a score cell (value and 95% interval) without a template include per cell."""
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -19,9 +20,13 @@ def score_cell(cells: dict, key: str, scale: str, show_target: bool = False):
     if cell.low is not None and cell.high is not None and cell.high > cell.low:
         interval = f"{_number(cell.low, scale)}–{_number(cell.high, scale)}"
     target = f"{cell.percent_of_target:.0f}%" if show_target and cell.percent_of_target is not None else ""
-    return format_html('<td class="num" title="95%: {}">{}<small class="ci">{}</small>{}</td>',
-                       interval or "—", _number(cell.value, scale), interval,
-                       format_html('<small class="target">{}</small>', target) if target else "")
+    return format_html(
+        '<td class="num" title="95%: {}">{}<small class="ci">{}</small>{}</td>',
+        interval or "—",
+        _number(cell.value, scale),
+        interval,
+        format_html('<small class="target">{}</small>', target) if target else "",
+    )
 
 
 @register.simple_tag

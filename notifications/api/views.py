@@ -1,4 +1,5 @@
 """The caller's own notifications (newest first); `?unread=true` for the unread ones only."""
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 

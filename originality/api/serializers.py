@@ -11,8 +11,17 @@ class TensorMatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TensorMatch
-        fields = ["tensor", "shape", "parameter_count", "reference", "reference_tensor", "similarity", "exact",
-                  "rows_compared", "matched_parameters"]
+        fields = [
+            "tensor",
+            "shape",
+            "parameter_count",
+            "reference",
+            "reference_tensor",
+            "similarity",
+            "exact",
+            "rows_compared",
+            "matched_parameters",
+        ]
 
 
 class OriginalityReportSerializer(serializers.ModelSerializer):
@@ -21,8 +30,20 @@ class OriginalityReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OriginalityReport
-        fields = ["checkpoint", "status", "verdict", "matched_share", "max_similarity", "best_reference",
-                  "components", "evidence", "references_checked", "error", "requested_at", "checked_at"]
+        fields = [
+            "checkpoint",
+            "status",
+            "verdict",
+            "matched_share",
+            "max_similarity",
+            "best_reference",
+            "components",
+            "evidence",
+            "references_checked",
+            "error",
+            "requested_at",
+            "checked_at",
+        ]
 
 
 class OriginalityReportDetailSerializer(OriginalityReportSerializer):

@@ -1,5 +1,6 @@
 """Originality API: reports are read by the checkpoint's team, reviewers and admins (keyed by
 checkpoint id); references are listed and registered by programme admins."""
+
 import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
@@ -45,7 +46,8 @@ class OriginalityReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         reports = selectors.reports_visible_to(self.request.user).order_by("-checkpoint_id")
         if self.action == "retrieve":
             reports = reports.prefetch_related(
-                Prefetch("matches", queryset=TensorMatch.objects.select_related("reference")))
+                Prefetch("matches", queryset=TensorMatch.objects.select_related("reference"))
+            )
         return reports
 
     def get_serializer_class(self):

@@ -34,9 +34,25 @@ class StageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Stage
-        fields = ["slug", "name_ko", "name_en", "order", "status", "advancing_count", "suite_version",
-                  "nomination_deadline", "target_goal_percent", "benchmark_scoring", "expert_aggregation",
-                  "trim_fraction", "tie_break", "bootstrap_samples", "bootstrap_seed", "rubric", "entries"]
+        fields = [
+            "slug",
+            "name_ko",
+            "name_en",
+            "order",
+            "status",
+            "advancing_count",
+            "suite_version",
+            "nomination_deadline",
+            "target_goal_percent",
+            "benchmark_scoring",
+            "expert_aggregation",
+            "trim_fraction",
+            "tie_break",
+            "bootstrap_samples",
+            "bootstrap_seed",
+            "rubric",
+            "entries",
+        ]
 
 
 class NominationSerializer(serializers.ModelSerializer):
@@ -44,8 +60,16 @@ class NominationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Nomination
-        fields = ["id", "team", "checkpoint", "manifest_digest", "nominated_at", "status", "rejection_reason",
-                  "official_run"]
+        fields = [
+            "id",
+            "team",
+            "checkpoint",
+            "manifest_digest",
+            "nominated_at",
+            "status",
+            "rejection_reason",
+            "official_run",
+        ]
 
 
 class NominateSerializer(serializers.Serializer):
@@ -76,16 +100,19 @@ class ExpertScoreViewSerializer(serializers.Serializer):
 
 
 class UserScoresSerializer(serializers.Serializer):
-    csv = serializers.CharField(max_length=settings.STAGE_USER_SCORES_MAX_BYTES,
-                                help_text="evaluator,team,criterion,score — one row per evaluator × team × criterion")
+    csv = serializers.CharField(
+        max_length=settings.STAGE_USER_SCORES_MAX_BYTES,
+        help_text="evaluator,team,criterion,score — one row per evaluator × team × criterion",
+    )
 
 
 class ResultSerializer(serializers.Serializer):
     final = serializers.BooleanField()
     inputs_digest = serializers.CharField(allow_null=True)
     outcome = serializers.DictField()
-    reviewers = serializers.DictField(child=serializers.IntegerField(),
-                                      help_text="team slug → reviewers whose expert scores count for it")
+    reviewers = serializers.DictField(
+        child=serializers.IntegerField(), help_text="team slug → reviewers whose expert scores count for it"
+    )
 
 
 class CountSerializer(serializers.Serializer):
@@ -126,8 +153,9 @@ class StageCreateSerializer(serializers.Serializer):
     advancing_count = serializers.IntegerField(min_value=1)
     suite_version = serializers.IntegerField()
     nomination_deadline = serializers.DateTimeField()
-    teams = serializers.ListField(child=serializers.SlugField(), required=False,
-                                  help_text="Team slugs; default: every active team")
+    teams = serializers.ListField(
+        child=serializers.SlugField(), required=False, help_text="Team slugs; default: every active team"
+    )
     benchmark_scoring = serializers.ChoiceField(choices=["target_ratio", "normalised"], default="target_ratio")
     expert_aggregation = serializers.ChoiceField(choices=["mean", "trimmed_mean"], default="trimmed_mean")
     trim_fraction = serializers.DecimalField(max_digits=3, decimal_places=2, default="0.10")

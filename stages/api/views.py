@@ -1,4 +1,5 @@
 """Stage API. Reads are filtered by stages.selectors; every write is checked again by its service."""
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -70,8 +71,11 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return WRITE_ACTIONS.get(self.action)
 
     def get_queryset(self):
-        return (Stage.objects.select_related("suite_version__suite")
-                .prefetch_related("rubric__parent", "rubric__criteria", "entries__team").order_by("programme", "order"))
+        return (
+            Stage.objects.select_related("suite_version__suite")
+            .prefetch_related("rubric__parent", "rubric__criteria", "entries__team")
+            .order_by("programme", "order")
+        )
 
     def _validated(self, serializer_class):
         serializer = serializer_class(data=self.request.data)
@@ -107,7 +111,9 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         reviewers = {t["slug"]: counts.get(t["id"], 0) for t in inputs["teams"]}
         return Response({"final": final, "inputs_digest": digest, "outcome": outcome, "reviewers": reviewers})
 
-    @extend_schema(request=NominateSerializer, responses={200: NominationSerializer(many=True), 201: NominationSerializer})
+    @extend_schema(
+        request=NominateSerializer, responses={200: NominationSerializer(many=True), 201: NominationSerializer}
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list (and its schema says so)
     @idempotent
     def nominations(self, request, slug=None):
@@ -115,8 +121,11 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         stage = self.get_object()
         if request.method in SAFE_METHODS:  # GET and HEAD (HEAD took the POST path: a 400, or a write)
             return Response(NominationSerializer(selectors.nominations_visible(request.user, stage), many=True).data)
-        checkpoint = Checkpoint.objects.select_related("team").filter(
-            pk=self._validated(NominateSerializer)["checkpoint"]).first()
+        checkpoint = (
+            Checkpoint.objects.select_related("team")
+            .filter(pk=self._validated(NominateSerializer)["checkpoint"])
+            .first()
+        )
         if checkpoint is None or not can(request.user, Action.VIEW_TEAM_PRIVATE, checkpoint):  # another team's: unknown
             raise ValidationError({"checkpoint": ["Unknown checkpoint."]})
         nomination = nomination_submit(actor=request.user, stage=stage, checkpoint=checkpoint)
@@ -144,11 +153,18 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Finalise the stage: an immutable record; eliminated teams are marked (admins)."""
         result = stage_finalise(actor=request.user, stage=self.get_object())
         counts = reviewers_per_team(result.inputs)
-        return Response({"final": True, "inputs_digest": result.inputs_digest, "outcome": result.outcome,
-                         "reviewers": {t["slug"]: counts.get(t["id"], 0) for t in result.inputs["teams"]}})
+        return Response(
+            {
+                "final": True,
+                "inputs_digest": result.inputs_digest,
+                "outcome": result.outcome,
+                "reviewers": {t["slug"]: counts.get(t["id"], 0) for t in result.inputs["teams"]},
+            }
+        )
 
-    @extend_schema(request=ExpertScoresSerializer, responses={200: ExpertScoreViewSerializer(many=True),
-                                                              201: CountSerializer})
+    @extend_schema(
+        request=ExpertScoresSerializer, responses={200: ExpertScoreViewSerializer(many=True), 201: CountSerializer}
+    )
     @action(detail=True, methods=["get", "post"], url_path="expert-scores", pagination_class=None)
     def expert_scores(self, request, slug=None):
         """Your scores, and the others' once you have submitted (GET); save or submit yours (POST, reviewers)."""
@@ -156,26 +172,40 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if request.method in SAFE_METHODS:  # GET and HEAD (HEAD took the POST path: a 400, or a write)
             visible = selectors.expert_scores_visible(request.user, stage)
             teams = dict(Team.objects.values_list("pk", "slug"))
-            rows = [{"reviewer": request.user.get_username(), "team": teams[t], "criterion": c, "score": s}
-                    for (t, c), s in sorted(visible["own"].items())]
-            rows += [{"reviewer": s.reviewer.get_username(), "team": s.team.slug, "criterion": s.criterion.key,
-                      "score": s.score} for s in visible["others"]]
+            rows = [
+                {"reviewer": request.user.get_username(), "team": teams[t], "criterion": c, "score": s}
+                for (t, c), s in sorted(visible["own"].items())
+            ]
+            rows += [
+                {
+                    "reviewer": s.reviewer.get_username(),
+                    "team": s.team.slug,
+                    "criterion": s.criterion.key,
+                    "score": s.score,
+                }
+                for s in visible["others"]
+            ]
             return Response(ExpertScoreViewSerializer(rows, many=True).data)
         data = self._validated(ExpertScoresSerializer)
         teams = dict(Team.objects.filter(slug__in=[i["team"] for i in data["scores"]]).values_list("slug", "pk"))
         unknown = sorted({i["team"] for i in data["scores"]} - set(teams))
         if unknown:
             raise ValidationError({"scores": [f"Unknown team: {', '.join(unknown)}"]})
-        count = expert_scores_save(actor=request.user, stage=stage, submit=data["submit"],
-                                   scores={(teams[i["team"]], i["criterion"]): i["score"] for i in data["scores"]})
+        count = expert_scores_save(
+            actor=request.user,
+            stage=stage,
+            submit=data["submit"],
+            scores={(teams[i["team"]], i["criterion"]): i["score"] for i in data["scores"]},
+        )
         return Response({"count": count}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=UserScoresSerializer, responses={201: CountSerializer})
     @action(detail=True, methods=["post"], url_path="user-scores")
     def user_scores(self, request, slug=None):
         """Import user-evaluation scores from CSV text; any bad row imports nothing (admins)."""
-        count = user_scores_import(actor=request.user, stage=self.get_object(),
-                                   text=self._validated(UserScoresSerializer)["csv"])
+        count = user_scores_import(
+            actor=request.user, stage=self.get_object(), text=self._validated(UserScoresSerializer)["csv"]
+        )
         return Response({"count": count}, status=status.HTTP_201_CREATED)
 
     def _nomination(self, stage, team_slug: str):
@@ -201,8 +231,9 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def blockers(self, request, slug=None):
         """What blocks finalisation (the list finalise refuses with), and the originality gate's items (admins)."""
         stage = self.get_object()
-        return Response(BlockersSerializer({"blockers": stage_blockers(stage),
-                                            "gate_items": selectors.gate_items(stage)}).data)
+        return Response(
+            BlockersSerializer({"blockers": stage_blockers(stage), "gate_items": selectors.gate_items(stage)}).data
+        )
 
     @extend_schema(request=RerunSerializer, responses={201: NominationSerializer})
     @action(detail=True, methods=["post"], url_path="official-runs")
@@ -211,8 +242,9 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Request a failed or cancelled official run again, with a reason (admins; audited)."""
         stage = self.get_object()
         data = self._validated(RerunSerializer)
-        nomination = official_run_rerequest(actor=request.user, stage=stage,
-                                            nomination=self._nomination(stage, data["team"]), reason=data["reason"])
+        nomination = official_run_rerequest(
+            actor=request.user, stage=stage, nomination=self._nomination(stage, data["team"]), reason=data["reason"]
+        )
         return Response(NominationSerializer(nomination).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GateDecisionSerializer, responses={201: BlockersSerializer})
@@ -221,8 +253,14 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Decide a nomination's "derived" or "component reuse" verdict: cleared or excluded, with a reason (admins)."""
         stage = self.get_object()
         data = self._validated(GateDecisionSerializer)
-        gate_item_decide(actor=request.user, stage=stage, nomination=self._nomination(stage, data["team"]),
-                         decision=data["decision"], reason=data["reason"])
-        return Response(BlockersSerializer({"blockers": stage_blockers(stage),
-                                            "gate_items": selectors.gate_items(stage)}).data,
-                        status=status.HTTP_201_CREATED)
+        gate_item_decide(
+            actor=request.user,
+            stage=stage,
+            nomination=self._nomination(stage, data["team"]),
+            decision=data["decision"],
+            reason=data["reason"],
+        )
+        return Response(
+            BlockersSerializer({"blockers": stage_blockers(stage), "gate_items": selectors.gate_items(stage)}).data,
+            status=status.HTTP_201_CREATED,
+        )

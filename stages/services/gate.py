@@ -1,5 +1,6 @@
 """The originality gate: a "derived" or "component reuse" verdict on a nominated checkpoint opens
 an item that an admin decides, with a reason (cleared, or the team excluded from advancing)."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,12 +28,23 @@ def _open_items(nominations: list[Nomination]) -> list[OriginalityGateItem]:
     for nomination_id, report in gated_verdicts(nominations).items():
         nomination = next(n for n in nominations if n.pk == nomination_id)
         item, created = OriginalityGateItem.objects.get_or_create(
-            nomination=nomination, report=report, verdict=report.verdict,
-            defaults={"stage_id": nomination.stage_id, "opened_at": timezone.now()})
+            nomination=nomination,
+            report=report,
+            verdict=report.verdict,
+            defaults={"stage_id": nomination.stage_id, "opened_at": timezone.now()},
+        )
         if created:
-            audit_record(actor=None, action="stage.gate_open", target=item, after={
-                "stage": nomination.stage.slug, "team": nomination.team_id, "checkpoint": nomination.checkpoint_id,
-                "verdict": report.verdict})
+            audit_record(
+                actor=None,
+                action="stage.gate_open",
+                target=item,
+                after={
+                    "stage": nomination.stage.slug,
+                    "team": nomination.team_id,
+                    "checkpoint": nomination.checkpoint_id,
+                    "verdict": report.verdict,
+                },
+            )
             opened.append(item)
     return opened
 
@@ -41,9 +53,11 @@ def _open_items(nominations: list[Nomination]) -> list[OriginalityGateItem]:
 def gate_items_open(*, checkpoint_id: int) -> list[OriginalityGateItem]:
     """After an originality verdict (the stages.open_originality_gate task) or a nomination: open
     an item for every open stage that nominates this checkpoint with a gated verdict."""
-    nominations = list(Nomination.objects.select_related("stage").filter(
-        checkpoint_id=checkpoint_id, stage__status__in=[StageStatus.NOMINATING, StageStatus.SCORING])
-        .exclude(status=NominationStatus.REJECTED))
+    nominations = list(
+        Nomination.objects.select_related("stage")
+        .filter(checkpoint_id=checkpoint_id, stage__status__in=[StageStatus.NOMINATING, StageStatus.SCORING])
+        .exclude(status=NominationStatus.REJECTED)
+    )
     return _open_items(nominations)
 
 
@@ -68,15 +82,29 @@ def gate_item_decide(*, actor, stage: Stage, nomination: Nomination, decision: s
     report = gated_verdicts([nomination]).get(nomination.pk)
     if report is None:
         raise ValidationError(_("No originality verdict on this nomination awaits a decision."))
-    item = OriginalityGateItem.objects.select_for_update().get(nomination=nomination, report=report,
-                                                                verdict=report.verdict)
+    item = OriginalityGateItem.objects.select_for_update().get(
+        nomination=nomination, report=report, verdict=report.verdict
+    )
     if item.status != GateStatus.OPEN:
-        raise ValidationError(_("This verdict was already decided: %(status)s.") % {"status": item.get_status_display()})
+        raise ValidationError(
+            _("This verdict was already decided: %(status)s.") % {"status": item.get_status_display()}
+        )
     if decision == GateStatus.EXCLUDED:
         team_exclude(actor=actor, stage=stage, team=nomination.team, reason=reason)
     item.status, item.reason, item.decided_by, item.decided_at = decision, reason, actor, timezone.now()
     item.save()
-    audit_record(actor=actor, action="stage.gate_decide", target=item, before={"status": GateStatus.OPEN},
-                 after={"stage": stage.slug, "team": nomination.team.slug, "verdict": item.verdict,
-                        "status": decision, "reason": reason, "opened_now": bool(opened)})
+    audit_record(
+        actor=actor,
+        action="stage.gate_decide",
+        target=item,
+        before={"status": GateStatus.OPEN},
+        after={
+            "stage": stage.slug,
+            "team": nomination.team.slug,
+            "verdict": item.verdict,
+            "status": decision,
+            "reason": reason,
+            "opened_now": bool(opened),
+        },
+    )
     return item

@@ -1,5 +1,6 @@
 """Nominations: each team lead names one ready checkpoint before the deadline; then they freeze,
 each is re-checked against its files, and the official runs are queued."""
+
 import datetime
 import logging
 
@@ -39,10 +40,18 @@ def nomination_submit(*, actor, stage: Stage, checkpoint: Checkpoint) -> Nominat
     if nomination is None:
         nomination = Nomination(stage=stage, team_id=checkpoint.team_id)
     nomination.checkpoint, nomination.manifest_digest = checkpoint, checkpoint.manifest_digest
-    nomination.nominated_by, nomination.nominated_at = actor if actor and actor.is_authenticated else None, timezone.now()
+    nomination.nominated_by, nomination.nominated_at = (
+        actor if actor and actor.is_authenticated else None,
+        timezone.now(),
+    )
     nomination.save()
-    audit_record(actor=actor, action="stage.nominate", target=nomination, before=before,
-                 after={"stage": stage.slug, "checkpoint": checkpoint.pk, "manifest_digest": checkpoint.manifest_digest})
+    audit_record(
+        actor=actor,
+        action="stage.nominate",
+        target=nomination,
+        before=before,
+        after={"stage": stage.slug, "checkpoint": checkpoint.pk, "manifest_digest": checkpoint.manifest_digest},
+    )
     # The gate follows the nominated checkpoint: an undecided item of the one it replaces goes, and a
     # verdict already reached on this one opens its item now.
     nomination.gate_items.filter(status=GateStatus.OPEN).exclude(report__checkpoint=checkpoint).delete()
@@ -97,9 +106,13 @@ def nominations_resend_unverified(*, waiting_for: datetime.timedelta = VERIFY_RE
     """Nominations of a frozen stage still unverified long after their verification was sent (the
     message was lost: a broker outage or restart) are sent again, at most once per `waiting_for`.
     Harmless if the first message still arrives: a verification locks its nomination and acts once."""
-    waiting = list(Nomination.objects.filter(
-        status=NominationStatus.NOMINATED, stage__status=StageStatus.SCORING,
-        verification_sent_at__lt=timezone.now() - waiting_for).values_list("pk", flat=True))
+    waiting = list(
+        Nomination.objects.filter(
+            status=NominationStatus.NOMINATED,
+            stage__status=StageStatus.SCORING,
+            verification_sent_at__lt=timezone.now() - waiting_for,
+        ).values_list("pk", flat=True)
+    )
     with transaction.atomic():
         _send_verifications(waiting)
     return waiting
@@ -109,7 +122,8 @@ def _current_digest(checkpoint: Checkpoint) -> str:
     root = settings.CHECKPOINT_ROOT
     path = resolve_source(checkpoint.source, team_slug=checkpoint.team.slug, root=root, allow_hub=False)
     _manifest, digest, _size = build_manifest(
-        path, team_root=containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=root))
+        path, team_root=containment_root(checkpoint.source, team_slug=checkpoint.team.slug, root=root)
+    )
     return digest
 
 
@@ -123,9 +137,12 @@ def nomination_verify(*, nomination_id: int) -> Nomination:
         return nomination  # verified already: a redelivered message changes nothing
     try:
         digest = _current_digest(nomination.checkpoint)
-        problem = "" if digest == nomination.manifest_digest else _(
-            "The checkpoint's files changed after nomination (manifest %(now)s, nominated %(then)s).") % {
-            "now": digest[:12], "then": nomination.manifest_digest[:12]}
+        problem = (
+            ""
+            if digest == nomination.manifest_digest
+            else _("The checkpoint's files changed after nomination (manifest %(now)s, nominated %(then)s).")
+            % {"now": digest[:12], "then": nomination.manifest_digest[:12]}
+        )
     except CheckpointProblem as error:
         problem = _("The nominated checkpoint cannot be read: %(error)s") % {"error": error}
     with transaction.atomic():
@@ -134,8 +151,12 @@ def nomination_verify(*, nomination_id: int) -> Nomination:
             return nomination
         if not problem:
             try:
-                nomination.official_run = run_request(actor=None, checkpoint=nomination.checkpoint,
-                                                      suite_version=nomination.stage.suite_version, official=True)
+                nomination.official_run = run_request(
+                    actor=None,
+                    checkpoint=nomination.checkpoint,
+                    suite_version=nomination.stage.suite_version,
+                    official=True,
+                )
             except ValidationError as error:
                 problem = " ".join(error.messages)
         if problem:
@@ -143,8 +164,14 @@ def nomination_verify(*, nomination_id: int) -> Nomination:
         else:
             nomination.status = NominationStatus.ACCEPTED
         nomination.save()
-        audit_record(actor=None, action=f"stage.nomination_{nomination.status}", target=nomination,
-                     after={"stage": nomination.stage.slug, "run": nomination.official_run_id,
-                            "reason": nomination.rejection_reason})
+        audit_record(
+            actor=None,
+            action=f"stage.nomination_{nomination.status}",
+            target=nomination,
+            after={
+                "stage": nomination.stage.slug,
+                "run": nomination.official_run_id,
+                "reason": nomination.rejection_reason,
+            },
+        )
     return nomination
-

@@ -1,5 +1,6 @@
 """Replacing a stage's rubric tree (parts, sub-parts, criteria, points), validated as at creation.
 Frozen once the stage has scores: a score must keep meaning what it meant when it was given."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,15 +15,30 @@ from stages.services.stages import locked_open_stage, rubric_write
 def rubric_of(stage: Stage) -> list[dict]:
     """The stored tree in rubric_dicts' shape (numbers as strings): what the API and admin edit."""
     parts = stage.rubric.select_related("parent").prefetch_related("criteria").order_by("position")
-    return [{"key": p.key, "parent": p.parent.key if p.parent else None, "kind": p.kind, "category": p.category,
-             "points": str(p.points), "name_ko": p.name_ko, "name_en": p.name_en,
-             "criteria": [{"key": c.key, "name_ko": c.name_ko, "name_en": c.name_en, "max_score": str(c.max_score)}
-                          for c in p.criteria.all()]} for p in parts]
+    return [
+        {
+            "key": p.key,
+            "parent": p.parent.key if p.parent else None,
+            "kind": p.kind,
+            "category": p.category,
+            "points": str(p.points),
+            "name_ko": p.name_ko,
+            "name_en": p.name_en,
+            "criteria": [
+                {"key": c.key, "name_ko": c.name_ko, "name_en": c.name_en, "max_score": str(c.max_score)}
+                for c in p.criteria.all()
+            ],
+        }
+        for p in parts
+    ]
 
 
 def rubric_is_frozen(stage: Stage) -> bool:
-    return (stage.is_finalised or ExpertScore.objects.filter(stage=stage).exists()
-            or UserScore.objects.filter(stage=stage).exists())
+    return (
+        stage.is_finalised
+        or ExpertScore.objects.filter(stage=stage).exists()
+        or UserScore.objects.filter(stage=stage).exists()
+    )
 
 
 @transaction.atomic
@@ -46,6 +62,11 @@ def rubric_replace(*, actor, stage: Stage, rubric, tie_break=None) -> list[dict]
     stage.tie_break = tie_break
     stage.save(update_fields=["tie_break"])
     after = rubric_of(stage)
-    audit_record(actor=actor, action="stage.rubric_replace", target=stage, before=before,
-                 after={"rubric": after, "tie_break": tie_break})
+    audit_record(
+        actor=actor,
+        action="stage.rubric_replace",
+        target=stage,
+        before=before,
+        after={"rubric": after, "tie_break": tie_break},
+    )
     return after

@@ -1,4 +1,5 @@
 """Expert scores (entered by reviewers, final once submitted) and user scores (imported from CSV)."""
+
 import csv
 import io
 from decimal import Decimal, InvalidOperation
@@ -22,8 +23,10 @@ def _score(value, criterion: Criterion) -> Decimal:
     except (InvalidOperation, ValueError):
         raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from None
     if not score.is_finite() or score < 0 or score > criterion.max_score:
-        raise ValidationError(_("A %(criterion)s score is between 0 and %(max)s.")
-                              % {"criterion": criterion.name, "max": criterion.max_score})
+        raise ValidationError(
+            _("A %(criterion)s score is between 0 and %(max)s.")
+            % {"criterion": criterion.name, "max": criterion.max_score}
+        )
     return score
 
 
@@ -34,14 +37,23 @@ def expert_scores_save(*, actor, stage: Stage, scores: dict[tuple[int, str], obj
     the refusal is audited. Returns the number of scores saved."""
     require(actor, Action.ENTER_EXPERT_SCORES)
     conflicts = conflicts_of(actor, {team_id for team_id, _key in scores})
-    barred = sorted({team_id for (team_id, _key), value in scores.items()
-                     if team_id in conflicts and value not in (None, "")})
+    barred = sorted(
+        {team_id for (team_id, _key), value in scores.items() if team_id in conflicts and value not in (None, "")}
+    )
     if barred:
         with transaction.atomic():  # its own transaction: the refusal stays on record
-            audit_record(actor=actor, action="stage.expert_conflict_refused", target=stage,
-                         after={"teams": barred, "reasons": [conflicts[t] for t in barred]})
-        raise ValidationError({f"{team_id}": [_("You may not score this team: %(reason)s") % {"reason": conflicts[team_id]}]
-                               for team_id in barred})
+            audit_record(
+                actor=actor,
+                action="stage.expert_conflict_refused",
+                target=stage,
+                after={"teams": barred, "reasons": [conflicts[t] for t in barred]},
+            )
+        raise ValidationError(
+            {
+                f"{team_id}": [_("You may not score this team: %(reason)s") % {"reason": conflicts[team_id]}]
+                for team_id in barred
+            }
+        )
     return _expert_scores_save(actor=actor, stage=stage, scores=scores, submit=submit)
 
 
@@ -71,19 +83,25 @@ def _expert_scores_save(*, actor, stage: Stage, scores: dict[tuple[int, str], ob
     if errors:
         raise ValidationError(errors)
     for (team_id, key), score in cleaned.items():
-        ExpertScore.objects.update_or_create(stage=stage, reviewer=actor, team_id=team_id, criterion=criteria[key],
-                                             defaults={"score": score})
+        ExpertScore.objects.update_or_create(
+            stage=stage, reviewer=actor, team_id=team_id, criterion=criteria[key], defaults={"score": score}
+        )
     # A draft kept from before a conflict arose never counts.
     ExpertScore.objects.filter(stage=stage, reviewer=actor, team_id__in=conflicted).delete()
     if submit:
         have = set(ExpertScore.objects.filter(stage=stage, reviewer=actor).values_list("team_id", "criterion__key"))
         missing = {(t, k) for t in team_ids - conflicted for k in criteria} - have
         if missing:
-            raise ValidationError(_("Score every team on every criterion before submitting (%(n)s missing).")
-                                  % {"n": len(missing)})
+            raise ValidationError(
+                _("Score every team on every criterion before submitting (%(n)s missing).") % {"n": len(missing)}
+            )
         ExpertSubmission.objects.create(stage=stage, reviewer=actor, submitted_at=timezone.now())
-    audit_record(actor=actor, action="stage.expert_submit" if submit else "stage.expert_save", target=stage,
-                 after={"scores": {f"{t}:{k}": str(v) for (t, k), v in sorted(cleaned.items())}, "submitted": submit})
+    audit_record(
+        actor=actor,
+        action="stage.expert_submit" if submit else "stage.expert_save",
+        target=stage,
+        after={"scores": {f"{t}:{k}": str(v) for (t, k), v in sorted(cleaned.items())}, "submitted": submit},
+    )
     return len(cleaned)
 
 
@@ -102,7 +120,9 @@ def user_scores_import(*, actor, stage: Stage, text: str) -> int:
         raise ValidationError({"file": [_("This stage's user part comes from a closed judging campaign.")]})
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(USER_SCORE_COLUMNS):
-        raise ValidationError({"file": [_("The header must be: %(columns)s") % {"columns": ",".join(USER_SCORE_COLUMNS)}]})
+        raise ValidationError(
+            {"file": [_("The header must be: %(columns)s") % {"columns": ",".join(USER_SCORE_COLUMNS)}]}
+        )
     criteria = {c.key: c for c in Criterion.objects.filter(part__stage=stage, part__kind=PartKind.USER)}
     teams = {t.slug: t for t in Team.objects.filter(stage_entries__stage=stage)}
     existing = set(UserScore.objects.filter(stage=stage).values_list("evaluator", "team__slug", "criterion__key"))
@@ -129,13 +149,25 @@ def user_scores_import(*, actor, stage: Stage, text: str) -> int:
         if problems:
             errors.append(_("line %(line)s: %(problems)s") % {"line": line, "problems": "; ".join(problems)})
         else:
-            rows.append(UserScore(stage=stage, evaluator=evaluator, team=teams[team], criterion=criteria[key],
-                                  score=score, imported_at=timezone.now()))
+            rows.append(
+                UserScore(
+                    stage=stage,
+                    evaluator=evaluator,
+                    team=teams[team],
+                    criterion=criteria[key],
+                    score=score,
+                    imported_at=timezone.now(),
+                )
+            )
     if errors:
         raise ValidationError({"file": errors})
     if not rows:
         raise ValidationError({"file": [_("The file has no rows.")]})
     UserScore.objects.bulk_create(rows)
-    audit_record(actor=actor, action="stage.user_scores_import", target=stage,
-                 after={"rows": len(rows), "evaluators": len({r.evaluator for r in rows})})
+    audit_record(
+        actor=actor,
+        action="stage.user_scores_import",
+        target=stage,
+        after={"rows": len(rows), "evaluators": len({r.evaluator for r in rows})},
+    )
     return len(rows)

@@ -1,4 +1,5 @@
 """The registry API: who reads, who writes, token auth, schema and docs."""
+
 import pytest
 
 from audit.models import AuditEvent
@@ -27,10 +28,16 @@ def test_memberships_filter_by_team_and_date(api_client, people, team_a, extra_m
 
 def test_token_authentication(client, api_client, people):
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(people['admin'])}")
-    response = api_client.post("/api/organisations/", {"slug": "new-org", "name_ko": "새 기관",
-                                                       "name_en": "New org", "kind": "university"}, format="json")
+    response = api_client.post(
+        "/api/organisations/",
+        {"slug": "new-org", "name_ko": "새 기관", "name_en": "New org", "kind": "university"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
-    assert AuditEvent.objects.get(action="organisation.create", target_repr__in=["새 기관", "New org"]).actor == people["admin"]
+    assert (
+        AuditEvent.objects.get(action="organisation.create", target_repr__in=["새 기관", "New org"]).actor
+        == people["admin"]
+    )
 
 
 def test_token_is_issued_for_username_and_password(api_client, people):
@@ -43,16 +50,30 @@ def test_token_is_issued_for_username_and_password(api_client, people):
 def test_non_admins_cannot_write_the_registry(api_client, people, team_a, role):
     api_client.force_authenticate(people[role])
     assert api_client.patch(f"/api/teams/{team_a.slug}/", {"model_name": "X"}, format="json").status_code == 403
-    assert api_client.post("/api/organisations/", {"slug": "x", "name_ko": "x", "name_en": "x",
-                                                   "kind": "company"}, format="json").status_code == 403
+    assert (
+        api_client.post(
+            "/api/organisations/", {"slug": "x", "name_ko": "x", "name_en": "x", "kind": "company"}, format="json"
+        ).status_code
+        == 403
+    )
 
 
 def test_admin_creates_a_team_with_its_lead_membership(api_client, people):
     api_client.force_authenticate(people["admin"])
     lead = OrganisationFactory(slug="motif")
-    response = api_client.post("/api/teams/", {
-        "slug": "motif", "programme": "test-programme", "name_ko": "모티프 컨소시엄", "name_en": "Motif consortium",
-        "model_name": "", "lead_organisation": "motif", "joined_on": "2026-02-20"}, format="json")
+    response = api_client.post(
+        "/api/teams/",
+        {
+            "slug": "motif",
+            "programme": "test-programme",
+            "name_ko": "모티프 컨소시엄",
+            "name_en": "Motif consortium",
+            "model_name": "",
+            "lead_organisation": "motif",
+            "joined_on": "2026-02-20",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     team = Team.objects.get(slug="motif")
     assert team.memberships.get().organisation == lead
@@ -82,8 +103,9 @@ def test_api_root_lists_the_endpoints(api_client, db):
 
 
 @pytest.mark.parametrize("url", ["/api/teams/", "/api/organisations/", "/api/memberships/"])
-def test_api_lists_read_a_fixed_number_of_queries(api_client, people, extra_member, team_a,
-                                                  django_assert_num_queries, django_assert_max_num_queries, url):
+def test_api_lists_read_a_fixed_number_of_queries(
+    api_client, people, extra_member, team_a, django_assert_num_queries, django_assert_max_num_queries, url
+):
     api_client.force_authenticate(people["reviewer"])
     api_client.get(url)
     with django_assert_max_num_queries(3) as small:

@@ -1,5 +1,6 @@
 """Password self-service (#18): change (knowing the old one), reset by e-mail, the list of one's
 sessions and "sign out everywhere"; each audited, never with the password."""
+
 import re
 
 import pytest
@@ -25,8 +26,9 @@ def test_a_person_changes_their_password_knowing_the_old_one(people):
     client = _log_in("member-a")
     wrong = client.post("/accounts/password/", {"old_password": "nope", "new_password1": NEW, "new_password2": NEW})
     assert wrong.status_code == 200 and wrong.context["form"].errors
-    response = client.post("/accounts/password/", {"old_password": "pw-for-tests-only",
-                                                   "new_password1": NEW, "new_password2": NEW})
+    response = client.post(
+        "/accounts/password/", {"old_password": "pw-for-tests-only", "new_password1": NEW, "new_password2": NEW}
+    )
     assert response.status_code == 302 and response["Location"] == "/accounts/password/done/"
     assert client.get("/accounts/").status_code == 200  # still signed in here
     _log_in("member-a", NEW)
@@ -36,8 +38,10 @@ def test_a_person_changes_their_password_knowing_the_old_one(people):
 
 def test_a_weak_new_password_is_refused(people):
     client = _log_in("member-a")
-    response = client.post("/accounts/password/", {"old_password": "pw-for-tests-only",
-                                                   "new_password1": "12345678", "new_password2": "12345678"})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "pw-for-tests-only", "new_password1": "12345678", "new_password2": "12345678"},
+    )
     assert response.status_code == 200 and "new_password2" in response.context["form"].errors
 
 
@@ -93,8 +97,13 @@ def test_sessions_made_before_the_change_keep_their_person_signed_in(people):
     from django.contrib.sessions.backends.db import SessionStore as OldStore
 
     old = OldStore()
-    old.update({SESSION_KEY: str(people["member_a"].pk), BACKEND_SESSION_KEY: "accounts.backends.LimitedModelBackend",
-                HASH_SESSION_KEY: people["member_a"].get_session_auth_hash()})
+    old.update(
+        {
+            SESSION_KEY: str(people["member_a"].pk),
+            BACKEND_SESSION_KEY: "accounts.backends.LimitedModelBackend",
+            HASH_SESSION_KEY: people["member_a"].get_session_auth_hash(),
+        }
+    )
     old.create()
     migration = importlib.import_module("accounts.migrations.0005_sessions_carried_over")
     migration.sessions_forwards(apps, None)

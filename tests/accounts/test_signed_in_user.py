@@ -1,6 +1,7 @@
 """The session's user is read with its groups and today's teams in one query (accounts.selectors),
 and must agree with the rules it stands in for: core.roles.group_names and
 core.permissions.team_ids_of (Membership.objects.active_on)."""
+
 import datetime
 
 import pytest
@@ -8,9 +9,9 @@ from django.utils import timezone
 
 from accounts.backends import LimitedModelBackend
 from accounts.models import User
-from core.roles import group_names
 from accounts.selectors import signed_in_user
 from core.permissions import team_ids_of
+from core.roles import group_names
 from tests.support.factories import MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,14 @@ def test_memberships_on_every_boundary_of_today_agree_with_active_on(people):
     today = timezone.localdate()
     day = datetime.timedelta(days=1)
     organisation = OrganisationFactory()
-    spans = {"left yesterday": (today - 9 * day, today - day), "leaves today": (today - 9 * day, today),
-             "joins today": (today, None), "joins tomorrow": (today + day, None),
-             "open": (today - 9 * day, None), "leaves tomorrow": (today - day, today + day)}
+    spans = {
+        "left yesterday": (today - 9 * day, today - day),
+        "leaves today": (today - 9 * day, today),
+        "joins today": (today, None),
+        "joins tomorrow": (today + day, None),
+        "open": (today - 9 * day, None),
+        "leaves tomorrow": (today - day, today + day),
+    }
     teams = {}
     for label, (joined, left) in spans.items():
         teams[label] = TeamFactory().pk

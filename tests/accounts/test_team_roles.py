@@ -1,6 +1,7 @@
 """Rights per person (#18): within a member organisation a person is a lead, a submitter or a
 viewer; belonging to the organisation alone gives at most viewer rights. The team's lead or an
 admin grants and ends roles, audited; one role per person per team at a time."""
+
 import datetime
 import importlib
 
@@ -31,8 +32,9 @@ def firm(team_a, extra_member):
     organisation = extra_member(team_a).organisation
     return {
         "viewer": UserFactory(username="firm-viewer", organisation=organisation, team_roles={}),
-        "submitter": UserFactory(username="firm-submitter", organisation=organisation,
-                                 team_roles={team_a: "submitter"}),
+        "submitter": UserFactory(
+            username="firm-submitter", organisation=organisation, team_roles={team_a: "submitter"}
+        ),
         "lead": UserFactory(username="firm-lead", organisation=organisation, team_roles={team_a: "lead"}),
     }
 
@@ -40,8 +42,7 @@ def firm(team_a, extra_member):
 def test_each_team_role_gives_exactly_its_rights(team_a, firm):
     assert _rights(firm["viewer"], team_a) == {"view_team_private"}
     assert _rights(firm["submitter"], team_a) == {"view_team_private", "submit_checkpoint"}
-    assert _rights(firm["lead"], team_a) == {"view_team_private", "submit_checkpoint", "lead_team",
-                                             "manage_team_roles"}
+    assert _rights(firm["lead"], team_a) == {"view_team_private", "submit_checkpoint", "lead_team", "manage_team_roles"}
 
 
 def test_an_organisation_alone_gives_nothing_when_the_default_role_is_none(settings, team_a, firm):
@@ -67,8 +68,9 @@ def test_a_lead_grants_changes_and_ends_roles_audited(team_a, firm):
     assert "lead_team" in _rights(viewer, team_a)
     team_role_end(actor=firm["lead"], grant=second)
     assert _rights(viewer, team_a) == {"view_team_private"}  # back to what the organisation gives
-    assert list(AuditEvent.objects.filter(action__startswith="team_role.").values_list("action", flat=True)
-                .order_by("seq")) == ["team_role.grant", "team_role.end", "team_role.grant", "team_role.end"]
+    assert list(
+        AuditEvent.objects.filter(action__startswith="team_role.").values_list("action", flat=True).order_by("seq")
+    ) == ["team_role.grant", "team_role.end", "team_role.grant", "team_role.end"]
 
 
 def test_only_the_teams_lead_or_an_admin_manages_roles(people, team_a, team_b, firm):
@@ -96,16 +98,25 @@ def test_the_database_refuses_overlapping_periods(team_a, firm):
     """PostgreSQL exclusion constraint (accounts/0004): a closed grant cannot overlap another."""
     now = timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():
-        TeamRole.objects.create(user=firm["submitter"], team=team_a, role="lead",
-                                granted_at=now - datetime.timedelta(days=2), ended_at=now + datetime.timedelta(days=1))
+        TeamRole.objects.create(
+            user=firm["submitter"],
+            team=team_a,
+            role="lead",
+            granted_at=now - datetime.timedelta(days=2),
+            ended_at=now + datetime.timedelta(days=1),
+        )
 
 
 def test_the_people_page_grants_and_ends(client, team_a, firm):
     client.force_login(firm["lead"])
     page = client.get(f"/accounts/teams/{team_a.slug}/roles/")
     assert page.status_code == 200 and "firm-viewer" in page.content.decode()
-    assert client.post(f"/accounts/teams/{team_a.slug}/roles/",
-                       {"user": firm["viewer"].pk, "role": "submitter"}).status_code == 302
+    assert (
+        client.post(
+            f"/accounts/teams/{team_a.slug}/roles/", {"user": firm["viewer"].pk, "role": "submitter"}
+        ).status_code
+        == 302
+    )
     grant = TeamRole.objects.in_force().get(user=firm["viewer"], team=team_a)
     assert client.post(f"/accounts/teams/{team_a.slug}/roles/{grant.pk}/end/").status_code == 302
     assert not TeamRole.objects.in_force().filter(user=firm["viewer"], team=team_a).exists()
@@ -132,8 +143,7 @@ def test_existing_people_keep_what_they_could_do(people, team_a, extra_member):
     former_person = UserFactory(organisation=former, team_roles={})
     TeamRole.objects.all().delete()
     migration.roles_forwards(apps, None)
-    assert _rights(lead_person, team_a) == {"view_team_private", "submit_checkpoint", "lead_team",
-                                            "manage_team_roles"}
+    assert _rights(lead_person, team_a) == {"view_team_private", "submit_checkpoint", "lead_team", "manage_team_roles"}
     assert _rights(member_person, team_a) == {"view_team_private", "submit_checkpoint"}
     assert not TeamRole.objects.filter(user=former_person).exists()
 

@@ -1,5 +1,6 @@
 """Personal API tokens through the API: they work until they expire or are revoked, and then
 answer 401 on the very next request; only their hash is stored; the owner (or an admin) ends them."""
+
 import datetime
 
 import pytest
@@ -38,8 +39,9 @@ def test_an_expired_token_answers_401_from_the_next_request(people):
     client = _client(key)
     assert client.get(CHECKPOINTS).status_code == 200
     now = timezone.now()  # as if made two days ago
-    ApiToken.objects.filter(pk=token.pk).update(created_at=now - datetime.timedelta(days=2),
-                                                expires_at=now - datetime.timedelta(seconds=1))
+    ApiToken.objects.filter(pk=token.pk).update(
+        created_at=now - datetime.timedelta(days=2), expires_at=now - datetime.timedelta(seconds=1)
+    )
     response = client.get(CHECKPOINTS, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
     assert response.json()["detail"] == "This token has expired."

@@ -1,5 +1,6 @@
 """A stage with three nominated teams, a small prompt set, a campaign whose answers are stored
 (no worker), and a helper that makes panel members."""
+
 import datetime
 
 import pytest
@@ -32,35 +33,62 @@ def team_c(db):
 
 
 def make_prompts(n_per_category: int = 4) -> list[dict]:
-    return [{"key": f"{category}-{i:03d}", "category": category, "text": f"{category} 질문 {i}: 어떻게 해야 하나요?"}
-            for category in PromptCategory.values for i in range(n_per_category)]
+    return [
+        {"key": f"{category}-{i:03d}", "category": category, "text": f"{category} 질문 {i}: 어떻게 해야 하나요?"}
+        for category in PromptCategory.values
+        for i in range(n_per_category)
+    ]
 
 
 @pytest.fixture
 def stage(people, team_a, team_b, team_c):
-    stage = stage_create(actor=people["admin"], programme=ProgrammeFactory(), slug="stage-1", name_ko="1차 평가",
-                         name_en="First stage", advancing_count=2, suite_version=make_suite_version(),
-                         nomination_deadline=timezone.now() + datetime.timedelta(days=1),
-                         teams=[team_a, team_b, team_c], bootstrap_samples=50)
+    stage = stage_create(
+        actor=people["admin"],
+        programme=ProgrammeFactory(),
+        slug="stage-1",
+        name_ko="1차 평가",
+        name_en="First stage",
+        advancing_count=2,
+        suite_version=make_suite_version(),
+        nomination_deadline=timezone.now() + datetime.timedelta(days=1),
+        teams=[team_a, team_b, team_c],
+        bootstrap_samples=50,
+    )
     for team in (team_a, team_b, team_c):
         checkpoint = make_checkpoint(team, name=f"secret-ckpt-{team.slug}")
-        Nomination.objects.create(stage=stage, team=team, checkpoint=checkpoint, nominated_at=timezone.now(),
-                                  manifest_digest=checkpoint.manifest_digest, status=NominationStatus.ACCEPTED)
+        Nomination.objects.create(
+            stage=stage,
+            team=team,
+            checkpoint=checkpoint,
+            nominated_at=timezone.now(),
+            manifest_digest=checkpoint.manifest_digest,
+            status=NominationStatus.ACCEPTED,
+        )
     return stage
 
 
 @pytest.fixture
 def prompt_set(people):
-    return prompt_set_create(actor=people["admin"], slug="ko-panel", title="Korean panel prompts",
-                             prompts=make_prompts())
+    return prompt_set_create(
+        actor=people["admin"], slug="ko-panel", title="Korean panel prompts", prompts=make_prompts()
+    )
 
 
 @pytest.fixture
 def campaign(people, stage, prompt_set):
     """Judging: every team's answers stored; each answer text names its team (so a leak shows)."""
-    campaign = campaign_create(actor=people["admin"], stage=stage, prompt_set=prompt_set, slug="panel-1",
-                               name_ko="사용자 평가 1", name_en="User evaluation 1", generate=False,
-                               default_quota=20, bootstrap_rounds=200, flag_minimum=5)
+    campaign = campaign_create(
+        actor=people["admin"],
+        stage=stage,
+        prompt_set=prompt_set,
+        slug="panel-1",
+        name_ko="사용자 평가 1",
+        name_en="User evaluation 1",
+        generate=False,
+        default_quota=20,
+        bootstrap_rounds=200,
+        flag_minimum=5,
+    )
     keys = list(prompt_set.prompts.values_list("key", flat=True))
     for entry in campaign.entries.select_related("team"):
         answers_store(entry=entry, answers={k: f"answer {k} #{entry.pk * 7919 % 1000}" for k in keys})

@@ -1,5 +1,6 @@
 """The fit, with fixed seeds: known strengths are recovered, intervals cover about 95% of the time,
 ties and the bootstrap behave."""
+
 import numpy as np
 import pytest
 

@@ -1,5 +1,6 @@
 """The make-run demo campaign: created once the demo stage's nominations are frozen, judged by a
 seeded panel once the answers are in, with its result computed."""
+
 from django.core.management import call_command
 
 from arena import demo

@@ -1,6 +1,7 @@
 """Answer generation on the evaluation machinery: a real tiny checkpoint, loaded in a forked child
 with evaluation.harness.load_model, answers every prompt; the settings are recorded and the
 campaign opens for judging once every team has answered."""
+
 import datetime
 import shutil
 
@@ -32,21 +33,48 @@ def generating(people, team_a, team_b, tiny_checkpoint, tmp_path, settings):
     settings.CHECKPOINT_ROOT = tmp_path / "checkpoints"
     settings.EVAL_RUNS_DIR = tmp_path / "runs"
     settings.EVAL_TORCH_THREADS = 1
-    stage = stage_create(actor=people["admin"], programme=ProgrammeFactory(), slug="gen-stage", name_ko="단계",
-                         name_en="Stage", advancing_count=1, suite_version=make_suite_version(),
-                         nomination_deadline=timezone.now() + datetime.timedelta(days=1), teams=[team_a, team_b])
+    stage = stage_create(
+        actor=people["admin"],
+        programme=ProgrammeFactory(),
+        slug="gen-stage",
+        name_ko="단계",
+        name_en="Stage",
+        advancing_count=1,
+        suite_version=make_suite_version(),
+        nomination_deadline=timezone.now() + datetime.timedelta(days=1),
+        teams=[team_a, team_b],
+    )
     for team in (team_a, team_b):
         shutil.copytree(tiny_checkpoint, settings.CHECKPOINT_ROOT / team.slug / "v1")
-        checkpoint = checkpoint_validate(checkpoint_id=checkpoint_submit(
-            actor=None, team=team, name="v1", source="v1").pk)
-        Nomination.objects.create(stage=stage, team=team, checkpoint=checkpoint, nominated_at=timezone.now(),
-                                  manifest_digest=checkpoint.manifest_digest, status=NominationStatus.ACCEPTED)
-    prompt_set = prompt_set_create(actor=people["admin"], slug="gen", title="Gen", prompts=[
-        {"key": "q1", "category": "daily_life", "text": "서울의 날씨는 어떤가요?"},
-        {"key": "q2", "category": "law", "text": "계약서에 꼭 들어가야 할 내용은?"}])
-    return campaign_create(actor=people["admin"], stage=stage, prompt_set=prompt_set, slug="gen-panel",
-                           name_ko="생성", name_en="Generation",
-                           generation={"system_instruction": "답하세요.", "gen_kwargs": {"max_gen_toks": 8}})
+        checkpoint = checkpoint_validate(
+            checkpoint_id=checkpoint_submit(actor=None, team=team, name="v1", source="v1").pk
+        )
+        Nomination.objects.create(
+            stage=stage,
+            team=team,
+            checkpoint=checkpoint,
+            nominated_at=timezone.now(),
+            manifest_digest=checkpoint.manifest_digest,
+            status=NominationStatus.ACCEPTED,
+        )
+    prompt_set = prompt_set_create(
+        actor=people["admin"],
+        slug="gen",
+        title="Gen",
+        prompts=[
+            {"key": "q1", "category": "daily_life", "text": "서울의 날씨는 어떤가요?"},
+            {"key": "q2", "category": "law", "text": "계약서에 꼭 들어가야 할 내용은?"},
+        ],
+    )
+    return campaign_create(
+        actor=people["admin"],
+        stage=stage,
+        prompt_set=prompt_set,
+        slug="gen-panel",
+        name_ko="생성",
+        name_en="Generation",
+        generation={"system_instruction": "답하세요.", "gen_kwargs": {"max_gen_toks": 8}},
+    )
 
 
 def test_each_checkpoint_answers_every_prompt_and_the_settings_are_recorded(generating):
@@ -79,8 +107,9 @@ def test_a_checkpoint_changed_since_submission_fails_with_a_reason(generating, s
     assert job.status == JobStatus.FAILED and "changed" in job.error
 
 
-def test_lost_messages_are_sent_again_and_vanished_workers_fail_with_a_reason(generating, people,
-                                                                             django_capture_on_commit_callbacks):
+def test_lost_messages_are_sent_again_and_vanished_workers_fail_with_a_reason(
+    generating, people, django_capture_on_commit_callbacks
+):
     import datetime
 
     from django.core.exceptions import ValidationError

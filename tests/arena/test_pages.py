@@ -1,5 +1,6 @@
 """Pages and API: a panel member sees a pair and never a team; results are for reviewers and
 admins; queries are fixed whatever the data size."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -39,8 +40,11 @@ def test_the_judging_page_and_api_never_reveal_authorship(panelist, campaign, pe
         assert answer.status_code == 200
         _no_team_in(answer.content.decode(), campaign)
         assert set(answer.json()["pair"]) == {"judgment", "category", "prompt", "answer_a", "answer_b"}
-        done = api_client.post(reverse("api:arena-campaign-judge", args=[campaign.slug]),
-                               {"judgment": answer.json()["pair"]["judgment"], "verdict": "tie"}, format="json")
+        done = api_client.post(
+            reverse("api:arena-campaign-judge", args=[campaign.slug]),
+            {"judgment": answer.json()["pair"]["judgment"], "verdict": "tie"},
+            format="json",
+        )
         assert done.status_code == 200 and done.json()["judged"] >= 4
     for name in ("api:arena-campaign-list", "api:arena-campaign-detail"):
         args = [campaign.slug] if name.endswith("detail") else []
@@ -68,8 +72,7 @@ def test_team_members_and_the_public_see_nothing_of_a_campaign(people, campaign,
     assert Client().get(reverse("arena-list")).status_code == 302
 
 
-def test_result_page_and_api_answer_in_fixed_queries(people, panelist, campaign, team_a,
-                                                     django_assert_max_num_queries):
+def test_result_page_and_api_answer_in_fixed_queries(people, panelist, campaign, team_a, django_assert_max_num_queries):
     for user in (panelist(quota=10), panelist(quota=10)):
         for _ in range(10):
             judgment = judgment_next(actor=user, campaign=campaign)
@@ -138,26 +141,33 @@ def test_the_judging_page_answers_in_fixed_queries(panelist, campaign, django_as
         assert client.get(url).status_code == 200
 
 
-def test_an_admin_uploads_a_prompt_set_and_creates_a_campaign_from_the_page(people, stage,
-                                                                            django_capture_on_commit_callbacks):
+def test_an_admin_uploads_a_prompt_set_and_creates_a_campaign_from_the_page(
+    people, stage, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from arena.models import Campaign, PromptSet
 
     client = client_for(people["admin"])
     csv = "key,category,text\nq1,law,계약서에는 무엇이 들어가나요?\nq2,coding,정렬 코드를 써 주세요.\n".encode()
-    response = client.post(reverse("arena-prompt-set-upload"), {
-        "slug": "ko-set", "title": "Korean set", "file": SimpleUploadedFile("p.csv", csv, "text/csv")})
+    response = client.post(
+        reverse("arena-prompt-set-upload"),
+        {"slug": "ko-set", "title": "Korean set", "file": SimpleUploadedFile("p.csv", csv, "text/csv")},
+    )
     assert response.status_code == 302
     prompt_set = PromptSet.objects.get(slug="ko-set")
     assert prompt_set.version == 1 and prompt_set.prompts.count() == 2 and len(prompt_set.digest) == 64
-    bad = client.post(reverse("arena-prompt-set-upload"), {
-        "slug": "ko-set", "title": "x", "file": SimpleUploadedFile("p.csv", b"key,category,text\nq1,sports,x\n")},
-        follow=True)
+    bad = client.post(
+        reverse("arena-prompt-set-upload"),
+        {"slug": "ko-set", "title": "x", "file": SimpleUploadedFile("p.csv", b"key,category,text\nq1,sports,x\n")},
+        follow=True,
+    )
     assert PromptSet.objects.filter(slug="ko-set").count() == 1 and '<li class="error">' in bad.content.decode()
     with django_capture_on_commit_callbacks() as sent:
-        client.post(reverse("arena-campaign-new"), {"stage": stage.pk, "prompt_set": prompt_set.pk,
-                                                    "slug": "panel-x", "name_ko": "패널", "name_en": "Panel"})
+        client.post(
+            reverse("arena-campaign-new"),
+            {"stage": stage.pk, "prompt_set": prompt_set.pk, "slug": "panel-x", "name_ko": "패널", "name_en": "Panel"},
+        )
     campaign = Campaign.objects.get(slug="panel-x")
     assert campaign.entries.count() == 3 and len(sent) == 3  # one generation job per team
     page = client.get(reverse("arena-result", args=["panel-x"])).content.decode()

@@ -1,11 +1,12 @@
 """The panel member's column of the permission tables: the role's rights, and the arena routes as
 a seated panel member, an excluded one and one without a seat in this campaign."""
+
 import pytest
 from django.urls import reverse
 
-from core.roles import Role, role_of
 from arena.services.panel import panel_member_exclude
 from core.permissions import Action, can
+from core.roles import Role, role_of
 from tests.support.factories import UserFactory
 
 PANEL_RIGHTS = {Action.USE_ARENA, Action.JUDGE_ARENA}
@@ -16,8 +17,13 @@ def test_a_panel_member_holds_exactly_the_judging_rights(panelist, campaign, tea
 
     user = panelist()
     assert role_of(user) == Role.PANEL
-    objects = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"],
-               "reviewer": people["reviewer"], None: None}
+    objects = {
+        "team_a": team_a,
+        "org_a": team_a.lead_organisation,
+        "member_a": people["member_a"],
+        "reviewer": people["reviewer"],
+        None: None,
+    }
     held = {action for action, target, _roles in TABLE if can(user, action, objects[target])}
     # Anyone signed in reads their own notifications; nothing else beyond judging and the public register.
     assert held == PANEL_RIGHTS | {Action.VIEW_REGISTRY, Action.USE_NOTIFICATIONS}

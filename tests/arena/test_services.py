@@ -1,5 +1,6 @@
 """Campaigns end to end through the services: pairs, quotas, affiliation, exclusion, closing into
 the stage's user part, audit rows."""
+
 import random
 
 import pytest
@@ -119,7 +120,9 @@ def test_closing_fills_the_stages_user_part_with_the_mapped_result(people, panel
 
 def test_a_stage_takes_its_user_part_from_one_source(people, panelist, campaign, stage, team_a):
     judge(panelist(), campaign, 5)
-    user_scores_import(actor=people["admin"], stage=stage, text="evaluator,team,criterion,score\nE1,team-a,accuracy,4\n")
+    user_scores_import(
+        actor=people["admin"], stage=stage, text="evaluator,team,criterion,score\nE1,team-a,accuracy,4\n"
+    )
     with pytest.raises(ValidationError):
         campaign_close(actor=people["admin"], campaign=campaign)
 
@@ -147,8 +150,7 @@ def test_integrity_flags(people, panelist, campaign):
     same_side = panelist(quota=20)
     judge(same_side, campaign, 20, pick=lambda j: "left")
     contrarian = panelist(quota=20)
-    judge(contrarian, campaign, 20,
-          pick=lambda j: Verdict.RIGHT if j.left_team_id < j.right_team_id else Verdict.LEFT)
+    judge(contrarian, campaign, 20, pick=lambda j: Verdict.RIGHT if j.left_team_id < j.right_team_id else Verdict.LEFT)
     Judgment.objects.update(seconds=20.0)  # a test judges instantly: give everyone a human pace
     Judgment.objects.filter(member__user=contrarian).update(seconds=1.0)
     flags = {row["seat"].user_id: row["flags"] for row in panel_with_flags(campaign)}
@@ -161,5 +163,6 @@ def test_a_csv_import_after_a_closed_campaign_is_refused(people, panelist, campa
     judge(panelist(), campaign, 3)
     campaign_close(actor=people["admin"], campaign=campaign)
     with pytest.raises(ValidationError):
-        user_scores_import(actor=people["admin"], stage=stage,
-                           text="evaluator,team,criterion,score\nE1,team-a,accuracy,4\n")
+        user_scores_import(
+            actor=people["admin"], stage=stage, text="evaluator,team,criterion,score\nE1,team-a,accuracy,4\n"
+        )

@@ -1,5 +1,6 @@
 """The deployed app connects as a role that owns nothing: with grant_app_role's
 privileges it reads and writes the registry, but may only read and append audit rows."""
+
 import psycopg
 import pytest
 from django.core.management import call_command
@@ -40,24 +41,30 @@ def test_reads_and_writes_the_registry(app_connection):
     app_connection.rollback()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_auditevent SET action = 'forged'",
-    "DELETE FROM audit_auditevent",
-    "TRUNCATE audit_auditevent",
-    "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only",
-    "SET session_replication_role = replica",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET action = 'forged'",
+        "DELETE FROM audit_auditevent",
+        "TRUNCATE audit_auditevent",
+        "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only",
+        "SET session_replication_role = replica",
+    ],
+)
 def test_cannot_rewrite_audit_rows_or_switch_off_their_guard(app_connection, statement):
     message = _refused(app_connection, statement)
     assert "permission denied" in message or "must be owner" in message or "append-only" in message
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_auditchainhead SET hash = repeat('f', 64)",
-    "UPDATE audit_auditchainhead SET seq = seq + 1",
-    "UPDATE audit_auditchainhead SET seq = 0, hash = repeat('0', 64)",
-    "DELETE FROM audit_auditchainhead",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditchainhead SET hash = repeat('f', 64)",
+        "UPDATE audit_auditchainhead SET seq = seq + 1",
+        "UPDATE audit_auditchainhead SET seq = 0, hash = repeat('0', 64)",
+        "DELETE FROM audit_auditchainhead",
+    ],
+)
 def test_cannot_move_the_chain_head_itself(app_connection, statement):
     message = _refused(app_connection, statement)
     assert "audit chain head" in message

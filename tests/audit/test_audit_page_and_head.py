@@ -1,5 +1,6 @@
 """Reviewers and admins read, filter and export the audit log; its head digest is exported daily, and
 a copy of an exported head proves later that the log up to it is unchanged."""
+
 import csv
 import io
 import json
@@ -21,8 +22,9 @@ from tests.audit.test_chain import _tamper
 def chain(db, people):
     admin, reviewer = people["admin"], people["reviewer"]
     for i in range(4):
-        services.organisation_create(actor=admin, slug=f"audited-{i}", name_ko=f"기관{i}", name_en=f"Org {i}",
-                                     kind="company")
+        services.organisation_create(
+            actor=admin, slug=f"audited-{i}", name_ko=f"기관{i}", name_en=f"Org {i}", kind="company"
+        )
     from governance.services import conflict_declare
     from tests.support.factories import TeamFactory
 
@@ -61,8 +63,9 @@ def test_the_query_count_does_not_grow_with_the_log(chain, people, django_assert
     client = _client(people["admin"])
     client.get("/audit/")
     for i in range(30):
-        services.organisation_create(actor=people["admin"], slug=f"more-{i}", name_ko="더", name_en=f"More {i}",
-                                     kind="company")
+        services.organisation_create(
+            actor=people["admin"], slug=f"more-{i}", name_ko="더", name_en=f"More {i}", kind="company"
+        )
     with django_assert_max_num_queries(8):
         assert client.get("/audit/").status_code == 200
 
@@ -100,7 +103,7 @@ def _rechain_from(seq: int) -> None:
     the chain on its own verifies again."""
     events = list(AuditEvent.objects.order_by("seq"))
     prev = events[seq - 2].hash if seq > 1 else "0" * 64
-    for event in events[seq - 1:]:
+    for event in events[seq - 1 :]:
         digest = hash_of(prev, event.payload)
         _tamper("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s", [prev, digest, event.seq])
         prev = digest

@@ -1,10 +1,11 @@
 """The audit log: written with each write, hash-chained, and tamper-evident."""
+
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audit.models import AuditChainHead, AuditEvent
 from audit.selectors import audit_chain_verify
@@ -18,8 +19,12 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="ne
 def chain(db, people):
     """Five audited writes by the admin."""
     admin = people["admin"]
-    orgs = [services.organisation_create(actor=admin, slug=f"audited-{i}", name_ko=f"기관{i}",
-                                         name_en=f"Org {i}", kind="company") for i in range(4)]
+    orgs = [
+        services.organisation_create(
+            actor=admin, slug=f"audited-{i}", name_ko=f"기관{i}", name_en=f"Org {i}", kind="company"
+        )
+        for i in range(4)
+    ]
     services.organisation_update(actor=admin, organisation=orgs[0], name_en="Renamed")
     return list(AuditEvent.objects.order_by("seq"))
 
@@ -54,8 +59,9 @@ def test_an_unchanged_update_writes_nothing(chain, people):
 
 def test_a_refused_write_leaves_no_audit_row(chain, people):
     with pytest.raises(Exception):
-        services.organisation_create(actor=people["admin"], slug="audited-0", name_ko="중복",
-                                     name_en="Duplicate", kind="company")
+        services.organisation_create(
+            actor=people["admin"], slug="audited-0", name_ko="중복", name_en="Duplicate", kind="company"
+        )
     assert AuditEvent.objects.count() == len(chain)
     assert audit_chain_verify().ok
 
@@ -91,14 +97,19 @@ def test_a_rehashed_row_breaks_the_link_to_the_next(chain):
     event = chain[1]
     event.target_repr = "forged"
     payload = payload_text(event, before=event.before, after={"name_en": "forged"})
-    _tamper("UPDATE audit_auditevent SET target_repr = %s, payload = %s, hash = %s WHERE seq = 2",
-            ["forged", payload, hash_of(event.prev_hash, payload)])
+    _tamper(
+        "UPDATE audit_auditevent SET target_repr = %s, payload = %s, hash = %s WHERE seq = 2",
+        ["forged", payload, hash_of(event.prev_hash, payload)],
+    )
     assert "row #3 does not follow row #2" in audit_chain_verify().problem
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
@@ -126,10 +137,13 @@ def test_non_finite_numbers_are_refused(db):
 
 
 @postgres_only
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_auditevent SET action = 'x' WHERE seq = 1",
-    "DELETE FROM audit_auditevent WHERE seq = 1",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET action = 'x' WHERE seq = 1",
+        "DELETE FROM audit_auditevent WHERE seq = 1",
+    ],
+)
 def test_postgres_refuses_update_and_delete(chain, statement):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)

@@ -4,6 +4,7 @@ with a real Celery worker process on the same PostgreSQL test database and Redis
 One browser and one worker serve the whole module (each test gets a fresh browser context, so
 no cookie leaks between users). `SCREENSHOTS_DIR` (set by `make screenshots`) makes the journeys
 save the key pages there; an ordinary test run writes nothing."""
+
 import os
 from pathlib import Path
 
@@ -25,14 +26,26 @@ WAIT_MS = 30_000
 @pytest.fixture(scope="module")
 def dirs(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
-    return {"checkpoints": base / "checkpoints", "runs": base / "runs", "imports": base / "imports",
-            "log": base / "worker.log", "files": base / "files", "benchmark_data": base / "benchmark-data"}
+    return {
+        "checkpoints": base / "checkpoints",
+        "runs": base / "runs",
+        "imports": base / "imports",
+        "log": base / "worker.log",
+        "files": base / "files",
+        "benchmark_data": base / "benchmark-data",
+    }
 
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, dirs):
-    with running_worker(django_db_blocker, "browser", checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"],
-                        log=dirs["log"], env={"BENCHMARK_DATA_ROOT": str(dirs["benchmark_data"])}) as process:
+    with running_worker(
+        django_db_blocker,
+        "browser",
+        checkpoint_root=dirs["checkpoints"],
+        runs_dir=dirs["runs"],
+        log=dirs["log"],
+        env={"BENCHMARK_DATA_ROOT": str(dirs["benchmark_data"])},
+    ) as process:
         yield process
 
 
@@ -125,4 +138,3 @@ def screenshot():
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page, clip=clip)
 
     return take
-

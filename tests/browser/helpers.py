@@ -1,4 +1,5 @@
 """Small helpers the journeys share."""
+
 import re
 
 from django.utils import translation
@@ -20,4 +21,5 @@ def plotted(page, element_id: str) -> list[dict]:
         """id => (document.getElementById(id).data || []).map(t => ({
                type: t.type, name: t.name || null, x: Array.from(t.x || []), y: Array.from(t.y || []),
                r: Array.from(t.r || [])}))""",
-        element_id)
+        element_id,
+    )

@@ -1,5 +1,6 @@
 """A person looks after their own access in a real browser (#18): makes an API token, uses it,
 revokes it, and changes their password. No evaluation worker is needed here."""
+
 import pytest
 from playwright.sync_api import expect
 from rest_framework.test import APIClient

@@ -1,6 +1,7 @@
 """The user-evaluation journey in a browser: a panel member judges five pairs without ever seeing a
 team's name; an admin sees the panel and the result chart, closes the campaign, and the stage's
 user part changes to the campaign's mapped result. (No worker: the answers are stored directly.)"""
+
 import datetime
 
 import pytest
@@ -28,24 +29,52 @@ def arena(transactional_db, live_server, people, team_a, team_b):
         team.name_ko = name_ko
         team.save(update_fields=["name_ko"])
     teams = [team_a, team_b, team_c]
-    stage = stage_create(actor=people["admin"], programme=ProgrammeFactory(), slug="stage-1", name_ko="1차 평가",
-                         name_en="First stage", advancing_count=2, suite_version=make_suite_version(),
-                         nomination_deadline=timezone.now() + datetime.timedelta(days=1), teams=teams,
-                         bootstrap_samples=50)
+    stage = stage_create(
+        actor=people["admin"],
+        programme=ProgrammeFactory(),
+        slug="stage-1",
+        name_ko="1차 평가",
+        name_en="First stage",
+        advancing_count=2,
+        suite_version=make_suite_version(),
+        nomination_deadline=timezone.now() + datetime.timedelta(days=1),
+        teams=teams,
+        bootstrap_samples=50,
+    )
     for team in teams:
         checkpoint = make_checkpoint(team)
-        Nomination.objects.create(stage=stage, team=team, checkpoint=checkpoint, nominated_at=timezone.now(),
-                                  manifest_digest=checkpoint.manifest_digest, status=NominationStatus.ACCEPTED)
+        Nomination.objects.create(
+            stage=stage,
+            team=team,
+            checkpoint=checkpoint,
+            nominated_at=timezone.now(),
+            manifest_digest=checkpoint.manifest_digest,
+            status=NominationStatus.ACCEPTED,
+        )
     prompt_set = prompt_set_create(actor=people["admin"], slug="ko", title="Korean", prompts=make_prompts(2))
-    campaign = campaign_create(actor=people["admin"], stage=stage, prompt_set=prompt_set, slug="panel-1",
-                               name_ko="사용자 평가", name_en="User evaluation", generate=False, bootstrap_rounds=200)
+    campaign = campaign_create(
+        actor=people["admin"],
+        stage=stage,
+        prompt_set=prompt_set,
+        slug="panel-1",
+        name_ko="사용자 평가",
+        name_en="User evaluation",
+        generate=False,
+        bootstrap_rounds=200,
+    )
     keys = list(prompt_set.prompts.values_list("key", flat=True))
     for entry in campaign.entries.all():
         answers_store(entry=entry, answers={k: f"답변 {k} ({entry.pk * 37 % 97})" for k in keys})
     judge = UserFactory(username="judge")
     panel_member_invite(actor=people["admin"], campaign=campaign, user=judge, quota=5)
-    return {"url": live_server.url, "people": people, "stage": stage, "campaign": campaign, "judge": judge,
-            "teams": teams}
+    return {
+        "url": live_server.url,
+        "people": people,
+        "stage": stage,
+        "campaign": campaign,
+        "judge": judge,
+        "teams": teams,
+    }
 
 
 def _user_part_by_team(page) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """A member firm follows its chat model's evaluation under a chat protocol: the run page names
 every protocol setting, the sample browser shows what the model saw and wrote (the reasoning
 before it was removed), and a preview asked from the checkpoint page is labelled as one."""
+
 import re
 
 import pytest
@@ -17,13 +18,18 @@ RUN_TIMEOUT_S = 240  # validation + a warm worker's ko-chat run, on a loaded mac
 SYSTEM = "당신은 정확하게 답하는 한국어 도우미입니다. 답만 쓰세요."
 
 
-def test_a_member_reads_a_chat_protocol_run_and_asks_for_a_preview(platform, visitors, ko_smoke, ko_chat,
-                                                                   chat_checkpoint, screenshot):
+def test_a_member_reads_a_chat_protocol_run_and_asks_for_a_preview(
+    platform, visitors, ko_smoke, ko_chat, chat_checkpoint, screenshot
+):
     team, member = platform["team_a"], platform["people"]["member_a"]
     copy_checkpoint(chat_checkpoint, platform["dirs"]["checkpoints"], team.slug, "chat-v1")
     checkpoint = checkpoint_submit(actor=member, team=team, name="chat-v1", source="chat-v1", suites=["ko-chat"])
-    run = wait_for(lambda: EvaluationRun.objects.filter(checkpoint=checkpoint, status=RunStatus.SUCCEEDED).first(),
-                   timeout=RUN_TIMEOUT_S, what="the chat run", log=platform["dirs"]["log"])
+    run = wait_for(
+        lambda: EvaluationRun.objects.filter(checkpoint=checkpoint, status=RunStatus.SUCCEEDED).first(),
+        timeout=RUN_TIMEOUT_S,
+        what="the chat run",
+        log=platform["dirs"]["log"],
+    )
 
     page = visitors(member).page
     page.goto(f"/evaluation/runs/{run.pk}/")

@@ -2,6 +2,7 @@
 expert-score page then withholds that team; a team lead objects to a finalised result and a reviewer
 answers it, and the report lists both; a reviewer filters the audit log and exports it. No evaluation
 worker is needed: the stage's official runs are written directly (tests/stages/conftest.py)."""
+
 import pytest
 from playwright.sync_api import expect
 

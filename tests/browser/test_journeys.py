@@ -1,5 +1,6 @@
 """The platform as its users meet it, in a real browser: a member firm, another team, an admin,
 a reviewer and the public. Each journey is one test; see conftest.py for the machinery."""
+
 import datetime
 import io
 import re
@@ -18,9 +19,9 @@ from leaderboards.models import RowRule, Snapshot
 from leaderboards.services import leaderboard_create, reference_model_save, snapshot_publish
 from stages.models import Nomination, NominationStatus, StageStatus
 from stages.services.stages import stage_create
-from tests.support.workers import copy_checkpoint, wait_for
 from tests.support.factories import OrganisationFactory, ProgrammeFactory, TeamFactory
 from tests.support.results_builder import make_checkpoint, make_run, make_suite_version
+from tests.support.workers import copy_checkpoint, wait_for
 
 from .helpers import HANGUL, PASSWORD, in_language, plotted
 
@@ -34,8 +35,9 @@ def _names(team) -> tuple[str, str]:
 
 
 # 1 ─────────────────────────────────────────────────────────────────────────────────────────────
-def test_a_member_firm_submits_a_checkpoint_and_reads_its_results(platform, visitors, ko_smoke, tiny_checkpoint,
-                                                                  screenshot):
+def test_a_member_firm_submits_a_checkpoint_and_reads_its_results(
+    platform, visitors, ko_smoke, tiny_checkpoint, screenshot
+):
     team = platform["team_a"]
     copy_checkpoint(tiny_checkpoint, platform["dirs"]["checkpoints"], team.slug, "browser-v1")
     member = visitors(None)
@@ -98,8 +100,9 @@ def _real_run(platform, ko_smoke, tiny_checkpoint, name: str) -> EvaluationRun:
     """Team A's checkpoint, submitted and evaluated by the worker (not through the browser here)."""
     team = platform["team_a"]
     copy_checkpoint(tiny_checkpoint, platform["dirs"]["checkpoints"], team.slug, name)
-    checkpoint = checkpoint_submit(actor=platform["people"]["member_a"], team=team, name=name, source=name,
-                                   suites=["ko-smoke"])
+    checkpoint = checkpoint_submit(
+        actor=platform["people"]["member_a"], team=team, name=name, source=name, suites=["ko-smoke"]
+    )
 
     def finished():
         run = EvaluationRun.objects.filter(checkpoint=checkpoint).first()
@@ -117,8 +120,12 @@ def _traces_of(visitor, run, leaderboard) -> list[str]:
     page.goto("/evaluation/")
     if page.locator("main", has_text=checkpoint.name).count():
         found.append("checkpoint list")
-    for path in (f"/evaluation/checkpoints/{checkpoint.pk}/", f"/evaluation/runs/{run.pk}/",
-                 f"/evaluation/runs/{run.pk}/samples/", f"/evaluation/runs/{run.pk}/status.json"):
+    for path in (
+        f"/evaluation/checkpoints/{checkpoint.pk}/",
+        f"/evaluation/runs/{run.pk}/",
+        f"/evaluation/runs/{run.pk}/samples/",
+        f"/evaluation/runs/{run.pk}/status.json",
+    ):
         if page.goto(path).status != 404:
             found.append(path)
     page.goto(f"/teams/{run.team.slug}/")
@@ -127,8 +134,10 @@ def _traces_of(visitor, run, leaderboard) -> list[str]:
     team_names = _names(run.team)
     for query in ("", f"?team={run.team.name_en}", f"?team={run.team.name_ko}"):
         page.goto(f"/leaderboards/{leaderboard.slug}/{query}")
-        if page.locator("#leaderboard tbody tr", has_text=team_names[0]).count() or \
-                page.locator("#leaderboard tbody tr", has_text=team_names[1]).count():
+        if (
+            page.locator("#leaderboard tbody tr", has_text=team_names[0]).count()
+            or page.locator("#leaderboard tbody tr", has_text=team_names[1]).count()
+        ):
             found.append(f"leaderboard{query}")
     exports = {fmt: visitor.get(f"/leaderboards/{leaderboard.slug}/export.{fmt}") for fmt in ("csv", "json", "xlsx")}
     for fmt, response in exports.items():
@@ -140,33 +149,60 @@ def _traces_of(visitor, run, leaderboard) -> list[str]:
             text = response.text()
         if any(name in text for name in (*team_names, checkpoint.name, run.team.slug)):
             found.append(f"export.{fmt}")
-    for path in (f"/api/checkpoints/{checkpoint.pk}/", f"/api/runs/{run.pk}/", f"/api/runs/{run.pk}/samples/",
-                 f"/api/originality/{checkpoint.pk}/"):
+    for path in (
+        f"/api/checkpoints/{checkpoint.pk}/",
+        f"/api/runs/{run.pk}/",
+        f"/api/runs/{run.pk}/samples/",
+        f"/api/originality/{checkpoint.pk}/",
+    ):
         if visitor.get(path).status != 404:
             found.append(path)
-    for path in ("/api/checkpoints/", f"/api/runs/?checkpoint={checkpoint.pk}", "/api/runs/", "/api/originality/",
-                 f"/api/leaderboards/{leaderboard.slug}/", f"/api/leaderboards/{leaderboard.slug}/charts/",
-                 f"/api/leaderboards/{leaderboard.slug}/flags/"):
+    for path in (
+        "/api/checkpoints/",
+        f"/api/runs/?checkpoint={checkpoint.pk}",
+        "/api/runs/",
+        "/api/originality/",
+        f"/api/leaderboards/{leaderboard.slug}/",
+        f"/api/leaderboards/{leaderboard.slug}/charts/",
+        f"/api/leaderboards/{leaderboard.slug}/flags/",
+    ):
         response = visitor.get(path)
         assert response.ok, (path, response.status)
         body = response.text()
-        if checkpoint.name in body or any(name in body for name in team_names) or \
-                f'"checkpoint":{checkpoint.pk}' in body.replace(" ", ""):
+        if (
+            checkpoint.name in body
+            or any(name in body for name in team_names)
+            or f'"checkpoint":{checkpoint.pk}' in body.replace(" ", "")
+        ):
             found.append(path)
     return found
 
 
 def test_another_team_cannot_find_the_run_before_publication(platform, visitors, ko_smoke, tiny_checkpoint):
     people = platform["people"]
-    leaderboard = leaderboard_create(actor=people["admin"], slug="ko-smoke-best", name_ko="스모크", name_en="Smoke",
-                                     suite_version=ko_smoke, rule=RowRule.BEST)
+    leaderboard = leaderboard_create(
+        actor=people["admin"],
+        slug="ko-smoke-best",
+        name_ko="스모크",
+        name_en="Smoke",
+        suite_version=ko_smoke,
+        rule=RowRule.BEST,
+    )
     run = _real_run(platform, ko_smoke, tiny_checkpoint, "browser-secret")
 
     # The same places, looked at by the run's own team, show it: the search below can find things.
     own = _traces_of(visitors(people["member_a"]), run, leaderboard)
-    assert {"checkpoint list", f"/evaluation/runs/{run.pk}/", f"/evaluation/runs/{run.pk}/samples/",
-            "leaderboard", "export.csv", "export.json", "export.xlsx", f"/api/runs/{run.pk}/",
-            f"/api/runs/?checkpoint={run.checkpoint_id}"} <= set(own), own
+    assert {
+        "checkpoint list",
+        f"/evaluation/runs/{run.pk}/",
+        f"/evaluation/runs/{run.pk}/samples/",
+        "leaderboard",
+        "export.csv",
+        "export.json",
+        "export.xlsx",
+        f"/api/runs/{run.pk}/",
+        f"/api/runs/?checkpoint={run.checkpoint_id}",
+    } <= set(own), own
 
     other = visitors(people["member_b"])
     assert _traces_of(other, run, leaderboard) == []
@@ -175,24 +211,47 @@ def test_another_team_cannot_find_the_run_before_publication(platform, visitors,
     snapshot_publish(actor=people["admin"], leaderboard=leaderboard)
     after = _traces_of(other, run, leaderboard)
     assert "leaderboard" in after and "export.csv" in after
-    assert not {"checkpoint list", f"/evaluation/runs/{run.pk}/", f"/evaluation/runs/{run.pk}/samples/",
-                f"/api/runs/{run.pk}/", f"/api/checkpoints/{run.checkpoint_id}/"} & set(after), after
+    assert not {
+        "checkpoint list",
+        f"/evaluation/runs/{run.pk}/",
+        f"/evaluation/runs/{run.pk}/samples/",
+        f"/api/runs/{run.pk}/",
+        f"/api/checkpoints/{run.checkpoint_id}/",
+    } & set(after), after
 
 
 # 3 ─────────────────────────────────────────────────────────────────────────────────────────────
 def test_an_admin_publishes_and_the_public_sees_the_chart(platform, visitors, screenshot):
     people, team_a, team_b = platform["people"], platform["team_a"], platform["team_b"]
     version = make_suite_version()
-    leaderboard = leaderboard_create(actor=people["admin"], slug="main", name_ko="메인 리더보드",
-                                     name_en="Main leaderboard", suite_version=version, rule=RowRule.BEST)
+    leaderboard = leaderboard_create(
+        actor=people["admin"],
+        slug="main",
+        name_ko="메인 리더보드",
+        name_en="Main leaderboard",
+        suite_version=version,
+        rule=RowRule.BEST,
+    )
     # A few weeks of runs, so the best-over-time chart has a history; the best run of each team stands.
     now = timezone.now()
-    for team, name, days_ago, share in ((team_a, "alpha-7b-step20k", 40, 0.7), (team_a, "alpha-7b-step60k", 18, 0.9),
-                                        (team_a, "alpha-7b-step90k", 3, 1.0), (team_b, "beta-13b-sft1", 30, 0.6),
-                                        (team_b, "beta-13b-sft2", 6, 0.75)):
-        make_run(make_checkpoint(team, name=name), version,
-                 {"nia_mc": (0.81 * share, 0.02), "global_mc": 0.9 * share, "global_gen": 0.4 * share,
-                  "chosen_gen": 0.3 * share}, finished_at=now - datetime.timedelta(days=days_ago))
+    for team, name, days_ago, share in (
+        (team_a, "alpha-7b-step20k", 40, 0.7),
+        (team_a, "alpha-7b-step60k", 18, 0.9),
+        (team_a, "alpha-7b-step90k", 3, 1.0),
+        (team_b, "beta-13b-sft1", 30, 0.6),
+        (team_b, "beta-13b-sft2", 6, 0.75),
+    ):
+        make_run(
+            make_checkpoint(team, name=name),
+            version,
+            {
+                "nia_mc": (0.81 * share, 0.02),
+                "global_mc": 0.9 * share,
+                "global_gen": 0.4 * share,
+                "chosen_gen": 0.3 * share,
+            },
+            finished_at=now - datetime.timedelta(days=days_ago),
+        )
 
     public = visitors(None).page
     public.goto("/leaderboards/main/")
@@ -235,23 +294,38 @@ def stage_in_scoring(platform):
     target = {"nia_mc": 0.6, "global_mc": 0.8, "global_gen": 0.6, "chosen_gen": 0.5}
     version = make_suite_version()
     reference_model_save(actor=people["admin"], suite_version=version, name="Frontier-X", scores=target)
-    stage = stage_create(actor=people["admin"], programme=ProgrammeFactory(), slug="stage-1", name_ko="1차 평가",
-                         name_en="First stage", advancing_count=2, suite_version=version,
-                         nomination_deadline=timezone.now() + datetime.timedelta(days=1), teams=teams,
-                         bootstrap_samples=100)
+    stage = stage_create(
+        actor=people["admin"],
+        programme=ProgrammeFactory(),
+        slug="stage-1",
+        name_ko="1차 평가",
+        name_en="First stage",
+        advancing_count=2,
+        suite_version=version,
+        nomination_deadline=timezone.now() + datetime.timedelta(days=1),
+        teams=teams,
+        bootstrap_samples=100,
+    )
     for team, share in zip(teams, (0.95, 0.8, 0.6)):
         checkpoint = make_checkpoint(team, target="Frontier-X")
         run = make_run(checkpoint, version, {task: value * share for task, value in target.items()})
-        Nomination.objects.create(stage=stage, team=team, checkpoint=checkpoint, official_run=run,
-                                  manifest_digest=checkpoint.manifest_digest, nominated_at=timezone.now(),
-                                  status=NominationStatus.ACCEPTED)
+        Nomination.objects.create(
+            stage=stage,
+            team=team,
+            checkpoint=checkpoint,
+            official_run=run,
+            manifest_digest=checkpoint.manifest_digest,
+            nominated_at=timezone.now(),
+            status=NominationStatus.ACCEPTED,
+        )
     stage.status = StageStatus.SCORING
     stage.save()
     return stage, teams
 
 
-def test_a_reviewer_scores_an_admin_finalises_and_the_report_says_who_advances(platform, visitors,
-                                                                                stage_in_scoring, screenshot):
+def test_a_reviewer_scores_an_admin_finalises_and_the_report_says_who_advances(
+    platform, visitors, stage_in_scoring, screenshot
+):
     stage, teams = stage_in_scoring
     people = platform["people"]
     public = visitors(None).page
@@ -262,7 +336,11 @@ def test_a_reviewer_scores_an_admin_finalises_and_the_report_says_who_advances(p
     reviewer.locator(f"main a[href$='/stages/{stage.slug}/expert-scores/']").click()
     grid = reviewer.locator("#expert-grid tbody tr")
     expect(grid).to_have_count(3)
-    share_by_team = {teams[0].name_ko: Decimal("0.9"), teams[1].name_ko: Decimal("0.7"), teams[2].name_ko: Decimal("0.2")}
+    share_by_team = {
+        teams[0].name_ko: Decimal("0.9"),
+        teams[1].name_ko: Decimal("0.7"),
+        teams[2].name_ko: Decimal("0.2"),
+    }
     for i in range(3):
         row = grid.nth(i)
         share = share_by_team[row.locator("td").first.inner_text().strip()]
@@ -300,14 +378,21 @@ def budget_catalogue(platform):
     """One provider and GPU type with a rate, an envelope for this year, team A's Slurm account."""
     today = timezone.localdate()
     h100 = GpuType.objects.create(code="h100", name="NVIDIA H100", h100_weight=Decimal("1"))
-    provider = Provider.objects.create(slug="cloud-x", name="Cloud X",
-                                       organisation=OrganisationFactory(slug="cloud-x", kind="gpu_provider"))
-    Rate.objects.create(gpu_type=h100, provider=provider, effective_from=datetime.date(today.year, 1, 1),
-                        krw_per_gpu_hour=4_000_000)
+    provider = Provider.objects.create(
+        slug="cloud-x", name="Cloud X", organisation=OrganisationFactory(slug="cloud-x", kind="gpu_provider")
+    )
+    Rate.objects.create(
+        gpu_type=h100, provider=provider, effective_from=datetime.date(today.year, 1, 1), krw_per_gpu_hour=4_000_000
+    )
     SlurmAccount.objects.create(provider=provider, name="acct-a", team=platform["team_a"])
-    envelope = envelope_create(actor=None, programme=ProgrammeFactory(), name=f"{today.year} GPU",
-                               period_start=datetime.date(today.year, 1, 1),
-                               period_end=datetime.date(today.year, 12, 31), total_krw=100 * 10**9)
+    envelope = envelope_create(
+        actor=None,
+        programme=ProgrammeFactory(),
+        name=f"{today.year} GPU",
+        period_start=datetime.date(today.year, 1, 1),
+        period_end=datetime.date(today.year, 12, 31),
+        total_krw=100 * 10**9,
+    )
     return {"provider": provider, "envelope": envelope, "today": today}
 
 
@@ -343,10 +428,14 @@ def test_an_admin_allocates_imports_usage_and_the_burn_down_moves(platform, visi
     for job, hour in ((101, 0), (102, 1)):
         begin = start + datetime.timedelta(hours=hour)
         tres = "billing=8,cpu=64,gres/gpu:h100=8,gres/gpu=8,node=1"
-        lines.append(f"{job}|train|acct-a|{tres}|10:00:00|{begin:%Y-%m-%dT%H:%M:%S}|"
-                     f"{begin + datetime.timedelta(hours=10):%Y-%m-%dT%H:%M:%S}|COMPLETED")
-    lines.append(f"101.batch|batch|acct-a|{tres}|10:00:00|{start:%Y-%m-%dT%H:%M:%S}|"
-                 f"{start + datetime.timedelta(hours=10):%Y-%m-%dT%H:%M:%S}|COMPLETED")
+        lines.append(
+            f"{job}|train|acct-a|{tres}|10:00:00|{begin:%Y-%m-%dT%H:%M:%S}|"
+            f"{begin + datetime.timedelta(hours=10):%Y-%m-%dT%H:%M:%S}|COMPLETED"
+        )
+    lines.append(
+        f"101.batch|batch|acct-a|{tres}|10:00:00|{start:%Y-%m-%dT%H:%M:%S}|"
+        f"{start + datetime.timedelta(hours=10):%Y-%m-%dT%H:%M:%S}|COMPLETED"
+    )
     usage_file = platform["dirs"]["files"] / "sacct-this-month.txt"
     usage_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     charged = 2 * 8 * 10 * 4_000_000
@@ -370,8 +459,11 @@ def test_an_admin_allocates_imports_usage_and_the_burn_down_moves(platform, visi
     assert after["months"] == before["months"]
     assert after["used"][-1] == charged and after["remaining"][-1] == 100 * 10**9 - charged
     assert after["remaining"][:-1] == before["remaining"][:-1]
-    expect(admin.locator("#burn-down + p")).to_have_text(in_language(
-        "ko", "At the last three months' pace the money lasts more than ten years: no exhaustion date projected."))
+    expect(admin.locator("#burn-down + p")).to_have_text(
+        in_language(
+            "ko", "At the last three months' pace the money lasts more than ten years: no exhaustion date projected."
+        )
+    )
     screenshot(admin, "budget-dashboard", full_page=True)
     admin.goto(f"/budget/teams/{team.slug}/")
     assert _burn_down(admin)["remaining"][-1] == 10 * 10**9 - charged

@@ -1,6 +1,7 @@
 """In a real browser (#17): a team lead sees the unread count in the header, opens the inbox,
 follows a notification to its stage (marking it read), and chooses what to receive; a team
 compares two of its checkpoints and sees the chart. No evaluation worker is needed here."""
+
 import datetime
 
 import pytest
@@ -34,9 +35,17 @@ def site(transactional_db, live_server, browser, people):
 
 
 def test_a_lead_reads_a_notification_and_chooses_what_to_receive(site, people, team_a, team_b, screenshot):
-    stage_create(actor=people["admin"], programme=ProgrammeFactory(), slug="first", name_ko="1차 평가",
-                 name_en="First stage", advancing_count=1, suite_version=make_suite_version(),
-                 nomination_deadline=timezone.now() + datetime.timedelta(days=3), teams=[team_a, team_b])
+    stage_create(
+        actor=people["admin"],
+        programme=ProgrammeFactory(),
+        slug="first",
+        name_ko="1차 평가",
+        name_en="First stage",
+        advancing_count=1,
+        suite_version=make_suite_version(),
+        nomination_deadline=timezone.now() + datetime.timedelta(days=3),
+        teams=[team_a, team_b],
+    )
     lead = site(people["member_a"])  # member-a leads team A
     page = lead.page
     page.goto("/")
@@ -68,10 +77,18 @@ def test_a_team_compares_two_of_its_checkpoints(site, people, team_a, settings, 
     suite = make_suite_version(TASKS)
     half, ones = [float(i % 2) for i in range(N)], [1.0] * N
     old, new = make_checkpoint(team_a, name="v-old"), make_checkpoint(team_a, name="v-new")
-    make_run(old, suite, {"mc": 0.5, "gsm": 0.5, "secret": 0.5},
-             samples_file=_write_log(settings.EVAL_RUNS_DIR, "old.jsonl.gz", _log(half, half, half)))
-    make_run(new, suite, {"mc": 1.0, "gsm": 1.0, "secret": 0.5},
-             samples_file=_write_log(settings.EVAL_RUNS_DIR, "new.jsonl.gz", _log(ones, ones, half)))
+    make_run(
+        old,
+        suite,
+        {"mc": 0.5, "gsm": 0.5, "secret": 0.5},
+        samples_file=_write_log(settings.EVAL_RUNS_DIR, "old.jsonl.gz", _log(half, half, half)),
+    )
+    make_run(
+        new,
+        suite,
+        {"mc": 1.0, "gsm": 1.0, "secret": 0.5},
+        samples_file=_write_log(settings.EVAL_RUNS_DIR, "new.jsonl.gz", _log(ones, ones, half)),
+    )
     from evaluation.models import SuiteTask
 
     SuiteTask.objects.filter(suite_version=suite, task="gsm").update(metric="exact_match,strict-match")

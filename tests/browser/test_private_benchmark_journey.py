@@ -1,6 +1,7 @@
 """A ministry reviewer, given the benchmark-author role, uploads a private benchmark, checks the
 rendered prompts, and publishes it; a team's checkpoint is scored on it by the real worker, and
 the team reads its score and nothing of the items on any page it opens."""
+
 import json
 import re
 
@@ -17,14 +18,21 @@ from .helpers import in_language
 
 pytestmark = pytest.mark.slow
 RUN_TIMEOUT_S = 300
-ITEMS = [{"question": f"비공개-여정-문항-{n:03d}: 어느 쪽이 더 큰가?", "choices": [f"보기-{n}-갑", f"보기-{n}-을"],
-          "answer": n % 2} for n in range(12)]
+ITEMS = [
+    {
+        "question": f"비공개-여정-문항-{n:03d}: 어느 쪽이 더 큰가?",
+        "choices": [f"보기-{n}-갑", f"보기-{n}-을"],
+        "answer": n % 2,
+    }
+    for n in range(12)
+]
 TEMPLATE = "여정-지시문-K9: {{question}}\n답:"
 SECRETS = ["여정-지시문-K9", *[i["question"] for i in ITEMS], *[c for i in ITEMS for c in i["choices"]]]
 
 
-def test_an_author_publishes_a_private_benchmark_and_the_team_sees_only_its_score(platform, visitors, ko_smoke,
-                                                                                tiny_checkpoint, screenshot):
+def test_an_author_publishes_a_private_benchmark_and_the_team_sees_only_its_score(
+    platform, visitors, ko_smoke, tiny_checkpoint, screenshot
+):
     people, team = platform["people"], platform["team_a"]
     author = people["reviewer"]
     author.groups.add(Group.objects.get_or_create(name=BENCHMARK_AUTHOR_GROUP)[0])
@@ -51,19 +59,32 @@ def test_an_author_publishes_a_private_benchmark_and_the_team_sees_only_its_scor
 
     member = people["member_a"]
     copy_checkpoint(tiny_checkpoint, platform["dirs"]["checkpoints"], team.slug, "private-v1")
-    checkpoint = checkpoint_submit(actor=member, team=team, name="private-v1", source="private-v1",
-                                   suites=["nia-private"])
-    run = wait_for(lambda: EvaluationRun.objects.filter(checkpoint=checkpoint, status__in=[
-        RunStatus.SUCCEEDED, RunStatus.FAILED]).first(), timeout=RUN_TIMEOUT_S, what="the private run",
-        log=platform["dirs"]["log"])
+    checkpoint = checkpoint_submit(
+        actor=member, team=team, name="private-v1", source="private-v1", suites=["nia-private"]
+    )
+    run = wait_for(
+        lambda: EvaluationRun.objects.filter(
+            checkpoint=checkpoint, status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED]
+        ).first(),
+        timeout=RUN_TIMEOUT_S,
+        what="the private run",
+        log=platform["dirs"]["log"],
+    )
     assert run.status == RunStatus.SUCCEEDED, (run.error, run.log_tail[-2000:])
     assert run.task_results.get().n_samples == len(ITEMS)
 
     team_page = visitors(member).page
     seen = []
-    for path in ("/evaluation/", f"/evaluation/checkpoints/{checkpoint.pk}/", f"/evaluation/runs/{run.pk}/",
-                 f"/evaluation/runs/{run.pk}/samples/?task=nia_private_journey", f"/api/runs/{run.pk}/",
-                 f"/api/runs/{run.pk}/samples/?task=nia_private_journey", "/api/suites/", "/leaderboards/"):
+    for path in (
+        "/evaluation/",
+        f"/evaluation/checkpoints/{checkpoint.pk}/",
+        f"/evaluation/runs/{run.pk}/",
+        f"/evaluation/runs/{run.pk}/samples/?task=nia_private_journey",
+        f"/api/runs/{run.pk}/",
+        f"/api/runs/{run.pk}/samples/?task=nia_private_journey",
+        "/api/suites/",
+        "/leaderboards/",
+    ):
         response = team_page.goto(path)
         seen.append(response.text())
     expect(team_page.locator("body")).to_be_visible()

@@ -1,6 +1,7 @@
 """#17 A in a real browser: an admin reads what blocks finalisation, requests a failed official run
 again, decides an originality verdict the worker turned into a gate item, edits a rubric in the
 admin, and activates a suite version there."""
+
 import json
 
 import pytest
@@ -12,8 +13,8 @@ from leaderboards.models import ReferenceModel
 from originality import compare
 from originality.services import _store_result
 from stages.models import GateStatus, Nomination, OriginalityGateItem, RubricPart
-from tests.support.workers import wait_for
 from tests.stages.test_rubric_edit import TREE
+from tests.support.workers import wait_for
 
 from .test_journeys import stage_in_scoring  # noqa: F401 (a fixture)
 
@@ -28,12 +29,27 @@ def test_an_admin_clears_what_blocks_finalisation(platform, visitors, stage_in_s
     failed.official_run.save()
     failed.official_run.task_results.all().delete()
     flagged = Nomination.objects.select_related("checkpoint").get(stage=stage, team=teams[2])
-    _store_result(flagged.checkpoint, compare.Verdict(verdict="derived", matched_share=0.9, best_reference=None,
-                                                      max_similarity=0.99, informative_parameters=1000, matches=[]),
-                  {}, threshold=0.95, derived_share=0.5)
+    _store_result(
+        flagged.checkpoint,
+        compare.Verdict(
+            verdict="derived",
+            matched_share=0.9,
+            best_reference=None,
+            max_similarity=0.99,
+            informative_parameters=1000,
+            matches=[],
+        ),
+        {},
+        threshold=0.95,
+        derived_share=0.5,
+    )
     # The originality app announced its verdict by name; the stages worker opened the gate item.
-    wait_for(lambda: OriginalityGateItem.objects.filter(nomination=flagged).exists(), timeout=60,
-             what="the worker to open the gate item", log=log)
+    wait_for(
+        lambda: OriginalityGateItem.objects.filter(nomination=flagged).exists(),
+        timeout=60,
+        what="the worker to open the gate item",
+        log=log,
+    )
 
     admin = visitors(people["admin"]).page
     admin.goto(f"/stages/{stage.slug}/")
@@ -96,4 +112,6 @@ def test_an_admin_edits_a_rubric_and_activates_a_suite_version(platform, visitor
     admin.locator("input[name=_save]").click()
     expect(admin.locator("ul.messagelist li.success")).to_be_visible()
     assert {(s.task, s.value) for s in ReferenceModel.objects.get(name="Frontier-Z").scores.all()} == {
-        ("nia_mc", 0.7), ("global_mc", 0.8)}
+        ("nia_mc", 0.7),
+        ("global_mc", 0.8),
+    }

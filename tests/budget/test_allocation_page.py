@@ -1,5 +1,6 @@
 """The admin's allocation page: only MANAGE_BUDGET may see or post it; the service's refusals
 come back on the form and nothing moves."""
+
 import pytest
 from django.urls import reverse
 
@@ -25,11 +26,13 @@ def test_anonymous_is_sent_to_log_in(client, envelope):
 def test_an_admin_allocates_and_sees_the_refusals(client, people, envelope, team_a):
     client.force_login(people["admin"])
     assert reverse("budget-allocation-grant") in client.get(reverse("budget-dashboard")).content.decode()
-    page = client.post(reverse("budget-allocation-grant"),
-                       {"team": team_a.pk, "amount_krw": 3 * BILLION, "reason": "first quarter"})
+    page = client.post(
+        reverse("budget-allocation-grant"), {"team": team_a.pk, "amount_krw": 3 * BILLION, "reason": "first quarter"}
+    )
     assert page.status_code == 302
     assert envelope_figures(envelope).allocated_krw == 3 * BILLION
-    too_much = client.post(reverse("budget-allocation-grant"),
-                           {"team": team_a.pk, "amount_krw": 98 * BILLION, "reason": "everything"})
+    too_much = client.post(
+        reverse("budget-allocation-grant"), {"team": team_a.pk, "amount_krw": 98 * BILLION, "reason": "everything"}
+    )
     assert too_much.status_code == 200 and "97,000,000,000" in too_much.content.decode()
     assert envelope_figures(envelope).allocated_krw == 3 * BILLION

@@ -1,4 +1,5 @@
 """Allocations move money down the tree and never beyond what the parent holds."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -22,8 +23,9 @@ def test_grant_split_and_return_keep_every_sum(people, envelope, team_a, extra_m
     admin, lead = people["admin"], people["member_a"]
     node = allocation_grant(actor=admin, envelope=envelope, team=team_a, amount_krw=30 * BILLION, reason="stage 1")
     member = extra_member(team_a).organisation
-    child = allocation_split(actor=lead, envelope=envelope, team=team_a, organisation=member,
-                             amount_krw=10 * BILLION, reason="pretraining")
+    child = allocation_split(
+        actor=lead, envelope=envelope, team=team_a, organisation=member, amount_krw=10 * BILLION, reason="pretraining"
+    )
     allocation_return(actor=lead, allocation=child, amount_krw=2 * BILLION, reason="not needed")
     assert pool_balance(envelope) == 70 * BILLION
     assert node_balance(node) == 22 * BILLION
@@ -40,13 +42,20 @@ def test_grant_split_and_return_keep_every_sum(people, envelope, team_a, extra_m
 
 def test_more_than_is_left_is_refused_and_nothing_is_written(people, envelope, team_a, extra_member):
     with pytest.raises(ValidationError) as error:
-        allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, amount_krw=101 * BILLION,
-                         reason="too much")
+        allocation_grant(
+            actor=people["admin"], envelope=envelope, team=team_a, amount_krw=101 * BILLION, reason="too much"
+        )
     assert "amount_krw" in error.value.message_dict
     allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, amount_krw=BILLION, reason="ok")
     with pytest.raises(ValidationError):
-        allocation_split(actor=people["member_a"], envelope=envelope, team=team_a,
-                         organisation=extra_member(team_a).organisation, amount_krw=BILLION + 1, reason="x")
+        allocation_split(
+            actor=people["member_a"],
+            envelope=envelope,
+            team=team_a,
+            organisation=extra_member(team_a).organisation,
+            amount_krw=BILLION + 1,
+            reason="x",
+        )
     assert LedgerEntry.objects.filter(kind=EntryKind.ALLOCATE).count() == 2
 
 
@@ -59,8 +68,14 @@ def test_amounts_are_positive_whole_won(people, envelope, team_a, amount):
 def test_split_needs_a_member_organisation(people, envelope, team_a, team_b):
     allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, amount_krw=BILLION, reason="x")
     with pytest.raises(ValidationError) as error:
-        allocation_split(actor=people["member_a"], envelope=envelope, team=team_a,
-                         organisation=team_b.lead_organisation, amount_krw=1, reason="x")
+        allocation_split(
+            actor=people["member_a"],
+            envelope=envelope,
+            team=team_a,
+            organisation=team_b.lead_organisation,
+            amount_krw=1,
+            reason="x",
+        )
     assert "organisation" in error.value.message_dict
 
 
@@ -70,13 +85,19 @@ def test_only_admins_grant(people, envelope, team_a, role):
         allocation_grant(actor=people[role], envelope=envelope, team=team_a, amount_krw=1, reason="x")
 
 
-@pytest.mark.parametrize("role,allowed", [("member_a", True), ("admin", True), ("member_b", False),
-                                          ("reviewer", False), ("anonymous", False)])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [("member_a", True), ("admin", True), ("member_b", False), ("reviewer", False), ("anonymous", False)],
+)
 def test_the_lead_or_an_admin_splits(people, envelope, team_a, extra_member, role, allowed):
     allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, amount_krw=BILLION, reason="x")
     member = extra_member(team_a).organisation
-    call = lambda: allocation_split(actor=people[role], envelope=envelope, team=team_a,  # noqa: E731
-                                    organisation=member, amount_krw=1, reason="x")
+
+    def call():
+        return allocation_split(
+            actor=people[role], envelope=envelope, team=team_a, organisation=member, amount_krw=1, reason="x"
+        )
+
     if allowed:
         call()
     else:
@@ -90,8 +111,14 @@ def test_an_eliminated_team_gives_back_what_it_has_not_spent(people, envelope, t
 
     admin = people["admin"]
     node = allocation_grant(actor=admin, envelope=envelope, team=team_a, amount_krw=10 * BILLION, reason="x")
-    child = allocation_split(actor=people["member_a"], envelope=envelope, team=team_a,
-                             organisation=extra_member(team_a).organisation, amount_krw=4 * BILLION, reason="x")
+    child = allocation_split(
+        actor=people["member_a"],
+        envelope=envelope,
+        team=team_a,
+        organisation=extra_member(team_a).organisation,
+        amount_krw=4 * BILLION,
+        reason="x",
+    )
     Charger().charge([line(catalogue, team_a, key="job-1", gpu_count=1000, seconds=3600)])  # 3.6m won on the team
     with pytest.raises(ValidationError):
         allocation_release_unspent(actor=admin, team=team_a, reason="cut")  # still active
@@ -113,7 +140,9 @@ def test_the_ledger_is_append_only_on_postgresql(envelope):
     from django.db import DatabaseError, transaction
 
     entry = LedgerEntry.objects.first()
-    for attempt in (lambda: LedgerEntry.objects.filter(pk=entry.pk).update(amount_krw=1),
-                    lambda: LedgerEntry.objects.filter(pk=entry.pk).delete()):
+    for attempt in (
+        lambda: LedgerEntry.objects.filter(pk=entry.pk).update(amount_krw=1),
+        lambda: LedgerEntry.objects.filter(pk=entry.pk).delete(),
+    ):
         with pytest.raises(DatabaseError), transaction.atomic():
             attempt()

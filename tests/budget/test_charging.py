@@ -1,22 +1,34 @@
 """Usage is charged at the rate in force at the job's start, once per idempotency key,
 and flagged as an overrun beyond the allocation; alerts fire once per threshold."""
+
 import datetime
 
 from django.core import mail
 from django.utils import timezone
 
 from budget.models import BudgetAlert, EntryKind, LedgerEntry
+from budget.selectors import node_totals
+from budget.services.alerts import alerts_check
 from budget.services.allocations import allocation_grant
 from budget.services.charging import Charger, UsageLine
-from budget.services.alerts import alerts_check
-from budget.selectors import node_totals
 
 
-def line(catalogue, team, *, key, gpu_count=8, seconds=3600, start=datetime.datetime(2025, 9, 1, 10),
-         gpu="h100", rate=3600):
-    return UsageLine(key=key, team_id=team.pk, organisation_id=None, provider_id=catalogue["provider"].pk,
-                     gpu_type_id=catalogue[gpu].pk, gpu_count=gpu_count, seconds=seconds,
-                     started_at=timezone.make_aware(start), ended_at=None, krw_per_gpu_hour=rate, source="test")
+def line(
+    catalogue, team, *, key, gpu_count=8, seconds=3600, start=datetime.datetime(2025, 9, 1, 10), gpu="h100", rate=3600
+):
+    return UsageLine(
+        key=key,
+        team_id=team.pk,
+        organisation_id=None,
+        provider_id=catalogue["provider"].pk,
+        gpu_type_id=catalogue[gpu].pk,
+        gpu_count=gpu_count,
+        seconds=seconds,
+        started_at=timezone.make_aware(start),
+        ended_at=None,
+        krw_per_gpu_hour=rate,
+        source="test",
+    )
 
 
 def test_a_key_is_charged_once(catalogue, envelope, team_a):

@@ -1,5 +1,6 @@
 """An evaluation run on a GPU worker charges the GPU time its shards used to its team once; a CPU
 run charges nothing; lost shard attempts, waiting and copying are never charged."""
+
 import datetime
 import uuid
 
@@ -38,11 +39,20 @@ def clock(monkeypatch):
 
 def _planned(team, suite_version, *, device="cuda", shards=2):
     """A running run whose planning made `shards` shards, none claimed yet."""
-    checkpoint = Checkpoint.objects.create(team=team, name=f"ck-{uuid.uuid4().hex[:6]}", source="local://x",
-                                           status="ready", manifest_digest="d" * 64)
-    run = EvaluationRun.objects.create(checkpoint=checkpoint, suite_version=suite_version, status=RunStatus.RUNNING,
-                                       started_at=START, heartbeat_at=START, device=device, progress_total=shards,
-                                       queue="eval-gpu" if device == "cuda" else "eval-cpu", attempts=1)
+    checkpoint = Checkpoint.objects.create(
+        team=team, name=f"ck-{uuid.uuid4().hex[:6]}", source="local://x", status="ready", manifest_digest="d" * 64
+    )
+    run = EvaluationRun.objects.create(
+        checkpoint=checkpoint,
+        suite_version=suite_version,
+        status=RunStatus.RUNNING,
+        started_at=START,
+        heartbeat_at=START,
+        device=device,
+        progress_total=shards,
+        queue="eval-gpu" if device == "cuda" else "eval-cpu",
+        attempts=1,
+    )
     for position in range(shards):
         RunShard.objects.create(run=run, position=position, task="mc_task", documents=10)
     return run
@@ -55,14 +65,22 @@ def _execute(shard, clock, *, gpus=2, minutes=15, wait_minutes=0):
     clock[0] += datetime.timedelta(minutes=wait_minutes)
     shard_started_process(shard_id=shard.pk, token=token, gpus=gpus, process_id=1)
     clock[0] += datetime.timedelta(minutes=minutes)
-    assert shard_succeed(shard_id=shard.pk, token=token, raw_metrics={}, report={}, samples_artefact="",
-                         log_artefact="")
+    assert shard_succeed(
+        shard_id=shard.pk, token=token, raw_metrics={}, report={}, samples_artefact="", log_artefact=""
+    )
 
 
 def _merge(run):
     _, token = run_claim_merge(run_id=run.pk, worker_host="gpu-1")
-    return run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="vllm",
-                       device=run.device, batch_size=8)
+    return run_succeed(
+        run_id=run.pk,
+        token=token,
+        results=harness_results(),
+        versions={},
+        backend="vllm",
+        device=run.device,
+        batch_size=8,
+    )
 
 
 def test_a_gpu_run_is_charged_once_for_its_shards_gpu_time(eval_rate, envelope, team_a, suite_version, clock):
@@ -80,8 +98,9 @@ def test_a_gpu_run_is_charged_once_for_its_shards_gpu_time(eval_rate, envelope, 
     assert LedgerEntry.objects.filter(kind=EntryKind.USAGE).count() == 1
 
 
-def test_a_cancelled_gpu_run_pays_for_the_time_its_shards_used(eval_rate, envelope, team_a, suite_version, people,
-                                                              clock):
+def test_a_cancelled_gpu_run_pays_for_the_time_its_shards_used(
+    eval_rate, envelope, team_a, suite_version, people, clock
+):
     run = _planned(team_a, suite_version)
     first, second = run.shards.all()
     _execute(first, clock, gpus=1, minutes=10)

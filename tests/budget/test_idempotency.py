@@ -1,5 +1,6 @@
 """Idempotency keys on the budget's money moves (core.idempotency): a retried grant moves the money
 once, whether the retries arrive together or later, through the API or an HTML form."""
+
 import re
 
 import pytest
@@ -48,18 +49,27 @@ def test_a_later_retry_replays_the_first_answer_and_writes_nothing(api_client, p
     assert again["Idempotent-Replayed"] == "true" and not first.has_header("Idempotent-Replayed")
     assert _allocations().count() == 1 and AuditEvent.objects.count() == events
     # Another key is another request; so is the same key for another user.
-    assert api_client.post(GRANT, _grant_body(envelope, team_a), format="json",
-                           HTTP_IDEMPOTENCY_KEY="k2").status_code == 201
+    assert (
+        api_client.post(GRANT, _grant_body(envelope, team_a), format="json", HTTP_IDEMPOTENCY_KEY="k2").status_code
+        == 201
+    )
     assert _allocations().count() == 2
 
 
 def test_the_same_key_with_another_body_is_a_422_that_writes_nothing(api_client, people, envelope, team_a):
     api_client.force_authenticate(people["admin"])
-    assert api_client.post(GRANT, _grant_body(envelope, team_a), format="json",
-                           HTTP_IDEMPOTENCY_KEY="k1").status_code == 201
+    assert (
+        api_client.post(GRANT, _grant_body(envelope, team_a), format="json", HTTP_IDEMPOTENCY_KEY="k1").status_code
+        == 201
+    )
     events = AuditEvent.objects.count()
-    changed = api_client.post(GRANT, _grant_body(envelope, team_a, amount=2 * 10**8), format="json",
-                              HTTP_IDEMPOTENCY_KEY="k1", HTTP_ACCEPT_LANGUAGE="en")
+    changed = api_client.post(
+        GRANT,
+        _grant_body(envelope, team_a, amount=2 * 10**8),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert changed.status_code == 422 and changed["Content-Type"] == "application/json"
     assert "already used for a different request" in changed.json()["detail"]
     elsewhere = api_client.post("/api/budget/allocations/split/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
@@ -79,8 +89,9 @@ def test_the_same_json_in_another_key_order_is_the_same_request(api_client, peop
 
 def test_a_failed_write_keeps_no_key_so_the_corrected_retry_goes_through(api_client, people, envelope, team_a):
     api_client.force_authenticate(people["admin"])
-    too_much = api_client.post(GRANT, _grant_body(envelope, team_a, amount=1000 * BILLION), format="json",
-                               HTTP_IDEMPOTENCY_KEY="k")
+    too_much = api_client.post(
+        GRANT, _grant_body(envelope, team_a, amount=1000 * BILLION), format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
     assert too_much.status_code == 400 and not IdempotencyKey.objects.exists()
     fixed = api_client.post(GRANT, _grant_body(envelope, team_a), format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert fixed.status_code == 201 and _allocations().count() == 1
@@ -91,8 +102,10 @@ def test_keys_belong_to_their_user(api_client, people, envelope, team_a):
     refused = api_client.post(GRANT, _grant_body(envelope, team_a), format="json", HTTP_IDEMPOTENCY_KEY="shared")
     assert refused.status_code == 403
     api_client.force_authenticate(people["admin"])
-    assert api_client.post(GRANT, _grant_body(envelope, team_a), format="json",
-                           HTTP_IDEMPOTENCY_KEY="shared").status_code == 201
+    assert (
+        api_client.post(GRANT, _grant_body(envelope, team_a), format="json", HTTP_IDEMPOTENCY_KEY="shared").status_code
+        == 201
+    )
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "tab\there"])
@@ -109,19 +122,25 @@ def test_reallocation_decisions_replay(api_client, people, envelope, team_a):
     allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, amount_krw=BILLION, reason="x")
     api_client.force_authenticate(people["member_a"])
     body = {"envelope": envelope.pk, "team": team_a.slug, "amount_krw": 10**8, "reason": "more"}
-    asked = [api_client.post("/api/budget/requests/", body, format="json", HTTP_IDEMPOTENCY_KEY="ask")
-             for _ in range(3)]
+    asked = [
+        api_client.post("/api/budget/requests/", body, format="json", HTTP_IDEMPOTENCY_KEY="ask") for _ in range(3)
+    ]
     assert {r.status_code for r in asked} == {201} and ReallocationRequest.objects.count() == 1
     pk = asked[0].json()["id"]
     api_client.force_authenticate(people["admin"])
     moved = _allocations().count()
-    approved = [api_client.post(f"/api/budget/requests/{pk}/approve/", {"note": "ok"}, format="json",
-                                HTTP_IDEMPOTENCY_KEY="decide") for _ in range(3)]
+    approved = [
+        api_client.post(
+            f"/api/budget/requests/{pk}/approve/", {"note": "ok"}, format="json", HTTP_IDEMPOTENCY_KEY="decide"
+        )
+        for _ in range(3)
+    ]
     assert {r.status_code for r in approved} == {200} and len({r.content for r in approved}) == 1
     assert _allocations().count() == moved + 1
 
 
 # --- HTML forms: a hidden one-time token -------------------------------------------------------
+
 
 def _token(page) -> str:
     return re.search(r'name="once_token" value="([0-9a-f]{32})"', page.content.decode()).group(1)
@@ -192,13 +211,27 @@ def test_returns_and_releases_replay(api_client, people, envelope, team_a):
 
     node = allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, amount_krw=BILLION, reason="x")
     api_client.force_authenticate(people["admin"])
-    returned = [api_client.post(f"/api/budget/allocations/{node.pk}/return/", {"amount_krw": 10**8, "reason": "r"},
-                                format="json", HTTP_IDEMPOTENCY_KEY="give-back") for _ in range(3)]
+    returned = [
+        api_client.post(
+            f"/api/budget/allocations/{node.pk}/return/",
+            {"amount_krw": 10**8, "reason": "r"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="give-back",
+        )
+        for _ in range(3)
+    ]
     assert [r.status_code for r in returned] == [200] * 3
     assert LedgerEntry.objects.filter(kind=EntryKind.RELEASE, amount_krw__gt=0).count() == 1
     team_change_status(actor=people["admin"], team=team_a, to=TeamStatus.ELIMINATED, reason="cut")
-    released = [api_client.post("/api/budget/allocations/release-unspent/", {"team": team_a.slug, "reason": "cut"},
-                                format="json", HTTP_IDEMPOTENCY_KEY="release") for _ in range(3)]
+    released = [
+        api_client.post(
+            "/api/budget/allocations/release-unspent/",
+            {"team": team_a.slug, "reason": "cut"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="release",
+        )
+        for _ in range(3)
+    ]
     assert [r.json() for r in released] == [{"released_krw": 9 * 10**8}] * 3  # not 9e8, then 0, then 0
     assert pool_balance(envelope) == 100 * BILLION
 
@@ -212,9 +245,12 @@ def test_an_uploaded_usage_file_is_imported_once_per_key(api_client, people, cat
     def upload(text, key="sacct-2025-09"):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        return api_client.post("/api/budget/imports/", {
-            "provider": "cloud-x", "file": SimpleUploadedFile("sacct.txt", text.encode())},
-            format="multipart", HTTP_IDEMPOTENCY_KEY=key)
+        return api_client.post(
+            "/api/budget/imports/",
+            {"provider": "cloud-x", "file": SimpleUploadedFile("sacct.txt", text.encode())},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
 
     first, again = upload("JobID|...\n1|x\n"), upload("JobID|...\n1|x\n")
     assert first.status_code == again.status_code == 202 and first.content == again.content

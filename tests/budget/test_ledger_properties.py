@@ -1,12 +1,14 @@
 """Property: whatever sequence of allocations, splits, returns and usage charges happens,
 every balance equals the sum of its ledger entries and matches an independent model of the
 rules; the pool and every node without usage never go below zero; refused operations write nothing."""
+
 import datetime
 import itertools
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from budget.models import LedgerEntry
 from budget.selectors import node_totals
@@ -37,16 +39,28 @@ def test_balances_are_sums_of_entries_and_obey_the_rules(people, catalogue, team
     from tests.support.factories import ProgrammeFactory
 
     with transaction.atomic():
-        envelope = envelope_create(actor=None, programme=ProgrammeFactory(), name="p", total_krw=TOTAL,
-                                   period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 12, 31))
+        envelope = envelope_create(
+            actor=None,
+            programme=ProgrammeFactory(),
+            name="p",
+            total_krw=TOTAL,
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 12, 31),
+        )
         teams = [team_a, team_b]
-        orgs = [[MembershipFactory(team=t, organisation=OrganisationFactory()).organisation for _ in range(2)]
-                for t in teams]
+        orgs = [
+            [MembershipFactory(team=t, organisation=OrganisationFactory()).organisation for _ in range(2)]
+            for t in teams
+        ]
         model = {"pool": TOTAL}  # the rules, written independently of the services
         used_nodes = set()
         admin, leads = people["admin"], [people["member_a"], people["admin"]]
-        moves = {"grant": ("pool", "team"), "split": ("team", "member"), "return_member": ("member", "team"),
-                 "return_team": ("team", "pool")}
+        moves = {
+            "grant": ("pool", "team"),
+            "split": ("team", "member"),
+            "return_member": ("member", "team"),
+            "return_team": ("team", "pool"),
+        }
         for op, t, o, krw in operations:
             team, org = teams[t], orgs[t][o]
             named = {"pool": "pool", "team": ("team", t), "member": ("member", t, o)}
@@ -67,11 +81,16 @@ def test_balances_are_sums_of_entries_and_obey_the_rules(people, catalogue, team
                 if op == "grant":
                     allocation_grant(actor=admin, envelope=envelope, team=team, amount_krw=krw, reason="p")
                 elif op == "split":
-                    allocation_split(actor=leads[t], envelope=envelope, team=team, organisation=org, amount_krw=krw,
-                                     reason="p")
+                    allocation_split(
+                        actor=leads[t], envelope=envelope, team=team, organisation=org, amount_krw=krw, reason="p"
+                    )
                 elif op == "return_member":
-                    allocation_return(actor=leads[t], allocation=member_node(team_node(envelope, team), org),
-                                      amount_krw=krw, reason="p")
+                    allocation_return(
+                        actor=leads[t],
+                        allocation=member_node(team_node(envelope, team), org),
+                        amount_krw=krw,
+                        reason="p",
+                    )
                 else:
                     allocation_return(actor=admin, allocation=team_node(envelope, team), amount_krw=krw, reason="p")
             except ValidationError:
@@ -95,8 +114,7 @@ def test_balances_are_sums_of_entries_and_obey_the_rules(people, catalogue, team
             subtree = node_totals(allocation_ids=[node.pk])[node.pk]
             entries = LedgerEntry.objects.filter(allocation__team=team, envelope=envelope)
             assert subtree.remaining_krw == sum(entries.values_list("amount_krw", flat=True))
-        assert sum(LedgerEntry.objects.filter(envelope=envelope).values_list("amount_krw", flat=True)) == \
-            TOTAL - sum(-e for e in LedgerEntry.objects.filter(envelope=envelope, kind="usage")
-                        .values_list("amount_krw", flat=True))
+        assert sum(LedgerEntry.objects.filter(envelope=envelope).values_list("amount_krw", flat=True)) == TOTAL - sum(
+            -e for e in LedgerEntry.objects.filter(envelope=envelope, kind="usage").values_list("amount_krw", flat=True)
+        )
         transaction.set_rollback(True)
-

@@ -1,6 +1,7 @@
 """An sacct file uploaded while the broker is down is kept and imported later: the beat re-sends
 imports still queued, and a second message for the same file imports nothing twice. An import
 whose worker was lost mid-file is failed with a reason, not left "writing" for ever."""
+
 import datetime
 
 import pytest
@@ -21,7 +22,8 @@ from .conftest import HEADER, sacct_line
 
 
 def test_an_upload_while_the_broker_is_down_is_kept_resent_and_imported_once(
-        people, catalogue, envelope, accounts, settings, tmp_path, django_capture_on_commit_callbacks):
+    people, catalogue, envelope, accounts, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.BUDGET_IMPORT_DIR = tmp_path / "imports"
     upload = SimpleUploadedFile("jobs.txt", "\n".join([HEADER, sacct_line("1001"), sacct_line("1002")]).encode())
     with broker_down(), django_capture_on_commit_callbacks(execute=True) as sent:
@@ -43,9 +45,16 @@ def test_an_upload_while_the_broker_is_down_is_kept_resent_and_imported_once(
 @pytest.mark.django_db(transaction=True)  # the progress is written on a connection of its own
 def test_an_import_whose_progress_stopped_is_failed_and_one_still_writing_is_left_alone(catalogue):
     an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
-    lost, alive = (UsageImport.objects.create(provider=catalogue["provider"], file_path="/nowhere", original_name=name,
-                                              status=ImportStatus.WRITING, heartbeat_at=an_hour_ago)
-                   for name in ("lost.txt", "alive.txt"))
+    lost, alive = (
+        UsageImport.objects.create(
+            provider=catalogue["provider"],
+            file_path="/nowhere",
+            original_name=name,
+            status=ImportStatus.WRITING,
+            heartbeat_at=an_hour_ago,
+        )
+        for name in ("lost.txt", "alive.txt")
+    )
     progress = Progress(alive)
     progress(lines_done=5000)  # what the writer does after each batch
     progress.close()

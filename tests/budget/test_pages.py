@@ -1,4 +1,5 @@
 """Budget pages: who sees what, a fixed number of queries, exports, import progress."""
+
 import datetime
 import io
 
@@ -17,8 +18,10 @@ from .conftest import sacct_file, sacct_line
 def picture(people, catalogue, envelope, team_a, team_b):
     for team in (team_a, team_b):
         allocation_grant(actor=people["admin"], envelope=envelope, team=team, amount_krw=10**9, reason="x")
-    Charger().charge([line(catalogue, team_a, key=f"a{i}", start=datetime.datetime(2025, 8 + i, 3)) for i in range(4)]
-                     + [line(catalogue, team_b, key=f"b{i}") for i in range(3)])
+    Charger().charge(
+        [line(catalogue, team_a, key=f"a{i}", start=datetime.datetime(2025, 8 + i, 3)) for i in range(4)]
+        + [line(catalogue, team_b, key=f"b{i}") for i in range(3)]
+    )
     return envelope
 
 
@@ -27,12 +30,18 @@ def _login(client, people, role):
         client.force_login(people[role])
 
 
-@pytest.mark.parametrize("role,sees_a,sees_b,sees_envelope", [
-    ("member_a", True, False, False), ("member_b", False, True, False),
-    ("reviewer", True, True, True), ("admin", True, True, True),
-])
-def test_the_dashboard_shows_each_role_its_own(client, people, picture, team_a, team_b, role, sees_a, sees_b,
-                                               sees_envelope, django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "role,sees_a,sees_b,sees_envelope",
+    [
+        ("member_a", True, False, False),
+        ("member_b", False, True, False),
+        ("reviewer", True, True, True),
+        ("admin", True, True, True),
+    ],
+)
+def test_the_dashboard_shows_each_role_its_own(
+    client, people, picture, team_a, team_b, role, sees_a, sees_b, sees_envelope, django_assert_max_num_queries
+):
     _login(client, people, role)
     with django_assert_max_num_queries(14):
         page = client.get(reverse("budget-dashboard"))
@@ -57,8 +66,10 @@ def test_the_team_page_is_private(client, people, picture, team_a):
 
 def test_the_lead_asks_and_an_admin_approves(client, people, picture, team_a):
     client.force_login(people["member_a"])
-    page = client.post(reverse("budget-team", args=[team_a.slug]),
-                       {"request-amount_krw": 5_000, "request-reason": "longer pretraining"})
+    page = client.post(
+        reverse("budget-team", args=[team_a.slug]),
+        {"request-amount_krw": 5_000, "request-reason": "longer pretraining"},
+    )
     assert page.status_code == 302
     request = ReallocationRequest.objects.get()
     client.force_login(people["reviewer"])
@@ -67,8 +78,8 @@ def test_the_lead_asks_and_an_admin_approves(client, people, picture, team_a):
     client.post(reverse("budget-request-decide", args=[request.pk]), {"decision": "approve", "note": "ok"})
     request.refresh_from_db()
     assert request.status == "approved"
-    from budget.selectors import node_totals
     from budget.models import Allocation
+    from budget.selectors import node_totals
 
     node = Allocation.objects.get(team=team_a, organisation__isnull=True)
     assert node_totals(allocation_ids=[node.pk])[node.pk].allocated_krw == 10**9 + 5_000
@@ -100,8 +111,9 @@ def test_import_page_uploads_and_shows_progress(client, people, picture, account
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=False) as callbacks, open(path, "rb") as upload:
-        response = client.post(reverse("budget-import-new"), {"provider": accounts["acct-a"].provider_id,
-                                                              "file": upload})
+        response = client.post(
+            reverse("budget-import-new"), {"provider": accounts["acct-a"].provider_id, "file": upload}
+        )
     assert response.status_code == 302 and len(callbacks) == 1
     usage_import = UsageImport.objects.get()
     from budget.services.imports import usage_import_run
@@ -125,6 +137,7 @@ def test_the_burn_down_note_tells_slow_spending_from_no_spending(client, people,
     Charger().charge([line(catalogue, team_a, key="slow", start=datetime.datetime(2025, 12, 3))])
     slow = note()  # 57,600 won a month of a 100-billion envelope: spent, but no date worth projecting
     assert "No usage yet" not in slow and "more than ten years" in slow
-    Charger().charge([line(catalogue, team_a, key="fast", gpu_count=1000, seconds=3600 * 3000,
-                           start=datetime.datetime(2025, 12, 4))])
+    Charger().charge(
+        [line(catalogue, team_a, key="fast", gpu_count=1000, seconds=3600 * 3000, start=datetime.datetime(2025, 12, 4))]
+    )
     assert "the money runs out around" in note()

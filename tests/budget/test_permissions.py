@@ -1,4 +1,5 @@
 """REPORT_USAGE: admins, and the users of the provider's own organisation."""
+
 from core.permissions import Action, can
 from tests.support.factories import UserFactory
 

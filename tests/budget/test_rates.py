@@ -1,4 +1,5 @@
 """The rate card: effective dates, conversion of a GPU reservation, integer charges."""
+
 import datetime
 
 import pytest
@@ -31,24 +32,43 @@ def test_charges_are_whole_won_rounded_half_up():
 
 
 def test_a_gpu_reservation_converts_through_the_rate_at_its_start(people, catalogue, envelope, team_a):
-    assert reservation_krw(gpu_count=2, start=datetime.date(2025, 9, 1), end=datetime.date(2025, 9, 30),
-                           krw_per_gpu_hour=3600) == 2 * 30 * 24 * 3600
-    node = allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, reason="H2 GPUs",
-                            reservation={"gpu_type": catalogue["b200"], "provider": catalogue["provider"],
-                                         "gpu_count": 4, "start": datetime.date(2025, 9, 1),
-                                         "end": datetime.date(2025, 9, 10)})
+    assert (
+        reservation_krw(
+            gpu_count=2, start=datetime.date(2025, 9, 1), end=datetime.date(2025, 9, 30), krw_per_gpu_hour=3600
+        )
+        == 2 * 30 * 24 * 3600
+    )
+    node = allocation_grant(
+        actor=people["admin"],
+        envelope=envelope,
+        team=team_a,
+        reason="H2 GPUs",
+        reservation={
+            "gpu_type": catalogue["b200"],
+            "provider": catalogue["provider"],
+            "gpu_count": 4,
+            "start": datetime.date(2025, 9, 1),
+            "end": datetime.date(2025, 9, 10),
+        },
+    )
     entry = LedgerEntry.objects.get(allocation=node, kind=EntryKind.ALLOCATE)
     assert entry.amount_krw == 4 * 10 * 24 * 10800
     assert entry.reservation.krw_per_gpu_hour == 10800
 
 
-def test_a_provider_cannot_allocate_its_own_gpus_to_its_own_team(people, catalogue, envelope, team_a,
-                                                                  extra_member, settings):
+def test_a_provider_cannot_allocate_its_own_gpus_to_its_own_team(
+    people, catalogue, envelope, team_a, extra_member, settings
+):
     from tests.support.factories import MembershipFactory
 
     MembershipFactory(team=team_a, organisation=catalogue["provider"].organisation)
-    reservation = {"gpu_type": catalogue["h100"], "provider": catalogue["provider"], "gpu_count": 8,
-                   "start": datetime.date(2025, 9, 1), "end": datetime.date(2025, 9, 30)}
+    reservation = {
+        "gpu_type": catalogue["h100"],
+        "provider": catalogue["provider"],
+        "gpu_count": 8,
+        "start": datetime.date(2025, 9, 1),
+        "end": datetime.date(2025, 9, 30),
+    }
     with pytest.raises(ValidationError) as error:
         allocation_grant(actor=people["admin"], envelope=envelope, team=team_a, reason="r", reservation=reservation)
     assert "provider" in error.value.message_dict

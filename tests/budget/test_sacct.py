@@ -1,4 +1,5 @@
 """sacct --parsable2 imports: all or nothing, idempotent, unmapped accounts listed."""
+
 import datetime
 
 import pytest
@@ -13,8 +14,7 @@ from .conftest import HEADER, sacct_file, sacct_line
 
 def _import(tmp_path, catalogue, lines, name="jobs.txt"):
     path = sacct_file(tmp_path / name, lines)
-    usage_import = UsageImport.objects.create(provider=catalogue["provider"], file_path=str(path),
-                                              original_name=name)
+    usage_import = UsageImport.objects.create(provider=catalogue["provider"], file_path=str(path), original_name=name)
     return sacct_import(usage_import=usage_import)
 
 
@@ -36,11 +36,20 @@ def test_a_line_parses_without_a_database():
     kst = datetime.timezone(datetime.timedelta(hours=9))
     columns = ("123.batch", "acct-a", "gres/gpu:H200=2,gres/gpu:b200=1", "00:30:00", "2025-09-01T10:00:00", "Unknown")
     assert parse_line(columns, kst) == ParsedLine(
-        job_id="123", step="batch", account="acct-a", gpus=[("h200", 2), ("b200", 1)], seconds=1800,
-        start=datetime.datetime(2025, 9, 1, 10, tzinfo=kst), end=None)
+        job_id="123",
+        step="batch",
+        account="acct-a",
+        gpus=[("h200", 2), ("b200", 1)],
+        seconds=1800,
+        start=datetime.datetime(2025, 9, 1, 10, tzinfo=kst),
+        end=None,
+    )
     assert parse_time("2025-09-01T01:00:00+00:00", "End", kst) == datetime.datetime(2025, 9, 1, 10, tzinfo=kst)
-    for bad in (("", "acct-a", "", "00:01", "", ""), ("1", "", "", "00:01", "", ""),
-                ("1", "acct-a", "gres/gpu:h100=1", "00:01", "Unknown", "")):  # a GPU job needs a Start
+    for bad in (
+        ("", "acct-a", "", "00:01", "", ""),
+        ("1", "", "", "00:01", "", ""),
+        ("1", "acct-a", "gres/gpu:h100=1", "00:01", "Unknown", ""),
+    ):  # a GPU job needs a Start
         with pytest.raises(LineError):
             parse_line(bad, kst)
     with pytest.raises(LineError, match="Start"):
@@ -50,8 +59,10 @@ def test_a_line_parses_without_a_database():
 def test_read_lines_picks_the_needed_columns_in_any_order_and_names_bad_lines(tmp_path):
     with translation.override("en"):  # the messages are compared in English
         path = tmp_path / "jobs.txt"
-        path.write_text("State|End|Start|Elapsed|AllocTRES|Account|JobID\r\n"
-                        "COMPLETED|e|s|00:01|cpu=1|acct-a|7\r\n\nshort|line\n", encoding="utf-8")
+        path.write_text(
+            "State|End|Start|Elapsed|AllocTRES|Account|JobID\r\nCOMPLETED|e|s|00:01|cpu=1|acct-a|7\r\n\nshort|line\n",
+            encoding="utf-8",
+        )
         assert list(read_lines(path)) == [
             (2, ("7", "acct-a", "cpu=1", "00:01", "s", "e"), ""),
             (4, None, "2 columns, the header has 7."),
@@ -61,8 +72,7 @@ def test_read_lines_picks_the_needed_columns_in_any_order_and_names_bad_lines(tm
         assert (number, columns) == (1, None) and "AllocTRES" in problem
 
 
-def test_import_charges_at_the_rate_of_the_job_start_and_reimport_adds_nothing(tmp_path, catalogue, envelope,
-                                                                                accounts):
+def test_import_charges_at_the_rate_of_the_job_start_and_reimport_adds_nothing(tmp_path, catalogue, envelope, accounts):
     lines = [
         sacct_line("100"),  # 8 × 1 h × 3,600 (September rate)
         sacct_line("100.batch"),  # a step: counted in its job
@@ -133,7 +143,8 @@ def test_job_ids_with_copy_special_characters_are_stored_exactly(tmp_path, catal
 
 
 def test_batches_written_on_the_second_thread_are_all_there_and_a_failed_one_undoes_the_file(
-        tmp_path, catalogue, envelope, accounts, settings, monkeypatch):
+    tmp_path, catalogue, envelope, accounts, settings, monkeypatch
+):
     """Batches are charged on a second thread over the importer's own connection and transaction."""
     settings.BUDGET_IMPORT_BATCH = 7
     lines = [sacct_line(str(3000 + i)) for i in range(40)]

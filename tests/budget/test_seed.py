@@ -1,4 +1,5 @@
 """The demo: the real 2025 envelope and first-period allocations, a usage history, idempotent."""
+
 import datetime
 
 from budget.models import Envelope, LedgerEntry

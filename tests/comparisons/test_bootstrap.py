@@ -1,4 +1,5 @@
 """The paired bootstrap (pure): pairs stay together, the interval is seeded, memory stays flat."""
+
 import numpy as np
 
 from comparisons.bootstrap import paired_difference, paired_items

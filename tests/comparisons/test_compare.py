@@ -1,6 +1,7 @@
 """Comparing two checkpoints: per task both scores, the difference and the paired interval over
 the items both answered (matched by doc_id, the suite metric's own filter); who may compare what;
 hidden tasks only for staff; a fixed number of queries."""
+
 import gzip
 import io
 import json
@@ -49,14 +50,25 @@ def world(people, team_a, team_b, settings, tmp_path):
     theirs = make_checkpoint(team_b, name="b-theirs")
     ones, zeros, half = [1.0] * N, [0.0] * N, [float(i % 2) for i in range(N)]
     runs = {
-        "old": make_run(old, suite, {"mc": 0.5, "gsm": 0.0, "secret": 0.5},
-                        samples_file=_write_log(settings.EVAL_RUNS_DIR, "old.jsonl.gz", _log(half, zeros, half))),
+        "old": make_run(
+            old,
+            suite,
+            {"mc": 0.5, "gsm": 0.0, "secret": 0.5},
+            samples_file=_write_log(settings.EVAL_RUNS_DIR, "old.jsonl.gz", _log(half, zeros, half)),
+        ),
         # The new checkpoint: every mc item right, every strict gsm item right; its log lacks items 30-39.
-        "new": make_run(new, suite, {"mc": 1.0, "gsm": 1.0, "secret": 0.5},
-                        samples_file=_write_log(settings.EVAL_RUNS_DIR, "new.jsonl.gz",
-                                                _log(ones, ones, half, doc_ids=range(30)))),
-        "theirs": make_run(theirs, suite, {"mc": 0.5, "gsm": 0.5, "secret": 0.5},
-                           samples_file=_write_log(settings.EVAL_RUNS_DIR, "b.jsonl.gz", _log(half, half, half))),
+        "new": make_run(
+            new,
+            suite,
+            {"mc": 1.0, "gsm": 1.0, "secret": 0.5},
+            samples_file=_write_log(settings.EVAL_RUNS_DIR, "new.jsonl.gz", _log(ones, ones, half, doc_ids=range(30))),
+        ),
+        "theirs": make_run(
+            theirs,
+            suite,
+            {"mc": 0.5, "gsm": 0.5, "secret": 0.5},
+            samples_file=_write_log(settings.EVAL_RUNS_DIR, "b.jsonl.gz", _log(half, half, half)),
+        ),
     }
     call_command("index_run_samples", stdout=io.StringIO())  # the sample table (#24), as a backfill fills it
     return {"people": people, "suite": suite, "old": old, "new": new, "theirs": theirs, "runs": runs}
@@ -100,13 +112,16 @@ def test_hidden_tasks_are_left_out_for_teams_and_shown_to_staff(world):
     assert "secret" in _rows(staff) and staff.hidden_left_out == 0
 
 
-@pytest.mark.parametrize("role,pair,allowed", [
-    ("member_a", ("old", "new"), True),  # a team its own checkpoints
-    ("member_a", ("old", "theirs"), False),  # not another team's
-    ("member_b", ("old", "new"), False),
-    ("reviewer", ("old", "theirs"), True),  # reviewers and admins any
-    ("admin", ("new", "theirs"), True),
-])
+@pytest.mark.parametrize(
+    "role,pair,allowed",
+    [
+        ("member_a", ("old", "new"), True),  # a team its own checkpoints
+        ("member_a", ("old", "theirs"), False),  # not another team's
+        ("member_b", ("old", "new"), False),
+        ("reviewer", ("old", "theirs"), True),  # reviewers and admins any
+        ("admin", ("new", "theirs"), True),
+    ],
+)
 def test_who_may_compare_what(world, role, pair, allowed):
     result = checkpoint_comparison(user=world["people"][role], a=world[pair[0]].pk, b=world[pair[1]].pk)
     assert (result is not None) is allowed
@@ -134,12 +149,15 @@ def test_runs_on_different_suite_versions_are_not_compared(world):
 
 def test_the_api_answers_with_a_token_and_names_the_bootstrap(world):
     token = api_token_key(world["people"]["member_a"])
-    answer = Client().get(f"/api/comparisons/?a={world['old'].pk}&b={world['new'].pk}",
-                          HTTP_AUTHORIZATION=f"Token {token}")
+    answer = Client().get(
+        f"/api/comparisons/?a={world['old'].pk}&b={world['new'].pk}", HTTP_AUTHORIZATION=f"Token {token}"
+    )
     body = answer.json()
     assert answer.status_code == 200 and body["bootstrap"] == {"samples": 500, "seed": 20251230, "level": 0.95}
     assert [t["task"] for t in body["tasks"]] == ["mc", "gsm"] and body["hidden_tasks_left_out"] == 1
-    assert Client().get(f"/api/comparisons/?a={world['old'].pk}", HTTP_AUTHORIZATION=f"Token {token}").status_code == 400
+    assert (
+        Client().get(f"/api/comparisons/?a={world['old'].pk}", HTTP_AUTHORIZATION=f"Token {token}").status_code == 400
+    )
 
 
 def test_the_page_draws_the_chart_and_its_queries_are_fixed(world, django_assert_max_num_queries):

@@ -1,4 +1,5 @@
 """Settings come from the environment: embedded defaults, switches, and a deployable production mode."""
+
 import json
 import os
 import subprocess
@@ -48,32 +49,47 @@ def test_debug_off_requires_a_secret_key(tmp_path):
 
 def test_production_settings_pass_check_deploy(tmp_path):
     result = _run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path,
-        DEBUG="False", SECRET_KEY="x7#kq" * 12, ALLOWED_HOSTS="platform.example.kr",
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        DEBUG="False",
+        SECRET_KEY="x7#kq" * 12,
+        ALLOWED_HOSTS="platform.example.kr",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-COOKIES = ("import json, django; django.setup(); from django.conf import settings as s; "
-           "print(json.dumps({k: getattr(s, k) for k in ('SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', "
-           "'SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SECURE', 'CSRF_COOKIE_HTTPONLY', 'CSRF_COOKIE_SAMESITE')}))")
+COOKIES = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({k: getattr(s, k) for k in ('SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', "
+    "'SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SECURE', 'CSRF_COOKIE_HTTPONLY', 'CSRF_COOKIE_SAMESITE')}))"
+)
 
 
 def test_production_cookies_are_secure_httponly_and_same_site(tmp_path):
-    result = _run(["-c", COOKIES], tmp_path, DEBUG="False", SECRET_KEY="x7#kq" * 12, ALLOWED_HOSTS="platform.example.kr")
+    result = _run(
+        ["-c", COOKIES], tmp_path, DEBUG="False", SECRET_KEY="x7#kq" * 12, ALLOWED_HOSTS="platform.example.kr"
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
-        "SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": True, "SESSION_COOKIE_SAMESITE": "Lax",
-        "CSRF_COOKIE_SECURE": True, "CSRF_COOKIE_HTTPONLY": True, "CSRF_COOKIE_SAMESITE": "Lax"}
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+    }
 
 
 def test_throttle_rates_come_from_the_environment(tmp_path):
-    probe = ("import json, django; django.setup(); from django.conf import settings as s; "
-             "print(json.dumps([s.API_THROTTLE_ANON, s.API_THROTTLE_USER, s.LOGIN_MAX_FAILURES]))")
+    probe = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.API_THROTTLE_ANON, s.API_THROTTLE_USER, s.LOGIN_MAX_FAILURES]))"
+    )
     assert json.loads(_run(["-c", probe], tmp_path).stdout) == ["60/min", "600/min", 5]
-    lifted = _run(["-c", probe], tmp_path, API_THROTTLE_ANON="off", API_THROTTLE_USER="100000/min",
-                  LOGIN_MAX_FAILURES="50")
+    lifted = _run(
+        ["-c", probe], tmp_path, API_THROTTLE_ANON="off", API_THROTTLE_USER="100000/min", LOGIN_MAX_FAILURES="50"
+    )
     assert json.loads(lifted.stdout) == ["off", "100000/min", 50]
 
 

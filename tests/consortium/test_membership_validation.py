@@ -1,4 +1,5 @@
 """Memberships: the service's checks, the database's own constraints, and the API's 400s."""
+
 import datetime
 
 import pytest
@@ -26,11 +27,14 @@ class TestService:
         event = AuditEvent.objects.get(action="membership.create", target_id=str(membership.pk))
         assert event.after["roles"] == ["data", "service"]
 
-    @pytest.mark.parametrize("first,second", [
-        ((D(2025, 8, 4), None), (D(2026, 1, 1), None)),  # open-ended overlaps anything later
-        ((D(2025, 8, 4), D(2025, 12, 31)), (D(2025, 12, 31), None)),  # ends are inclusive
-        ((D(2026, 1, 1), D(2026, 3, 1)), (D(2025, 8, 4), D(2026, 1, 1))),
-    ])
+    @pytest.mark.parametrize(
+        "first,second",
+        [
+            ((D(2025, 8, 4), None), (D(2026, 1, 1), None)),  # open-ended overlaps anything later
+            ((D(2025, 8, 4), D(2025, 12, 31)), (D(2025, 12, 31), None)),  # ends are inclusive
+            ((D(2026, 1, 1), D(2026, 3, 1)), (D(2025, 8, 4), D(2026, 1, 1))),
+        ],
+    )
     def test_overlapping_periods_are_refused(self, team_a, first, second):
         org = OrganisationFactory()
         _create(team_a, org, joined_on=first[0], left_on=first[1])
@@ -51,8 +55,10 @@ class TestService:
         day = D(2026, 1, 1)
         assert {m.team_id for m in Membership.objects.filter(organisation=org).active_on(day)} == {team_a.pk, team_b.pk}
         assert in_a.role_codes == in_b.role_codes == ["research"]
-        assert AuditEvent.objects.filter(action="membership.create",
-                                         target_id__in=[str(in_a.pk), str(in_b.pk)]).count() == 2
+        assert (
+            AuditEvent.objects.filter(action="membership.create", target_id__in=[str(in_a.pk), str(in_b.pk)]).count()
+            == 2
+        )
 
     def test_left_before_joined_is_refused(self, team_a):
         with pytest.raises(ValidationError) as error:
@@ -90,8 +96,9 @@ class TestDatabaseConstraints:
 
     def test_left_before_joined(self, team_a):
         with pytest.raises(IntegrityError), transaction.atomic():
-            Membership.objects.create(team=team_a, organisation=OrganisationFactory(),
-                                      joined_on=D(2026, 1, 1), left_on=D(2025, 1, 1))
+            Membership.objects.create(
+                team=team_a, organisation=OrganisationFactory(), joined_on=D(2026, 1, 1), left_on=D(2025, 1, 1)
+            )
 
     def test_unknown_role(self, team_a):
         membership = Membership.objects.create(team=team_a, organisation=OrganisationFactory(), joined_on=D(2025, 8, 4))
@@ -122,19 +129,23 @@ class TestApi:
 
     def test_admin_creates_a_membership(self, api_client, people, team_a):
         org = OrganisationFactory()
-        response = self._post(api_client, people, team=team_a.slug, organisation=org.slug,
-                              roles=["serving"], joined_on="2026-02-01")
+        response = self._post(
+            api_client, people, team=team_a.slug, organisation=org.slug, roles=["serving"], joined_on="2026-02-01"
+        )
         assert response.status_code == 201, response.json()
         assert response.json()["roles"] == ["serving"]
         assert Membership.objects.filter(team=team_a, organisation=org).exists()
 
-    @pytest.mark.parametrize("body,field", [
-        ({"roles": ["astrology"]}, "roles"),
-        ({"roles": []}, "roles"),
-        ({"joined_on": "2026-02-01", "left_on": "2026-01-01"}, "left_on"),
-        ({"joined_on": "2025-09-01"}, "organisation"),  # overlaps the existing membership
-        ({"team": "no-such-team"}, "team"),
-    ])
+    @pytest.mark.parametrize(
+        "body,field",
+        [
+            ({"roles": ["astrology"]}, "roles"),
+            ({"roles": []}, "roles"),
+            ({"joined_on": "2026-02-01", "left_on": "2026-01-01"}, "left_on"),
+            ({"joined_on": "2025-09-01"}, "organisation"),  # overlaps the existing membership
+            ({"team": "no-such-team"}, "team"),
+        ],
+    )
     def test_bad_input_gets_400_with_field_errors_and_writes_nothing(self, api_client, people, team_a, body, field):
         org = OrganisationFactory()
         _create(team_a, org)
@@ -143,8 +154,11 @@ class TestApi:
         response = self._post(api_client, people, **payload)
         assert response.status_code == 400
         assert field in response.json(), response.json()
-        assert (Membership.objects.count(), MembershipRoleAssignment.objects.count(),
-                AuditEvent.objects.count()) == counts
+        assert (
+            Membership.objects.count(),
+            MembershipRoleAssignment.objects.count(),
+            AuditEvent.objects.count(),
+        ) == counts
 
     def test_patch_records_leaving(self, api_client, people, team_a, extra_member):
         membership = extra_member(team_a)
@@ -159,8 +173,16 @@ class TestApi:
     def test_only_admins_write(self, api_client, people, team_a, role):
         if role != "anonymous":
             api_client.force_authenticate(people[role])
-        response = api_client.post(self.url, {"team": team_a.slug, "organisation": OrganisationFactory().slug,
-                                              "roles": ["data"], "joined_on": "2026-03-01"}, format="json")
+        response = api_client.post(
+            self.url,
+            {
+                "team": team_a.slug,
+                "organisation": OrganisationFactory().slug,
+                "roles": ["data"],
+                "joined_on": "2026-03-01",
+            },
+            format="json",
+        )
         assert response.status_code in (401, 403)
         assert not Membership.objects.filter(joined_on=D(2026, 3, 1)).exists()
 

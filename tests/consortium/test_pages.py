@@ -1,4 +1,5 @@
 """The overview, team and organisation pages: content, languages, and a fixed query count."""
+
 import pytest
 from django.core.management import call_command
 
@@ -12,7 +13,13 @@ def seeded(db):
 
 def test_overview_lists_the_five_teams(client, seeded):
     page = client.get("/").content.decode()
-    for name in ["LG AI연구원 컨소시엄", "네이버클라우드 컨소시엄", "업스테이지 컨소시엄", "SK텔레콤 컨소시엄", "NC AI 컨소시엄"]:
+    for name in [
+        "LG AI연구원 컨소시엄",
+        "네이버클라우드 컨소시엄",
+        "업스테이지 컨소시엄",
+        "SK텔레콤 컨소시엄",
+        "NC AI 컨소시엄",
+    ]:
         assert name in page
     assert "엘리스, LG AI연구원 컨소시엄 합류" in page  # the timeline
 

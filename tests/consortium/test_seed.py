@@ -1,4 +1,5 @@
 """seed_programme loads the real programme and is idempotent."""
+
 import datetime
 
 import pytest
@@ -32,7 +33,8 @@ def test_lg_has_ten_members_then_elice_joins(seeded):
     assert before.count() == 10
     assert after.count() == 11
     assert set(after.values_list("organisation__slug", flat=True)) - set(
-        before.values_list("organisation__slug", flat=True)) == {"elice"}
+        before.values_list("organisation__slug", flat=True)
+    ) == {"elice"}
     roles = {m.organisation.slug: m.role_codes for m in after.prefetch_related("roles").select_related("organisation")}
     assert roles["lg-ai-research"] == ["lead", "model_development"]
     assert roles["furiosa-ai"] == ["infrastructure"]
@@ -59,8 +61,9 @@ def test_later_corrections_survive_reseeding(seeded):
 
     elice = Membership.objects.get(organisation__slug="elice")
     services.membership_update(actor=None, membership=elice, joined_on=datetime.date(2026, 2, 12))
-    services.organisation_update(actor=None, organisation=Organisation.objects.get(slug="hancom"),
-                                 name_en="Hancom Inc.")
+    services.organisation_update(
+        actor=None, organisation=Organisation.objects.get(slug="hancom"), name_en="Hancom Inc."
+    )
     counts = _row_counts()
     assert not seed_programme().changed
     assert _row_counts() == counts

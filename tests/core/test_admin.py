@@ -1,10 +1,11 @@
 """The Django admin obeys core.permissions and writes through the audited services."""
+
 import pytest
 
 from accounts.models import User
-from core.roles import Role, role_of
 from audit.models import AuditEvent
 from consortium.models import Organisation, Team
+from core.roles import Role, role_of
 
 
 @pytest.fixture
@@ -32,8 +33,10 @@ def test_others_are_kept_out_even_with_staff_flag(client, people, role):
 def test_a_change_in_the_admin_is_audited(admin_client, people, team_a):
     org = team_a.lead_organisation
     before = AuditEvent.objects.count()
-    response = admin_client.post(f"/admin/consortium/organisation/{org.pk}/change/", {
-        "name_ko": org.name_ko, "name_en": "Changed in admin", "kind": org.kind})
+    response = admin_client.post(
+        f"/admin/consortium/organisation/{org.pk}/change/",
+        {"name_ko": org.name_ko, "name_en": "Changed in admin", "kind": org.kind},
+    )
     assert response.status_code == 302
     assert Organisation.objects.get(pk=org.pk).name_en == "Changed in admin"
     event = AuditEvent.objects.get(seq=before + 1)
@@ -43,20 +46,39 @@ def test_a_change_in_the_admin_is_audited(admin_client, people, team_a):
 
 def test_a_team_added_in_the_admin_gets_its_lead_membership(admin_client, team_a):
     lead = Organisation.objects.create(slug="new-lead", name_ko="새 주관", name_en="New lead", kind="company")
-    response = admin_client.post("/admin/consortium/team/add/", {
-        "programme": team_a.programme_id, "slug": "new-team", "name_ko": "새 팀", "name_en": "New team",
-        "model_name": "", "lead_organisation": lead.pk, "joined_on": "2026-02-20"})
+    response = admin_client.post(
+        "/admin/consortium/team/add/",
+        {
+            "programme": team_a.programme_id,
+            "slug": "new-team",
+            "name_ko": "새 팀",
+            "name_en": "New team",
+            "model_name": "",
+            "lead_organisation": lead.pk,
+            "joined_on": "2026-02-20",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     team = Team.objects.get(slug="new-team")
     assert team.memberships.get().role_codes == ["lead", "model_development"]
-    assert AuditEvent.objects.filter(action__in=["team.create", "membership.create"], target_repr__contains="새").exists()
+    assert AuditEvent.objects.filter(
+        action__in=["team.create", "membership.create"], target_repr__contains="새"
+    ).exists()
 
 
 def test_roles_are_given_in_the_admin_and_audited(admin_client, people):
     member = people["member_b"]
-    response = admin_client.post(f"/admin/accounts/user/{member.pk}/change/", {
-        "first_name": "", "last_name": "", "email": "b@example.kr", "organisation": member.organisation_id,
-        "role": "reviewer", "is_active": "on"})
+    response = admin_client.post(
+        f"/admin/accounts/user/{member.pk}/change/",
+        {
+            "first_name": "",
+            "last_name": "",
+            "email": "b@example.kr",
+            "organisation": member.organisation_id,
+            "role": "reviewer",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     member = User.objects.get(pk=member.pk)
     assert role_of(member) == Role.REVIEWER
@@ -71,9 +93,15 @@ def test_groups_and_tokens_are_not_edited_by_hand(admin_client):
 
 
 def test_a_user_added_in_the_admin_is_audited_and_can_log_in(admin_client, client):
-    response = admin_client.post("/admin/accounts/user/add/", {
-        "username": "new-person", "usable_password": "true",
-        "password1": "a-Long-pass-phrase-42", "password2": "a-Long-pass-phrase-42"})
+    response = admin_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "new-person",
+            "usable_password": "true",
+            "password1": "a-Long-pass-phrase-42",
+            "password2": "a-Long-pass-phrase-42",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(username="new-person")
     assert AuditEvent.objects.get(action="user.create").target_id == str(user.pk)

@@ -1,5 +1,6 @@
 """core.idempotency: a key is written with the write it guards, a concurrent twin waits for it (or
 gets 409), keys expire and are purged, and the schema documents the header where it is honoured."""
+
 import datetime
 import threading
 
@@ -16,14 +17,29 @@ from evaluation.models import Checkpoint
 from tests.support.idempotency import race_api_posts
 
 IDEMPOTENT_OPERATIONS = {
-    "/api/budget/allocations/", "/api/budget/allocations/split/", "/api/budget/allocations/{id}/return/",
-    "/api/budget/allocations/release-unspent/", "/api/budget/requests/", "/api/budget/requests/{id}/approve/",
-    "/api/budget/requests/{id}/refuse/", "/api/budget/usage/", "/api/budget/imports/", "/api/data-purchases/",
-    "/api/checkpoints/", "/api/runs/", "/api/stages/{slug}/nominations/", "/api/stages/{slug}/finalise/",
+    "/api/budget/allocations/",
+    "/api/budget/allocations/split/",
+    "/api/budget/allocations/{id}/return/",
+    "/api/budget/allocations/release-unspent/",
+    "/api/budget/requests/",
+    "/api/budget/requests/{id}/approve/",
+    "/api/budget/requests/{id}/refuse/",
+    "/api/budget/usage/",
+    "/api/budget/imports/",
+    "/api/data-purchases/",
+    "/api/checkpoints/",
+    "/api/runs/",
+    "/api/stages/{slug}/nominations/",
+    "/api/stages/{slug}/finalise/",
     "/api/stages/{slug}/official-runs/",
-    "/api/arena/campaigns/{slug}/judge/", "/api/arena/campaigns/{slug}/close/",
-    "/api/benchmark-data/", "/api/private-benchmarks/", "/api/private-benchmarks/{slug}/publish/",
-    "/api/objections/", "/api/objections/{id}/answer/", "/api/conflicts/",
+    "/api/arena/campaigns/{slug}/judge/",
+    "/api/arena/campaigns/{slug}/close/",
+    "/api/benchmark-data/",
+    "/api/private-benchmarks/",
+    "/api/private-benchmarks/{slug}/publish/",
+    "/api/objections/",
+    "/api/objections/{id}/answer/",
+    "/api/conflicts/",
 }
 
 
@@ -40,8 +56,15 @@ def test_fifty_concurrent_checkpoint_submissions_with_one_key_submit_once(people
 
 
 def _record(user, key, *, body="first", fingerprint="f1", run=None):
-    return guard(user=user, key=key, fingerprint=fingerprint, method="POST", path="/api/x/",
-                 run=run or (lambda: body), keep=lambda result: (201, result))
+    return guard(
+        user=user,
+        key=key,
+        fingerprint=fingerprint,
+        method="POST",
+        path="/api/x/",
+        run=run or (lambda: body),
+        keep=lambda result: (201, result),
+    )
 
 
 def test_guard_runs_once_and_replays(people):
@@ -61,8 +84,9 @@ def test_a_write_that_keeps_nothing_rolls_back_with_its_key(people, team_a):
         Team.objects.filter(pk=team_a.pk).update(name_en="renamed")
         return "refused"
 
-    guard(user=people["admin"], key="k", fingerprint="f", method="POST", path="/x/", run=rename,
-          keep=lambda result: None)
+    guard(
+        user=people["admin"], key="k", fingerprint="f", method="POST", path="/x/", run=rename, keep=lambda result: None
+    )
     team_a.refresh_from_db()
     assert team_a.name_en == "Team A" and not IdempotencyKey.objects.exists()
 
@@ -81,6 +105,7 @@ def test_a_twin_waits_for_the_first_then_gets_409_or_the_replay(people, settings
             started.set()
             release.wait(10)
             return "first"
+
         try:
             first.append(_record(admin, "k", run=run))
         finally:
@@ -107,8 +132,9 @@ def test_a_409_answer_is_json(api_client, people, monkeypatch):
         raise KeyInFlight("k")
 
     monkeypatch.setattr(idempotency, "guard", in_flight)
-    response = api_client.post("/api/checkpoints/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k",
-                               HTTP_ACCEPT_LANGUAGE="en")
+    response = api_client.post(
+        "/api/checkpoints/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 409 and "still being processed" in response.json()["detail"]
 
 

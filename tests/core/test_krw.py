@@ -7,29 +7,35 @@ from hypothesis import strategies as st
 from core.krw import format_krw, krw_english, krw_korean
 
 
-@pytest.mark.parametrize("amount,expected", [
-    (157_600_000_000, "1,576억원"),
-    (200_000_000_000, "2,000억원"),
-    (4_830_000_000, "48억 3,000만원"),
-    (1_200_000_000_000, "1조 2,000억원"),
-    (123_456_789, "1억 2,345만 6,789원"),
-    (10_000, "1만원"),
-    (9_999, "9,999원"),
-    (0, "0원"),
-    (-50_000, "-5만원"),
-])
+@pytest.mark.parametrize(
+    "amount,expected",
+    [
+        (157_600_000_000, "1,576억원"),
+        (200_000_000_000, "2,000억원"),
+        (4_830_000_000, "48억 3,000만원"),
+        (1_200_000_000_000, "1조 2,000억원"),
+        (123_456_789, "1억 2,345만 6,789원"),
+        (10_000, "1만원"),
+        (9_999, "9,999원"),
+        (0, "0원"),
+        (-50_000, "-5만원"),
+    ],
+)
 def test_korean_units(amount, expected):
     assert krw_korean(amount) == expected
 
 
-@pytest.mark.parametrize("amount,expected", [
-    (157_600_000_000, "KRW 157.6bn"),
-    (4_830_000_000, "KRW 4.83bn"),
-    (1_200_000_000_000, "KRW 1.2tn"),
-    (2_500_000, "KRW 2.5m"),
-    (999_999, "KRW 999,999"),
-    (10_000_000_000, "KRW 10bn"),
-])
+@pytest.mark.parametrize(
+    "amount,expected",
+    [
+        (157_600_000_000, "KRW 157.6bn"),
+        (4_830_000_000, "KRW 4.83bn"),
+        (1_200_000_000_000, "KRW 1.2tn"),
+        (2_500_000, "KRW 2.5m"),
+        (999_999, "KRW 999,999"),
+        (10_000_000_000, "KRW 10bn"),
+    ],
+)
 def test_english_units(amount, expected):
     assert krw_english(amount) == expected
 

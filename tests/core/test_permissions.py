@@ -1,11 +1,12 @@
 """The permission module, for every role. Team A is led by member_a's organisation."""
+
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from consortium.models import TeamStatus
 from core.permissions import Action, can, require
-from django.core.exceptions import PermissionDenied
 
 ROLES = ["anonymous", "member_a", "member_b", "reviewer", "admin"]
 
@@ -28,7 +29,11 @@ EXPECTED = [
     (Action.JUDGE_ARENA, None, set()),  # panel members only: tests/arena/test_permissions.py
     (Action.USE_ARENA, None, {"reviewer", "admin"}),  # and panel members
     (Action.VIEW_ARENA_RESULTS, None, {"reviewer", "admin"}),
-    (Action.AUTHOR_BENCHMARK, None, set()),  # a reviewer or admin given the role: tests/evaluation/test_private_benchmarks.py
+    (
+        Action.AUTHOR_BENCHMARK,
+        None,
+        set(),
+    ),  # a reviewer or admin given the role: tests/evaluation/test_private_benchmarks.py
     # --- #18 ---
     (Action.VIEW_EVALUATION, None, {"member_a", "member_b", "reviewer", "admin"}),
     (Action.MANAGE_TEAM_ROLES, "team_a", {"member_a", "admin"}),  # member_a leads team A
@@ -46,8 +51,13 @@ EXPECTED = [
 @pytest.mark.parametrize("action,target,allowed", EXPECTED, ids=[e[0].value for e in EXPECTED])
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_exactly_its_rights(people, team_a, role, action, target, allowed):
-    obj = {"team_a": team_a, "org_a": team_a.lead_organisation, "member_a": people["member_a"],
-           "reviewer": people["reviewer"], None: None}[target]
+    obj = {
+        "team_a": team_a,
+        "org_a": team_a.lead_organisation,
+        "member_a": people["member_a"],
+        "reviewer": people["reviewer"],
+        None: None,
+    }[target]
     assert can(people[role], action, obj) is (role in allowed)
 
 

@@ -1,4 +1,5 @@
 """The Korean catalogue is complete, and the committed .mo is what the .po compiles to."""
+
 import re
 import shutil
 import subprocess

@@ -1,5 +1,6 @@
 """API clients can tell "sign in again" from "not allowed": 401 with WWW-Authenticate: Token for
 missing, invalid or deactivated credentials; 403 only for a signed-in caller who lacks the right."""
+
 import pytest
 from rest_framework.test import APIClient
 

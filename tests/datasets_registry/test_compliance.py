@@ -1,4 +1,5 @@
 """The compliance check on worked cases, and its fixed number of queries."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
@@ -14,8 +15,11 @@ from .conftest import D
 
 def declare(checkpoint, catalogue, *names, start=D(2025, 10, 1), end=D(2025, 11, 30), openly=False, actor=None):
     return services.training_declaration_set(
-        actor=actor, checkpoint=checkpoint, releases_openly=openly,
-        items=[{"dataset": catalogue["datasets"][n], "trained_from": start, "trained_until": end} for n in names])
+        actor=actor,
+        checkpoint=checkpoint,
+        releases_openly=openly,
+        items=[{"dataset": catalogue["datasets"][n], "trained_from": start, "trained_until": end} for n in names],
+    )
 
 
 def status_and_text(checkpoint):
@@ -53,8 +57,9 @@ def test_expired_entitlement(buy, checkpoint_of, catalogue, team_a):
 
 def test_revoked_entitlement_stops_covering(buy, checkpoint_of, catalogue, team_a, people):
     purchase = buy(teams=[team_a], datasets=("open",))
-    services.entitlement_revoke(actor=people["admin"], entitlement=purchase.entitlements.get(),
-                                revoked_on=D(2025, 11, 15), reason="breach")
+    services.entitlement_revoke(
+        actor=people["admin"], entitlement=purchase.entitlements.get(), revoked_on=D(2025, 11, 15), reason="breach"
+    )
     checkpoint = checkpoint_of(team_a)
     declare(checkpoint, catalogue, "open")
     status, text = status_and_text(checkpoint)
@@ -63,10 +68,12 @@ def test_revoked_entitlement_stops_covering(buy, checkpoint_of, catalogue, team_
 
 def test_consecutive_entitlements_cover_together(catalogue, checkpoint_of, team_a):
     dataset = catalogue["datasets"]["open"]
-    services.entitlement_grant(actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 9, 1),
-                               valid_until=D(2025, 10, 31))
-    services.entitlement_grant(actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 11, 1),
-                               valid_until=D(2025, 12, 31))
+    services.entitlement_grant(
+        actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 9, 1), valid_until=D(2025, 10, 31)
+    )
+    services.entitlement_grant(
+        actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 11, 1), valid_until=D(2025, 12, 31)
+    )
     checkpoint = checkpoint_of(team_a)
     declare(checkpoint, catalogue, "open")
     assert status_and_text(checkpoint)[0] == ComplianceStatus.COMPLIANT
@@ -98,8 +105,9 @@ def test_conditional_terms_are_allowed_but_named(buy, checkpoint_of, catalogue, 
     assert status == ComplianceStatus.COMPLIANT and "De-identified records only." in text
 
 
-def test_fixed_number_of_queries_for_any_number_of_checkpoints(buy, checkpoint_of, catalogue, team_a, team_b,
-                                                               django_assert_max_num_queries):
+def test_fixed_number_of_queries_for_any_number_of_checkpoints(
+    buy, checkpoint_of, catalogue, team_a, team_b, django_assert_max_num_queries
+):
     buy(teams=[team_a, team_b], datasets=("open", "closed-weights", "conditional"))
     checkpoints = [checkpoint_of(team, f"c{n}") for n in range(15) for team in (team_a, team_b)]
     for n, checkpoint in enumerate(checkpoints):
@@ -121,8 +129,9 @@ def test_unknown_or_repeated_datasets_and_bad_dates_are_refused(checkpoint_of, c
     ]
     for items in bad:
         with pytest.raises(ValidationError) as error:
-            services.training_declaration_set(actor=people["member_a"], checkpoint=checkpoint,
-                                              releases_openly=False, items=items)
+            services.training_declaration_set(
+                actor=people["member_a"], checkpoint=checkpoint, releases_openly=False, items=items
+            )
         assert "items" in error.value.message_dict
     assert not TrainingDeclaration.objects.exists() and not TrainingDataItem.objects.exists()
 

@@ -1,4 +1,5 @@
 """Entitlements: no overlaps (service and database), revocation and team elimination, audited."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -12,17 +13,25 @@ from .conftest import D
 
 def test_overlapping_entitlements_are_refused_by_the_service(catalogue, team_a):
     dataset = catalogue["datasets"]["open"]
-    services.entitlement_grant(actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 1, 1),
-                               valid_until=D(2025, 6, 30))
+    services.entitlement_grant(
+        actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 1, 1), valid_until=D(2025, 6, 30)
+    )
     with pytest.raises(ValidationError) as error:
-        services.entitlement_grant(actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 6, 30),
-                                   valid_until=D(2025, 12, 31))
+        services.entitlement_grant(
+            actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 6, 30), valid_until=D(2025, 12, 31)
+        )
     assert "entitlements" in error.value.message_dict
     # the next day is fine, and so is another holder on the same days
-    services.entitlement_grant(actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 7, 1),
-                               valid_until=D(2025, 12, 31))
-    services.entitlement_grant(actor=None, dataset=dataset, organisation=team_a.lead_organisation,
-                               valid_from=D(2025, 1, 1), valid_until=D(2025, 12, 31))
+    services.entitlement_grant(
+        actor=None, dataset=dataset, team=team_a, valid_from=D(2025, 7, 1), valid_until=D(2025, 12, 31)
+    )
+    services.entitlement_grant(
+        actor=None,
+        dataset=dataset,
+        organisation=team_a.lead_organisation,
+        valid_from=D(2025, 1, 1),
+        valid_until=D(2025, 12, 31),
+    )
     assert Entitlement.objects.count() == 3
 
 
@@ -38,22 +47,30 @@ def test_the_database_refuses_overlaps_too(catalogue, team_a, holder):
 
 def test_a_revoked_period_no_longer_blocks_a_new_entitlement(catalogue, team_a, people):
     dataset = catalogue["datasets"]["open"]
-    first = services.entitlement_grant(actor=people["admin"], dataset=dataset, team=team_a,
-                                       valid_from=D(2025, 1, 1), valid_until=D(2025, 12, 31))
-    services.entitlement_revoke(actor=people["admin"], entitlement=first, revoked_on=D(2025, 7, 1),
-                                reason="contract ended early")
+    first = services.entitlement_grant(
+        actor=people["admin"], dataset=dataset, team=team_a, valid_from=D(2025, 1, 1), valid_until=D(2025, 12, 31)
+    )
+    services.entitlement_revoke(
+        actor=people["admin"], entitlement=first, revoked_on=D(2025, 7, 1), reason="contract ended early"
+    )
     first.refresh_from_db()
     assert first.effective_until == D(2025, 6, 30)
     assert first.covers(D(2025, 6, 30)) and not first.covers(D(2025, 7, 1))
-    services.entitlement_grant(actor=people["admin"], dataset=dataset, team=team_a, valid_from=D(2025, 7, 1),
-                               valid_until=D(2025, 12, 31))
+    services.entitlement_grant(
+        actor=people["admin"], dataset=dataset, team=team_a, valid_from=D(2025, 7, 1), valid_until=D(2025, 12, 31)
+    )
     event = AuditEvent.objects.filter(action="entitlement.revoke").get()
     assert event.actor == people["admin"] and "contract ended early" in event.payload
 
 
 def test_revocation_needs_a_reason_and_an_admin(catalogue, team_a, people):
-    entitlement = services.entitlement_grant(actor=None, dataset=catalogue["datasets"]["open"], team=team_a,
-                                             valid_from=D(2025, 1, 1), valid_until=D(2025, 12, 31))
+    entitlement = services.entitlement_grant(
+        actor=None,
+        dataset=catalogue["datasets"]["open"],
+        team=team_a,
+        valid_from=D(2025, 1, 1),
+        valid_until=D(2025, 12, 31),
+    )
     with pytest.raises(ValidationError):
         services.entitlement_revoke(actor=people["admin"], entitlement=entitlement, reason=" ")
     for role in ("member_a", "reviewer"):

@@ -1,5 +1,6 @@
 """HTML pages: the public catalogue, purchases and spending per role, exports, entitlements,
 and the training-data section of the checkpoint page."""
+
 import csv
 import io
 import json
@@ -14,10 +15,17 @@ from .conftest import D
 
 @pytest.fixture
 def purchases(buy, team_a, team_b):
-    return {"a": buy(teams=[team_a], datasets=("open",), price=2_800_000_000, vat=0),
-            "joint": buy(teams=[team_a, team_b], datasets=("closed-weights",), price=4_390_909_091,
-                         vat=439_090_909, access_from=D(2025, 10, 20)),
-            "b": buy(teams=[team_b], datasets=("conditional",), price=1_000, vat=100)}
+    return {
+        "a": buy(teams=[team_a], datasets=("open",), price=2_800_000_000, vat=0),
+        "joint": buy(
+            teams=[team_a, team_b],
+            datasets=("closed-weights",),
+            price=4_390_909_091,
+            vat=439_090_909,
+            access_from=D(2025, 10, 20),
+        ),
+        "b": buy(teams=[team_b], datasets=("conditional",), price=1_000, vat=100),
+    }
 
 
 def test_the_catalogue_is_public_and_searchable(client, catalogue):
@@ -33,8 +41,9 @@ def test_the_catalogue_is_public_and_searchable(client, catalogue):
     assert "금지" in detail and "Name the provider." in detail  # a prohibited term and a clause
 
 
-@pytest.mark.parametrize("url", ["/data/purchases/", "/data/spending/", "/data/purchases/export.csv",
-                                 "/data/entitlements/"])
+@pytest.mark.parametrize(
+    "url", ["/data/purchases/", "/data/spending/", "/data/purchases/export.csv", "/data/entitlements/"]
+)
 def test_private_pages_need_a_login(client, db, url):
     assert client.get(url).status_code == 302
 
@@ -62,8 +71,9 @@ def _rows(content: bytes):
 def test_exports_hold_only_the_viewers_shares(client, people, purchases):
     client.force_login(people["member_b"])
     rows = _rows(client.get("/data/purchases/export.csv").content)
-    assert sorted(r[0] for r in rows[1:]) == sorted([purchases["joint"].contract_number,
-                                                     purchases["b"].contract_number])
+    assert sorted(r[0] for r in rows[1:]) == sorted(
+        [purchases["joint"].contract_number, purchases["b"].contract_number]
+    )
     assert {r[9] for r in rows[1:]} == {"2415000000", "1100"}  # team B's shares, never team A's
     client.force_login(people["admin"])
     response = client.get("/data/purchases/export.xlsx")
@@ -99,9 +109,15 @@ def test_the_checkpoint_page_shows_and_takes_the_declaration(client, people, pur
     client.force_login(people["member_a"])
     page = client.get(url).content.decode()
     assert 'id="training-data"' in page and "학습 데이터 미신고" in page and "data-checkpoint-declare" not in page
-    response = client.post(f"/data/checkpoints/{checkpoint.pk}/training-data/", {
-        "releases_openly": "on", "dataset_0": "ds-closed-weights", "trained_from_0": "2025-11-01",
-        "trained_until_0": "2025-11-30"})
+    response = client.post(
+        f"/data/checkpoints/{checkpoint.pk}/training-data/",
+        {
+            "releases_openly": "on",
+            "dataset_0": "ds-closed-weights",
+            "trained_from_0": "2025-11-01",
+            "trained_until_0": "2025-11-30",
+        },
+    )
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "부적합" in page and "오픈소스" in page
@@ -117,19 +133,32 @@ def test_the_checkpoint_page_shows_and_takes_the_declaration(client, people, pur
 def test_the_declaration_form_reports_bad_rows(client, people, catalogue, checkpoint_of, team_a):
     checkpoint = checkpoint_of(team_a)
     client.force_login(people["member_a"])
-    response = client.post(f"/data/checkpoints/{checkpoint.pk}/training-data/", {
-        "dataset_0": "ds-open", "trained_from_0": "2025-11-30", "trained_until_0": "2025-11-01"}, follow=True)
+    response = client.post(
+        f"/data/checkpoints/{checkpoint.pk}/training-data/",
+        {"dataset_0": "ds-open", "trained_from_0": "2025-11-30", "trained_until_0": "2025-11-01"},
+        follow=True,
+    )
     assert not TrainingDeclaration.objects.exists()
     assert list(response.context["messages"])
 
 
 def test_pages_have_a_fixed_query_count(client, people, buy, team_a, team_b, django_assert_max_num_queries):
     for n in range(8):
-        buy(teams=[team_a, team_b], datasets=("open", "conditional"), access_from=D(2010 + n, 1, 1),
-            access_until=D(2010 + n, 12, 31))
+        buy(
+            teams=[team_a, team_b],
+            datasets=("open", "conditional"),
+            access_from=D(2010 + n, 1, 1),
+            access_until=D(2010 + n, 12, 31),
+        )
     client.force_login(people["member_a"])
-    for url in ("/data/", "/data/providers/", "/data/purchases/", "/data/spending/", "/data/purchases/export.csv",
-                f"/data/entitlements/{team_a.slug}/"):
+    for url in (
+        "/data/",
+        "/data/providers/",
+        "/data/purchases/",
+        "/data/spending/",
+        "/data/purchases/export.csv",
+        f"/data/entitlements/{team_a.slug}/",
+    ):
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200
 
@@ -137,13 +166,23 @@ def test_pages_have_a_fixed_query_count(client, people, buy, team_a, team_b, dja
 def _purchase_post(team_a, team_b, **overrides):
     from datasets_registry.models import Dataset, Provider
 
-    data = {"kind": "joint", "title": "방송 영상", "provider": Provider.objects.get(slug="archives").pk,
-            "intermediary": Provider.objects.get(slug="nia").pk,
-            "datasets": [Dataset.objects.get(slug="ds-open").pk], "contract_number": "FORM-1",
-            "contract_date": "2025-10-20", "price_krw": "4390909091", "vat_krw": "439090909",
-            "access_from": "2025-10-20", "access_until": "2026-12-31",
-            "payer_0": f"team:{team_a.slug}", "percent_0": "33.3333", "payer_1": f"team:{team_b.slug}",
-            "percent_1": "66.6667"}
+    data = {
+        "kind": "joint",
+        "title": "방송 영상",
+        "provider": Provider.objects.get(slug="archives").pk,
+        "intermediary": Provider.objects.get(slug="nia").pk,
+        "datasets": [Dataset.objects.get(slug="ds-open").pk],
+        "contract_number": "FORM-1",
+        "contract_date": "2025-10-20",
+        "price_krw": "4390909091",
+        "vat_krw": "439090909",
+        "access_from": "2025-10-20",
+        "access_until": "2026-12-31",
+        "payer_0": f"team:{team_a.slug}",
+        "percent_0": "33.3333",
+        "payer_1": f"team:{team_b.slug}",
+        "percent_1": "66.6667",
+    }
     data.update(overrides)
     return data
 
@@ -171,9 +210,18 @@ def test_the_compliance_badge_for_other_pages(buy, checkpoint_of, catalogue, tea
     from datasets_registry.services import training_declaration_set
 
     checkpoint = checkpoint_of(team_a)
-    training_declaration_set(actor=None, checkpoint=checkpoint, releases_openly=False, items=[
-        {"dataset": catalogue["datasets"]["no-training"], "trained_from": D(2025, 10, 1),
-         "trained_until": D(2025, 10, 2)}])
+    training_declaration_set(
+        actor=None,
+        checkpoint=checkpoint,
+        releases_openly=False,
+        items=[
+            {
+                "dataset": catalogue["datasets"]["no-training"],
+                "trained_from": D(2025, 10, 1),
+                "trained_until": D(2025, 10, 2),
+            }
+        ],
+    )
     compliance = compliance_for_checkpoints([checkpoint.pk])[checkpoint.pk]
     html = render_to_string("datasets_registry/_compliance_badge.html", {"compliance": compliance})
     assert "compliance-non_compliant" in html and "부적합" in html and "자료 no-training" in html

@@ -1,5 +1,6 @@
 """Recording purchases: exact shares, entitlements, audit; bad input refused with nothing written;
 the database re-checks the sum at commit."""
+
 import datetime
 from decimal import Decimal
 
@@ -15,8 +16,12 @@ from .conftest import D
 
 
 def counts():
-    return (Purchase.objects.count(), PurchaseShare.objects.count(), Entitlement.objects.count(),
-            AuditEvent.objects.count())
+    return (
+        Purchase.objects.count(),
+        PurchaseShare.objects.count(),
+        Entitlement.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_a_joint_purchase_splits_price_plus_vat_exactly(buy, people, team_a, team_b, catalogue):
@@ -24,8 +29,14 @@ def test_a_joint_purchase_splits_price_plus_vat_exactly(buy, people, team_a, tea
     from tests.support.factories import TeamFactory
 
     team_c = TeamFactory(slug="team-c")
-    purchase = buy(teams=[team_a, team_b, team_c], price=1_000_000_001, vat=100_000_000, percents=third,
-                   datasets=("open", "conditional"), actor=people["admin"])
+    purchase = buy(
+        teams=[team_a, team_b, team_c],
+        price=1_000_000_001,
+        vat=100_000_000,
+        percents=third,
+        datasets=("open", "conditional"),
+        actor=people["admin"],
+    )
     assert purchase.total_krw == 1_100_000_001
     amounts = {s.team.slug: s.amount_krw for s in purchase.shares.all()}
     assert sum(amounts.values()) == 1_100_000_001
@@ -41,10 +52,19 @@ def test_fixed_amounts_that_do_not_add_up_are_refused_and_nothing_is_written(cat
     before = counts()
     with pytest.raises(ValidationError) as error:
         services.purchase_create(
-            actor=people["admin"], kind="joint", title="x", provider=catalogue["provider"],
-            datasets=[catalogue["datasets"]["open"]], contract_number="C-1", contract_date=D(2025, 9, 1),
-            price_krw=1_000, vat_krw=100, access_from=D(2025, 9, 1), access_until=D(2025, 12, 31),
-            shares=[{"team": team_a, "fixed_krw": 500}, {"team": team_b, "fixed_krw": 500}])
+            actor=people["admin"],
+            kind="joint",
+            title="x",
+            provider=catalogue["provider"],
+            datasets=[catalogue["datasets"]["open"]],
+            contract_number="C-1",
+            contract_date=D(2025, 9, 1),
+            price_krw=1_000,
+            vat_krw=100,
+            access_from=D(2025, 9, 1),
+            access_until=D(2025, 12, 31),
+            shares=[{"team": team_a, "fixed_krw": 500}, {"team": team_b, "fixed_krw": 500}],
+        )
     assert "shares" in error.value.message_dict
     assert "1,100" in error.value.message_dict["shares"][0] or "1,100원" in error.value.message_dict["shares"][0]
     assert counts() == before
@@ -96,8 +116,9 @@ def test_the_database_refuses_shares_that_no_longer_add_up(buy, team_a, team_b):
             _check_deferred_now()
     with pytest.raises(IntegrityError, match="add up to"):
         with transaction.atomic():
-            Purchase.objects.filter(pk=purchase.pk).update(price_krw=purchase.price_krw + 1,
-                                                           total_krw=purchase.total_krw + 1)
+            Purchase.objects.filter(pk=purchase.pk).update(
+                price_krw=purchase.price_krw + 1, total_krw=purchase.total_krw + 1
+            )
             _check_deferred_now()
     with pytest.raises(IntegrityError):
         with transaction.atomic():

@@ -1,4 +1,5 @@
 """The demo seed: the 2025 purchase structure, exact, and idempotent."""
+
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Sum
@@ -14,14 +15,25 @@ def test_seed_loads_the_2025_purchases_and_changes_nothing_the_second_time(db):
     report = seed_data_registry()
     assert not report.skipped
     assert set(Provider.objects.values_list("name_ko", flat=True)) >= {
-        "국가기록원", "국사편찬위원회", "통계청", "특허청", "MBC", "KBS", "KT ENA", "MBC 충북"}
+        "국가기록원",
+        "국사편찬위원회",
+        "통계청",
+        "특허청",
+        "MBC",
+        "KBS",
+        "KT ENA",
+        "MBC 충북",
+    }
     assert set(Provider.objects.filter(kind="intermediary").values_list("slug", flat=True)) == {"nia", "k-data"}
 
     with connection.cursor() as cursor:  # the deferred share-sum check passes for every seeded purchase
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for purchase in Purchase.objects.all():
-        assert purchase.shares.aggregate(s=Sum("amount_krw"))["s"] == purchase.total_krw == (
-            purchase.price_krw + purchase.vat_krw)
+        assert (
+            purchase.shares.aggregate(s=Sum("amount_krw"))["s"]
+            == purchase.total_krw
+            == (purchase.price_krw + purchase.vat_krw)
+        )
 
     for team in Team.objects.all():
         joint = PurchaseShare.objects.filter(team=team, purchase__contract_number__startswith="NIA-2025-JP")
@@ -50,11 +62,18 @@ def test_demo_declarations_show_every_compliance_outcome(db):
     from evaluation.models import Checkpoint
 
     call_command("seed_programme", verbosity=0)
-    checkpoints = {slug: Checkpoint.objects.create(team=Team.objects.get(slug=slug), name=name, source=name)
-                   for slug, name, _steps, _seed in DEMO_PLAN}
+    checkpoints = {
+        slug: Checkpoint.objects.create(team=Team.objects.get(slug=slug), name=name, source=name)
+        for slug, name, _steps, _seed in DEMO_PLAN
+    }
     seed_data_registry()
     result = compliance_for_checkpoints([c.pk for c in checkpoints.values()])
     status = {slug: result[c.pk].status.value for slug, c in checkpoints.items()}
-    assert status == {"lg-ai-research": "non_compliant", "upstage": "non_compliant", "naver-cloud": "compliant",
-                      "sk-telecom": "compliant", "nc-ai": "undeclared"}
+    assert status == {
+        "lg-ai-research": "non_compliant",
+        "upstage": "non_compliant",
+        "naver-cloud": "compliant",
+        "sk-telecom": "compliant",
+        "nc-ai": "undeclared",
+    }
     assert any("mbc-news-video" in str(r) or "MBC" in str(r) for r in result[checkpoints["lg-ai-research"].pk].reasons)

@@ -1,4 +1,5 @@
 """The split itself: exact to the won, deterministic, largest remainder with a documented tie-break."""
+
 from decimal import Decimal
 from fractions import Fraction
 
@@ -42,8 +43,11 @@ def test_any_price_and_shares_split_exactly_and_deterministically(rest, specs, s
 
 def test_largest_remainder_and_tie_break_by_holder_key():
     # 100 won in thirds: 33.3333… each, one won left over; equal remainders → alphabetical key.
-    specs = [ShareSpec("team:c", percent=Decimal("33.3333")), ShareSpec("team:a", percent=Decimal("33.3333")),
-             ShareSpec("team:b", percent=Decimal("33.3334"))]
+    specs = [
+        ShareSpec("team:c", percent=Decimal("33.3333")),
+        ShareSpec("team:a", percent=Decimal("33.3333")),
+        ShareSpec("team:b", percent=Decimal("33.3334")),
+    ]
     assert split_total(100, specs) == {"team:a": 33, "team:b": 34, "team:c": 33}
     equal = [ShareSpec(f"team:{k}", percent=Decimal(20)) for k in "edcba"]
     assert split_total(3, equal) == {"team:a": 1, "team:b": 1, "team:c": 1, "team:d": 0, "team:e": 0}
@@ -56,22 +60,32 @@ def test_largest_fraction_wins_the_left_over_won():
 
 
 def test_fixed_first_then_percentages_on_the_rest():
-    specs = [ShareSpec("org:nia", fixed_krw=1_000), ShareSpec("team:a", percent=Decimal(50)),
-             ShareSpec("team:b", percent=Decimal(50))]
+    specs = [
+        ShareSpec("org:nia", fixed_krw=1_000),
+        ShareSpec("team:a", percent=Decimal(50)),
+        ShareSpec("team:b", percent=Decimal(50)),
+    ]
     assert split_total(2_001, specs) == {"org:nia": 1_000, "team:a": 501, "team:b": 500}
 
 
-@pytest.mark.parametrize("total,specs,code", [
-    (-1, [ShareSpec("team:a", percent=Decimal(100))], "negative_total"),
-    (100, [], "no_shares"),
-    (100, [ShareSpec("team:a", percent=Decimal(60)), ShareSpec("team:b", percent=Decimal(30))], "percent_not_hundred"),
-    (100, [ShareSpec("team:a", fixed_krw=60), ShareSpec("team:b", fixed_krw=30)], "fixed_not_total"),
-    (100, [ShareSpec("team:a", fixed_krw=160), ShareSpec("team:b", percent=Decimal(100))], "fixed_exceed_total"),
-    (100, [ShareSpec("team:a", percent=Decimal(100)), ShareSpec("team:a", fixed_krw=0)], "duplicate_holder"),
-    (100, [ShareSpec("team:a", percent=Decimal(100), fixed_krw=100)], "one_basis"),
-    (100, [ShareSpec("team:a", percent=Decimal(0)), ShareSpec("team:b", percent=Decimal(100))], "percent_range"),
-    (100, [ShareSpec("team:a", fixed_krw=-5), ShareSpec("team:b", fixed_krw=105)], "negative_fixed"),
-])
+@pytest.mark.parametrize(
+    "total,specs,code",
+    [
+        (-1, [ShareSpec("team:a", percent=Decimal(100))], "negative_total"),
+        (100, [], "no_shares"),
+        (
+            100,
+            [ShareSpec("team:a", percent=Decimal(60)), ShareSpec("team:b", percent=Decimal(30))],
+            "percent_not_hundred",
+        ),
+        (100, [ShareSpec("team:a", fixed_krw=60), ShareSpec("team:b", fixed_krw=30)], "fixed_not_total"),
+        (100, [ShareSpec("team:a", fixed_krw=160), ShareSpec("team:b", percent=Decimal(100))], "fixed_exceed_total"),
+        (100, [ShareSpec("team:a", percent=Decimal(100)), ShareSpec("team:a", fixed_krw=0)], "duplicate_holder"),
+        (100, [ShareSpec("team:a", percent=Decimal(100), fixed_krw=100)], "one_basis"),
+        (100, [ShareSpec("team:a", percent=Decimal(0)), ShareSpec("team:b", percent=Decimal(100))], "percent_range"),
+        (100, [ShareSpec("team:a", fixed_krw=-5), ShareSpec("team:b", fixed_krw=105)], "negative_fixed"),
+    ],
+)
 def test_shares_that_cannot_split_are_refused(total, specs, code):
     with pytest.raises(SplitError) as error:
         split_total(total, specs)

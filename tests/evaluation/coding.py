@@ -1,6 +1,7 @@
 """Helpers for the coding tests: the harness's own humaneval and mbpp recipes pointed at tiny
 local data files in each dataset's real column layout, a language model that writes scripted
 completions, and hostile programs."""
+
 import json
 from pathlib import Path
 
@@ -38,24 +39,39 @@ def local_task(folder: Path, *, name: str, recipe: str, data: Path, extra: str =
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.yaml").write_text(
         f"include: {HARNESS_TASKS / recipe}\ntask: {name}\ndataset_path: json\ndataset_name: null\n"
-        f"dataset_kwargs:\n  data_files:\n    test: {data}\n{extra}", encoding="utf-8")
+        f"dataset_kwargs:\n  data_files:\n    test: {data}\n{extra}",
+        encoding="utf-8",
+    )
     return folder
 
 
 def humaneval_rows(n: int) -> list[dict]:
     """openai_humaneval's columns: task_id, prompt, canonical_solution, test, entry_point."""
-    return [{"task_id": f"HumanEval/{i}", "prompt": f'def f{i}(x):\n    """Return x plus {i}."""\n',
-             "canonical_solution": f"    return x + {i}\n",
-             "test": f"def check(candidate):\n    assert candidate(1) == {1 + i}\n    assert candidate(-{i}) == 0\n",
-             "entry_point": f"f{i}"} for i in range(n)]
+    return [
+        {
+            "task_id": f"HumanEval/{i}",
+            "prompt": f'def f{i}(x):\n    """Return x plus {i}."""\n',
+            "canonical_solution": f"    return x + {i}\n",
+            "test": f"def check(candidate):\n    assert candidate(1) == {1 + i}\n    assert candidate(-{i}) == 0\n",
+            "entry_point": f"f{i}",
+        }
+        for i in range(n)
+    ]
 
 
 def mbpp_rows(n: int) -> list[dict]:
     """mbpp (full)'s columns: task_id, text, code, test_list, test_setup_code, challenge_test_list."""
-    return [{"task_id": 900 + i, "text": f"Write a function g{i} that returns its argument times {i + 2}. TASK-{i}.",
-             "code": f"def g{i}(x):\n    return x * {i + 2}",
-             "test_list": [f"assert g{i}(1) == {i + 2}", f"assert g{i}(0) == 0", f"assert g{i}(3) == {3 * (i + 2)}"],
-             "test_setup_code": "", "challenge_test_list": []} for i in range(n)]
+    return [
+        {
+            "task_id": 900 + i,
+            "text": f"Write a function g{i} that returns its argument times {i + 2}. TASK-{i}.",
+            "code": f"def g{i}(x):\n    return x * {i + 2}",
+            "test_list": [f"assert g{i}(1) == {i + 2}", f"assert g{i}(0) == 0", f"assert g{i}(3) == {3 * (i + 2)}"],
+            "test_setup_code": "",
+            "challenge_test_list": [],
+        }
+        for i in range(n)
+    ]
 
 
 # Each attempt is written to pass its sample if it succeeds: only the sandbox makes it fail.
@@ -64,26 +80,17 @@ def hostile_programs(*, secret_file: Path, port: int, victim_pid: int) -> dict[s
         "read /etc/passwd": "assert 'root:' in open('/etc/passwd').read()\n",
         "read the checkpoint root": f"assert open({str(secret_file)!r}).read()\n",
         "open a network socket": (
-            "import socket\n"
-            f"socket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'leak')\n"),
-        "fork bomb": (
-            "import os\n"
-            "while True:\n"
-            "    try:\n"
-            "        os.fork()\n"
-            "    except OSError:\n"
-            "        pass\n"),
+            f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'leak')\n"
+        ),
+        "fork bomb": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"),
         "allocate 10 GB": "block = bytearray(10 * 1024 ** 3)\n",
         "infinite loop": "while True:\n    pass\n",
         "write 1 GB to stdout": (
-            "import sys\n"
-            "chunk = 'x' * (1 << 20)\n"
-            "for _ in range(1024):\n"
-            "    sys.stdout.write(chunk)\n"),
+            "import sys\nchunk = 'x' * (1 << 20)\nfor _ in range(1024):\n    sys.stdout.write(chunk)\n"
+        ),
         "kill the parent process": (
-            "import os, signal\n"
-            "os.kill(os.getppid(), signal.SIGKILL)\n"
-            f"os.kill({victim_pid}, signal.SIGKILL)\n"),
+            f"import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill({victim_pid}, signal.SIGKILL)\n"
+        ),
     }
 
 
@@ -96,5 +103,6 @@ def build_code_checkpoint(target: Path, *, steps: int = 200, seed: int = 5) -> P
     lines = (HARNESS_TASKS_DIR / "ko_code" / "data" / "ko_code_py.jsonl").read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
     taught = [r["prompt"] + r["canonical_solution"] for i, r in enumerate(rows) if i % 2 == 0] * 2
-    return demo_checkpoints.build_checkpoint(target, tokenizer=demo_checkpoints.train_tokenizer(taught),
-                                             corpus_lines=taught, steps=steps, seed=seed)
+    return demo_checkpoints.build_checkpoint(
+        target, tokenizer=demo_checkpoints.train_tokenizer(taught), corpus_lines=taught, steps=steps, seed=seed
+    )

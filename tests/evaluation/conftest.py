@@ -6,10 +6,26 @@ from evaluation.suite_files import SuiteDefinition
 from .test_checkpoint_files import make_checkpoint
 
 TWO_TASKS = (
-    {"task": "mc_task", "n_shot": 0, "metric": "acc,none", "higher_is_better": True, "category": "nia",
-     "weight": "1", "random_baseline": 0.25, "hidden": False},
-    {"task": "gen_task", "n_shot": 0, "metric": "exact_match,none", "higher_is_better": True,
-     "category": "team_chosen", "weight": "1", "random_baseline": 0.0, "hidden": True},
+    {
+        "task": "mc_task",
+        "n_shot": 0,
+        "metric": "acc,none",
+        "higher_is_better": True,
+        "category": "nia",
+        "weight": "1",
+        "random_baseline": 0.25,
+        "hidden": False,
+    },
+    {
+        "task": "gen_task",
+        "n_shot": 0,
+        "metric": "exact_match,none",
+        "higher_is_better": True,
+        "category": "team_chosen",
+        "weight": "1",
+        "random_baseline": 0.0,
+        "hidden": True,
+    },
 )
 
 
@@ -39,7 +55,9 @@ def harness_results(mc=0.5, gen=0.25):
             "gen_task": {"alias": "gen_task", "exact_match,none": gen, "exact_match_stderr,none": "N/A"},
         },
         "n-samples": {"mc_task": {"original": 100, "effective": 100}, "gen_task": {"original": 50, "effective": 50}},
-        "configs": {}, "versions": {}, "n-shot": {"mc_task": 0, "gen_task": 0},
+        "configs": {},
+        "versions": {},
+        "n-shot": {"mc_task": 0, "gen_task": 0},
     }
 
 
@@ -93,8 +111,9 @@ def plan_shards(run, tasks: list[str]) -> list:
     from evaluation.services import runs, shards
 
     _, token = runs.run_claim(run_id=run.pk, worker_host="test")
-    planned = [{"task": task, "pieces": [{"subtask": task, "start": None, "end": None}], "documents": 1}
-               for task in tasks]
+    planned = [
+        {"task": task, "pieces": [{"subtask": task, "start": None, "end": None}], "documents": 1} for task in tasks
+    ]
     assert shards.run_plan(run_id=run.pk, token=token, shards=planned)
     return list(run.shards.order_by("position"))
 
@@ -122,10 +141,18 @@ def finish_with_samples(run, samples: list[dict], results: dict | None = None):
                 if sample["task"] == shard.task:
                     out.write(json.dumps(sample, ensure_ascii=False) + "\n")
         name = artefacts.save(f"runs/{run.pk}/shard-{shard.position}/attempt-1/samples.jsonl.gz", buffer.getvalue())
-        assert shards.shard_succeed(shard_id=shard.pk, token=token, raw_metrics={}, report={},
-                                    samples_artefact=name, log_artefact="")
+        assert shards.shard_succeed(
+            shard_id=shard.pk, token=token, raw_metrics={}, report={}, samples_artefact=name, log_artefact=""
+        )
     _, token = shards.run_claim_merge(run_id=run.pk, worker_host="test")
-    assert runs.run_succeed(run_id=run.pk, token=token, results=results or harness_results(),
-                            versions={"lm_eval": "0.4.13"}, backend="hf", device="cpu", batch_size=16)
+    assert runs.run_succeed(
+        run_id=run.pk,
+        token=token,
+        results=results or harness_results(),
+        versions={"lm_eval": "0.4.13"},
+        backend="hf",
+        device="cpu",
+        batch_size=16,
+    )
     run.refresh_from_db()
     return run

@@ -1,6 +1,7 @@
 """`python -m tests.evaluation.lm_eval_on_snapshots SNAPSHOTS.json <lm_eval arguments>`: the harness's
 own command line, in a process whose `datasets.load_dataset` reads these snapshots (as the
 platform's evaluation processes do) — the reference the platform's stored metrics must equal."""
+
 import json
 import sys
 

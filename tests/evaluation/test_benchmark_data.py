@@ -1,5 +1,6 @@
 """Importing benchmark data snapshots: layouts, all-or-nothing errors with their reasons,
 idempotence, and a snapshot changed after import caught before a run reads it."""
+
 import json
 import os
 import stat
@@ -24,8 +25,14 @@ def data_root(tmp_path, settings):
 
 def test_a_snapshot_records_its_source_splits_rows_and_every_files_hash(db, people, data_root, tmp_path):
     info = benchmark_snapshots.kobest_boolq(tmp_path / "boolq")
-    snapshot, created = snapshot_import(actor=people["admin"], folder=tmp_path / "boolq", source=info["source"],
-                                        config=info["config"], revision="a1b2c3", licence="CC BY-SA 4.0")
+    snapshot, created = snapshot_import(
+        actor=people["admin"],
+        folder=tmp_path / "boolq",
+        source=info["source"],
+        config=info["config"],
+        revision="a1b2c3",
+        licence="CC BY-SA 4.0",
+    )
     assert created and snapshot.key == "skt/kobest_v1:boolq" and snapshot.format == "parquet"
     assert snapshot.splits == {"test": 6, "train": 6, "validation": 6}
     assert snapshot.columns["test"] == ["paragraph", "question", "label"]
@@ -46,29 +53,39 @@ def test_importing_the_same_folder_again_adds_nothing(db, data_root, tmp_path):
     assert BenchmarkSnapshot.objects.count() == 1 and len(list(data_root.iterdir())) == 1
 
 
-@pytest.mark.parametrize("make,expected", [
-    # save_to_disk of a DatasetDict: one folder of Arrow files per split
-    ("save_to_disk", {"test": 3, "validation": 2}),
-    # a Hugging Face datasets cache copied from a connected machine: <name>-<split>[-NNNNN-of-NNNNN].arrow
-    ("cache", {"test": 5, "train": 2}),
-    # CSV files per split
-    ("csv", {"test": 2}),
-])
+@pytest.mark.parametrize(
+    "make,expected",
+    [
+        # save_to_disk of a DatasetDict: one folder of Arrow files per split
+        ("save_to_disk", {"test": 3, "validation": 2}),
+        # a Hugging Face datasets cache copied from a connected machine: <name>-<split>[-NNNNN-of-NNNNN].arrow
+        ("cache", {"test": 5, "train": 2}),
+        # CSV files per split
+        ("csv", {"test": 2}),
+    ],
+)
 def test_the_layouts_an_operator_brings_are_understood(db, data_root, tmp_path, make, expected):
     import datasets
 
     folder = tmp_path / make
     if make == "save_to_disk":
-        datasets.DatasetDict({"test": datasets.Dataset.from_dict({"q": ["a", "b", "c"]}),
-                              "validation": datasets.Dataset.from_dict({"q": ["d", "e"]})}).save_to_disk(folder)
+        datasets.DatasetDict(
+            {
+                "test": datasets.Dataset.from_dict({"q": ["a", "b", "c"]}),
+                "validation": datasets.Dataset.from_dict({"q": ["d", "e"]}),
+            }
+        ).save_to_disk(folder)
     elif make == "cache":
         built = tmp_path / "built"
         datasets.Dataset.from_dict({"q": list("abc")}).save_to_disk(built / "t1")
         datasets.Dataset.from_dict({"q": list("de")}).save_to_disk(built / "t2")
         datasets.Dataset.from_dict({"q": list("xy")}).save_to_disk(built / "t3")
         folder.mkdir()
-        for source, name in [("t1", "hae_rae_bench-test-00000-of-00002.arrow"),
-                             ("t2", "hae_rae_bench-test-00001-of-00002.arrow"), ("t3", "hae_rae_bench-train.arrow")]:
+        for source, name in [
+            ("t1", "hae_rae_bench-test-00000-of-00002.arrow"),
+            ("t2", "hae_rae_bench-test-00001-of-00002.arrow"),
+            ("t3", "hae_rae_bench-train.arrow"),
+        ]:
             (folder / name).write_bytes(next((built / source).glob("*.arrow")).read_bytes())
         (folder / "dataset_info.json").write_text("{}")
     else:
@@ -100,11 +117,13 @@ def test_an_unreadable_file_is_refused_with_its_name(db, data_root, tmp_path):
 def test_columns_the_task_reads_that_the_data_lacks_are_named(db, data_root, tmp_path):
     info = benchmark_snapshots.kobest_copa(tmp_path / "copa")  # COPA's columns, imported as BoolQ
     with pytest.raises(SnapshotError, match="kobest_boolq reads the column 'paragraph'"):
-        snapshot_import(actor=None, folder=tmp_path / "copa", source="skt/kobest_v1", config="boolq",
-                        tasks=("kobest_boolq",))
+        snapshot_import(
+            actor=None, folder=tmp_path / "copa", source="skt/kobest_v1", config="boolq", tasks=("kobest_boolq",)
+        )
     assert not BenchmarkSnapshot.objects.exists()
-    snapshot, _ = snapshot_import(actor=None, folder=tmp_path / "copa", source=info["source"], config=info["config"],
-                                  tasks=(info["task"],))
+    snapshot, _ = snapshot_import(
+        actor=None, folder=tmp_path / "copa", source=info["source"], config=info["config"], tasks=(info["task"],)
+    )
     assert snapshot.key == "skt/kobest_v1:copa"
 
 
@@ -151,8 +170,17 @@ def test_a_suite_pins_the_latest_snapshot_and_names_what_is_missing(db, data_roo
 
     benchmark_snapshots.kobest_boolq(tmp_path / "boolq")
     snapshot, _ = snapshot_import(actor=None, folder=tmp_path / "boolq", source="skt/kobest_v1", config="boolq")
-    task = {"task": "kobest_boolq", "n_shot": 0, "metric": "acc,none", "higher_is_better": True, "category": "nia",
-            "weight": "1", "random_baseline": 0.5, "hidden": False, "protocol": {}}
+    task = {
+        "task": "kobest_boolq",
+        "n_shot": 0,
+        "metric": "acc,none",
+        "higher_is_better": True,
+        "category": "nia",
+        "weight": "1",
+        "random_baseline": 0.5,
+        "hidden": False,
+        "protocol": {},
+    }
     bare = SuiteDefinition(slug="s", name_ko="s", name_en="s", tasks=(task, {**task, "task": "gsm8k"}))
     pinned = with_pinned_data(bare)
     assert pinned.data == {"kobest_boolq": {"kobest_boolq": {"skt/kobest_v1:boolq": snapshot.digest}}}
@@ -168,7 +196,12 @@ def test_the_export_of_a_connected_machine_imports_with_the_same_rows(db, data_r
     original, _ = snapshot_import(actor=None, folder=tmp_path / "boolq", source="skt/kobest_v1", config="boolq")
     exported = harness.export_datasets(["kobest_boolq"], tmp_path / "export", snapshots=latest_snapshots())
     assert [item["key"] for item in exported] == ["skt/kobest_v1:boolq"]
-    again, created = snapshot_import(actor=None, folder=tmp_path / "export" / "skt__kobest_v1__boolq",
-                                     source="skt/kobest_v1", config="boolq", tasks=("kobest_boolq",))
+    again, created = snapshot_import(
+        actor=None,
+        folder=tmp_path / "export" / "skt__kobest_v1__boolq",
+        source="skt/kobest_v1",
+        config="boolq",
+        tasks=("kobest_boolq",),
+    )
     assert created and again.format == "arrow" and again.splits == original.splits
     assert again.columns == original.columns

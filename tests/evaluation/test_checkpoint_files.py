@@ -1,4 +1,5 @@
 """Reading a submitted folder: every refusal comes with a reason a person understands."""
+
 import json
 import os
 import struct
@@ -27,11 +28,13 @@ def team_root(tmp_path):
 
 def make_checkpoint(path, *, config=None):
     path.mkdir(parents=True, exist_ok=True)
-    (path / "config.json").write_text(json.dumps(config or {"architectures": ["LlamaForCausalLM"],
-                                                            "model_type": "llama"}))
+    (path / "config.json").write_text(
+        json.dumps(config or {"architectures": ["LlamaForCausalLM"], "model_type": "llama"})
+    )
     (path / "tokenizer.json").write_text("{}")
-    save_file({"embed": torch.zeros(10, 4), "head": torch.zeros(4, 3, dtype=torch.bfloat16)},
-              str(path / "model.safetensors"))
+    save_file(
+        {"embed": torch.zeros(10, 4), "head": torch.zeros(4, 3, dtype=torch.bfloat16)}, str(path / "model.safetensors")
+    )
     return path
 
 
@@ -64,17 +67,23 @@ def test_hub_sources_need_a_hub(team_root):
         resolve_source("hf://org/model@main", team_slug="team-a", root=team_root)
 
 
-@pytest.mark.parametrize("damage,reason", [
-    (lambda p: (p / "config.json").unlink(), "config.json missing"),
-    (lambda p: (p / "config.json").write_text("{not json"), "config.json is not valid JSON"),
-    (lambda p: (p / "config.json").write_text(json.dumps({"auto_map": {"AutoModel": "x.Y"}})), "auto_map"),
-    (lambda p: (p / "pytorch_model.bin").write_bytes(b"pickle"), "Pickle weights are refused"),
-    (lambda p: (p / "model.safetensors").unlink(), "No .safetensors"),
-    (lambda p: (p / "tokenizer.json").unlink(), "Tokenizer files missing"),
-    (lambda p: (p / "model.safetensors").write_bytes(struct.pack("<Q", 5) + b"{oops"), "header is not valid JSON"),
-    (lambda p: (p / "model.safetensors").write_bytes(b"\x01"), "too short"),
-    (lambda p: (p / "model.safetensors").write_bytes(struct.pack("<Q", 10**12) + b"{}"), "header length is impossible"),
-])
+@pytest.mark.parametrize(
+    "damage,reason",
+    [
+        (lambda p: (p / "config.json").unlink(), "config.json missing"),
+        (lambda p: (p / "config.json").write_text("{not json"), "config.json is not valid JSON"),
+        (lambda p: (p / "config.json").write_text(json.dumps({"auto_map": {"AutoModel": "x.Y"}})), "auto_map"),
+        (lambda p: (p / "pytorch_model.bin").write_bytes(b"pickle"), "Pickle weights are refused"),
+        (lambda p: (p / "model.safetensors").unlink(), "No .safetensors"),
+        (lambda p: (p / "tokenizer.json").unlink(), "Tokenizer files missing"),
+        (lambda p: (p / "model.safetensors").write_bytes(struct.pack("<Q", 5) + b"{oops"), "header is not valid JSON"),
+        (lambda p: (p / "model.safetensors").write_bytes(b"\x01"), "too short"),
+        (
+            lambda p: (p / "model.safetensors").write_bytes(struct.pack("<Q", 10**12) + b"{}"),
+            "header length is impossible",
+        ),
+    ],
+)
 def test_refusals_name_the_problem(team_root, damage, reason):
     path = make_checkpoint(team_root / "team-a" / "v1")
     damage(path)
@@ -132,12 +141,15 @@ def test_a_pinned_hub_commit_is_downloaded_into_the_team_folder(team_root, monke
     assert calls[0][:2] == ("org/model", commit) and "*.bin" not in calls[0][2]
 
 
-@pytest.mark.parametrize("header", [
-    {"w": {"dtype": "F32", "shape": ["x"], "data_offsets": [0, 4]}},
-    {"w": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}},
-    {"w": {"dtype": ["F32"], "shape": [1], "data_offsets": [0, 4]}},
-    {"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}},
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"w": {"dtype": "F32", "shape": ["x"], "data_offsets": [0, 4]}},
+        {"w": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}},
+        {"w": {"dtype": ["F32"], "shape": [1], "data_offsets": [0, 4]}},
+        {"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}},
+    ],
+)
 def test_odd_headers_are_refused_not_crashed_on(team_root, header):
     path = make_checkpoint(team_root / "team-a" / "v1")
     raw = json.dumps(header).encode()
@@ -164,7 +176,8 @@ def test_a_linked_folder_inside_a_checkpoint_is_refused(team_root):
 
 def test_a_shard_index_naming_missing_shards_is_refused(team_root):
     path = make_checkpoint(team_root / "team-a" / "v1")
-    (path / "model.safetensors.index.json").write_text(json.dumps(
-        {"weight_map": {"embed": "model.safetensors", "head": "../../team-b/theirs.safetensors"}}))
+    (path / "model.safetensors.index.json").write_text(
+        json.dumps({"weight_map": {"embed": "model.safetensors", "head": "../../team-b/theirs.safetensors"}})
+    )
     with pytest.raises(CheckpointProblem, match="not in the checkpoint"):
         inspect_checkpoint(path)

@@ -4,6 +4,7 @@ Real lm-evaluation-harness 0.4.13, its humaneval and mbpp task definitions uncha
 their data, which are tiny local files in each dataset's column layout. A scripted model writes
 the completions, so each hostile attempt is exactly what a model could write: each one is
 contained, its sample scores 0, and the sample after it is still evaluated and passes."""
+
 import os
 import socket
 
@@ -54,15 +55,20 @@ def _evaluate(folder, task: str, script, **kwargs) -> dict:
     from lm_eval.tasks import TaskManager
 
     manager = TaskManager(include_path=[str(folder)], include_defaults=False)
-    out = lm_eval.simple_evaluate(model=ScriptedLM(script), tasks=[task], task_manager=manager, log_samples=True,
-                                  **hook.confirm_arguments(task, manager), **kwargs)
+    out = lm_eval.simple_evaluate(
+        model=ScriptedLM(script),
+        tasks=[task],
+        task_manager=manager,
+        log_samples=True,
+        **hook.confirm_arguments(task, manager),
+        **kwargs,
+    )
     for sample in out["samples"][task]:
         hook.attach(sample)
     return out
 
 
-def test_each_hostile_attempt_in_humaneval_is_contained_scored_failed_and_the_next_sample_runs(
-        tmp_path, listener):
+def test_each_hostile_attempt_in_humaneval_is_contained_scored_failed_and_the_next_sample_runs(tmp_path, listener):
     secret = tmp_path / "checkpoints" / "team-b" / "weights.txt"
     secret.parent.mkdir(parents=True)
     secret.write_text("another team's weights")
@@ -73,8 +79,12 @@ def test_each_hostile_attempt_in_humaneval_is_contained_scored_failed_and_the_ne
     for i, program in enumerate(attempts.values()):
         completions[rows[2 * i]["prompt"]] = rows[2 * i]["canonical_solution"] + "\n\n" + program
         completions[rows[2 * i + 1]["prompt"]] = rows[2 * i + 1]["canonical_solution"]
-    folder = local_task(tmp_path / "tasks", name="humaneval_local", recipe="humaneval/humaneval.yaml",
-                        data=write_jsonl(tmp_path / "humaneval.jsonl", rows))
+    folder = local_task(
+        tmp_path / "tasks",
+        name="humaneval_local",
+        recipe="humaneval/humaneval.yaml",
+        data=write_jsonl(tmp_path / "humaneval.jsonl", rows),
+    )
 
     out = _evaluate(folder, "humaneval_local", completions.__getitem__)
 
@@ -96,7 +106,10 @@ def test_each_hostile_attempt_in_humaneval_is_contained_scored_failed_and_the_ne
         listener.accept()  # nothing ever reached the host's port
     assert outcomes["fork bomb"]["outcome"] in ("timed_out", "killed")
     assert outcomes["allocate 10 GB"] == outcomes["allocate 10 GB"] | {
-        "outcome": "killed", "detail": "memory limit of 512 MB", "limit": {"name": "memory_mb", "value": 512}}
+        "outcome": "killed",
+        "detail": "memory limit of 512 MB",
+        "limit": {"name": "memory_mb", "value": 512},
+    }
     assert outcomes["infinite loop"]["outcome"] == "killed" and "CPU time" in outcomes["infinite loop"]["detail"]
     assert outcomes["write 1 GB to stdout"]["outcome"] == "killed"
     assert outcomes["write 1 GB to stdout"]["detail"] == "output limit of 1024 KB"
@@ -106,8 +119,9 @@ def test_each_hostile_attempt_in_humaneval_is_contained_scored_failed_and_the_ne
 
 
 def test_mbpp_runs_its_tests_in_the_sandbox(tmp_path, listener):
-    attempts = hostile_programs(secret_file=tmp_path / "nothing", port=listener.getsockname()[1],
-                                victim_pid=os.getpid())
+    attempts = hostile_programs(
+        secret_file=tmp_path / "nothing", port=listener.getsockname()[1], victim_pid=os.getpid()
+    )
     rows = mbpp_rows(4)
     answers = {
         0: rows[0]["code"] + "\n" + attempts["read /etc/passwd"],
@@ -115,8 +129,9 @@ def test_mbpp_runs_its_tests_in_the_sandbox(tmp_path, listener):
         2: rows[2]["code"] + "\n" + attempts["write 1 GB to stdout"],
         3: rows[3]["code"].replace("*", "+"),  # a wrong answer fails as it would anywhere
     }
-    folder = local_task(tmp_path / "tasks", name="mbpp_local", recipe="mbpp/mbpp.yaml",
-                        data=write_jsonl(tmp_path / "mbpp.jsonl", rows))
+    folder = local_task(
+        tmp_path / "tasks", name="mbpp_local", recipe="mbpp/mbpp.yaml", data=write_jsonl(tmp_path / "mbpp.jsonl", rows)
+    )
 
     def script(prompt: str) -> str:
         task = int(prompt.rsplit("TASK-", 1)[1].split(".")[0])
@@ -142,7 +157,8 @@ def test_a_coding_task_that_runs_code_by_other_means_is_refused(tmp_path):
         "task: own_exec\ndataset_path: json\ndataset_kwargs:\n  data_files:\n"
         f"    test: {folder / 'data.jsonl'}\ntest_split: test\nunsafe_code: true\noutput_type: generate_until\n"
         "doc_to_text: '{{q}}'\ndoc_to_target: '{{q}}'\n"
-        "metric_list:\n  - metric: !function utils.score\n    aggregation: mean\n    higher_is_better: true\n")
+        "metric_list:\n  - metric: !function utils.score\n    aggregation: mean\n    higher_is_better: true\n"
+    )
     from lm_eval.tasks import TaskManager
 
     with pytest.raises(hook.SandboxRefused, match="cannot sandbox"):
@@ -154,10 +170,18 @@ def test_without_a_declared_sandbox_code_is_never_run(tmp_path):
     from lm_eval.tasks import TaskManager
 
     hook.install(None)
-    folder = local_task(tmp_path / "tasks", name="humaneval_local", recipe="humaneval/humaneval.yaml",
-                        data=write_jsonl(tmp_path / "humaneval.jsonl", humaneval_rows(1)))
+    folder = local_task(
+        tmp_path / "tasks",
+        name="humaneval_local",
+        recipe="humaneval/humaneval.yaml",
+        data=write_jsonl(tmp_path / "humaneval.jsonl", humaneval_rows(1)),
+    )
     manager = TaskManager(include_path=[str(folder)], include_defaults=False)
     assert hook.confirm_arguments("humaneval_local", manager) == {}
     with pytest.raises(hook.SandboxRefused, match="declares no sandbox"):
-        lm_eval.simple_evaluate(model=ScriptedLM(lambda p: "    return x\n"), tasks=["humaneval_local"],
-                                task_manager=manager, confirm_run_unsafe_code=True)
+        lm_eval.simple_evaluate(
+            model=ScriptedLM(lambda p: "    return x\n"),
+            tasks=["humaneval_local"],
+            task_manager=manager,
+            confirm_run_unsafe_code=True,
+        )

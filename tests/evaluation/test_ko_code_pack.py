@@ -1,5 +1,6 @@
 """The ko_code task pack: its data are what generate.py writes, its task is the harness's
 humaneval recipe with local data, and every reference solution passes in the sandbox."""
+
 import ast
 import json
 import subprocess
@@ -35,8 +36,17 @@ def test_generator_reproduces_the_committed_data(tmp_path):
 def test_the_task_is_the_harness_humaneval_recipe_on_local_data():
     ours = yaml.load((PACK / "ko_code_py.yaml").read_text(encoding="utf-8"), Loader=_Loader)
     theirs = yaml.load((HARNESS_TASKS / "humaneval" / "humaneval.yaml").read_text(encoding="utf-8"), Loader=_Loader)
-    same = ("unsafe_code", "output_type", "test_split", "doc_to_text", "doc_to_target", "metric_list", "repeats",
-            "num_fewshot", "filter_list")
+    same = (
+        "unsafe_code",
+        "output_type",
+        "test_split",
+        "doc_to_text",
+        "doc_to_target",
+        "metric_list",
+        "repeats",
+        "num_fewshot",
+        "filter_list",
+    )
     assert {k: ours[k] for k in same} == {k: theirs[k] for k in same}
     assert ours["generation_kwargs"]["until"] == theirs["generation_kwargs"]["until"]
     assert set(_rows()[0]) == {"task_id", "prompt", "canonical_solution", "test", "entry_point"}  # HumanEval's columns
@@ -48,6 +58,7 @@ def _functions(path, names=("pass_at_k", "build_predictions")) -> dict:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return {node.name: ast.dump(node) for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in names}
 
+
 def test_every_reference_solution_passes_in_the_sandbox_and_a_wrong_one_fails():
     config = execute.HostConfig()
     why = execute.unavailable_reason(config)
@@ -58,10 +69,14 @@ def test_every_reference_solution_passes_in_the_sandbox_and_a_wrong_one_fails():
     try:
         right, _ = code_eval.SandboxedCodeEval().compute(
             references=[f"{r['test']}\ncheck({r['entry_point']})" for r in rows],
-            predictions=[[r["prompt"] + r["canonical_solution"]] for r in rows], k=[1])
+            predictions=[[r["prompt"] + r["canonical_solution"]] for r in rows],
+            k=[1],
+        )
         wrong, _ = code_eval.SandboxedCodeEval().compute(
             references=[f"{r['test']}\ncheck({r['entry_point']})" for r in rows],
-            predictions=[[r["prompt"] + " None\n"] for r in rows], k=[1])
+            predictions=[[r["prompt"] + " None\n"] for r in rows],
+            k=[1],
+        )
     finally:
         code_eval.current.update(limits=None)
     assert right == {"pass@1": 1.0} and wrong == {"pass@1": 0.0}

@@ -3,6 +3,7 @@
 No database. The tests marked slow run lm-evaluation-harness for real on tiny checkpoints
 trained here (offline, CPU).
 """
+
 import importlib.util
 import json
 import os
@@ -62,9 +63,9 @@ def suite(slug: str) -> dict:
 
 # --- the task pack -------------------------------------------------------------------------
 
+
 def test_generator_reproduces_the_committed_files(tmp_path):
-    subprocess.run([sys.executable, str(PACK / "generate.py"), "--out", str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, str(PACK / "generate.py"), "--out", str(tmp_path)], check=True, capture_output=True)
     expected = [*generate.TASK_FILES.values(), generate.CORPUS_FILE]
     for relative in expected:
         assert (tmp_path / relative).read_bytes() == (PACK / relative).read_bytes(), relative
@@ -91,8 +92,9 @@ def test_the_custom_loader_resolves_data_files_from_any_working_directory(tmp_pa
     utils = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(utils)
     monkeypatch.chdir(tmp_path)
-    dataset = utils.load_split(data_files={"test": generate.TASK_FILES["en_smoke_compare_mc"]},
-                               version=1.0, config_source="ignored")
+    dataset = utils.load_split(
+        data_files={"test": generate.TASK_FILES["en_smoke_compare_mc"]}, version=1.0, config_source="ignored"
+    )
     assert dataset["test"].num_rows == len(task_rows("en_smoke_compare_mc"))
     assert dataset["test"][0] == task_rows("en_smoke_compare_mc")[0]
 
@@ -134,7 +136,15 @@ def test_answers_are_right():
 
 def test_sino_korean_numerals():
     assert [generate.sino_korean(n) for n in (1, 10, 11, 35, 100, 216, 1005, 9999)] == [
-        "일", "십", "십일", "삼십오", "백", "이백십육", "천오", "구천구백구십구"]
+        "일",
+        "십",
+        "십일",
+        "삼십오",
+        "백",
+        "이백십육",
+        "천오",
+        "구천구백구십구",
+    ]
 
 
 def test_the_corpus_holds_no_test_prompt():
@@ -152,6 +162,7 @@ def test_the_corpus_holds_no_test_prompt():
 
 # --- suite definitions ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("slug", ["ko-smoke", "ko-chat", "k-foundation-core"])
 def test_suite_yaml_has_the_loader_shape(slug):
     data = suite(slug)
@@ -162,8 +173,15 @@ def test_suite_yaml_has_the_loader_shape(slug):
     names = [entry["task"] for entry in data["tasks"]]
     assert len(names) == len(set(names))
     for entry in data["tasks"]:
-        assert set(entry) - {"protocol"} == {"task", "n_shot", "metric", "higher_is_better", "category", "weight",
-                                             "random_baseline"}, entry["task"]
+        assert set(entry) - {"protocol"} == {
+            "task",
+            "n_shot",
+            "metric",
+            "higher_is_better",
+            "category",
+            "weight",
+            "random_baseline",
+        }, entry["task"]
         assert entry["category"] in CATEGORIES
         assert re.fullmatch(r"[a-z_]+,[a-z_-]+", entry["metric"]), entry["metric"]
         assert isinstance(entry["n_shot"], int) and entry["n_shot"] >= 0
@@ -206,6 +224,7 @@ def test_core_suite_tasks_exist_in_the_harness():
 
 # --- demo checkpoints ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def corpus_lines():
     return demo_checkpoints.read_corpus()
@@ -218,8 +237,9 @@ def tokenizer(corpus_lines):
 
 @pytest.fixture(scope="module")
 def tiny_checkpoint(tmp_path_factory, tokenizer, corpus_lines):
-    return demo_checkpoints.build_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny", tokenizer=tokenizer,
-                                             corpus_lines=corpus_lines, steps=5, seed=7)
+    return demo_checkpoints.build_checkpoint(
+        tmp_path_factory.mktemp("ckpt") / "tiny", tokenizer=tokenizer, corpus_lines=corpus_lines, steps=5, seed=7
+    )
 
 
 def test_tokenizer_keeps_numbers_compositional(tokenizer):
@@ -243,11 +263,13 @@ def test_checkpoint_is_a_plain_safetensors_folder(tiny_checkpoint):
 
 
 def test_same_seed_and_steps_give_the_same_weights(tiny_checkpoint, tmp_path, tokenizer, corpus_lines):
-    again = demo_checkpoints.build_checkpoint(tmp_path / "again", tokenizer=tokenizer,
-                                              corpus_lines=corpus_lines, steps=5, seed=7)
+    again = demo_checkpoints.build_checkpoint(
+        tmp_path / "again", tokenizer=tokenizer, corpus_lines=corpus_lines, steps=5, seed=7
+    )
     assert (again / "model.safetensors").read_bytes() == (tiny_checkpoint / "model.safetensors").read_bytes()
-    other = demo_checkpoints.build_checkpoint(tmp_path / "other", tokenizer=tokenizer,
-                                              corpus_lines=corpus_lines, steps=5, seed=8)
+    other = demo_checkpoints.build_checkpoint(
+        tmp_path / "other", tokenizer=tokenizer, corpus_lines=corpus_lines, steps=5, seed=8
+    )
     assert (other / "model.safetensors").read_bytes() != (again / "model.safetensors").read_bytes()
 
 
@@ -270,6 +292,7 @@ def test_demo_plan_covers_the_seeded_teams():
 
 # --- the harness on the pack ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def task_manager():
     from lm_eval.tasks import TaskManager
@@ -287,9 +310,17 @@ def evaluate(checkpoint: Path, tasks: list[str], task_manager) -> dict:
     torch.set_num_threads(1)
     try:
         return lm_eval.simple_evaluate(
-            model="hf", model_args={"pretrained": str(checkpoint), "dtype": "float32"}, tasks=tasks,
-            task_manager=task_manager, batch_size=1, device="cpu", log_samples=False,
-            random_seed=0, numpy_random_seed=1234, torch_random_seed=1234, fewshot_random_seed=1234,
+            model="hf",
+            model_args={"pretrained": str(checkpoint), "dtype": "float32"},
+            tasks=tasks,
+            task_manager=task_manager,
+            batch_size=1,
+            device="cpu",
+            log_samples=False,
+            random_seed=0,
+            numpy_random_seed=1234,
+            torch_random_seed=1234,
+            fewshot_random_seed=1234,
         )
     finally:
         torch.set_num_threads(threads)

@@ -1,4 +1,5 @@
 """Evaluation pages: only the team (and reviewers, admins) see a team's checkpoints and runs."""
+
 import re
 
 import pytest
@@ -14,25 +15,46 @@ from .conftest import finish_with_samples
 
 @pytest.fixture
 def finished_run(people, team_a, folder, suite_version, settings):
-    checkpoint = checkpoint_validate(checkpoint_id=checkpoint_submit(
-        actor=people["member_a"], team=team_a, name="v1", source="v1").pk)
+    checkpoint = checkpoint_validate(
+        checkpoint_id=checkpoint_submit(actor=people["member_a"], team=team_a, name="v1", source="v1").pk
+    )
     run = runs.run_request(actor=people["member_a"], checkpoint=checkpoint, suite_version=suite_version)
-    samples = [{"task": "mc_task", "doc_id": i, "target": 1, "acc": 1.0, "metrics": ["acc"],
-                "arguments": [["질문 %d" % i, " 가"], ["질문 %d" % i, " 나"]],
-                "filtered_resps": [[-2.0, False], [-1.0, False]]} for i in range(45)]
-    samples.append({"task": "gen_task", "doc_id": 0, "target": "secret answer",
-                    "arguments": [["prompt", {"until": ["\n"]}]], "filtered_resps": [" 12"],
-                    "metrics": ["exact_match"], "exact_match": 0.0})
+    samples = [
+        {
+            "task": "mc_task",
+            "doc_id": i,
+            "target": 1,
+            "acc": 1.0,
+            "metrics": ["acc"],
+            "arguments": [["질문 %d" % i, " 가"], ["질문 %d" % i, " 나"]],
+            "filtered_resps": [[-2.0, False], [-1.0, False]],
+        }
+        for i in range(45)
+    ]
+    samples.append(
+        {
+            "task": "gen_task",
+            "doc_id": 0,
+            "target": "secret answer",
+            "arguments": [["prompt", {"until": ["\n"]}]],
+            "filtered_resps": [" 12"],
+            "metrics": ["exact_match"],
+            "exact_match": 0.0,
+        }
+    )
     return finish_with_samples(run, samples)
 
 
 def _urls(run):
-    return [f"/evaluation/checkpoints/{run.checkpoint_id}/", f"/evaluation/runs/{run.pk}/",
-            f"/evaluation/runs/{run.pk}/status.json", f"/evaluation/runs/{run.pk}/samples/"]
+    return [
+        f"/evaluation/checkpoints/{run.checkpoint_id}/",
+        f"/evaluation/runs/{run.pk}/",
+        f"/evaluation/runs/{run.pk}/status.json",
+        f"/evaluation/runs/{run.pk}/samples/",
+    ]
 
 
-@pytest.mark.parametrize("role,visible", [("member_a", True), ("reviewer", True), ("admin", True),
-                                          ("member_b", False)])
+@pytest.mark.parametrize("role,visible", [("member_a", True), ("reviewer", True), ("admin", True), ("member_b", False)])
 def test_who_sees_a_teams_checkpoints_and_runs(client, people, finished_run, role, visible):
     client.force_login(people[role])
     listing = client.get("/evaluation/").content.decode()
@@ -62,19 +84,21 @@ def test_samples_are_paged_and_hidden_tasks_stay_hidden_from_teams(client, peopl
     page = client.get(f"/evaluation/runs/{finished_run.pk}/samples/?task=mc_task&page=3").content.decode()
     assert "질문 44" in page and "질문 39" not in page
     assert "<td>나</td>" in page and "acc=1.0" in page  # the expected choice and the model's choice
-    assert "secret answer" not in client.get(
-        f"/evaluation/runs/{finished_run.pk}/samples/?task=gen_task").content.decode()
+    assert (
+        "secret answer" not in client.get(f"/evaluation/runs/{finished_run.pk}/samples/?task=gen_task").content.decode()
+    )
     client.force_login(people["reviewer"])
-    assert "secret answer" in client.get(
-        f"/evaluation/runs/{finished_run.pk}/samples/?task=gen_task").content.decode()
+    assert "secret answer" in client.get(f"/evaluation/runs/{finished_run.pk}/samples/?task=gen_task").content.decode()
 
 
 def test_member_submits_from_the_form(client, people, team_a, folder, suite_version):
     client.force_login(people["member_a"])
     form = client.get("/evaluation/checkpoints/new/")
     assert form.status_code == 200 and team_a.name_ko in form.content.decode()
-    response = client.post("/evaluation/checkpoints/new/", {
-        "team": team_a.pk, "name": "from form", "source": "v1", "precision": "", "suites": ["unit-suite"]})
+    response = client.post(
+        "/evaluation/checkpoints/new/",
+        {"team": team_a.pk, "name": "from form", "source": "v1", "precision": "", "suites": ["unit-suite"]},
+    )
     checkpoint = Checkpoint.objects.get(name="from form")
     assert response.status_code == 302 and response["Location"] == f"/evaluation/checkpoints/{checkpoint.pk}/"
     assert checkpoint.requested_suites == ["unit-suite"] and checkpoint.submitted_by == people["member_a"]
@@ -94,14 +118,25 @@ def test_a_double_submitted_form_submits_once(client, people, team_a, folder):
 
 def test_a_precision_override_needs_a_reason_which_is_recorded(client, people, team_a, folder):
     client.force_login(people["member_a"])
-    refused = client.post("/evaluation/checkpoints/new/", {"team": team_a.pk, "name": "fp32", "source": "v1",
-                                                           "precision": "float32"})
+    refused = client.post(
+        "/evaluation/checkpoints/new/", {"team": team_a.pk, "name": "fp32", "source": "v1", "precision": "float32"}
+    )
     assert refused.status_code == 200 and not Checkpoint.objects.exists()
     with translation.override("ko"):  # pages speak Korean unless the viewer chose English
-        assert gettext("Say why the checkpoint should not be evaluated in the precision of its weights.") \
+        assert (
+            gettext("Say why the checkpoint should not be evaluated in the precision of its weights.")
             in refused.content.decode()
-    client.post("/evaluation/checkpoints/new/", {"team": team_a.pk, "name": "fp32", "source": "v1",
-                                                 "precision": "float32", "precision_reason": "bf16 kernels differ"})
+        )
+    client.post(
+        "/evaluation/checkpoints/new/",
+        {
+            "team": team_a.pk,
+            "name": "fp32",
+            "source": "v1",
+            "precision": "float32",
+            "precision_reason": "bf16 kernels differ",
+        },
+    )
     checkpoint = Checkpoint.objects.get(name="fp32")
     assert (checkpoint.precision, checkpoint.precision_reason) == ("float32", "bf16 kernels differ")
 

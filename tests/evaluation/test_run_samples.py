@@ -1,6 +1,7 @@
 """The sample browser's table (RunSample): filled when a shard's per-sample log is stored, paged
 by task and subtask, filtered by the suite metric's outcome, searched, exported; the page's
 queries do not grow with the run."""
+
 import json
 
 import pytest
@@ -11,71 +12,133 @@ from evaluation.selectors import run_sample_log
 from evaluation.services import runs
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
 from evaluation.services.samples import run_samples_index_shard
-from evaluation.suite_files import SuiteDefinition
 from evaluation.services.suites import suite_load
+from evaluation.suite_files import SuiteDefinition
 from stages.inputs import _item_scores, _run_item_scores
 
 from .conftest import finish_with_samples
 
 TASKS = (
-    {"task": "mc_task", "n_shot": 0, "metric": "acc,none", "higher_is_better": True, "category": "nia",
-     "weight": "1", "random_baseline": 0.25, "hidden": False},
-    {"task": "gsm_task", "n_shot": 0, "metric": "exact_match,strict-match", "higher_is_better": True,
-     "category": "global_common", "weight": "1", "random_baseline": 0.0, "hidden": False},
-    {"task": "secret_task", "n_shot": 0, "metric": "exact_match,none", "higher_is_better": True,
-     "category": "team_chosen", "weight": "1", "random_baseline": 0.0, "hidden": True},
+    {
+        "task": "mc_task",
+        "n_shot": 0,
+        "metric": "acc,none",
+        "higher_is_better": True,
+        "category": "nia",
+        "weight": "1",
+        "random_baseline": 0.25,
+        "hidden": False,
+    },
+    {
+        "task": "gsm_task",
+        "n_shot": 0,
+        "metric": "exact_match,strict-match",
+        "higher_is_better": True,
+        "category": "global_common",
+        "weight": "1",
+        "random_baseline": 0.0,
+        "hidden": False,
+    },
+    {
+        "task": "secret_task",
+        "n_shot": 0,
+        "metric": "exact_match,none",
+        "higher_is_better": True,
+        "category": "team_chosen",
+        "weight": "1",
+        "random_baseline": 0.0,
+        "hidden": True,
+    },
 )
 
 
 RESULTS = {
-    "results": {"mc_task": {"acc,none": 0.66, "acc_stderr,none": 0.05},
-                "gsm_task": {"exact_match,strict-match": 0.5, "exact_match_stderr,strict-match": 0.1},
-                "secret_task": {"exact_match,none": 0.0, "exact_match_stderr,none": 0.0}},
-    "n-samples": {}, "configs": {}, "versions": {}, "n-shot": {},
+    "results": {
+        "mc_task": {"acc,none": 0.66, "acc_stderr,none": 0.05},
+        "gsm_task": {"exact_match,strict-match": 0.5, "exact_match_stderr,strict-match": 0.1},
+        "secret_task": {"exact_match,none": 0.0, "exact_match_stderr,none": 0.0},
+    },
+    "n-samples": {},
+    "configs": {},
+    "versions": {},
+    "n-shot": {},
 }
 
 
 def mc_sample(i: int, subtask: str) -> dict:
     right = i % 3 != 0
-    return {"task": "mc_task", "subtask": subtask, "doc_id": i, "target": 1, "metrics": ["acc"],
-            "acc": 1.0 if right else 0.0, "filter": "none", "doc": {"question": f"질문 {i}"},
-            "arguments": [[f"질문 {i}", " 가"], [f"질문 {i}", " 나"]],
-            "filtered_resps": [[-1.0 if not right else -2.0, False], [-2.0 if not right else -1.0, False]]}
+    return {
+        "task": "mc_task",
+        "subtask": subtask,
+        "doc_id": i,
+        "target": 1,
+        "metrics": ["acc"],
+        "acc": 1.0 if right else 0.0,
+        "filter": "none",
+        "doc": {"question": f"질문 {i}"},
+        "arguments": [[f"질문 {i}", " 가"], [f"질문 {i}", " 나"]],
+        "filtered_resps": [[-1.0 if not right else -2.0, False], [-2.0 if not right else -1.0, False]],
+    }
 
 
 def gsm_samples(i: int) -> list[dict]:
     """Logged once per filter, as the harness does for GSM8K."""
     prompt = "Question: Tom has %d apples. How many?\nAnswer:" % i
-    return [{"task": "gsm_task", "subtask": "gsm_task", "doc_id": i, "target": str(i), "filter": name,
-             "metrics": ["exact_match"], "exact_match": value, "arguments": [[prompt, {"until": ["Question:"]}]],
-             "resps": [[f"Let me think.\x00 The answer is {i}."]], "filtered_resps": [answer]}  # NUL: refused by PG text
-            for name, value, answer in [("strict-match", float(i % 2), str(i) if i % 2 else "[invalid]"),
-                                        ("flexible-extract", 1.0, str(i))]]
+    return [
+        {
+            "task": "gsm_task",
+            "subtask": "gsm_task",
+            "doc_id": i,
+            "target": str(i),
+            "filter": name,
+            "metrics": ["exact_match"],
+            "exact_match": value,
+            "arguments": [[prompt, {"until": ["Question:"]}]],
+            "resps": [[f"Let me think.\x00 The answer is {i}."]],
+            "filtered_resps": [answer],
+        }  # NUL: refused by PG text
+        for name, value, answer in [
+            ("strict-match", float(i % 2), str(i) if i % 2 else "[invalid]"),
+            ("flexible-extract", 1.0, str(i)),
+        ]
+    ]
 
 
 def make_samples(size: int) -> list[dict]:
     samples = [mc_sample(i, "mc_a" if i < size // 2 else "mc_b") for i in range(size)]
     for i in range(size // 2):
         samples += gsm_samples(i)
-    samples.append({"task": "secret_task", "subtask": "secret_task", "doc_id": 0, "target": "secret answer",
-                    "arguments": [["private prompt", {"until": ["\n"]}]], "filtered_resps": ["x"],
-                    "metrics": ["exact_match"], "exact_match": 0.0})
+    samples.append(
+        {
+            "task": "secret_task",
+            "subtask": "secret_task",
+            "doc_id": 0,
+            "target": "secret answer",
+            "arguments": [["private prompt", {"until": ["\n"]}]],
+            "filtered_resps": ["x"],
+            "metrics": ["exact_match"],
+            "exact_match": 0.0,
+        }
+    )
     return samples
 
 
 @pytest.fixture
 def suite(db):
-    return suite_load(actor=None, definition=SuiteDefinition(slug="samples-suite", name_ko="샘플", name_en="Samples",
-                                                             tasks=TASKS))[0]
+    return suite_load(
+        actor=None, definition=SuiteDefinition(slug="samples-suite", name_ko="샘플", name_en="Samples", tasks=TASKS)
+    )[0]
 
 
 @pytest.fixture
 def make_run(people, team_a, folder, suite):
     def make(size: int = 40):
-        checkpoint = checkpoint_validate(checkpoint_id=checkpoint_submit(
-            actor=people["member_a"], team=team_a, name=f"v{size}", source="v1").pk)
+        checkpoint = checkpoint_validate(
+            checkpoint_id=checkpoint_submit(actor=people["member_a"], team=team_a, name=f"v{size}", source="v1").pk
+        )
         run = runs.run_request(actor=people["member_a"], checkpoint=checkpoint, suite_version=suite)
         return finish_with_samples(run, make_samples(size), results=RESULTS)
+
     return make
 
 
@@ -143,8 +206,12 @@ def test_the_browsers_queries_do_not_grow_with_the_run(client, people, make_run,
     run = make_run(size)
     client.force_login(people["reviewer"])
     last = -(-size // 20)
-    for query in [{"task": "mc_task", "page": last}, {"task": "mc_task", "outcome": "incorrect", "page": 2},
-                  {"task": "gsm_task", "q": "apples", "page": 3}, {"task": "mc_task", "subtask": "mc_b"}]:
+    for query in [
+        {"task": "mc_task", "page": last},
+        {"task": "mc_task", "outcome": "incorrect", "page": 2},
+        {"task": "gsm_task", "q": "apples", "page": 3},
+        {"task": "mc_task", "subtask": "mc_b"},
+    ]:
         with django_assert_max_num_queries(8):
             assert client.get(f"/evaluation/runs/{run.pk}/samples/", query).status_code == 200
 
@@ -160,7 +227,8 @@ def test_export_streams_every_sample_the_user_may_browse(client, people, make_ru
     client.force_login(people["member_a"])
     status, lines = _export(client, run, task="gsm_task")
     assert status == 200 and [(s["doc_id"], s["filter"]) for s in lines] == [
-        (s["doc_id"], s["filter"]) for s in run_sample_log(run, task="gsm_task")]
+        (s["doc_id"], s["filter"]) for s in run_sample_log(run, task="gsm_task")
+    ]
     status, everything = _export(client, run)
     assert status == 200 and len(everything) == 80 and {s["task"] for s in everything} == {"mc_task", "gsm_task"}
     assert _export(client, run, task="secret_task")[0] == 404  # the team never exports a hidden task

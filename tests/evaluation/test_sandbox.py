@@ -1,5 +1,6 @@
 """The sandbox on its own: limits as suites declare them, pass@k as the harness computes it,
 what a program inside can and cannot reach, and the worker's refusal without a sandbox."""
+
 import itertools
 import math
 import os
@@ -33,11 +34,17 @@ def host():
 
 # --- limits and the suite digest -------------------------------------------------------------
 
+
 def test_limits_default_and_override_key_by_key():
     assert limits.parse(True, "s") == {"policy": limits.POLICY, **limits.DEFAULTS}
     assert limits.parse({"wall_time_s": 30}, "s")["wall_time_s"] == 30
-    for bad, problem in [({"gpu": 1}, "unknown"), ({"memory_mb": 0}, "positive"), ({"memory_mb": True}, "positive"),
-                         ({"cpu_time_s": 20, "wall_time_s": 10}, "cannot exceed"), ([1], "mapping")]:
+    for bad, problem in [
+        ({"gpu": 1}, "unknown"),
+        ({"memory_mb": 0}, "positive"),
+        ({"memory_mb": True}, "positive"),
+        ({"cpu_time_s": 20, "wall_time_s": 10}, "cannot exceed"),
+        ([1], "mapping"),
+    ]:
         with pytest.raises(limits.LimitsError, match=problem):
             limits.parse(bad, "s")
 
@@ -45,21 +52,25 @@ def test_limits_default_and_override_key_by_key():
 def test_sandbox_limits_are_part_of_the_digest_and_stored_on_the_version(db, tmp_path):
     plain = SuiteDefinition(slug="c", name_ko="코드", name_en="Code", tasks=TWO_TASKS)
     coding = SuiteDefinition(slug="c", name_ko="코드", name_en="Code", tasks=TWO_TASKS, sandbox=limits.parse({}, "c"))
-    looser = SuiteDefinition(slug="c", name_ko="코드", name_en="Code", tasks=TWO_TASKS,
-                             sandbox=limits.parse({"wall_time_s": 60}, "c"))
+    looser = SuiteDefinition(
+        slug="c", name_ko="코드", name_en="Code", tasks=TWO_TASKS, sandbox=limits.parse({"wall_time_s": 60}, "c")
+    )
     assert len({plain.digest, coding.digest, looser.digest}) == 3
     version, _ = suite_load(actor=None, definition=coding)
     assert version.sandbox == coding.sandbox and version.sandbox["policy"] == limits.POLICY
     shipped = parse_suite(SUITES_DIR / "ko-code.yaml")
     assert shipped.sandbox == limits.parse({}, "ko-code") and parse_suite(SUITES_DIR / "ko-smoke.yaml").sandbox is None
     bad = tmp_path / "bad.yaml"
-    bad.write_text("slug: x\nname_ko: x\nname_en: x\nsandbox: {network: true}\n"
-                   "tasks: [{task: a, metric: m, category: nia, random_baseline: 0}]\n")
+    bad.write_text(
+        "slug: x\nname_ko: x\nname_en: x\nsandbox: {network: true}\n"
+        "tasks: [{task: a, metric: m, category: nia, random_baseline: 0}]\n"
+    )
     with pytest.raises(SuiteDefinitionError, match="unknown sandbox limits"):
         parse_suite(bad)
 
 
 # --- pass@k ----------------------------------------------------------------------------------
+
 
 def test_pass_at_k_equals_the_exact_binomial_estimator():
     for n, k in itertools.product(range(1, 21), (1, 2, 5, 10)):
@@ -77,7 +88,9 @@ def test_compute_answers_as_the_hub_metric_does(host):
     try:
         pass_at_k, results = code_eval.SandboxedCodeEval().compute(
             references=["assert add(2,3)==5"],
-            predictions=[["def add(a,b): return a*b", "def add(a, b): return a+b"]], k=[1, 2])
+            predictions=[["def add(a,b): return a*b", "def add(a, b): return a+b"]],
+            k=[1, 2],
+        )
     finally:
         code_eval.current.update(limits=None)
     assert pass_at_k == {"pass@1": 0.5, "pass@2": 1.0}  # the hub metric's documented example
@@ -92,6 +105,7 @@ def test_without_limits_the_metric_refuses_to_run_anything():
 
 # --- containment, measured ---------------------------------------------------------------------
 
+
 def test_the_sandbox_has_no_host_filesystem_environment_or_identity(host, tmp_path):
     secret = tmp_path / "checkpoints" / "team" / "config.json"
     secret.parent.mkdir(parents=True)
@@ -102,17 +116,36 @@ def test_the_sandbox_has_no_host_filesystem_environment_or_identity(host, tmp_pa
             "import os, json\n"
             "print(json.dumps({'root': sorted(os.listdir('/')), 'env': dict(os.environ), 'uid': os.getuid(),\n"
             f"    'secret': os.path.exists({str(secret)!r}), 'proc': sorted(p for p in os.listdir('/proc') if p.isdigit()),\n"
-            "    'cwd': os.getcwd(), 'writable_usr': os.access('/usr/bin', os.W_OK)}))\n", SMALL, host)
+            "    'cwd': os.getcwd(), 'writable_usr': os.access('/usr/bin', os.W_OK)}))\n",
+            SMALL,
+            host,
+        )
     finally:
         del os.environ["SANDBOX_TEST_SECRET"]
     import json
 
     seen = json.loads(run.output)
     assert run.outcome == Outcome.PASSED
-    assert set(seen["root"]) <= {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "proc", "dev", "tmp",
-                                 "sample"}
-    assert "do-not-leak" not in run.output and set(seen["env"]) <= {"PATH", "HOME", "LANG", "PYTHONDONTWRITEBYTECODE",
-                                                                   "PWD"}
+    assert set(seen["root"]) <= {
+        "usr",
+        "bin",
+        "sbin",
+        "lib",
+        "lib32",
+        "lib64",
+        "libx32",
+        "proc",
+        "dev",
+        "tmp",
+        "sample",
+    }
+    assert "do-not-leak" not in run.output and set(seen["env"]) <= {
+        "PATH",
+        "HOME",
+        "LANG",
+        "PYTHONDONTWRITEBYTECODE",
+        "PWD",
+    }
     assert seen["uid"] == 65534 and not seen["secret"] and not seen["writable_usr"] and seen["cwd"] == "/tmp"
     assert len(seen["proc"]) <= 3  # bubblewrap's init and the program: no host process is visible
 
@@ -123,8 +156,9 @@ def test_a_fresh_temporary_folder_for_each_sample(host):
     assert first.outcome == second.outcome == Outcome.PASSED
     # Two files, each within the file size limit, overfill the sample's small /tmp.
     half = SMALL["tmp_kb"] * 1024 * 2 // 3
-    full = execute.run(f"for name in 'ab':\n    with open('/tmp/' + name, 'wb') as f:\n        f.write(b'x' * {half})\n",
-                       SMALL, host)
+    full = execute.run(
+        f"for name in 'ab':\n    with open('/tmp/' + name, 'wb') as f:\n        f.write(b'x' * {half})\n", SMALL, host
+    )
     assert full.outcome == Outcome.FAILED and "No space left" in full.detail
 
 
@@ -145,7 +179,10 @@ def test_a_fork_bomb_stops_at_the_process_limit_and_leaves_nothing_behind(host):
         "    try:\n"
         "        os.fork()\n"
         "    except OSError:\n"
-        "        pass\n", SMALL, host)
+        "        pass\n",
+        SMALL,
+        host,
+    )
     assert run.outcome in (Outcome.TIMED_OUT, Outcome.KILLED)
     forked = int(run.output.split()[1])
     assert 0 < forked < SMALL["processes"]
@@ -160,8 +197,9 @@ def test_killing_processes_outside_is_impossible(host):
     try:
         run = execute.run(f"import os, signal\nos.kill({canary.pid}, signal.SIGKILL)\n", SMALL, host)
         assert run.outcome == Outcome.FAILED and run.detail.startswith("ProcessLookupError")
-        run = execute.run(f"import os, signal\nos.kill(-1, signal.SIGKILL)\nos.kill({os.getpid()}, signal.SIGKILL)\n",
-                          SMALL, host)
+        run = execute.run(
+            f"import os, signal\nos.kill(-1, signal.SIGKILL)\nos.kill({os.getpid()}, signal.SIGKILL)\n", SMALL, host
+        )
         assert run.outcome in (Outcome.FAILED, Outcome.KILLED)
         assert canary.poll() is None
     finally:
@@ -199,16 +237,23 @@ def test_an_unusable_sandbox_is_an_error_never_a_verdict(tmp_path):
 
 # --- the worker refuses a coding suite without a sandbox ----------------------------------------
 
-def test_a_worker_without_the_sandbox_refuses_coding_suites(people, team_a, folder, checkpoint_root, settings,
-                                                            monkeypatch):
+
+def test_a_worker_without_the_sandbox_refuses_coding_suites(
+    people, team_a, folder, checkpoint_root, settings, monkeypatch
+):
     from evaluation import runner
     from evaluation.services import runs
     from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
 
-    coding, _ = suite_load(actor=None, definition=SuiteDefinition(
-        slug="coding", name_ko="코드", name_en="Code", tasks=TWO_TASKS, sandbox=limits.parse({}, "coding")))
-    checkpoint = checkpoint_validate(checkpoint_id=checkpoint_submit(
-        actor=people["member_a"], team=team_a, name="v1", source="v1").pk)
+    coding, _ = suite_load(
+        actor=None,
+        definition=SuiteDefinition(
+            slug="coding", name_ko="코드", name_en="Code", tasks=TWO_TASKS, sandbox=limits.parse({}, "coding")
+        ),
+    )
+    checkpoint = checkpoint_validate(
+        checkpoint_id=checkpoint_submit(actor=people["member_a"], team=team_a, name="v1", source="v1").pk
+    )
     run = runs.run_request(actor=people["member_a"], checkpoint=checkpoint, suite_version=coding)
     settings.EVAL_SANDBOX_TOOL = "/nowhere/bwrap"
     monkeypatch.setattr(runner, "run_in_child", lambda *a, **k: pytest.fail("the evaluation must not start"))
@@ -228,18 +273,37 @@ def test_a_worker_without_the_sandbox_refuses_coding_suites(people, team_a, fold
 
 # --- the sample browser ------------------------------------------------------------------------
 
+
 def test_the_sample_browser_says_how_each_test_ended_in_the_readers_language():
     from django.utils import translation
 
     from evaluation.selectors import _sample_view
 
-    sample = {"doc_id": 3, "arguments": [["def f(x):\n", {}]], "resps": [["    return x\n"]],
-              "filtered_resps": [["def f(x):\n    return x\n"]], "target": "check(f)", "metrics": ["pass@1"],
-              "pass@1": 0.0, "code_execution": [
-                  {"outcome": "killed", "detail": "memory limit of 512 MB", "limit": {"name": "memory_mb", "value": 512},
-                   "seconds": 0.1, "output": ""},
-                  {"outcome": "failed", "detail": "AssertionError: 1 != 2", "limit": None, "seconds": 0.1,
-                   "output": "\nAssertionError: 1 != 2\n"}]}
+    sample = {
+        "doc_id": 3,
+        "arguments": [["def f(x):\n", {}]],
+        "resps": [["    return x\n"]],
+        "filtered_resps": [["def f(x):\n    return x\n"]],
+        "target": "check(f)",
+        "metrics": ["pass@1"],
+        "pass@1": 0.0,
+        "code_execution": [
+            {
+                "outcome": "killed",
+                "detail": "memory limit of 512 MB",
+                "limit": {"name": "memory_mb", "value": 512},
+                "seconds": 0.1,
+                "output": "",
+            },
+            {
+                "outcome": "failed",
+                "detail": "AssertionError: 1 != 2",
+                "limit": None,
+                "seconds": 0.1,
+                "output": "\nAssertionError: 1 != 2\n",
+            },
+        ],
+    }
     with translation.override("ko"):
         killed, failed = _sample_view(sample)["tests"]
     assert (killed["label"], killed["detail"]) == ("제한에 걸려 중단됨", "메모리 제한 (512 MB)")

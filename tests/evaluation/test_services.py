@@ -1,4 +1,5 @@
 """Checkpoint and run services: permissions, validation, reuse, limits, and one writer per run."""
+
 import datetime
 import uuid
 
@@ -44,8 +45,12 @@ class TestSubmitAndValidate:
         from .test_checkpoint_files import make_checkpoint
 
         make_checkpoint(checkpoint_root / team_b.slug / "theirs")
-        checkpoint = checkpoint_submit(actor=people["member_a"], team=team_a, name="x", source=f"../{team_b.slug}/theirs")
-        assert checkpoint_validate(checkpoint_id=checkpoint.pk).rejection_reason == "The path leaves your team's folder."
+        checkpoint = checkpoint_submit(
+            actor=people["member_a"], team=team_a, name="x", source=f"../{team_b.slug}/theirs"
+        )
+        assert (
+            checkpoint_validate(checkpoint_id=checkpoint.pk).rejection_reason == "The path leaves your team's folder."
+        )
 
     def test_validating_twice_does_nothing_the_second_time(self, ready):
         assert checkpoint_validate(checkpoint_id=ready.pk) is None
@@ -91,26 +96,37 @@ class TestRequest:
     def test_same_weights_same_suite_reuse_the_result(self, people, ready, suite_version, team_a, folder):
         run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         _, token = runs.run_claim(run_id=run.pk, worker_host="w")
-        assert runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
-                                device="cpu", batch_size=16)
-        again = checkpoint_validate(checkpoint_id=checkpoint_submit(
-            actor=people["member_a"], team=team_a, name="same weights", source="v1").pk)
+        assert runs.run_succeed(
+            run_id=run.pk,
+            token=token,
+            results=harness_results(),
+            versions={},
+            backend="hf",
+            device="cpu",
+            batch_size=16,
+        )
+        again = checkpoint_validate(
+            checkpoint_id=checkpoint_submit(actor=people["member_a"], team=team_a, name="same weights", source="v1").pk
+        )
         reused = runs.run_request(actor=people["member_a"], checkpoint=again, suite_version=suite_version)
         assert reused.status == RunStatus.SUCCEEDED and reused.reused_from_id == run.pk
         assert not reused.counts_against_quota
         assert [r.value for r in reused.task_results.all()] == [0.5, 0.25]
 
-    def test_another_teams_identical_weights_are_evaluated_afresh(self, people, ready, suite_version, team_b,
-                                                                  checkpoint_root):
+    def test_another_teams_identical_weights_are_evaluated_afresh(
+        self, people, ready, suite_version, team_b, checkpoint_root
+    ):
         from .test_checkpoint_files import make_checkpoint
 
         run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         _, token = runs.run_claim(run_id=run.pk, worker_host="w")
-        runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
-                         device="cpu", batch_size=1)
+        runs.run_succeed(
+            run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf", device="cpu", batch_size=1
+        )
         make_checkpoint(checkpoint_root / team_b.slug / "v1")
-        theirs = checkpoint_validate(checkpoint_id=checkpoint_submit(
-            actor=people["member_b"], team=team_b, name="same", source="v1").pk)
+        theirs = checkpoint_validate(
+            checkpoint_id=checkpoint_submit(actor=people["member_b"], team=team_b, name="same", source="v1").pk
+        )
         assert theirs.manifest_digest == ready.manifest_digest
         fresh = runs.run_request(actor=people["member_b"], checkpoint=theirs, suite_version=suite_version)
         assert fresh.status == RunStatus.QUEUED and fresh.reused_from_id is None and fresh.samples_file == ""
@@ -127,14 +143,22 @@ class TestExecutionBookkeeping:
 
     def test_results_are_stored_once_with_normalised_scores(self, run):
         _, token = runs.run_claim(run_id=run.pk, worker_host="a")
-        assert runs.run_succeed(run_id=run.pk, token=token, results=harness_results(mc=0.625), versions={"lm_eval": "0.4.13"},
-                                backend="hf", device="cpu", batch_size=1)
+        assert runs.run_succeed(
+            run_id=run.pk,
+            token=token,
+            results=harness_results(mc=0.625),
+            versions={"lm_eval": "0.4.13"},
+            backend="hf",
+            device="cpu",
+            batch_size=1,
+        )
         rows = {r.task: r for r in TaskResult.objects.filter(run=run)}
         assert rows["mc_task"].normalised_score == pytest.approx(50.0)
         assert rows["mc_task"].stderr == 0.05 and rows["gen_task"].stderr is None
         assert rows["gen_task"].n_samples == 50
-        assert not runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={},
-                                    backend="hf", device="cpu", batch_size=1)
+        assert not runs.run_succeed(
+            run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf", device="cpu", batch_size=1
+        )
         assert TaskResult.objects.filter(run=run).count() == 2
 
     def test_a_stale_attempt_cannot_write(self, run):
@@ -143,8 +167,9 @@ class TestExecutionBookkeeping:
         assert runs.run_requeue_stale() == [run.pk]
         _, new = runs.run_claim(run_id=run.pk, worker_host="b")
         assert not runs.run_heartbeat(run_id=run.pk, token=old, progress_done=1, current_task="x")
-        assert not runs.run_succeed(run_id=run.pk, token=old, results=harness_results(), versions={},
-                                    backend="hf", device="cpu", batch_size=1)
+        assert not runs.run_succeed(
+            run_id=run.pk, token=old, results=harness_results(), versions={}, backend="hf", device="cpu", batch_size=1
+        )
         assert runs.run_heartbeat(run_id=run.pk, token=new, progress_done=1, current_task="mc_task")
         assert EvaluationRun.objects.get(pk=run.pk).attempts == 2
 
@@ -161,8 +186,9 @@ class TestExecutionBookkeeping:
         broken = harness_results()
         del broken["results"]["gen_task"]
         with pytest.raises(KeyError):
-            runs.run_succeed(run_id=run.pk, token=token, results=broken, versions={}, backend="hf", device="cpu",
-                             batch_size=1)
+            runs.run_succeed(
+                run_id=run.pk, token=token, results=broken, versions={}, backend="hf", device="cpu", batch_size=1
+            )
         assert not TaskResult.objects.exists()
 
     def test_cancel_by_the_team_or_an_admin(self, people, run):
@@ -189,8 +215,15 @@ class TestRequestRules:
         settings.EVAL_SUBMISSIONS_PER_WEEK = 1
         first = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         _, token = runs.run_claim(run_id=first.pk, worker_host="w")
-        runs.run_succeed(run_id=first.pk, token=token, results=harness_results(), versions={}, backend="hf",
-                         device="cpu", batch_size=16)
+        runs.run_succeed(
+            run_id=first.pk,
+            token=token,
+            results=harness_results(),
+            versions={},
+            backend="hf",
+            device="cpu",
+            batch_size=16,
+        )
         forced = runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version, force=True)
         assert forced.status == RunStatus.QUEUED and not forced.counts_against_quota
 
@@ -203,11 +236,20 @@ class TestRequestRules:
     def test_reuse_needs_the_same_inputs(self, people, ready, suite_version, settings):
         run = runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
         _, token = runs.run_claim(run_id=run.pk, worker_host="w")
-        runs.run_succeed(run_id=run.pk, token=token, results=harness_results(), versions={}, backend="hf",
-                         device="cpu", batch_size=16)
+        runs.run_succeed(
+            run_id=run.pk,
+            token=token,
+            results=harness_results(),
+            versions={},
+            backend="hf",
+            device="cpu",
+            batch_size=16,
+        )
         settings.EVAL_BATCH_SIZE = 4
-        assert runs.run_request(actor=people["member_a"], checkpoint=ready,
-                                suite_version=suite_version).status == RunStatus.QUEUED
+        assert (
+            runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version).status
+            == RunStatus.QUEUED
+        )
 
 
 class TestNothingStaysStuck:
@@ -232,22 +274,32 @@ class TestNothingStaysStuck:
 class TestForcedRerun:
     def _finish(self, run, **scores):
         _, token = runs.run_claim(run_id=run.pk, worker_host="w")
-        runs.run_succeed(run_id=run.pk, token=token, results=harness_results(**scores), versions={}, backend="hf",
-                         device="cpu", batch_size=16)
+        runs.run_succeed(
+            run_id=run.pk,
+            token=token,
+            results=harness_results(**scores),
+            versions={},
+            backend="hf",
+            device="cpu",
+            batch_size=16,
+        )
         run.refresh_from_db()
         return run
 
     def test_records_that_the_scores_were_reproduced(self, people, ready, suite_version):
-        original = self._finish(runs.run_request(actor=people["member_a"], checkpoint=ready,
-                                                 suite_version=suite_version))
-        rerun = self._finish(runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version,
-                                              force=True))
+        original = self._finish(
+            runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version)
+        )
+        rerun = self._finish(
+            runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version, force=True)
+        )
         assert rerun.reproduces_id == original.pk and rerun.reproduced_exactly is True
 
     def test_a_difference_is_recorded_and_audited(self, people, ready, suite_version):
         self._finish(runs.run_request(actor=people["member_a"], checkpoint=ready, suite_version=suite_version))
-        rerun = self._finish(runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version,
-                                              force=True), mc=0.51)
+        rerun = self._finish(
+            runs.run_request(actor=people["admin"], checkpoint=ready, suite_version=suite_version, force=True), mc=0.51
+        )
         assert rerun.reproduced_exactly is False
         event = AuditEvent.objects.get(action="run.not_reproduced")
         assert event.after["differences"] == {"mc_task/acc,none": [[0.5, 0.05], [0.51, 0.05]]}

@@ -1,4 +1,5 @@
 """Cutting a run into shards and putting the shards' metrics back together (pure), and GPU slots."""
+
 import threading
 
 import pytest
@@ -13,9 +14,16 @@ def _task(name, *subtasks):
 
 
 def test_small_subtasks_are_packed_and_a_large_one_is_cut_into_ranges():
-    shards = plan([_task("kmmlu", ("law", 30, True), ("math", 40, True), ("biology", 250, True)),
-                   _task("gsm8k", ("gsm8k", 90, True))], shard_documents=100)
-    assert [(s["task"], [(p["subtask"], p["start"], p["end"]) for p in s["pieces"]], s["documents"]) for s in shards] == [
+    shards = plan(
+        [
+            _task("kmmlu", ("law", 30, True), ("math", 40, True), ("biology", 250, True)),
+            _task("gsm8k", ("gsm8k", 90, True)),
+        ],
+        shard_documents=100,
+    )
+    assert [
+        (s["task"], [(p["subtask"], p["start"], p["end"]) for p in s["pieces"]], s["documents"]) for s in shards
+    ] == [
         ("kmmlu", [("law", None, None), ("math", None, None)], 70),
         ("kmmlu", [("biology", 0, 100)], 100),
         ("kmmlu", [("biology", 100, 200)], 100),
@@ -47,29 +55,37 @@ def test_every_document_is_in_exactly_one_shard():
 
 def test_the_merge_puts_each_subtasks_values_back_in_document_order():
     later = {"pieces": [{"subtask": "a", "start": 2, "end": 4}], "raw_metrics": {"a": {"acc,none": [0.0, 1.0]}}}
-    first = {"pieces": [{"subtask": "a", "start": 0, "end": 2}, {"subtask": "b", "start": None, "end": None}],
-             "raw_metrics": {"a": {"acc,none": [1.0, 1.0]}, "b": {"f1,none": [[1, 0]]}}}
+    first = {
+        "pieces": [{"subtask": "a", "start": 0, "end": 2}, {"subtask": "b", "start": None, "end": None}],
+        "raw_metrics": {"a": {"acc,none": [1.0, 1.0]}, "b": {"f1,none": [[1, 0]]}},
+    }
     assert merge_raw_metrics([later, first]) == {"a": {"acc,none": [1.0, 1.0, 0.0, 1.0]}, "b": {"f1,none": [[1, 0]]}}
 
 
 def test_per_document_values_come_from_the_logged_samples_of_each_filter():
-    samples = {"gsm8k": [
-        {"doc_id": 0, "filter": "strict-match", "metrics": ["exact_match"], "exact_match": 1.0},
-        {"doc_id": 1, "filter": "strict-match", "metrics": ["exact_match"], "exact_match": 0.0},
-        {"doc_id": 0, "filter": "flexible-extract", "metrics": ["exact_match"], "exact_match": 1.0},
-        {"doc_id": 1, "filter": "flexible-extract", "metrics": ["exact_match"], "exact_match": 1.0}]}
-    assert raw_metrics_from_samples(samples) == {"gsm8k": {"exact_match,strict-match": [1.0, 0.0],
-                                                           "exact_match,flexible-extract": [1.0, 1.0]}}
+    samples = {
+        "gsm8k": [
+            {"doc_id": 0, "filter": "strict-match", "metrics": ["exact_match"], "exact_match": 1.0},
+            {"doc_id": 1, "filter": "strict-match", "metrics": ["exact_match"], "exact_match": 0.0},
+            {"doc_id": 0, "filter": "flexible-extract", "metrics": ["exact_match"], "exact_match": 1.0},
+            {"doc_id": 1, "filter": "flexible-extract", "metrics": ["exact_match"], "exact_match": 1.0},
+        ]
+    }
+    assert raw_metrics_from_samples(samples) == {
+        "gsm8k": {"exact_match,strict-match": [1.0, 0.0], "exact_match,flexible-extract": [1.0, 1.0]}
+    }
 
 
 def test_the_kv_cache_of_a_long_context_can_need_another_gpu(tmp_path):
-    (tmp_path / "config.json").write_text('{"num_hidden_layers": 80, "num_attention_heads": 64, '
-                                          '"num_key_value_heads": 8, "hidden_size": 8192}')
+    (tmp_path / "config.json").write_text(
+        '{"num_hidden_layers": 80, "num_attention_heads": 64, "num_key_value_heads": 8, "hidden_size": 8192}'
+    )
     kv = kv_cache_bytes(tmp_path, dtype="bfloat16", tokens=131072)
     assert kv == 2 * 80 * 8 * 128 * 2 * 131072  # 40 GiB for one 128k-token sequence of a 70B model
     short = tensor_parallel_size(parameter_count=30_000_000_000, dtype="bfloat16", gpus=8, gpu_memory_gib=80)
-    long = tensor_parallel_size(parameter_count=30_000_000_000, dtype="bfloat16", gpus=8, gpu_memory_gib=80,
-                                kv_cache=kv)
+    long = tensor_parallel_size(
+        parameter_count=30_000_000_000, dtype="bfloat16", gpus=8, gpu_memory_gib=80, kv_cache=kv
+    )
     assert (short, long) == (1, 2)
     assert kv_cache_bytes(tmp_path / "missing", dtype="bfloat16", tokens=8192) == 0
 

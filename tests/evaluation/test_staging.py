@@ -1,5 +1,6 @@
 """What a run scores is what was hashed: the worker copies exactly the manifest's files into
 platform storage, hashing them as they are copied, and the evaluation loads that read-only copy."""
+
 import hashlib
 import stat
 from pathlib import Path
@@ -33,8 +34,7 @@ def test_the_copy_holds_exactly_the_manifest_read_only(folder, checkpoint_root, 
     assert not staged.exists()
 
 
-def test_a_changed_file_gives_another_digest_and_a_link_outside_is_refused(folder, checkpoint_root, team_a,
-                                                                           tmp_path):
+def test_a_changed_file_gives_another_digest_and_a_link_outside_is_refused(folder, checkpoint_root, team_a, tmp_path):
     team_root = checkpoint_root / team_a.slug
     manifest, digest, _size = build_manifest(folder, team_root=team_root)
     (folder / "config.json").write_text('{"architectures": ["Changed"]}')
@@ -49,14 +49,16 @@ def test_a_changed_file_gives_another_digest_and_a_link_outside_is_refused(folde
 
 def _planned_shard(people, team_a, suite_version):
     """A validated checkpoint's run, planned into one shard (as a worker's planning would)."""
-    checkpoint = checkpoint_validate(checkpoint_id=checkpoint_submit(
-        actor=people["member_a"], team=team_a, name="v1", source="v1").pk)
+    checkpoint = checkpoint_validate(
+        checkpoint_id=checkpoint_submit(actor=people["member_a"], team=team_a, name="v1", source="v1").pk
+    )
     run = runs.run_request(actor=people["member_a"], checkpoint=checkpoint, suite_version=suite_version)
     return checkpoint, plan_one_shard(run)
 
 
-def test_a_file_swapped_after_hashing_is_never_scored(monkeypatch, people, team_a, folder, suite_version,
-                                                      checkpoint_root, settings):
+def test_a_file_swapped_after_hashing_is_never_scored(
+    monkeypatch, people, team_a, folder, suite_version, checkpoint_root, settings
+):
     checkpoint, shard = _planned_shard(people, team_a, suite_version)
     hashed = {item["path"]: item["sha256"] for item in checkpoint.manifest}
     seen = {}
@@ -65,8 +67,11 @@ def test_a_file_swapped_after_hashing_is_never_scored(monkeypatch, people, team_
         # The team swaps its weights the moment the evaluation starts.
         (Path(checkpoint.resolved_path) / "model.safetensors").write_bytes(b"swapped in" * 100)
         loaded = Path(spec["model_path"])
-        seen.update(path=loaded, sha=_sha(loaded / "model.safetensors"),
-                    mode=stat.S_IMODE((loaded / "model.safetensors").stat().st_mode))
+        seen.update(
+            path=loaded,
+            sha=_sha(loaded / "model.safetensors"),
+            mode=stat.S_IMODE((loaded / "model.safetensors").stat().st_mode),
+        )
         return Outcome("stopped")
 
     monkeypatch.setattr(runner, "run_in_child", evaluate)

@@ -1,4 +1,5 @@
 """Suites: parsed strictly, loaded idempotently, and never edited once a run has used a version."""
+
 import pytest
 from django.core.management import call_command
 
@@ -32,8 +33,9 @@ def test_a_used_version_is_never_edited(people, team_a, folder, checkpoint_root)
     from evaluation.services.runs import run_request
 
     used, _ = suite_load(actor=None, definition=_definition())
-    checkpoint = checkpoint_validate(checkpoint_id=checkpoint_submit(
-        actor=people["member_a"], team=team_a, name="v1", source="v1").pk)
+    checkpoint = checkpoint_validate(
+        checkpoint_id=checkpoint_submit(actor=people["member_a"], team=team_a, name="v1", source="v1").pk
+    )
     run_request(actor=people["member_a"], checkpoint=checkpoint, suite_version=used)
     changed = dict(TWO_TASKS[0], n_shot=5)
     version, outcome = suite_load(actor=None, definition=_definition(tasks=(changed, TWO_TASKS[1])))
@@ -50,21 +52,36 @@ def test_only_admins_load_suites(people):
     suite_load(actor=people["admin"], definition=_definition())
 
 
-@pytest.mark.parametrize("body,problem", [
-    ("slug: x\nname_ko: x\nname_en: x\ntasks: []\n", "at least one task"),
-    ("slug: x\nname_ko: x\ntasks: [{task: a, metric: m, category: nia, random_baseline: 0}]\n", "missing"),
-    ("slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, metric: m, category: fun, random_baseline: 0}]\n",
-     "category"),
-    ("slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, category: nia, random_baseline: 0}]\n", "'metric'"),
-    ("slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, metric: m, category: nia, random_baseline: 1}]\n",
-     "random_baseline"),
-    ("slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, metric: m, category: nia, random_baseline: 0},"
-     " {task: a, metric: m, category: nia, random_baseline: 0}]\n", "twice"),
-    ("slug: x\nname_ko: x\nname_en: x\ntask_dirs: [nowhere]\n"
-     "tasks: [{task: a, metric: m, category: nia, random_baseline: 0}]\n", "not found"),
-    ("slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, metric: m, category: nia, random_baseline: 0, x: 1}]\n",
-     "unknown keys"),
-])
+@pytest.mark.parametrize(
+    "body,problem",
+    [
+        ("slug: x\nname_ko: x\nname_en: x\ntasks: []\n", "at least one task"),
+        ("slug: x\nname_ko: x\ntasks: [{task: a, metric: m, category: nia, random_baseline: 0}]\n", "missing"),
+        (
+            "slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, metric: m, category: fun, random_baseline: 0}]\n",
+            "category",
+        ),
+        ("slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, category: nia, random_baseline: 0}]\n", "'metric'"),
+        (
+            "slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, metric: m, category: nia, random_baseline: 1}]\n",
+            "random_baseline",
+        ),
+        (
+            "slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, metric: m, category: nia, random_baseline: 0},"
+            " {task: a, metric: m, category: nia, random_baseline: 0}]\n",
+            "twice",
+        ),
+        (
+            "slug: x\nname_ko: x\nname_en: x\ntask_dirs: [nowhere]\n"
+            "tasks: [{task: a, metric: m, category: nia, random_baseline: 0}]\n",
+            "not found",
+        ),
+        (
+            "slug: x\nname_ko: x\nname_en: x\ntasks: [{task: a, metric: m, category: nia, random_baseline: 0, x: 1}]\n",
+            "unknown keys",
+        ),
+    ],
+)
 def test_definitions_are_checked(tmp_path, body, problem):
     path = tmp_path / "bad.yaml"
     path.write_text(body)
@@ -76,6 +93,10 @@ def test_the_shipped_ko_smoke_suite_loads_with_its_harness_tasks(db):
     call_command("load_suites", verbosity=0)
     version = SuiteVersion.objects.get(suite__slug="ko-smoke")
     assert [t.task for t in version.tasks.all()] == [
-        "ko_smoke_numeral_mc", "ko_smoke_arith_mc", "en_smoke_compare_mc", "ko_smoke_arith_gen"]
+        "ko_smoke_numeral_mc",
+        "ko_smoke_arith_mc",
+        "en_smoke_compare_mc",
+        "ko_smoke_arith_gen",
+    ]
     call_command("load_suites", verbosity=0)
     assert SuiteVersion.objects.count() == 5  # ko-smoke, ko-chat, ko-code, k-foundation-core, code-core: once each

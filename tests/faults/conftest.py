@@ -1,5 +1,6 @@
 """Fault injection with real processes: Celery worker subprocesses, PostgreSQL, Redis.
 Only what cannot exist here is faked: a GPU (see gpu_worker.py)."""
+
 import signal
 import subprocess
 from pathlib import Path
@@ -11,8 +12,8 @@ from django.utils.translation import gettext
 
 from evaluation.models import EvaluationRun
 from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
-from tests.support.brokers import free_port
 from tests.evaluation.conftest import ko_smoke, tiny_checkpoint  # noqa: F401 (fixtures)
+from tests.support.brokers import free_port
 from tests.support.workers import copy_checkpoint, running_worker, wait_for, wait_until_idle
 
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -28,12 +29,14 @@ def in_korean(message: str) -> str:
 def ready_checkpoint(settings, people, team_a, tiny_checkpoint):  # noqa: F811
     """A validated copy of the tiny checkpoint in team A's folder (validated here, in-process,
     so that a test's worker may listen on whatever queues the test needs)."""
+
     def make(name: str):
         copy_checkpoint(tiny_checkpoint, settings.CHECKPOINT_ROOT, team_a.slug, name)
         checkpoint = checkpoint_submit(actor=people["member_a"], team=team_a, name=name, source=name)
         checkpoint = checkpoint_validate(checkpoint_id=checkpoint.pk)
         assert checkpoint.status == "ready", checkpoint.rejection_reason
         return checkpoint
+
     return make
 
 
@@ -51,9 +54,22 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)],
-            stdout=(self.folder / "redis.log").open("ab"), stderr=subprocess.STDOUT)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=(self.folder / "redis.log").open("ab"),
+            stderr=subprocess.STDOUT,
+        )
         wait_for(lambda: self.cli("PING") == "PONG", timeout=30, what="redis-server to answer")
 
     def kill(self) -> None:
@@ -93,11 +109,16 @@ def steady(transactional_db, settings, steady_dirs, steady_worker, people, api_c
         return response.json()["id"]
 
     def finished(run_id: int):
-        return wait_for(lambda: EvaluationRun.objects.filter(pk=run_id, status__in=TERMINAL).first(),
-                        timeout=240, what=f"run {run_id} to end", log=steady_dirs["log"])
+        return wait_for(
+            lambda: EvaluationRun.objects.filter(pk=run_id, status__in=TERMINAL).first(),
+            timeout=240,
+            what=f"run {run_id} to end",
+            log=steady_dirs["log"],
+        )
 
-    yield SimpleNamespace(worker=steady_worker, log=steady_dirs["log"], submit=submit, finished=finished,
-                          runs_dir=steady_dirs["runs_dir"])
+    yield SimpleNamespace(
+        worker=steady_worker, log=steady_dirs["log"], submit=submit, finished=finished, runs_dir=steady_dirs["runs_dir"]
+    )
     wait_until_idle(log=steady_dirs["log"])
 
 

@@ -6,6 +6,7 @@ how many GPUs its host has (EVAL_HOST_GPUS, leased per shard) and the API proces
 (EVAL_USE_GPU). Only the GPU itself cannot exist here, so the evaluation process computes
 on the CPU what the run asked of "cuda"; the run, its record and its budget charge still
 say cuda, as they would on a real GPU worker."""
+
 import sys
 
 from evaluation import harness

@@ -1,5 +1,6 @@
 """With the broker unreachable, submitting a checkpoint or a run still records it and answers;
 the message is sent later by the beat task (run_resend_waiting, checkpoint_revalidate_stale)."""
+
 import datetime
 
 from django.utils import timezone
@@ -7,13 +8,14 @@ from django.utils import timezone
 from evaluation.models import Checkpoint, CheckpointStatus, EvaluationRun, RunStatus
 from evaluation.services import runs
 from evaluation.services.checkpoints import checkpoint_revalidate_stale, checkpoint_submit, checkpoint_validate
-from tests.support.brokers import broker_down
 from tests.evaluation.conftest import suite_version  # noqa: F401 (a fixture)
 from tests.evaluation.test_checkpoint_files import make_checkpoint
+from tests.support.brokers import broker_down
 
 
 def test_submissions_while_the_broker_is_down_are_kept_and_sent_later(
-        people, team_a, suite_version, settings, tmp_path, django_capture_on_commit_callbacks):  # noqa: F811
+    people, team_a, suite_version, settings, tmp_path, django_capture_on_commit_callbacks
+):  # noqa: F811
     settings.CHECKPOINT_ROOT = tmp_path / "checkpoints"
     make_checkpoint(settings.CHECKPOINT_ROOT / team_a.slug / "v1")
     with broker_down():
@@ -28,6 +30,7 @@ def test_submissions_while_the_broker_is_down_are_kept_and_sent_later(
     later = timezone.now() - datetime.timedelta(hours=1)
     EvaluationRun.objects.filter(pk=run.pk).update(created_at=later)
     assert runs.run_resend_waiting() == [run.pk]
-    Checkpoint.objects.filter(pk=checkpoint.pk).update(status=CheckpointStatus.RECEIVED, submitted_at=later,
-                                                      validation_heartbeat_at=None)
+    Checkpoint.objects.filter(pk=checkpoint.pk).update(
+        status=CheckpointStatus.RECEIVED, submitted_at=later, validation_heartbeat_at=None
+    )
     assert checkpoint_revalidate_stale() == [checkpoint.pk]

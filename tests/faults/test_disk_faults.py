@@ -7,6 +7,7 @@ Real faults that bite as root (chmod does not stop root):
   itself, so opening it fails with ELOOP (as an unmounted or broken share would fail).
 Each run must end failed with a clear reason, in Korean as workers write it, and the same
 worker must go on serving: a following good run succeeds on it."""
+
 import os
 import shutil
 import signal
@@ -23,7 +24,8 @@ UNREADABLE = "The checkpoint's folder cannot be read: %(error)s."
 
 
 def test_a_full_disk_and_an_unreadable_checkpoint_fail_clearly_and_the_worker_keeps_serving(
-        steady, settings, team_a, ready_checkpoint, ko_smoke):
+    steady, settings, team_a, ready_checkpoint, ko_smoke
+):
     full, lost, good = (ready_checkpoint(name) for name in ("disk-full", "disk-lost", "disk-good"))
 
     # The worker is paused while the run is queued, so the fault is in place before it starts.

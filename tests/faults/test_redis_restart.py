@@ -8,6 +8,7 @@ task's resender (run_resend_waiting) sends again a run that has waited longer th
 QUEUED_RESEND_AFTER, and only one claim of a run can ever succeed, so a message that was not
 lost after all does not run it twice. A run submitted while Redis is down is recorded and
 answered as usual, and sent the same way."""
+
 import datetime
 
 import pytest
@@ -26,7 +27,8 @@ pytestmark = pytest.mark.slow
 
 
 def test_runs_queued_across_a_redis_restart_without_persistence_finish_once(
-        transactional_db, settings, tmp_path, people, team_a, ko_smoke, ready_checkpoint, api_client):
+    transactional_db, settings, tmp_path, people, team_a, ko_smoke, ready_checkpoint, api_client
+):
     require_real_services()
     settings.CHECKPOINT_ROOT, settings.EVAL_RUNS_DIR = tmp_path / "checkpoints", tmp_path / "runs"
     settings.EVAL_BATCH_SIZE = 1  # the first run keeps the worker busy while the others wait
@@ -45,11 +47,16 @@ def test_runs_queued_across_a_redis_restart_without_persistence_finish_once(
     try:
         with broker(redis.url):
             checkpoints = [ready_checkpoint(name) for name in ("a", "b", "c")]
-            worker = start_worker("survivor", checkpoint_root=settings.CHECKPOINT_ROOT,
-                                  runs_dir=settings.EVAL_RUNS_DIR, log=log)
+            worker = start_worker(
+                "survivor", checkpoint_root=settings.CHECKPOINT_ROOT, runs_dir=settings.EVAL_RUNS_DIR, log=log
+            )
             busy = submit(checkpoints[0])
-            wait_for(lambda: EvaluationRun.objects.filter(pk=busy, status="running", progress_done__gte=1).exists(),
-                     timeout=240, what="the first run to be under way", log=log)
+            wait_for(
+                lambda: EvaluationRun.objects.filter(pk=busy, status="running", progress_done__gte=1).exists(),
+                timeout=240,
+                what="the first run to be under way",
+                log=log,
+            )
             waiting = submit(checkpoints[1])
             # Its message is in the broker, waiting, with the busy run's shards not yet taken.
             assert int(redis.cli("LLEN", "eval-cpu")) >= 1
@@ -61,8 +68,12 @@ def test_runs_queued_across_a_redis_restart_without_persistence_finish_once(
 
             # The worker survives the broker's restart: it finishes the shard it holds and stays;
             # the busy run's other shards lost their messages with the broker.
-            wait_for(lambda: not RunShard.objects.filter(run_id=busy, status="running").exists(), timeout=240,
-                     what="the busy run's shard", log=log)
+            wait_for(
+                lambda: not RunShard.objects.filter(run_id=busy, status="running").exists(),
+                timeout=240,
+                what="the busy run's shard",
+                log=log,
+            )
             assert worker.poll() is None
             lost = EvaluationRun.objects.filter(pk__in=[waiting, during])
             assert set(lost.values_list("status", flat=True)) == {RunStatus.QUEUED}
@@ -78,8 +89,16 @@ def test_runs_queued_across_a_redis_restart_without_persistence_finish_once(
             assert sorted(reaped["shards_resent"]) == stranded
             again = reap_stale_runs()
             assert again["resent"] == [] and again["shards_resent"] == []  # and not again at the next tick
-            wait_for(lambda: not EvaluationRun.objects.filter(pk__in=[busy, waiting, during]).exclude(
-                status__in=TERMINAL).exists(), timeout=300, what="the resent runs and shards", log=log)
+            wait_for(
+                lambda: (
+                    not EvaluationRun.objects.filter(pk__in=[busy, waiting, during])
+                    .exclude(status__in=TERMINAL)
+                    .exists()
+                ),
+                timeout=300,
+                what="the resent runs and shards",
+                log=log,
+            )
 
             for run in EvaluationRun.objects.filter(pk__in=[busy, waiting, during]):
                 assert run.status == RunStatus.SUCCEEDED, run.error

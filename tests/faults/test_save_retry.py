@@ -1,5 +1,6 @@
 """The runner's save retry, without processes: a dropped connection is retried on a fresh one,
 at most SAVE_ATTEMPTS times; any other error is not retried."""
+
 import pytest
 from django.db import OperationalError
 
@@ -14,6 +15,7 @@ def _flaky(failures: int, outcome=True):
         if len(calls) <= failures:
             raise OperationalError("terminating connection due to administrator command")
         return outcome
+
     return write, calls
 
 
@@ -38,6 +40,7 @@ def test_other_errors_are_not_retried():
     def write():
         calls.append(1)
         raise KeyError("acc,none")
+
     with pytest.raises(KeyError):
         runner._saving(write)
     assert len(calls) == 1

@@ -2,6 +2,7 @@
 dies with it (and its GPU lease with it), the reaper (the beat task) re-queues only the shard it
 was executing, and another worker completes the run exactly once: the shards that had finished
 are not computed again, one result set, one GPU charge for the GPU time the shards used."""
+
 import datetime
 import os
 import signal
@@ -42,14 +43,20 @@ def _processes_named(marker: str) -> list[int]:
 def gpu_budget(catalogue, team_a):  # noqa: F811
     """A rate for the evaluation GPU type and an envelope around today, so a GPU run is charged."""
     today = timezone.localdate()
-    envelope_create(actor=None, programme=team_a.programme, name="GPU",
-                    period_start=today - datetime.timedelta(days=30), period_end=today + datetime.timedelta(days=30),
-                    total_krw=10**9)
+    envelope_create(
+        actor=None,
+        programme=team_a.programme,
+        name="GPU",
+        period_start=today - datetime.timedelta(days=30),
+        period_end=today + datetime.timedelta(days=30),
+        total_krw=10**9,
+    )
     return catalogue
 
 
-def test_killed_gpu_worker_run_completes_once_with_one_charge(transactional_db, settings, tmp_path, people, team_a,
-                                                              ko_smoke, ready_checkpoint, api_client, gpu_budget):
+def test_killed_gpu_worker_run_completes_once_with_one_charge(
+    transactional_db, settings, tmp_path, people, team_a, ko_smoke, ready_checkpoint, api_client, gpu_budget
+):
     require_real_services()
     purge_queues()
     settings.CHECKPOINT_ROOT, settings.EVAL_RUNS_DIR = tmp_path / "checkpoints", tmp_path / "runs"
@@ -58,11 +65,19 @@ def test_killed_gpu_worker_run_completes_once_with_one_charge(transactional_db, 
     settings.EVAL_BATCH_SIZE = 1  # slow enough to be killed mid-run
     log = tmp_path / "workers.log"
     gpu_worker = {
-        "checkpoint_root": settings.CHECKPOINT_ROOT, "runs_dir": settings.EVAL_RUNS_DIR, "log": log,
-        "queues": "eval-gpu", "module": "tests.faults.gpu_worker",
-        "env": {"EVAL_HOST_GPUS": str(GPUS), "EVAL_GPU_LOCK_DIR": str(tmp_path / "gpu-locks"),
-                "EVAL_SHARD_DOCUMENTS": "30", "EVAL_TORCH_THREADS": "1",
-                "BUDGET_EVAL_PROVIDER": gpu_budget["provider"].slug, "BUDGET_EVAL_GPU_TYPE": "h100"},
+        "checkpoint_root": settings.CHECKPOINT_ROOT,
+        "runs_dir": settings.EVAL_RUNS_DIR,
+        "log": log,
+        "queues": "eval-gpu",
+        "module": "tests.faults.gpu_worker",
+        "env": {
+            "EVAL_HOST_GPUS": str(GPUS),
+            "EVAL_GPU_LOCK_DIR": str(tmp_path / "gpu-locks"),
+            "EVAL_SHARD_DOCUMENTS": "30",
+            "EVAL_TORCH_THREADS": "1",
+            "BUDGET_EVAL_PROVIDER": gpu_budget["provider"].slug,
+            "BUDGET_EVAL_GPU_TYPE": "h100",
+        },
     }
     checkpoint = ready_checkpoint("v1")
     first, second = start_worker("doomed", **gpu_worker), None
@@ -76,38 +91,49 @@ def test_killed_gpu_worker_run_completes_once_with_one_charge(transactional_db, 
 
         def doomed_mid_run():
             shards = RunShard.objects.filter(run_id=run_id)
-            return shards.filter(status="succeeded").count() >= 2 and shards.filter(
-                status="running", worker_host__startswith="doomed", process_id__isnull=False).first()
+            return (
+                shards.filter(status="succeeded").count() >= 2
+                and shards.filter(status="running", worker_host__startswith="doomed", process_id__isnull=False).first()
+            )
 
         lost = wait_for(doomed_mid_run, timeout=240, what="the run to be under way", log=log)
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
         # The evaluation process dies with its worker (it shares the worker's command line).
         wait_for(lambda: not _processes_named(f"doomed-{os.getpid()}"), timeout=20, what="the orphan to die")
-        finished = {s.pk: (s.attempts, s.finished_at, s.samples_artefact)
-                    for s in RunShard.objects.filter(run_id=run_id, status="succeeded")}
+        finished = {
+            s.pk: (s.attempts, s.finished_at, s.samples_artefact)
+            for s in RunShard.objects.filter(run_id=run_id, status="succeeded")
+        }
         run.refresh_from_db()
         assert run.status == RunStatus.RUNNING and run.progress_total == 16  # 120+120+100+100 items by 30
         assert not LedgerEntry.objects.filter(kind=EntryKind.USAGE).exists()
 
         # As if the heartbeat timeout had passed: then the beat task's reaper finds the lost shard.
         RunShard.objects.filter(pk=lost.pk).update(
-            heartbeat_at=F("heartbeat_at") - datetime.timedelta(seconds=settings.EVAL_HEARTBEAT_TIMEOUT_S + 1))
+            heartbeat_at=F("heartbeat_at") - datetime.timedelta(seconds=settings.EVAL_HEARTBEAT_TIMEOUT_S + 1)
+        )
         assert reap_stale_runs()["shards_requeued"] == [lost.pk]
         second = start_worker("rescuer", **gpu_worker)
-        run = wait_for(lambda: EvaluationRun.objects.filter(pk=run_id, status__in=TERMINAL).first(),
-                       timeout=300, what="the re-queued shard and the merge", log=log)
+        run = wait_for(
+            lambda: EvaluationRun.objects.filter(pk=run_id, status__in=TERMINAL).first(),
+            timeout=300,
+            what="the re-queued shard and the merge",
+            log=log,
+        )
         assert run.status == RunStatus.SUCCEEDED, run.error
         assert run.device == "cuda" and second.poll() is None
         shards = {s.pk: s for s in RunShard.objects.filter(run_id=run_id)}
         # The shards that had finished were not computed again; only the lost one was.
-        assert {pk: (shards[pk].attempts, shards[pk].finished_at, shards[pk].samples_artefact)
-                for pk in finished} == finished
+        assert {
+            pk: (shards[pk].attempts, shards[pk].finished_at, shards[pk].samples_artefact) for pk in finished
+        } == finished
         assert shards[lost.pk].attempts == 2 and shards[lost.pk].worker_host.startswith("rescuer")
         assert sum(s.attempts for s in shards.values()) == len(shards) + 1
         assert TaskResult.objects.filter(run=run).count() == ko_smoke.tasks.count()
         assert sorted(TaskResult.objects.filter(run=run).values_list("task", flat=True)) == sorted(
-            ko_smoke.tasks.values_list("task", flat=True))
+            ko_smoke.tasks.values_list("task", flat=True)
+        )
         assert AuditEvent.objects.filter(action="run.shard_requeue", target_id=str(run_id)).count() == 1
         assert AuditEvent.objects.filter(action="run.succeeded", target_id=str(run_id)).count() == 1
 

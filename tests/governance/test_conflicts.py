@@ -1,5 +1,6 @@
 """Conflicts of interest: a reviewer affiliated with a team, or who declared a conflict with it, may not
 score it — in the service, so the page and the API refuse alike — and every step is audited."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
@@ -34,7 +35,10 @@ def test_a_declared_conflict_bars_the_reviewer_from_that_team_and_is_audited(sta
     # The other teams only: saved, and submitting needs no score for team A.
     expert_scores_save(actor=reviewer, stage=stage, scores=_scores([team_b, team_c]), submit=True)
     assert ExpertSubmission.objects.filter(reviewer=reviewer, stage=stage).exists()
-    assert set(ExpertScore.objects.filter(reviewer=reviewer).values_list("team_id", flat=True)) == {team_b.pk, team_c.pk}
+    assert set(ExpertScore.objects.filter(reviewer=reviewer).values_list("team_id", flat=True)) == {
+        team_b.pk,
+        team_c.pk,
+    }
 
 
 def test_an_organisation_membership_bars_the_reviewer(stage, people, team_a, team_b, team_c, extra_member):
@@ -81,8 +85,11 @@ def test_the_api_refuses_a_conflicted_score_too(stage, people, team_a):
     conflict_declare(actor=reviewer, reviewer=reviewer, team=team_a, reason="Co-founder")
     client = APIClient()
     client.force_authenticate(reviewer)
-    response = client.post(f"/api/stages/{stage.slug}/expert-scores/", {
-        "scores": [{"team": "team-a", "criterion": "technology", "score": "5"}], "submit": False}, format="json")
+    response = client.post(
+        f"/api/stages/{stage.slug}/expert-scores/",
+        {"scores": [{"team": "team-a", "criterion": "technology", "score": "5"}], "submit": False},
+        format="json",
+    )
     assert response.status_code == 400
     assert "Co-founder" in str(response.json())
     assert not ExpertScore.objects.exists()
@@ -118,4 +125,7 @@ def test_the_report_counts_the_reviewers_of_each_team(official_results, people, 
     counts = dict(__import__("re").findall(r'data-team="([\w-]+)".*?data-reviewers="(\d+)"', page, flags=16))
     assert counts == {"team-a": "1", "team-b": "2", "team-c": "2"}
     assert APIClient().get(f"/api/stages/{official_results.slug}/result/").json()["reviewers"] == {
-        "team-a": 1, "team-b": 2, "team-c": 2}
+        "team-a": 1,
+        "team-b": 2,
+        "team-c": 2,
+    }

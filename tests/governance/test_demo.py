@@ -1,5 +1,6 @@
 """The demo holds one declared conflict of interest (from the seed) and one objection (filed once the
 demo stage is finalised)."""
+
 import io
 
 from django.core.management import call_command

@@ -1,5 +1,6 @@
 """Objections: a team lead objects within the window after finalisation; reviewers and admins answer
 once (upheld or rejected); every step is audited; the report lists them."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,14 +16,21 @@ from stages.models import Criterion
 def test_a_lead_files_and_a_reviewer_answers_both_audited(finalised, people, team_a):
     lead = people["member_a"]  # leads team A
     criterion = Criterion.objects.get(part__stage=finalised, key="technology")
-    objection = objection_file(actor=lead, stage=finalised, team=team_a, text="Our nia_mc run was cut short.",
-                               task="nia_mc", criterion=criterion)
+    objection = objection_file(
+        actor=lead,
+        stage=finalised,
+        team=team_a,
+        text="Our nia_mc run was cut short.",
+        task="nia_mc",
+        criterion=criterion,
+    )
     assert objection.status == ObjectionStatus.OPEN
     filed = AuditEvent.objects.get(action="governance.objection_file")
     assert (filed.actor, filed.after["team_slug"], filed.after["task"]) == (lead, "team-a", "nia_mc")
 
-    objection_answer(actor=people["reviewer"], objection=objection, outcome="rejected",
-                     answer="The run log shows every item.")
+    objection_answer(
+        actor=people["reviewer"], objection=objection, outcome="rejected", answer="The run log shows every item."
+    )
     objection.refresh_from_db()
     assert (objection.status, objection.answered_by) == (ObjectionStatus.REJECTED, people["reviewer"])
     answered = AuditEvent.objects.get(action="governance.objection_answer")
@@ -99,8 +107,9 @@ def test_the_pages_file_and_answer(finalised, people, team_a):
     objection = Objection.objects.get()
     reviewer = Client()
     reviewer.force_login(people["reviewer"])
-    reviewer.post(f"/stages/{finalised.slug}/objections/{objection.pk}/answer/",
-                  {"outcome": "upheld", "answer": "Agreed"})
+    reviewer.post(
+        f"/stages/{finalised.slug}/objections/{objection.pk}/answer/", {"outcome": "upheld", "answer": "Agreed"}
+    )
     objection.refresh_from_db()
     assert (objection.status, objection.answer) == ("upheld", "Agreed")
 
@@ -109,14 +118,23 @@ def test_the_api_files_lists_and_answers(finalised, people, team_a):
     lead, reviewer = APIClient(), APIClient()
     lead.force_authenticate(people["member_a"])
     reviewer.force_authenticate(people["reviewer"])
-    response = lead.post("/api/objections/", {"stage": finalised.slug, "team": "team-a", "text": "Via the API",
-                                              "task": "nia_mc"}, format="json")
+    response = lead.post(
+        "/api/objections/",
+        {"stage": finalised.slug, "team": "team-a", "text": "Via the API", "task": "nia_mc"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
-    assert reviewer.post(f"/api/objections/{pk}/answer/", {"outcome": "rejected", "answer": "No"},
-                         format="json").status_code == 200
-    assert lead.post(f"/api/objections/{pk}/answer/", {"outcome": "upheld", "answer": "Yes"},
-                     format="json").status_code == 403
+    assert (
+        reviewer.post(
+            f"/api/objections/{pk}/answer/", {"outcome": "rejected", "answer": "No"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        lead.post(f"/api/objections/{pk}/answer/", {"outcome": "upheld", "answer": "Yes"}, format="json").status_code
+        == 403
+    )
     listed = lead.get(f"/api/objections/?stage={finalised.slug}").json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert [(r["id"], r["status"], r["answer"]) for r in rows] == [(pk, "rejected", "No")]

@@ -3,6 +3,7 @@ logout, "sign out everywhere" and a password change each take effect on the very
 also on the leaderboard's cached paths (the table cache, and the signed-in fast path). Every
 scenario first asks twice, so the second answer came from the caches, then changes the right and
 asks once more."""
+
 import datetime
 
 import pytest
@@ -27,11 +28,16 @@ PAGE, API = "/leaderboards/main/", "/api/leaderboards/main/"
 def private_results(people, leaderboard, suite_version, team_a, extra_member):
     """A published snapshot without team A, then team A's run: only team A (and staff) see it."""
     snapshot_publish(actor=people["admin"], leaderboard=leaderboard)
-    make_run(make_checkpoint(team_a, name=SECRET), suite_version,
-             {"nia_mc": 0.8, "global_mc": 0.9, "global_gen": 0.4, "chosen_gen": 0.3})
+    make_run(
+        make_checkpoint(team_a, name=SECRET),
+        suite_version,
+        {"nia_mc": 0.8, "global_mc": 0.9, "global_gen": 0.4, "chosen_gen": 0.3},
+    )
     organisation = extra_member(team_a).organisation
-    return {"person": UserFactory(username="firm-person", organisation=organisation, team_roles={team_a: "submitter"}),
-            "membership": team_a.memberships.get(organisation=organisation)}
+    return {
+        "person": UserFactory(username="firm-person", organisation=organisation, team_roles={team_a: "submitter"}),
+        "membership": team_a.memberships.get(organisation=organisation),
+    }
 
 
 def _sees(client, path=PAGE) -> bool:
@@ -60,8 +66,11 @@ pytestmark = pytest.mark.django_db
 def test_a_revoked_membership_takes_effect_on_the_next_request(people, private_results, path):
     client = _signed_in(private_results["person"])
     assert _sees(client, path) and _sees(client, path)
-    membership_update(actor=people["admin"], membership=private_results["membership"],
-                      left_on=timezone.localdate() - datetime.timedelta(days=1))
+    membership_update(
+        actor=people["admin"],
+        membership=private_results["membership"],
+        left_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
     assert not _sees(client, path)
 
 
@@ -114,9 +123,14 @@ def test_a_password_change_ends_the_other_sessions_on_their_next_request(private
     person = private_results["person"]
     first, second = _signed_in(person), _signed_in(person)
     assert _sees(first) and _sees(second) and _sees(second)
-    response = first.post("/accounts/password/", {"old_password": "pw-for-tests-only",
-                                                   "new_password1": "a-new-long-passphrase",
-                                                   "new_password2": "a-new-long-passphrase"})
+    response = first.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw-for-tests-only",
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+    )
     assert response.status_code == 302
     assert _sees(first) and not _sees(second)  # the one that changed it stays signed in
 

@@ -1,5 +1,6 @@
 """The public pages' few-second cache (core.microcache): repeats of an anonymous request are
 answered without a query; nothing signed-in enters it or is served from it."""
+
 import pytest
 from django.core.cache import caches
 from django.db import connection

@@ -2,6 +2,7 @@
 statement, with the same content as the ordinary path, the person's own CSRF token, and never
 across scopes or people. That rights changes reach it on the very next request is proven in
 test_next_request.py, which runs through it."""
+
 import re
 
 import pytest

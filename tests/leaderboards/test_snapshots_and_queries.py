@@ -31,13 +31,17 @@ def APIClientFor(user):
 
 def test_reference_scores_validate_every_task(people, suite_version):
     with pytest.raises(ValidationError) as error:
-        reference_model_save(actor=people["admin"], suite_version=suite_version, name="X",
-                             scores={"nia_mc": "high", "unknown_task": 0.5})
+        reference_model_save(
+            actor=people["admin"], suite_version=suite_version, name="X", scores={"nia_mc": "high", "unknown_task": 0.5}
+        )
     assert len(error.value.message_dict["scores"]) == 2
     with pytest.raises(PermissionDenied):
         reference_model_save(actor=people["member_a"], suite_version=suite_version, name="X", scores={"nia_mc": 0.5})
-    response = APIClientFor(people["admin"]).post("/api/reference-models/", {
-        "suite_version": suite_version.pk, "name": "Frontier-X", "scores": {"nia_mc": [0.9, 0.01]}}, format="json")
+    response = APIClientFor(people["admin"]).post(
+        "/api/reference-models/",
+        {"suite_version": suite_version.pk, "name": "Frontier-X", "scores": {"nia_mc": [0.9, 0.01]}},
+        format="json",
+    )
     assert response.status_code == 201 and response.json()["scores"] == {"nia_mc": [0.9, 0.01]}
 
 
@@ -58,8 +62,9 @@ def _queries(client, path, django_assert_max_num_queries):
 
 
 @pytest.mark.parametrize("role", ["anonymous", "member_a", "reviewer"])
-def test_a_fixed_number_of_queries_whatever_the_size(people, leaderboard, results, suite_version, role,
-                                                      django_assert_max_num_queries):
+def test_a_fixed_number_of_queries_whatever_the_size(
+    people, leaderboard, results, suite_version, role, django_assert_max_num_queries
+):
     snapshot_publish(actor=people["admin"], leaderboard=leaderboard)
     client = APIClientFor(people[role])
     paths = [f"/leaderboards/{leaderboard.slug}/", f"/api/leaderboards/{leaderboard.slug}/"]
@@ -76,10 +81,16 @@ def test_a_cached_table_follows_new_runs_references_and_snapshots(people, leader
     path = f"/api/leaderboards/{leaderboard.slug}/"
     assert reviewer.get(path).json()["rows"][0]["checkpoint"] == "alpha-secret"
     assert public.get(path).json()["rows"] == []
-    make_run(make_checkpoint(team_a, name="alpha-better"), suite_version,
-             {"nia_mc": 0.99, "global_mc": 0.99, "global_gen": 0.99, "chosen_gen": 0.99})
+    make_run(
+        make_checkpoint(team_a, name="alpha-better"),
+        suite_version,
+        {"nia_mc": 0.99, "global_mc": 0.99, "global_gen": 0.99, "chosen_gen": 0.99},
+    )
     assert reviewer.get(path).json()["rows"][0]["checkpoint"] == "alpha-better"
     reference_model_save(actor=people["admin"], suite_version=suite_version, name="Frontier", scores={"nia_mc": 0.5})
     assert any(r["reference"] for r in reviewer.get(path).json()["rows"])
     snapshot_publish(actor=people["admin"], leaderboard=leaderboard)
-    assert {r["checkpoint"] for r in public.get(path).json()["rows"] if not r["reference"]} == {"alpha-better", "beta-own"}
+    assert {r["checkpoint"] for r in public.get(path).json()["rows"] if not r["reference"]} == {
+        "alpha-better",
+        "beta-own",
+    }

@@ -1,32 +1,70 @@
 """The leaderboard table on hand-computed cases (pure: no database)."""
+
 import pytest
 
 from leaderboards.options import ViewOptions, apply
 from leaderboards.table import Scale, compute_table
 
 TASKS = [
-    {"task": "nia_mc", "metric": "acc,none", "category": "nia", "weight": 1.0, "random_baseline": 0.25, "higher_is_better": True},
-    {"task": "global_mc", "metric": "acc,none", "category": "global_common", "weight": 1.0, "random_baseline": 0.5, "higher_is_better": True},
-    {"task": "global_gen", "metric": "acc,none", "category": "global_common", "weight": 1.0, "random_baseline": 0.0, "higher_is_better": True},
-    {"task": "chosen_gen", "metric": "acc,none", "category": "team_chosen", "weight": 1.0, "random_baseline": 0.0, "higher_is_better": True},
+    {
+        "task": "nia_mc",
+        "metric": "acc,none",
+        "category": "nia",
+        "weight": 1.0,
+        "random_baseline": 0.25,
+        "higher_is_better": True,
+    },
+    {
+        "task": "global_mc",
+        "metric": "acc,none",
+        "category": "global_common",
+        "weight": 1.0,
+        "random_baseline": 0.5,
+        "higher_is_better": True,
+    },
+    {
+        "task": "global_gen",
+        "metric": "acc,none",
+        "category": "global_common",
+        "weight": 1.0,
+        "random_baseline": 0.0,
+        "higher_is_better": True,
+    },
+    {
+        "task": "chosen_gen",
+        "metric": "acc,none",
+        "category": "team_chosen",
+        "weight": 1.0,
+        "random_baseline": 0.0,
+        "higher_is_better": True,
+    },
 ]
 
 
 def entry(slug, results, target="", team_id=None):
-    return {"key": f"team:{slug}", "label": slug,
-            "team": {"id": team_id or hash(slug) % 1000, "slug": slug, "name_ko": slug, "name_en": slug},
-            "checkpoint": {"id": 1, "name": f"{slug}-ckpt", "declared_target_model": target},
-            "run": {"id": 1, "finished_at": None}, "results": results}
+    return {
+        "key": f"team:{slug}",
+        "label": slug,
+        "team": {"id": team_id or hash(slug) % 1000, "slug": slug, "name_ko": slug, "name_en": slug},
+        "checkpoint": {"id": 1, "name": f"{slug}-ckpt", "declared_target_model": target},
+        "run": {"id": 1, "finished_at": None},
+        "results": results,
+    }
 
 
 def inputs(entries, references=()):
     return {"tasks": TASKS, "entries": entries, "references": list(references), "history": {}}
 
 
-REFERENCE = {"name": "Frontier-X", "results": {"nia_mc": [0.6, None], "global_mc": [0.8, None],
-                                               "global_gen": [0.6, None], "chosen_gen": [0.5, None]}}
-TEAM = entry("alpha", {"nia_mc": [0.55, 0.03], "global_mc": [0.8, None], "global_gen": [0.3, None],
-                       "chosen_gen": [0.5, None]}, target="frontier-x")
+REFERENCE = {
+    "name": "Frontier-X",
+    "results": {"nia_mc": [0.6, None], "global_mc": [0.8, None], "global_gen": [0.6, None], "chosen_gen": [0.5, None]},
+}
+TEAM = entry(
+    "alpha",
+    {"nia_mc": [0.55, 0.03], "global_mc": [0.8, None], "global_gen": [0.3, None], "chosen_gen": [0.5, None]},
+    target="frontier-x",
+)
 
 
 def test_normalised_cells_categories_and_overall():
@@ -77,8 +115,24 @@ def test_interval_from_the_stderr_through_the_normalisation():
 
 
 def test_groups_are_normalised_per_subtask_then_averaged():
-    tasks = [{"task": "sub_2way", "metric": "acc,none", "category": "nia", "weight": 0.5, "random_baseline": 0.5, "higher_is_better": True},
-             {"task": "sub_4way", "metric": "acc,none", "category": "nia", "weight": 0.5, "random_baseline": 0.25, "higher_is_better": True}]
+    tasks = [
+        {
+            "task": "sub_2way",
+            "metric": "acc,none",
+            "category": "nia",
+            "weight": 0.5,
+            "random_baseline": 0.5,
+            "higher_is_better": True,
+        },
+        {
+            "task": "sub_4way",
+            "metric": "acc,none",
+            "category": "nia",
+            "weight": 0.5,
+            "random_baseline": 0.25,
+            "higher_is_better": True,
+        },
+    ]
     team = entry("g", {"sub_2way": [0.75, None], "sub_4way": [0.625, None]})
     row = compute_table({"tasks": tasks, "entries": [team], "references": [], "history": {}}).rows[0]
     assert row.categories["nia"].value == pytest.approx((50.0 + 50.0) / 2)  # not (0.6875 raw → one baseline)
@@ -114,4 +168,7 @@ def test_sorting_and_filtering():
     assert [r.label for r in apply(table, ViewOptions(sort="team", descending=True))] == ["c", "b", "a"]
     assert [r.label for r in apply(table, ViewOptions(sort="task:nia_mc"))] == ["a", "c", "b"]  # best first
     assert [r.label for r in apply(table, ViewOptions(team="b"))] == ["b"]
-    assert [t["task"] for t in ViewOptions(category="global_common").visible_tasks(table)] == ["global_mc", "global_gen"]
+    assert [t["task"] for t in ViewOptions(category="global_common").visible_tasks(table)] == [
+        "global_mc",
+        "global_gen",
+    ]

@@ -1,5 +1,6 @@
 """One visibility rule for every path: page, API, exports and chart data. Team A's unpublished
 results reach team A, reviewers and admins at once, and nobody else until an admin publishes."""
+
 import json
 
 import pytest
@@ -12,8 +13,14 @@ SECRET = "alpha-secret"
 
 
 def _paths(slug):
-    return [f"/leaderboards/{slug}/", f"/leaderboards/{slug}/export.csv", f"/leaderboards/{slug}/export.json",
-            f"/leaderboards/{slug}/export.xlsx", f"/api/leaderboards/{slug}/", f"/api/leaderboards/{slug}/charts/"]
+    return [
+        f"/leaderboards/{slug}/",
+        f"/leaderboards/{slug}/export.csv",
+        f"/leaderboards/{slug}/export.json",
+        f"/leaderboards/{slug}/export.xlsx",
+        f"/api/leaderboards/{slug}/",
+        f"/api/leaderboards/{slug}/charts/",
+    ]
 
 
 def _client_for(user):
@@ -57,20 +64,26 @@ def test_member_b_sees_its_own_results_but_not_team_a(people, leaderboard, resul
     assert response.json()["source"] == "mixed" and response.json()["snapshot"] is None
 
 
-def test_after_publication_everyone_sees_the_snapshot_not_later_runs(people, leaderboard, results, suite_version,
-                                                                     team_a):
+def test_after_publication_everyone_sees_the_snapshot_not_later_runs(
+    people, leaderboard, results, suite_version, team_a
+):
     snapshot_publish(actor=people["admin"], leaderboard=leaderboard, note="first")
     assert all(_sees_team_a(_client_for(people["anonymous"]), leaderboard.slug, team_a).values())
     # Team A improves after publication: the public still sees the published numbers.
-    make_run(make_checkpoint(team_a, name="alpha-later"), suite_version,
-             {"nia_mc": 0.99, "global_mc": 0.99, "global_gen": 0.99, "chosen_gen": 0.99})
+    make_run(
+        make_checkpoint(team_a, name="alpha-later"),
+        suite_version,
+        {"nia_mc": 0.99, "global_mc": 0.99, "global_gen": 0.99, "chosen_gen": 0.99},
+    )
     public = _client_for(people["anonymous"]).get(f"/api/leaderboards/{leaderboard.slug}/").json()
     assert public["source"] == "snapshot"
     assert {r["checkpoint"] for r in public["rows"]} == {"alpha-secret", "beta-own"}
     own = _client_for(people["member_a"]).get(f"/api/leaderboards/{leaderboard.slug}/").json()
     assert own["source"] == "mixed" and "alpha-later" in {r["checkpoint"] for r in own["rows"]}
-    assert "alpha-later" not in _client_for(people["member_b"]).get(
-        f"/leaderboards/{leaderboard.slug}/export.csv").content.decode()
+    assert (
+        "alpha-later"
+        not in _client_for(people["member_b"]).get(f"/leaderboards/{leaderboard.slug}/export.csv").content.decode()
+    )
 
 
 def test_exports_carry_the_same_numbers_as_the_api(people, leaderboard, results):

@@ -1,4 +1,5 @@
 """A mail server that refuses every message (the one thing these tests put in place of a real one)."""
+
 import smtplib
 
 from django.core.mail.backends.base import BaseEmailBackend

@@ -1,5 +1,6 @@
 """Notifications: who is told of a run, a stage and a deadline; each person's choices; emails only
 after commit, and a failing mail server loses no in-platform notification."""
+
 import datetime
 
 import pytest
@@ -28,8 +29,11 @@ from tests.support.brokers import broker_down
 from tests.support.factories import ProgrammeFactory, UserFactory
 from tests.support.results_builder import make_checkpoint, make_suite_version
 
-RESULTS = {"results": {t: {"acc,none": 0.5, "acc_stderr,none": 0.01}
-                       for t in ("nia_mc", "global_mc", "global_gen", "chosen_gen")}}
+RESULTS = {
+    "results": {
+        t: {"acc,none": 0.5, "acc_stderr,none": 0.01} for t in ("nia_mc", "global_mc", "global_gen", "chosen_gen")
+    }
+}
 
 
 @pytest.fixture
@@ -44,8 +48,13 @@ def with_emails(people):
 def _claimed_run(people, team_a, submitter):
     suite_version = make_suite_version()
     checkpoint = make_checkpoint(team_a)
-    run = EvaluationRun.objects.create(checkpoint=checkpoint, suite_version=suite_version, requested_by=submitter,
-                                       manifest_digest=checkpoint.manifest_digest, progress_total=4)
+    run = EvaluationRun.objects.create(
+        checkpoint=checkpoint,
+        suite_version=suite_version,
+        requested_by=submitter,
+        manifest_digest=checkpoint.manifest_digest,
+        progress_total=4,
+    )
     _, token = runs.run_claim(run_id=run.pk, worker_host="w")
     return run, token
 
@@ -54,13 +63,15 @@ def _told(kind) -> set[str]:
     return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
 
 
-def test_a_finished_run_tells_its_submitter_and_the_teams_leads(with_emails, team_a, extra_member,
-                                                                django_capture_on_commit_callbacks):
+def test_a_finished_run_tells_its_submitter_and_the_teams_leads(
+    with_emails, team_a, extra_member, django_capture_on_commit_callbacks
+):
     submitter = UserFactory(username="submitter-a", organisation=extra_member(team_a).organisation)
     run, token = _claimed_run(with_emails, team_a, submitter)
     with django_capture_on_commit_callbacks() as sends:
-        assert runs.run_succeed(run_id=run.pk, token=token, results=RESULTS, versions={}, backend="hf",
-                                device="cpu", batch_size=1)
+        assert runs.run_succeed(
+            run_id=run.pk, token=token, results=RESULTS, versions={}, backend="hf", device="cpu", batch_size=1
+        )
     assert _told(NotificationKind.RUN_FINISHED) == {"submitter-a", "member-a"}  # member-a leads team A
     assert len(sends) == 1  # the email task is sent after commit, never inside the run's transaction
     note = Notification.objects.get(recipient=with_emails["member_a"])
@@ -96,8 +107,12 @@ def test_each_person_chooses_what_they_receive(with_emails):
 
 
 def test_emails_are_sent_once_and_a_failing_mail_server_keeps_the_notification(with_emails, settings):
-    note, = notify(kind=NotificationKind.RUN_FINISHED, recipients=[with_emails["member_a"]], title="Run finished",
-                   link="/evaluation/runs/1/")
+    (note,) = notify(
+        kind=NotificationKind.RUN_FINISHED,
+        recipients=[with_emails["member_a"]],
+        title="Run finished",
+        link="/evaluation/runs/1/",
+    )
     settings.EMAIL_BACKEND = "tests.notifications.failing_mail.RefusingBackend"
     assert notification_emails_send(notification_ids=[note.pk]) == {note.pk: EmailState.FAILED}
     note.refresh_from_db()
@@ -110,7 +125,8 @@ def test_emails_are_sent_once_and_a_failing_mail_server_keeps_the_notification(w
 
 
 def test_the_email_task_reaches_a_worker_only_after_commit_even_with_the_broker_down(
-        with_emails, django_capture_on_commit_callbacks):
+    with_emails, django_capture_on_commit_callbacks
+):
     with broker_down(), django_capture_on_commit_callbacks(execute=True) as sends:
         notify(kind=NotificationKind.RUN_FINISHED, recipients=[with_emails["member_a"]], title="t")
     assert len(sends) == 1 and Notification.objects.count() == 1  # the send failed; the notification stands
@@ -118,9 +134,17 @@ def test_the_email_task_reaches_a_worker_only_after_commit_even_with_the_broker_
 
 @pytest.fixture
 def stage(with_emails, team_a, team_b):
-    return stage_create(actor=with_emails["admin"], programme=ProgrammeFactory(), slug="s1", name_ko="1차",
-                        name_en="First", advancing_count=1, suite_version=make_suite_version(),
-                        nomination_deadline=timezone.now() + datetime.timedelta(hours=20), teams=[team_a, team_b])
+    return stage_create(
+        actor=with_emails["admin"],
+        programme=ProgrammeFactory(),
+        slug="s1",
+        name_ko="1차",
+        name_en="First",
+        advancing_count=1,
+        suite_version=make_suite_version(),
+        nomination_deadline=timezone.now() + datetime.timedelta(hours=20),
+        teams=[team_a, team_b],
+    )
 
 
 def test_a_stage_opening_and_freezing_tell_the_programmes_people(stage, with_emails):
@@ -150,8 +174,12 @@ def test_the_sent_marker_is_unique_in_the_database(db):
 
 def test_an_objection_answer_can_be_told(with_emails):
     """The objections branch (#17 B) calls this when an objection is answered."""
-    notify(kind=NotificationKind.OBJECTION_ANSWERED, recipients=[with_emails["member_a"]],
-           title="Your objection was answered", link="/stages/s1/")
+    notify(
+        kind=NotificationKind.OBJECTION_ANSWERED,
+        recipients=[with_emails["member_a"]],
+        title="Your objection was answered",
+        link="/stages/s1/",
+    )
     assert _told(NotificationKind.OBJECTION_ANSWERED) == {"member-a"}
 
 
@@ -167,8 +195,10 @@ def test_the_beat_sends_again_what_was_lost_or_refused(with_emails, settings):
 
     from notifications.services import EMAIL_MAX_ATTEMPTS, notification_emails_resend
 
-    lost, refused = (notify(kind=NotificationKind.RUN_FINISHED, recipients=[with_emails[who]], title=who)[0]
-                     for who in ("member_a", "member_b"))
+    lost, refused = (
+        notify(kind=NotificationKind.RUN_FINISHED, recipients=[with_emails[who]], title=who)[0]
+        for who in ("member_a", "member_b")
+    )
     assert notification_emails_resend() == {}  # just written: its message may still be on its way
     Notification.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
     settings.EMAIL_BACKEND = "tests.notifications.failing_mail.RefusingBackend"

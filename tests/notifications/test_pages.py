@@ -1,5 +1,6 @@
 """The inbox (only one's own; mark as read), the header's unread count, the preferences page and
 the API list of the caller's own notifications."""
+
 import pytest
 from django.test import Client
 
@@ -10,8 +11,12 @@ from tests.support.factories import api_token_key
 
 @pytest.fixture
 def notes(people):
-    mine = notify(kind=NotificationKind.RUN_FINISHED, recipients=[people["member_a"]], title="Run finished: mine",
-                  link="/evaluation/runs/1/")
+    mine = notify(
+        kind=NotificationKind.RUN_FINISHED,
+        recipients=[people["member_a"]],
+        title="Run finished: mine",
+        link="/evaluation/runs/1/",
+    )
     theirs = notify(kind=NotificationKind.RUN_FAILED, recipients=[people["member_b"]], title="Run failed: theirs")
     return {"mine": mine[0], "theirs": theirs[0]}
 
@@ -38,8 +43,9 @@ def test_the_inbox_shows_only_ones_own_and_marks_as_read(people, notes, django_a
 
 
 def test_marking_never_sends_the_reader_off_the_platform(people, notes):
-    answer = _client(people["member_a"]).post(f"/notifications/{notes['mine'].pk}/read/",
-                                              {"go": "https://elsewhere.example/"})
+    answer = _client(people["member_a"]).post(
+        f"/notifications/{notes['mine'].pk}/read/", {"go": "https://elsewhere.example/"}
+    )
     assert answer["Location"] == "/notifications/"
 
 

@@ -27,8 +27,14 @@ def ready_checkpoint(db, team_a):
     """A ready checkpoint of team A whose files are the given folder."""
 
     def make(folder, name="v1"):
-        return Checkpoint.objects.create(team=team_a, name=name, source=name, status=CheckpointStatus.READY,
-                                         resolved_path=str(folder), manifest_digest="0" * 64)
+        return Checkpoint.objects.create(
+            team=team_a,
+            name=name,
+            source=name,
+            status=CheckpointStatus.READY,
+            resolved_path=str(folder),
+            manifest_digest="0" * 64,
+        )
 
     return make
 

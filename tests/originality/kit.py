@@ -5,13 +5,19 @@ text. C: the same architecture, initialised and trained independently. D: C with
 embedding table copied in; D2: C with A's second block copied in. E: A with its vocabulary
 extended by new rows and trained a little. Inits: untrained models from other seeds.
 """
+
 from __future__ import annotations
 
 import random
 from pathlib import Path
 
-from evaluation.demo_checkpoints import _deterministic_torch, _encode, _quiet_progress_bars, read_corpus, \
-    train_tokenizer
+from evaluation.demo_checkpoints import (
+    _deterministic_torch,
+    _encode,
+    _quiet_progress_bars,
+    read_corpus,
+    train_tokenizer,
+)
 
 PRETRAIN_STEPS = 100
 PRETRAIN_LR = 6e-3
@@ -51,10 +57,16 @@ def config_for(tokenizer, vocab_size: int | None = None):
     from transformers import LlamaConfig
 
     return LlamaConfig(
-        vocab_size=vocab_size or len(tokenizer), hidden_size=64, intermediate_size=192,
-        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4,
-        max_position_embeddings=128, tie_word_embeddings=True,
-        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        vocab_size=vocab_size or len(tokenizer),
+        hidden_size=64,
+        intermediate_size=192,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        max_position_embeddings=128,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
     )
 

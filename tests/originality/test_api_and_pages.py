@@ -1,4 +1,5 @@
 """Who sees a verdict (the checkpoint's team, reviewers, admins), where, and in how many queries."""
+
 import pytest
 from django.urls import reverse
 
@@ -16,20 +17,39 @@ def flagged(ready_checkpoint, reference):
     """A checkpoint of team A with a stored component-reuse verdict (no weights needed to show it)."""
     checkpoint = ready_checkpoint("/nowhere")
     report = OriginalityReport.objects.create(
-        checkpoint=checkpoint, status=ReportStatus.DONE, verdict=Verdict.COMPONENT_REUSE, matched_share=0.2,
-        max_similarity=1.0, best_reference=reference, references_checked=1,
-        components=[{"reference": reference.name, "reference_id": reference.pk, "prefix": "vision_tower.*",
-                     "tensors": ["vision_tower.a.weight"], "parameters": 10, "min_similarity": 0.98}],
+        checkpoint=checkpoint,
+        status=ReportStatus.DONE,
+        verdict=Verdict.COMPONENT_REUSE,
+        matched_share=0.2,
+        max_similarity=1.0,
+        best_reference=reference,
+        references_checked=1,
+        components=[
+            {
+                "reference": reference.name,
+                "reference_id": reference.pk,
+                "prefix": "vision_tower.*",
+                "tensors": ["vision_tower.a.weight"],
+                "parameters": 10,
+                "min_similarity": 0.98,
+            }
+        ],
         evidence={"similarity_threshold": 0.5, "derived_share": 0.5},
     )
-    TensorMatch.objects.create(report=report, tensor="vision_tower.a.weight", shape=[2, 5], parameter_count=10,
-                               reference=reference, reference_tensor="visual.a.weight", similarity=0.98,
-                               matched_parameters=10)
+    TensorMatch.objects.create(
+        report=report,
+        tensor="vision_tower.a.weight",
+        shape=[2, 5],
+        parameter_count=10,
+        reference=reference,
+        reference_tensor="visual.a.weight",
+        similarity=0.98,
+        matched_parameters=10,
+    )
     return checkpoint
 
 
-@pytest.mark.parametrize("role,visible", [("member_a", True), ("reviewer", True), ("admin", True),
-                                          ("member_b", False)])
+@pytest.mark.parametrize("role,visible", [("member_a", True), ("reviewer", True), ("admin", True), ("member_b", False)])
 def test_the_report_is_private_to_the_team_reviewers_and_admins(people, api_client, flagged, role, visible):
     api_client.force_authenticate(people[role])
     detail = api_client.get(reverse("api:originality-detail", args=[flagged.pk]))
@@ -59,7 +79,8 @@ def test_references_are_for_admins_only(people, api_client, reference, role):
 def test_an_admin_lists_references_and_gets_field_errors(people, api_client, reference, tmp_path):
     api_client.force_authenticate(people["admin"])
     assert [r["name"] for r in api_client.get(reverse("api:originality-reference-list")).json()["results"]] == [
-        "Qwen2.5-VL-7B"]
+        "Qwen2.5-VL-7B"
+    ]
     refused = api_client.post(reverse("api:originality-reference-list"), {"name": "New", "path": str(tmp_path)})
     assert refused.status_code == 400 and "path" in refused.json()
     assert api_client.post(reverse("api:originality-reference-list"), {"path": str(tmp_path)}).status_code == 400
@@ -72,8 +93,9 @@ def english_client(client, settings):
     return client
 
 
-def test_the_checkpoint_page_shows_the_verdict_and_its_components(english_client, people, flagged,
-                                                                  django_assert_max_num_queries):
+def test_the_checkpoint_page_shows_the_verdict_and_its_components(
+    english_client, people, flagged, django_assert_max_num_queries
+):
     client = english_client
     client.force_login(people["member_a"])
     # 13: the page also carries the training-data declaration and its compliance (datasets_registry).
@@ -92,12 +114,17 @@ def test_the_checkpoint_page_says_when_nothing_was_checked(english_client, peopl
     assert "Not checked yet" in page.content.decode()
 
 
-def test_the_batch_selector_takes_one_query_and_respects_visibility(people, flagged, ready_checkpoint,
-                                                                    django_assert_num_queries, team_b):
+def test_the_batch_selector_takes_one_query_and_respects_visibility(
+    people, flagged, ready_checkpoint, django_assert_num_queries, team_b
+):
     from evaluation.models import Checkpoint, CheckpointStatus
 
-    others = [Checkpoint.objects.create(team=team_b, name=f"b{i}", source="b", status=CheckpointStatus.READY,
-                                        manifest_digest="0" * 64) for i in range(5)]
+    others = [
+        Checkpoint.objects.create(
+            team=team_b, name=f"b{i}", source="b", status=CheckpointStatus.READY, manifest_digest="0" * 64
+        )
+        for i in range(5)
+    ]
     for checkpoint in others:
         OriginalityReport.objects.create(checkpoint=checkpoint, status=ReportStatus.DONE, verdict=Verdict.ORIGINAL)
     ids = [flagged.pk, *(c.pk for c in others)]
@@ -112,9 +139,14 @@ def test_the_batch_selector_takes_one_query_and_respects_visibility(people, flag
 
 def test_the_page_is_korean_first(client, people, flagged, ready_checkpoint):
     original = ready_checkpoint("/nowhere", name="v2")
-    OriginalityReport.objects.create(checkpoint=original, status=ReportStatus.DONE, verdict=Verdict.ORIGINAL,
-                                     references_checked=3, max_similarity=0.05,
-                                     evidence={"similarity_threshold": 0.5, "derived_share": 0.5})
+    OriginalityReport.objects.create(
+        checkpoint=original,
+        status=ReportStatus.DONE,
+        verdict=Verdict.ORIGINAL,
+        references_checked=3,
+        max_similarity=0.05,
+        evidence={"similarity_threshold": 0.5, "derived_share": 0.5},
+    )
     client.force_login(people["member_a"])
     flagged_page = client.get(reverse("checkpoint-detail", args=[flagged.pk])).content.decode()
     original_page = client.get(reverse("checkpoint-detail", args=[original.pk])).content.decode()
@@ -122,11 +154,13 @@ def test_the_page_is_korean_first(client, people, flagged, ready_checkpoint):
     assert "독자 개발" in original_page and "기준 모델 3개" in original_page
 
 
-def test_the_report_list_takes_a_fixed_number_of_queries(people, api_client, flagged, ready_checkpoint,
-                                                        django_assert_max_num_queries):
+def test_the_report_list_takes_a_fixed_number_of_queries(
+    people, api_client, flagged, ready_checkpoint, django_assert_max_num_queries
+):
     for i in range(8):
-        OriginalityReport.objects.create(checkpoint=ready_checkpoint("/nowhere", name=f"n{i}"),
-                                         status=ReportStatus.DONE, verdict=Verdict.ORIGINAL)
+        OriginalityReport.objects.create(
+            checkpoint=ready_checkpoint("/nowhere", name=f"n{i}"), status=ReportStatus.DONE, verdict=Verdict.ORIGINAL
+        )
     api_client.force_authenticate(people["reviewer"])
     with django_assert_max_num_queries(6):
         listed = api_client.get(reverse("api:originality-list"))

@@ -1,4 +1,5 @@
 """The streaming fingerprint: header parsing, dtypes, nested row samples, refusals."""
+
 import json
 
 import numpy as np
@@ -18,8 +19,12 @@ from originality.fingerprint import (
 
 def test_values_are_read_at_the_sampled_positions_for_each_dtype(tmp_path):
     torch.manual_seed(0)
-    tensors = {"f32": torch.randn(300, 40), "bf16": torch.randn(300, 40).to(torch.bfloat16),
-               "f16": torch.randn(7, 3, 5).to(torch.float16), "ids": torch.arange(12)}
+    tensors = {
+        "f32": torch.randn(300, 40),
+        "bf16": torch.randn(300, 40).to(torch.bfloat16),
+        "f16": torch.randn(7, 3, 5).to(torch.float16),
+        "ids": torch.arange(12),
+    }
     save_file(tensors, str(tmp_path / "model.safetensors"))
     prints = {t.name: t for t in fingerprint_file(tmp_path / "model.safetensors")}
     assert set(prints) == set(tensors)
@@ -58,8 +63,9 @@ def test_a_shard_index_names_the_files_to_read(tmp_path):
     save_file({"x.weight": torch.randn(4, 4)}, str(tmp_path / "part-1.safetensors"))
     save_file({"y.weight": torch.randn(4, 4)}, str(tmp_path / "part-2.safetensors"))
     save_file({"stale.weight": torch.randn(4, 4)}, str(tmp_path / "old.safetensors"))
-    (tmp_path / "model.safetensors.index.json").write_text(json.dumps(
-        {"weight_map": {"x.weight": "part-1.safetensors", "y.weight": "part-2.safetensors"}}))
+    (tmp_path / "model.safetensors.index.json").write_text(
+        json.dumps({"weight_map": {"x.weight": "part-1.safetensors", "y.weight": "part-2.safetensors"}})
+    )
     assert [t.name for t in fingerprint_folder(tmp_path)] == ["x.weight", "y.weight"]
     (tmp_path / "model.safetensors.index.json").write_text(json.dumps({"weight_map": {"x": "gone.safetensors"}}))
     with pytest.raises(FingerprintError, match="missing shards"):
@@ -71,18 +77,24 @@ def _header_only(header: dict) -> bytes:
     return len(raw).to_bytes(8, "little") + raw
 
 
-@pytest.mark.parametrize("content,problem", [
-    (b"\x01", "too short"),
-    ((10**9).to_bytes(8, "little") + b"{}", "header length"),
-    ((4).to_bytes(8, "little") + b"nope", "not valid JSON"),
-    (_header_only({"t": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}), "outside the file"),
-    (_header_only({"t": {"dtype": "F32", "shape": [4]}}), "described wrongly"),
-    # The checks of evaluation's header reader, which the fingerprint shares: no lenient coercion.
-    (_header_only({"t": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}}) + b"\0" * 4, "described wrongly"),
-    (_header_only({"t": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}) + b"\0" * 4, "described wrongly"),
-    # The fingerprint's own check: the bytes must match the shape it views them as.
-    (_header_only({"t": {"dtype": "F32", "shape": [4], "data_offsets": [0, 8]}}) + b"\0" * 8, "8 bytes for shape"),
-])
+@pytest.mark.parametrize(
+    "content,problem",
+    [
+        (b"\x01", "too short"),
+        ((10**9).to_bytes(8, "little") + b"{}", "header length"),
+        ((4).to_bytes(8, "little") + b"nope", "not valid JSON"),
+        (_header_only({"t": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}), "outside the file"),
+        (_header_only({"t": {"dtype": "F32", "shape": [4]}}), "described wrongly"),
+        # The checks of evaluation's header reader, which the fingerprint shares: no lenient coercion.
+        (
+            _header_only({"t": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}}) + b"\0" * 4,
+            "described wrongly",
+        ),
+        (_header_only({"t": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}) + b"\0" * 4, "described wrongly"),
+        # The fingerprint's own check: the bytes must match the shape it views them as.
+        (_header_only({"t": {"dtype": "F32", "shape": [4], "data_offsets": [0, 8]}}) + b"\0" * 8, "8 bytes for shape"),
+    ],
+)
 def test_broken_files_are_refused_with_a_reason(tmp_path, content, problem):
     (tmp_path / "model.safetensors").write_bytes(content)
     with pytest.raises(FingerprintError, match=problem):
@@ -90,8 +102,15 @@ def test_broken_files_are_refused_with_a_reason(tmp_path, content, problem):
 
 
 def test_norms_and_constant_tensors_are_never_evidence(tmp_path):
-    save_file({"norm.weight": torch.ones(64), "zero.weight": torch.zeros(64, 64), "w": torch.randn(64, 64),
-               "attn.bias": torch.tril(torch.ones(1, 1, 64, 64))}, str(tmp_path / "model.safetensors"))
+    save_file(
+        {
+            "norm.weight": torch.ones(64),
+            "zero.weight": torch.zeros(64, 64),
+            "w": torch.randn(64, 64),
+            "attn.bias": torch.tril(torch.ones(1, 1, 64, 64)),
+        },
+        str(tmp_path / "model.safetensors"),
+    )
     prints = {t.name: t for t in fingerprint_file(tmp_path / "model.safetensors")}
     assert not any(prints[n].informative for n in ("norm.weight", "zero.weight", "attn.bias"))
     assert prints["w"].informative

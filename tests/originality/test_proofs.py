@@ -1,6 +1,7 @@
 """The issue's proofs with real small models (tests/originality/kit.py), through the pure
 comparison: derived, original, component reuse naming exactly the copied tensors, and no
 false accusation among 20 independent initialisations."""
+
 import dataclasses
 
 import pytest
@@ -13,9 +14,12 @@ pytestmark = pytest.mark.slow  # builds and trains the models (about 20 s on 2 c
 
 def verdict_of(prints, key, *, against="A"):
     refs = [compare.Ref(reference=against, tensor=t) for t in prints[against]]
-    return compare.compare(prints[key] if isinstance(key, str) else key, refs,
-                           threshold=settings.ORIGINALITY_SIMILARITY_THRESHOLD,
-                           derived_share=settings.ORIGINALITY_DERIVED_SHARE)
+    return compare.compare(
+        prints[key] if isinstance(key, str) else key,
+        refs,
+        threshold=settings.ORIGINALITY_SIMILARITY_THRESHOLD,
+        derived_share=settings.ORIGINALITY_DERIVED_SHARE,
+    )
 
 
 def informative_names(tensors):
@@ -42,7 +46,9 @@ def test_independent_initialisation_is_original(prints):
 def test_copied_embedding_table_is_component_reuse_naming_exactly_it(prints):
     result = verdict_of(prints, "D")
     assert result.verdict == compare.COMPONENT_REUSE
-    assert [(c.prefix, c.tensors) for c in result.components] == [("model.embed_tokens.*", ["model.embed_tokens.weight"])]
+    assert [(c.prefix, c.tensors) for c in result.components] == [
+        ("model.embed_tokens.*", ["model.embed_tokens.weight"])
+    ]
     assert sorted(m.name for m in result.matches if m.matched) == ["model.embed_tokens.weight"]
     assert 0 < result.matched_share < settings.ORIGINALITY_DERIVED_SHARE
 
@@ -67,8 +73,10 @@ def test_extended_vocabulary_is_derived_through_the_overlapping_rows(prints):
 
 
 def test_renamed_tensors_are_matched_by_shape_and_signature(prints):
-    renamed = [dataclasses.replace(t, name=t.name.replace("model.", "transformer.").replace("self_attn", "attn"))
-               for t in prints["B"]]
+    renamed = [
+        dataclasses.replace(t, name=t.name.replace("model.", "transformer.").replace("self_attn", "attn"))
+        for t in prints["B"]
+    ]
     result = verdict_of(prints, renamed)
     assert result.verdict == compare.DERIVED
     assert result.matched_share > 0.9

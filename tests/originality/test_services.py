@@ -1,4 +1,5 @@
 """Registering references, checking checkpoints, and the trigger from validation."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
@@ -45,10 +46,12 @@ def test_a_check_stores_the_verdict_components_and_per_tensor_matches(reference_
     assert report.status == ReportStatus.DONE and report.verdict == Verdict.COMPONENT_REUSE
     assert report.best_reference == reference_a
     assert [(c["prefix"], c["tensors"], c["reference"]) for c in report.components] == [
-        ("model.embed_tokens.*", ["model.embed_tokens.weight"], "Ref-A")]
+        ("model.embed_tokens.*", ["model.embed_tokens.weight"], "Ref-A")
+    ]
     matched = [m for m in report.matches.all() if m.matched]
     assert [(m.tensor, m.reference_tensor, m.exact) for m in matched] == [
-        ("model.embed_tokens.weight", "model.embed_tokens.weight", True)]
+        ("model.embed_tokens.weight", "model.embed_tokens.weight", True)
+    ]
     assert report.matches.count() == 15  # every weight matrix, with its best candidate
     assert report.evidence["similarity_threshold"] == 0.5 and report.evidence["matched_tensors"] == 1
     assert AuditEvent.objects.filter(action="originality.checked", target_id=str(report.pk)).exists()
@@ -77,8 +80,9 @@ def test_only_ready_checkpoints_are_checked(reference_a, family, ready_checkpoin
     assert originality_check(checkpoint_id=checkpoint.pk) is None
 
 
-def test_registering_a_reference_rechecks_every_ready_checkpoint(people, family, ready_checkpoint,
-                                                                 django_capture_on_commit_callbacks):
+def test_registering_a_reference_rechecks_every_ready_checkpoint(
+    people, family, ready_checkpoint, django_capture_on_commit_callbacks
+):
     checkpoint = ready_checkpoint(family["B"])
     originality_check(checkpoint_id=checkpoint.pk)
     assert OriginalityReport.objects.get(checkpoint=checkpoint).verdict == Verdict.ORIGINAL  # no reference yet
@@ -89,8 +93,9 @@ def test_registering_a_reference_rechecks_every_ready_checkpoint(people, family,
     assert originality_check(checkpoint_id=checkpoint.pk).verdict == Verdict.DERIVED
 
 
-def test_a_validated_checkpoint_queues_its_check(people, team_a, settings, tmp_path, family,
-                                                 django_capture_on_commit_callbacks):
+def test_a_validated_checkpoint_queues_its_check(
+    people, team_a, settings, tmp_path, family, django_capture_on_commit_callbacks
+):
     import shutil
 
     from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate

@@ -1,5 +1,6 @@
 """Through a real Celery worker (Redis, PostgreSQL): registering a reference re-checks the ready
 checkpoints on the `default` queue, and the stored verdict is the comparison's."""
+
 import pytest
 
 from originality.models import OriginalityReport, ReportStatus, Verdict
@@ -10,7 +11,8 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_new_reference_is_checked_against_ready_checkpoints_by_the_worker(
-        transactional_db, people, family, ready_checkpoint, tmp_path):
+    transactional_db, people, family, ready_checkpoint, tmp_path
+):
     require_real_services()
     purge_queues()
     derived, original = ready_checkpoint(family["B"], "b"), ready_checkpoint(family["C_sharded"], "c")

@@ -1,5 +1,6 @@
 """How the permission matrix asks one route: fill its parameters with team A's objects, send the
 request as one role, and name the outcome the way the table writes it."""
+
 import json
 
 from django.db import transaction
@@ -39,22 +40,36 @@ def route_kwargs(route: Route, world) -> dict:
     if name == "snapshot-detail":
         return {"slug": world["leaderboard"].slug, "pk": world["snapshot"].pk}
     by_name = {
-        "team-detail": world["team_a"].slug, "organisation-detail": world["organisation_a"].slug,
-        "budget-team": world["team_a"].slug, "data-team-entitlements": world["team_a"].slug,
-        "budget-import": world["usage_import"].pk, "budget-import-status": world["usage_import"].pk,
+        "team-detail": world["team_a"].slug,
+        "organisation-detail": world["organisation_a"].slug,
+        "budget-team": world["team_a"].slug,
+        "data-team-entitlements": world["team_a"].slug,
+        "budget-import": world["usage_import"].pk,
+        "budget-import-status": world["usage_import"].pk,
         "budget-request-decide": world["budget_request"].pk,
-        "checkpoint-detail": world["checkpoint"].pk, "data-checkpoint-declare": world["checkpoint"].pk,
-        "run-detail": world["run"].pk, "run-status": world["run"].pk, "run-cancel": world["run"].pk,
-        "run-samples": world["run"].pk, "run-samples-export": world["run"].pk,
-        "data-dataset-detail": world["dataset"].slug, "data-purchase-detail": world["purchase"].pk,
-        "team-roles": world["team_a"].slug, "account-token-revoke": world["token"].pk,
-        "leaderboard-detail": world["leaderboard"].slug, "leaderboard-publish": world["leaderboard"].slug,
+        "checkpoint-detail": world["checkpoint"].pk,
+        "data-checkpoint-declare": world["checkpoint"].pk,
+        "run-detail": world["run"].pk,
+        "run-status": world["run"].pk,
+        "run-cancel": world["run"].pk,
+        "run-samples": world["run"].pk,
+        "run-samples-export": world["run"].pk,
+        "data-dataset-detail": world["dataset"].slug,
+        "data-purchase-detail": world["purchase"].pk,
+        "team-roles": world["team_a"].slug,
+        "account-token-revoke": world["token"].pk,
+        "leaderboard-detail": world["leaderboard"].slug,
+        "leaderboard-publish": world["leaderboard"].slug,
         "snapshot-list": world["leaderboard"].slug,
-        "api:team-detail": world["team_a"].slug, "api:team-change-status": world["team_a"].slug,
+        "api:team-detail": world["team_a"].slug,
+        "api:team-change-status": world["team_a"].slug,
         "api:organisation-detail": world["organisation_a"].slug,
         "api:membership-detail": world["membership"].pk,
-        "api:checkpoint-detail": world["checkpoint"].pk, "api:originality-detail": world["checkpoint"].pk,
-        "api:run-detail": world["run"].pk, "api:run-cancel": world["run"].pk, "api:run-samples": world["run"].pk,
+        "api:checkpoint-detail": world["checkpoint"].pk,
+        "api:originality-detail": world["checkpoint"].pk,
+        "api:run-detail": world["run"].pk,
+        "api:run-cancel": world["run"].pk,
+        "api:run-samples": world["run"].pk,
         "api:snapshot-detail": world["snapshot"].pk,
         "api:benchmark-data-detail": world["benchmark_snapshot"].pk,
         "api:private-benchmark-detail": world["private_benchmark"].slug,
@@ -66,12 +81,16 @@ def route_kwargs(route: Route, world) -> dict:
         "api:budget-import-detail": world["usage_import"].pk,
         "api:budget-request-approve": world["budget_request"].pk,
         "api:budget-request-refuse": world["budget_request"].pk,
-        "api:data-entitlement-detail": world["entitlement"].pk, "api:data-entitlement-revoke": world["entitlement"].pk,
-        "api:data-provider-detail": world["data_provider"].slug, "api:dataset-detail": world["dataset"].slug,
-        "api:data-purchase-detail": world["purchase"].pk, "api:licence-detail": world["licence"].slug,
+        "api:data-entitlement-detail": world["entitlement"].pk,
+        "api:data-entitlement-revoke": world["entitlement"].pk,
+        "api:data-provider-detail": world["data_provider"].slug,
+        "api:dataset-detail": world["dataset"].slug,
+        "api:data-purchase-detail": world["purchase"].pk,
+        "api:licence-detail": world["licence"].slug,
         "api:originality-reference-detail": world["reference"].pk,
         "api:training-declaration-detail": world["checkpoint"].pk,  # the checkpoint id
-        "api:objection-detail": world["objection"].pk, "api:objection-answer": world["objection"].pk,
+        "api:objection-detail": world["objection"].pk,
+        "api:objection-answer": world["objection"].pk,
     }
     if name in by_name:
         return {route.params[0]: by_name[name]}
@@ -117,18 +136,36 @@ def post_data(route: Route, world) -> dict:
     return {
         "api-token": {"username": "plain-member-a", "password": "pw-for-tests-only"},
         "api:budget-allocation-list": {"envelope": envelope, "team": team, "amount_krw": 1000, "reason": "matrix"},
-        "api:budget-allocation-split": {"envelope": envelope, "team": team, "amount_krw": 1000, "reason": "matrix",
-                                        "organisation": world["users"]["member_a"].organisation.slug},
+        "api:budget-allocation-split": {
+            "envelope": envelope,
+            "team": team,
+            "amount_krw": 1000,
+            "reason": "matrix",
+            "organisation": world["users"]["member_a"].organisation.slug,
+        },
         "api:budget-allocation-give-back": {"amount_krw": 1000, "reason": "matrix"},
         "api:budget-allocation-release-unspent": {"team": team, "reason": "matrix"},
         "api:budget-request-list": {"envelope": envelope, "team": team, "amount_krw": 1000, "reason": "matrix"},
-        "api:budget-usage-list": {"provider": world["gpu_provider"].slug, "lines": [
-            {"job_id": "1", "account": "acct-a", "gpu_type": "h100", "gpu_count": 1,
-             "started_at": "2025-09-01T10:00:00Z", "ended_at": "2025-09-01T11:00:00Z"}]},
+        "api:budget-usage-list": {
+            "provider": world["gpu_provider"].slug,
+            "lines": [
+                {
+                    "job_id": "1",
+                    "account": "acct-a",
+                    "gpu_type": "h100",
+                    "gpu_count": 1,
+                    "started_at": "2025-09-01T10:00:00Z",
+                    "ended_at": "2025-09-01T11:00:00Z",
+                }
+            ],
+        },
         "api:checkpoint-list": {"team": team, "name": "matrix", "source": "matrix"},
         "api:run-list": {"checkpoint": world["checkpoint"].pk, "suite": world["suite_version"].suite.slug},
-        "api:training-declaration-list": {"checkpoint": world["checkpoint"].pk, "releases_openly": False, "items": [
-            {"dataset": world["dataset"].slug, "trained_from": "2025-02-01", "trained_until": "2025-03-01"}]},
+        "api:training-declaration-list": {
+            "checkpoint": world["checkpoint"].pk,
+            "releases_openly": False,
+            "items": [{"dataset": world["dataset"].slug, "trained_from": "2025-02-01", "trained_until": "2025-03-01"}],
+        },
         "stage-nominate": {"checkpoint": world["checkpoint"].pk},
         "stage-exclude": {"team": world["team_a"].pk, "reason": "matrix"},
         "stage-rerun-official": {"team": world["team_a"].pk, "reason": "matrix"},

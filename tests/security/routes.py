@@ -1,6 +1,7 @@
 """Every route of config.urls, found by walking the resolver (what a new `path()` adds shows up
 here by itself). A route is named by its URL name, "namespace:name"; the admin site is one
 route, "admin/*", because every admin page asks core.permissions through one site class."""
+
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -28,8 +29,9 @@ class Route:
         actions = getattr(self.callback, "actions", None)
         if actions:  # a viewset bound to {method: action}
             return {method.upper() for method in actions}
-        return {m.upper() for m in view_class.http_method_names
-                if hasattr(view_class, m) and m not in ("options", "head")}
+        return {
+            m.upper() for m in view_class.http_method_names if hasattr(view_class, m) and m not in ("options", "head")
+        }
 
 
 def _walk(patterns, prefix="", namespace=""):

@@ -1,5 +1,6 @@
 """Every /api/ answer that is an error is JSON, with DEBUG on or off; OPTIONS and HEAD answer on every
 API route for every role (never a 500)."""
+
 import pytest
 from django.test import override_settings
 
@@ -28,9 +29,16 @@ def test_options_and_head_answer_on_every_api_route(world, role):
 
 
 @pytest.mark.parametrize("debug", [False, True])
-@pytest.mark.parametrize("path", ["/api/no-such-thing/", "/api/snapshots/null,null/", "/api/runs/-1/",
-                                  "/api/originality/28708404998012275518834988114589515776/",
-                                  "/api/budget/allocations/x/return/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/no-such-thing/",
+        "/api/snapshots/null,null/",
+        "/api/runs/-1/",
+        "/api/originality/28708404998012275518834988114589515776/",
+        "/api/budget/allocations/x/return/",
+    ],
+)
 def test_an_unknown_api_url_is_json_with_debug_on_or_off(world, client, debug, path):
     client.force_login(world["users"]["admin"])
     with override_settings(DEBUG=debug):

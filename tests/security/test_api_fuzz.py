@@ -4,6 +4,7 @@ of team B reading, an admin) every operation gets generated requests: valid ones
 values, valid ones on team A's real objects, and — for anonymous and the team member — invalid
 writes. Every response must be no 5xx, have a documented status code and content type, and a body
 that matches its documented schema. Examples per operation are bounded (about a minute in all)."""
+
 import os
 
 import pytest
@@ -45,15 +46,24 @@ def in_process_wsgi():
 def _real_objects(world) -> dict[str, object]:
     """Path prefix → team A's object, so that part of the examples reach real rows, not only 404s."""
     return {
-        "/api/budget/allocations/{id}": world["team_a_allocation"].pk, "/api/budget/imports/{id}": world["usage_import"].pk,
-        "/api/budget/requests/{id}": world["budget_request"].pk, "/api/checkpoints/{id}": world["checkpoint"].pk,
-        "/api/data-entitlements/{id}": world["entitlement"].pk, "/api/data-providers/{slug}": world["data_provider"].slug,
-        "/api/data-purchases/{id}": world["purchase"].pk, "/api/datasets/{slug}": world["dataset"].slug,
-        "/api/leaderboards/{slug}": world["leaderboard"].slug, "/api/licences/{slug}": world["licence"].slug,
-        "/api/memberships/{id}": world["membership"].pk, "/api/organisations/{slug}": world["organisation_a"].slug,
-        "/api/originality-references/{id}": world["reference"].pk, "/api/originality/{checkpoint}": world["checkpoint"].pk,
-        "/api/runs/{id}": world["run"].pk, "/api/snapshots/{id}": world["snapshot"].pk,
-        "/api/stages/{slug}": world["stage"].slug, "/api/teams/{slug}": world["team_a"].slug,
+        "/api/budget/allocations/{id}": world["team_a_allocation"].pk,
+        "/api/budget/imports/{id}": world["usage_import"].pk,
+        "/api/budget/requests/{id}": world["budget_request"].pk,
+        "/api/checkpoints/{id}": world["checkpoint"].pk,
+        "/api/data-entitlements/{id}": world["entitlement"].pk,
+        "/api/data-providers/{slug}": world["data_provider"].slug,
+        "/api/data-purchases/{id}": world["purchase"].pk,
+        "/api/datasets/{slug}": world["dataset"].slug,
+        "/api/leaderboards/{slug}": world["leaderboard"].slug,
+        "/api/licences/{slug}": world["licence"].slug,
+        "/api/memberships/{id}": world["membership"].pk,
+        "/api/organisations/{slug}": world["organisation_a"].slug,
+        "/api/originality-references/{id}": world["reference"].pk,
+        "/api/originality/{checkpoint}": world["checkpoint"].pk,
+        "/api/runs/{id}": world["run"].pk,
+        "/api/snapshots/{id}": world["snapshot"].pk,
+        "/api/stages/{slug}": world["stage"].slug,
+        "/api/teams/{slug}": world["team_a"].slug,
         "/api/training-declarations/{id}": world["checkpoint"].pk,
     }
 
@@ -65,8 +75,7 @@ def _pinned(path: str, objects: dict) -> dict | None:
     return None
 
 
-def _fuzz(app, headers: dict, world, *, methods=("GET", "POST", "PUT", "PATCH", "DELETE"),
-          negative=False) -> list[str]:
+def _fuzz(app, headers: dict, world, *, methods=("GET", "POST", "PUT", "PATCH", "DELETE"), negative=False) -> list[str]:
     """Generated requests per operation: valid ones with random path values, valid ones on team A's
     real objects, and (negative=True) invalid bodies and parameters for the writes."""
     schema = schemathesis.openapi.from_wsgi("/api/schema/", app)
@@ -86,8 +95,14 @@ def _fuzz(app, headers: dict, world, *, methods=("GET", "POST", "PUT", "PATCH", 
         for strategy in strategies:
 
             @given(case=strategy)
-            @settings(max_examples=EXAMPLES[method], deadline=None, database=None, derandomize=SCALE == 1,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES[method],
+                deadline=None,
+                database=None,
+                derandomize=SCALE == 1,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             def check(case):
                 with transaction.atomic():  # each request's writes are undone: every example meets the same world
                     try:

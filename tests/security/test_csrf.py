@@ -1,5 +1,6 @@
 """CSRF on every HTML form: every HTML route that takes a POST (from the same resolver walk as the
 permission matrix) refuses one without a token (403), even from a signed-in admin."""
+
 import pytest
 from django.test import Client
 

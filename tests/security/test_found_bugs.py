@@ -1,4 +1,5 @@
 """What the fuzzing and the route matrix found, pinned one by one (each failed before its fix)."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,14 +28,16 @@ def test_a_page_number_int_refuses_is_page_one(world, client):
 
 
 def test_refusing_a_request_asks_for_the_admin_before_the_note(world):
-    response = _api(world["users"]["lead_a"]).post(f"/api/budget/requests/{world['budget_request'].pk}/refuse/",
-                                                   {}, format="json")
+    response = _api(world["users"]["lead_a"]).post(
+        f"/api/budget/requests/{world['budget_request'].pk}/refuse/", {}, format="json"
+    )
     assert response.status_code == 403
 
 
 def test_a_nul_character_in_a_slug_is_a_400(world):
-    response = _api(world["users"]["admin"]).post("/api/budget/usage/", {"provider": "cloud\x00x", "lines": []},
-                                                  format="json")
+    response = _api(world["users"]["admin"]).post(
+        "/api/budget/usage/", {"provider": "cloud\x00x", "lines": []}, format="json"
+    )
     assert response.status_code == 400
 
 
@@ -50,8 +53,9 @@ def test_an_unknown_api_url_answers_json(db):
 
 
 def test_another_teams_checkpoint_is_not_found_on_nominations(world):
-    response = _api(world["users"]["member_b"]).post(f"/api/stages/{world['stage'].slug}/nominations/",
-                                                     {"checkpoint": world["checkpoint"].pk}, format="json")
+    response = _api(world["users"]["member_b"]).post(
+        f"/api/stages/{world['stage'].slug}/nominations/", {"checkpoint": world["checkpoint"].pk}, format="json"
+    )
     assert response.status_code == 400 and "checkpoint" in response.json()
 
 
@@ -68,16 +72,21 @@ def test_the_schema_says_what_the_api_answers(db):
 def test_a_non_numeric_id_on_a_hand_looked_up_route_is_not_found(world):
     admin = _api(world["users"]["admin"])
     assert admin.post("/api/budget/requests/x/approve/", {}, format="json").status_code == 404
-    assert admin.post("/api/budget/allocations/x/return/", {"amount_krw": 1, "reason": "r"},
-                      format="json").status_code == 404
+    assert (
+        admin.post("/api/budget/allocations/x/return/", {"amount_krw": 1, "reason": "r"}, format="json").status_code
+        == 404
+    )
 
 
 def test_plain_list_actions_are_documented_as_plain_lists(db):
     from drf_spectacular.generators import SchemaGenerator
 
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
-    for path in ("/api/leaderboards/{slug}/snapshots/", "/api/stages/{slug}/nominations/",
-                 "/api/stages/{slug}/expert-scores/"):
+    for path in (
+        "/api/leaderboards/{slug}/snapshots/",
+        "/api/stages/{slug}/nominations/",
+        "/api/stages/{slug}/expert-scores/",
+    ):
         assert paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
 
 
@@ -102,6 +111,7 @@ def test_a_nul_character_in_a_page_form_is_a_400(world, client):
 
 # Issue #23: the schemathesis command line against a live server found these seven 500s.
 
+
 def test_a_malformed_snapshot_id_is_not_found_not_500(world):
     response = APIClient().get("/api/snapshots/null,null/")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
@@ -118,13 +128,21 @@ def test_an_id_too_large_for_the_database_is_not_found_not_500(world):
 
 
 def test_a_filter_value_out_of_the_id_range_is_a_400_not_500(world):
-    response = _api(world["users"]["lead_a"]).get("/api/originality/",
-                                                  {"checkpoint": "-7.210040869764174e+46", "page": "202484850"})
+    response = _api(world["users"]["lead_a"]).get(
+        "/api/originality/", {"checkpoint": "-7.210040869764174e+46", "page": "202484850"}
+    )
     assert response.status_code == 400 and "checkpoint" in response.json()
 
 
-@pytest.mark.parametrize("path", ["/api/budget/allocations/", "/api/budget/allocations/split/",
-                                  "/api/budget/allocations/release-unspent/", "/api/budget/allocations/0/return/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/budget/allocations/",
+        "/api/budget/allocations/split/",
+        "/api/budget/allocations/release-unspent/",
+        "/api/budget/allocations/0/return/",
+    ],
+)
 def test_options_on_the_allocation_routes_answers_for_a_member_firm(world, path):
     response = _api(world["users"]["lead_a"]).options(path)
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
@@ -132,6 +150,7 @@ def test_options_on_the_allocation_routes_answers_for_a_member_firm(world, path)
 
 
 # Found by `make fuzz` (issue #23) after the seven above.
+
 
 def test_head_on_a_get_and_post_action_reads_it_does_not_write(world):
     """HEAD took the POST branch of GET+POST actions: a 400, or with a valid body, a write."""
@@ -146,8 +165,11 @@ def test_head_on_a_get_and_post_action_reads_it_does_not_write(world):
 
 def test_a_view_option_the_table_does_not_know_is_a_400(world):
     client = _api(world["users"]["lead_a"])
-    for path in (f"/api/leaderboards/{world['leaderboard'].slug}/", f"/api/leaderboards/{world['leaderboard'].slug}/charts/",
-                 f"/api/snapshots/{world['snapshot'].pk}/"):
+    for path in (
+        f"/api/leaderboards/{world['leaderboard'].slug}/",
+        f"/api/leaderboards/{world['leaderboard'].slug}/charts/",
+        f"/api/snapshots/{world['snapshot'].pk}/",
+    ):
         assert client.get(path, {"scale": "AAA"}).status_code == 400, path
         assert client.get(path, {"order": "up"}).status_code == 400, path
         assert client.get(path, {"scale": "raw", "order": "desc"}).status_code == 200, path
@@ -183,8 +205,9 @@ def test_the_schema_states_the_constraints_the_api_enforces(db):
 
 def test_a_reference_path_with_a_name_too_long_for_the_file_system_is_a_400(world):
     """Found by `make fuzz`: Path.is_dir() raised OSError (ENAMETOOLONG) in reference_register."""
-    response = _api(world["users"]["admin"]).post("/api/originality-references/",
-                                                  {"name": "long", "path": "0" * 900}, format="json")
+    response = _api(world["users"]["admin"]).post(
+        "/api/originality-references/", {"name": "long", "path": "0" * 900}, format="json"
+    )
     assert response.status_code == 400 and "path" in response.json()
 
 

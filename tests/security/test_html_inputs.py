@@ -1,6 +1,7 @@
 """Every HTML page (GET, from the resolver walk) given hostile query strings — a NUL character,
 a digit int() refuses, a number too long to convert, a path, an injection — answers without a
 5xx, for an anonymous visitor and an admin (who sees the most)."""
+
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -9,8 +10,29 @@ from .matrix_support import route_url
 from .routes import ADMIN, all_routes
 from .test_route_matrix import EXPECTED
 
-PARAMS = ("page", "task", "scale", "sort", "order", "q", "team", "provider", "gpu_type", "since", "until",
-          "overrun", "export", "category", "categories", "tasks", "kind", "modality", "licence", "status", "next")
+PARAMS = (
+    "page",
+    "task",
+    "scale",
+    "sort",
+    "order",
+    "q",
+    "team",
+    "provider",
+    "gpu_type",
+    "since",
+    "until",
+    "overrun",
+    "export",
+    "category",
+    "categories",
+    "tasks",
+    "kind",
+    "modality",
+    "licence",
+    "status",
+    "next",
+)
 VALUES = ("\x00", "²", "9" * 5000, "-1", "' OR 1=1 --", "2025-13-45")
 
 

@@ -1,6 +1,7 @@
 """No path a team controls reaches the filesystem outside its own folder: a checkpoint `source`
 with ../, an absolute path, a symlink pointing out, another team's folder; checked both in
 resolve_source and through the whole validation (checkpoint ends rejected with the reason)."""
+
 import os
 
 import pytest

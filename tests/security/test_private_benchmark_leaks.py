@@ -1,6 +1,7 @@
 """A private benchmark's items, prompt template and per-sample outputs never reach a team: every
 route, asked by every team role (and anonymously) with team A's objects — its run on the
 private suite among them — is searched for the text of every item."""
+
 import json
 
 import pytest
@@ -16,29 +17,51 @@ from .routes import all_routes
 
 pytestmark = pytest.mark.slow
 TEMPLATE = "비공개지시문-7Q2: {{question}}\n답:"
-ITEMS = [{"question": "비공개문항-알파-3917 무엇인가?", "choices": ["선택지-감-5521", "선택지-귤-8830"], "answer": 0},
-         {"question": "비공개문항-베타-6402 어디인가?", "choices": ["선택지-산-1274", "선택지-강-9063"], "answer": 1}]
+ITEMS = [
+    {"question": "비공개문항-알파-3917 무엇인가?", "choices": ["선택지-감-5521", "선택지-귤-8830"], "answer": 0},
+    {"question": "비공개문항-베타-6402 어디인가?", "choices": ["선택지-산-1274", "선택지-강-9063"], "answer": 1},
+]
 SECRETS = ["비공개지시문-7Q2"] + [text for item in ITEMS for text in [item["question"], *item["choices"]]]
 
 
 def _private_run(world, author):
     benchmark = private_benchmark_save(
-        actor=author, slug="secret", name_ko="비공개", name_en="Private", kind="multiple_choice",
+        actor=author,
+        slug="secret",
+        name_ko="비공개",
+        name_en="Private",
+        kind="multiple_choice",
         prompt_template=TEMPLATE,
-        items_file=("items.jsonl", "\n".join(json.dumps(i, ensure_ascii=False) for i in ITEMS).encode()))
+        items_file=("items.jsonl", "\n".join(json.dumps(i, ensure_ascii=False) for i in ITEMS).encode()),
+    )
     version = private_benchmark_publish(actor=author, benchmark=benchmark)
     task = benchmark.task
-    run = run_request(actor=world["users"]["admin"], checkpoint=world["checkpoint"], suite_version=version,
-                      force=True)
+    run = run_request(actor=world["users"]["admin"], checkpoint=world["checkpoint"], suite_version=version, force=True)
     # What the harness logs and reports for such a task: the prompts, choices and gold in the
     # samples, the template in its configuration.
-    samples = [{"task": task, "subtask": task, "doc_id": i, "doc": item, "target": item["answer"],
-                "arguments": [[TEMPLATE.replace("{{question}}", item["question"]), " " + c] for c in item["choices"]],
-                "resps": [[[-1.0, False]], [[-2.0, False]]], "filtered_resps": [[-1.0, False], [-2.0, False]],
-                "filter": "none", "metrics": ["acc"], "acc": float(i == 0)} for i, item in enumerate(ITEMS)]
-    results = {"results": {task: {"alias": task, "acc,none": 0.5, "acc_stderr,none": 0.5}},
-               "configs": {task: {"task": task, "doc_to_text": TEMPLATE, "dataset_path": benchmark.source}},
-               "n-samples": {task: {"original": 2, "effective": 2}}, "versions": {task: 1.0}, "n-shot": {task: 0}}
+    samples = [
+        {
+            "task": task,
+            "subtask": task,
+            "doc_id": i,
+            "doc": item,
+            "target": item["answer"],
+            "arguments": [[TEMPLATE.replace("{{question}}", item["question"]), " " + c] for c in item["choices"]],
+            "resps": [[[-1.0, False]], [[-2.0, False]]],
+            "filtered_resps": [[-1.0, False], [-2.0, False]],
+            "filter": "none",
+            "metrics": ["acc"],
+            "acc": float(i == 0),
+        }
+        for i, item in enumerate(ITEMS)
+    ]
+    results = {
+        "results": {task: {"alias": task, "acc,none": 0.5, "acc_stderr,none": 0.5}},
+        "configs": {task: {"task": task, "doc_to_text": TEMPLATE, "dataset_path": benchmark.source}},
+        "n-samples": {task: {"original": 2, "effective": 2}},
+        "versions": {task: 1.0},
+        "n-shot": {task: 0},
+    }
     return finish_with_samples(run, samples, results)
 
 
@@ -50,8 +73,9 @@ def test_no_page_api_answer_or_export_a_team_can_reach_holds_a_private_item(worl
     run = _private_run(world, author)
     world["run"] = run  # every route that takes a run asks about this one
     # And a run that failed with the harness's words about an item: its reason stays with staff.
-    failed = run_request(actor=world["users"]["admin"], checkpoint=world["checkpoint"], suite_version=run.suite_version,
-                         force=True)
+    failed = run_request(
+        actor=world["users"]["admin"], checkpoint=world["checkpoint"], suite_version=run.suite_version, force=True
+    )
     _, token = run_claim(run_id=failed.pk, worker_host="w")
     run_fail(run_id=failed.pk, token=token, error=f"KeyError: {ITEMS[1]['question']}", log_tail=ITEMS[1]["choices"][0])
     extra = [f"/evaluation/runs/{failed.pk}/", f"/evaluation/runs/{failed.pk}/status.json", f"/api/runs/{failed.pk}/"]

@@ -1,5 +1,6 @@
 """Sign-in and API throttling, counted in the Django cache, with rates from settings (environment:
 API_THROTTLE_ANON, API_THROTTLE_USER, LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_S)."""
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -16,8 +17,12 @@ def limits(settings):
 
 
 def _login(client, username, password, address="10.0.0.1"):
-    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address,
-                       HTTP_COOKIE="django_language=en")
+    return client.post(
+        "/accounts/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+        HTTP_COOKIE="django_language=en",
+    )
 
 
 def test_the_login_page_locks_a_username_and_address_after_repeated_failures(db, limits):
@@ -52,8 +57,12 @@ def test_the_token_endpoint_counts_with_the_login_page(db, limits):
     UserFactory(username="scripted")
     api = APIClient()
     for _ in range(2):
-        assert api.post("/api/auth/token/", {"username": "scripted", "password": "wrong"},
-                        REMOTE_ADDR="10.0.0.9").status_code == 400
+        assert (
+            api.post(
+                "/api/auth/token/", {"username": "scripted", "password": "wrong"}, REMOTE_ADDR="10.0.0.9"
+            ).status_code
+            == 400
+        )
     _login(Client(), "scripted", "wrong", address="10.0.0.9")  # the third failure, on the page
     response = api.post("/api/auth/token/", {"username": "scripted", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9")
     assert response.status_code == 429
@@ -92,8 +101,9 @@ def test_off_lifts_a_rate(db, settings):
 def _api_answers(settings, proxies, forwarded_for):
     settings.API_THROTTLE_ANON, settings.TRUSTED_PROXIES = "2/min", proxies
     client = APIClient()  # every request from the same peer: the proxy, or one client
-    return [client.get("/api/teams/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=f).status_code
-            for f in forwarded_for]
+    return [
+        client.get("/api/teams/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=f).status_code for f in forwarded_for
+    ]
 
 
 def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(db, settings):
@@ -109,11 +119,23 @@ def test_behind_a_proxy_each_client_is_counted_apart_and_spoofed_entries_are_ign
     # Sign-in: an attacker locking "target" out from their address leaves another visitor's sign-in open.
     UserFactory(username="target")
     for _ in range(3):
-        Client().post("/accounts/login/", {"username": "target", "password": "wrong"}, REMOTE_ADDR="10.9.9.9",
-                      HTTP_X_FORWARDED_FOR="6.6.6.6")
-    locked = Client().post("/accounts/login/", {"username": "target", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9",
-                           HTTP_X_FORWARDED_FOR="6.6.6.6")
+        Client().post(
+            "/accounts/login/",
+            {"username": "target", "password": "wrong"},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_FORWARDED_FOR="6.6.6.6",
+        )
+    locked = Client().post(
+        "/accounts/login/",
+        {"username": "target", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR="6.6.6.6",
+    )
     assert locked.status_code == 429
-    other = Client().post("/accounts/login/", {"username": "target", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9",
-                          HTTP_X_FORWARDED_FOR="5.5.5.5")
+    other = Client().post(
+        "/accounts/login/",
+        {"username": "target", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR="5.5.5.5",
+    )
     assert other.status_code == 302

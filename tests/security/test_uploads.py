@@ -1,5 +1,6 @@
 """Every upload has an explicit maximum with a clear (translated) error: the sacct usage file
 (budget, page and API) and the user-score CSV (stages, page and API)."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -31,33 +32,42 @@ def test_a_usage_file_over_the_limit_is_refused_on_the_page_and_the_api(world, c
     assert "The file is too large: at most 100" in page.content.decode()
     api = _en(APIClient())
     api.force_authenticate(admin)
-    response = api.post("/api/budget/imports/", {"provider": provider.slug,
-                                                 "file": SimpleUploadedFile("s.txt", HEADER + b"x" * 200)},
-                        format="multipart")
+    response = api.post(
+        "/api/budget/imports/",
+        {"provider": provider.slug, "file": SimpleUploadedFile("s.txt", HEADER + b"x" * 200)},
+        format="multipart",
+    )
     assert response.status_code == 400
     assert "too large" in response.json()["file"][0]
     assert UsageImport.objects.count() == before
     # Under the limit, the same upload is accepted.
     settings.BUDGET_USAGE_FILE_MAX_BYTES = 10_000
-    ok = api.post("/api/budget/imports/", {"provider": provider.slug, "file": SimpleUploadedFile("s.txt", HEADER)},
-                  format="multipart")
+    ok = api.post(
+        "/api/budget/imports/",
+        {"provider": provider.slug, "file": SimpleUploadedFile("s.txt", HEADER)},
+        format="multipart",
+    )
     assert ok.status_code == 202
 
 
 def test_the_error_is_korean_by_default(world, client, settings):
     settings.BUDGET_USAGE_FILE_MAX_BYTES = 100
     client.force_login(world["users"]["admin"])
-    page = client.post("/budget/imports/new/", {"provider": world["gpu_provider"].pk,
-                                                "file": SimpleUploadedFile("s.txt", HEADER + b"x" * 200)})
+    page = client.post(
+        "/budget/imports/new/",
+        {"provider": world["gpu_provider"].pk, "file": SimpleUploadedFile("s.txt", HEADER + b"x" * 200)},
+    )
     assert "파일이 너무 큽니다" in page.content.decode()
 
 
 def test_a_user_score_csv_over_the_limit_is_refused(world, client, settings):
     settings.STAGE_USER_SCORES_MAX_BYTES = 50
     _en(client).force_login(world["users"]["admin"])
-    response = client.post(f"/stages/{world['stage'].slug}/user-scores/",
-                           {"file": SimpleUploadedFile("scores.csv", b"evaluator,team,criterion,score\n" * 10)},
-                           follow=True)
+    response = client.post(
+        f"/stages/{world['stage'].slug}/user-scores/",
+        {"file": SimpleUploadedFile("scores.csv", b"evaluator,team,criterion,score\n" * 10)},
+        follow=True,
+    )
     assert "The file is too large: at most 50" in response.content.decode()
 
 

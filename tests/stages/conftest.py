@@ -34,10 +34,18 @@ def team_c(db):
 @pytest.fixture
 def stage(people, team_a, team_b, team_c, suite_version):
     reference_model_save(actor=people["admin"], suite_version=suite_version, name="Frontier-X", scores=TARGET)
-    return stage_create(actor=people["admin"], programme=ProgrammeFactory(), slug="stage-1", name_ko="1차 평가",
-                        name_en="First stage", advancing_count=2, suite_version=suite_version,
-                        nomination_deadline=timezone.now() + datetime.timedelta(days=1),
-                        teams=[team_a, team_b, team_c], bootstrap_samples=100)
+    return stage_create(
+        actor=people["admin"],
+        programme=ProgrammeFactory(),
+        slug="stage-1",
+        name_ko="1차 평가",
+        name_en="First stage",
+        advancing_count=2,
+        suite_version=suite_version,
+        nomination_deadline=timezone.now() + datetime.timedelta(days=1),
+        teams=[team_a, team_b, team_c],
+        bootstrap_samples=100,
+    )
 
 
 @pytest.fixture
@@ -49,9 +57,15 @@ def official_results(stage, suite_version, team_a, team_b, team_c):
     for team, share in scores.items():
         checkpoint = make_checkpoint(team, target="Frontier-X")
         run = make_run(checkpoint, suite_version, {t: v * share for t, v in TARGET.items()})
-        Nomination.objects.create(stage=stage, team=team, checkpoint=checkpoint,
-                                  manifest_digest=checkpoint.manifest_digest, nominated_at=timezone.now(),
-                                  status=NominationStatus.ACCEPTED, official_run=run)
+        Nomination.objects.create(
+            stage=stage,
+            team=team,
+            checkpoint=checkpoint,
+            manifest_digest=checkpoint.manifest_digest,
+            nominated_at=timezone.now(),
+            status=NominationStatus.ACCEPTED,
+            official_run=run,
+        )
     stage.status = StageStatus.SCORING
     stage.save()
     return stage

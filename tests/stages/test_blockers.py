@@ -1,6 +1,7 @@
 """What blocks finalisation is one list: the stage page shows it, finalise refuses with it. A failed
 official run is requested again by an admin with a reason; an originality verdict opens a gate item
 that an admin decides with a reason."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -41,8 +42,14 @@ def _fail_run(stage, team, status=RunStatus.FAILED) -> Nomination:
 
 def _verdict(checkpoint, verdict="derived") -> OriginalityReport:
     """A verdict as the originality worker stores it (its comparison is tested in tests/originality)."""
-    result = compare.Verdict(verdict=verdict, matched_share=0.9, best_reference=None, max_similarity=0.99,
-                             informative_parameters=1000, matches=[])
+    result = compare.Verdict(
+        verdict=verdict,
+        matched_share=0.9,
+        best_reference=None,
+        max_similarity=0.99,
+        informative_parameters=1000,
+        matches=[],
+    )
     return _store_result(checkpoint, result, {}, threshold=0.95, derived_share=0.5)
 
 
@@ -53,7 +60,10 @@ def test_finalise_refuses_with_exactly_the_list_the_page_shows(official_results,
     _verdict(Nomination.objects.get(stage=stage, team=team_c).checkpoint)
     blockers = stage_blockers(stage)
     assert [(b.kind, b.team) for b in blockers] == [
-        (BlockerKind.RUN_FAILED, team_a.pk), (BlockerKind.RUN_WAITING, team_b.pk), (BlockerKind.ORIGINALITY, team_c.pk)]
+        (BlockerKind.RUN_FAILED, team_a.pk),
+        (BlockerKind.RUN_WAITING, team_b.pk),
+        (BlockerKind.ORIGINALITY, team_c.pk),
+    ]
     with pytest.raises(ValidationError) as refused:
         stage_finalise(actor=people["admin"], stage=stage)
     assert refused.value.messages[1:] == [b.message for b in blockers]
@@ -65,16 +75,18 @@ def test_finalise_refuses_with_exactly_the_list_the_page_shows(official_results,
     assert "What blocks finalisation" not in _client(people["reviewer"]).get(f"/stages/{stage.slug}/").content.decode()
 
 
-def test_blockers_take_a_fixed_number_of_queries(official_results, team_a, team_b, team_c,
-                                                 django_assert_max_num_queries):
+def test_blockers_take_a_fixed_number_of_queries(
+    official_results, team_a, team_b, team_c, django_assert_max_num_queries
+):
     for team in (team_a, team_b, team_c):
         _verdict(Nomination.objects.get(stage=official_results, team=team).checkpoint, "component_reuse")
     with django_assert_max_num_queries(4):
         assert len(stage_blockers(official_results)) == 3
 
 
-def test_a_failed_official_run_is_requested_again_with_a_reason(official_results, people, team_a,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_failed_official_run_is_requested_again_with_a_reason(
+    official_results, people, team_a, django_capture_on_commit_callbacks
+):
     stage = official_results
     nomination = _fail_run(stage, team_a)
     failed = nomination.official_run
@@ -84,8 +96,9 @@ def test_a_failed_official_run_is_requested_again_with_a_reason(official_results
     with pytest.raises(ValidationError, match="why"):
         official_run_rerequest(actor=people["admin"], stage=stage, nomination=nomination, reason="  ")
     with django_capture_on_commit_callbacks() as sent:
-        again = official_run_rerequest(actor=people["admin"], stage=stage, nomination=nomination,
-                                       reason="The GPU node was rebooted.")
+        again = official_run_rerequest(
+            actor=people["admin"], stage=stage, nomination=nomination, reason="The GPU node was rebooted."
+        )
     assert len(sent) == 1  # the new run goes to a worker, after commit
     run = EvaluationRun.objects.get(pk=again.official_run_id)
     assert run.pk != failed.pk and run.status == RunStatus.QUEUED and not run.counts_against_quota
@@ -99,8 +112,12 @@ def test_a_failed_official_run_is_requested_again_with_a_reason(official_results
 
 def test_a_cancelled_run_too_and_only_a_failed_one(official_results, people, team_a, team_b):
     with pytest.raises(ValidationError, match="failed or was cancelled"):
-        official_run_rerequest(actor=people["admin"], stage=official_results,
-                               nomination=Nomination.objects.get(stage=official_results, team=team_b), reason="x")
+        official_run_rerequest(
+            actor=people["admin"],
+            stage=official_results,
+            nomination=Nomination.objects.get(stage=official_results, team=team_b),
+            reason="x",
+        )
     nomination = _fail_run(official_results, team_a, status=RunStatus.CANCELLED)
     again = official_run_rerequest(actor=people["admin"], stage=official_results, nomination=nomination, reason="x")
     assert again.official_run_id != nomination.official_run_id
@@ -111,22 +128,33 @@ def test_the_page_and_api_request_a_failed_run_again(official_results, people, t
     nomination = _fail_run(stage, team_a)
     page = _client(people["admin"]).get(f"/stages/{stage.slug}/").content.decode()
     assert "Request the official run again" in page
-    response = _client(people["admin"]).post(f"/stages/{stage.slug}/official-run/",
-                                             {"team": team_a.pk, "reason": "Node rebooted."})
+    response = _client(people["admin"]).post(
+        f"/stages/{stage.slug}/official-run/", {"team": team_a.pk, "reason": "Node rebooted."}
+    )
     assert response.status_code == 302
     assert Nomination.objects.get(pk=nomination.pk).official_run_id != nomination.official_run_id
     _fail_run(stage, team_a)
-    assert _client(people["reviewer"]).post(f"/api/stages/{stage.slug}/official-runs/",
-                                            {"team": team_a.slug, "reason": "x"}, format="json").status_code == 403
-    assert _client(people["admin"]).post(f"/api/stages/{stage.slug}/official-runs/",
-                                         {"team": team_a.slug, "reason": ""}, format="json").status_code == 400
-    ok = _client(people["admin"]).post(f"/api/stages/{stage.slug}/official-runs/",
-                                       {"team": team_a.slug, "reason": "Again."}, format="json")
+    assert (
+        _client(people["reviewer"])
+        .post(f"/api/stages/{stage.slug}/official-runs/", {"team": team_a.slug, "reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        _client(people["admin"])
+        .post(f"/api/stages/{stage.slug}/official-runs/", {"team": team_a.slug, "reason": ""}, format="json")
+        .status_code
+        == 400
+    )
+    ok = _client(people["admin"]).post(
+        f"/api/stages/{stage.slug}/official-runs/", {"team": team_a.slug, "reason": "Again."}, format="json"
+    )
     assert ok.status_code == 201 and ok.json()["official_run"] != nomination.official_run_id
 
 
-def test_a_verdict_on_a_nominated_checkpoint_opens_a_gate_item(stage, people, team_a,
-                                                               django_capture_on_commit_callbacks):
+def test_a_verdict_on_a_nominated_checkpoint_opens_a_gate_item(
+    stage, people, team_a, django_capture_on_commit_callbacks
+):
     from config.celery_app import app
 
     app.loader.import_default_modules()
@@ -145,7 +173,8 @@ def test_a_verdict_on_a_nominated_checkpoint_opens_a_gate_item(stage, people, te
 
 
 def test_an_original_verdict_opens_nothing_and_a_nomination_of_a_flagged_checkpoint_opens_at_once(
-        stage, people, team_a):
+    stage, people, team_a
+):
     original, flagged = make_checkpoint(team_a), make_checkpoint(team_a)
     _verdict(original, "original")
     _verdict(flagged, "component_reuse")
@@ -167,8 +196,13 @@ def test_the_gate_is_decided_with_a_reason_before_finalising(official_results, p
         gate_item_decide(actor=people["reviewer"], stage=stage, nomination=nomination, decision="cleared", reason="ok")
     with pytest.raises(ValidationError):
         gate_item_decide(actor=people["admin"], stage=stage, nomination=nomination, decision="cleared", reason=" ")
-    item = gate_item_decide(actor=people["admin"], stage=stage, nomination=nomination, decision="excluded",
-                            reason="Derived from Qwen without disclosure.")
+    item = gate_item_decide(
+        actor=people["admin"],
+        stage=stage,
+        nomination=nomination,
+        decision="excluded",
+        reason="Derived from Qwen without disclosure.",
+    )
     assert (item.status, item.decided_by) == (GateStatus.EXCLUDED, people["admin"])
     assert stage.entries.get(team=team_c).excluded_reason == "Derived from Qwen without disclosure."
     with pytest.raises(ValidationError, match="already decided"):
@@ -184,13 +218,21 @@ def test_a_new_verdict_after_a_decision_needs_a_new_decision(official_results, p
     stage = official_results
     nomination = Nomination.objects.get(stage=stage, team=team_a)
     _verdict(nomination.checkpoint, "component_reuse")
-    gate_item_decide(actor=people["admin"], stage=stage, nomination=nomination, decision="cleared",
-                     reason="Only the tokenizer's embeddings, disclosed.")
+    gate_item_decide(
+        actor=people["admin"],
+        stage=stage,
+        nomination=nomination,
+        decision="cleared",
+        reason="Only the tokenizer's embeddings, disclosed.",
+    )
     assert stage_blockers(stage) == []
     report = _verdict(nomination.checkpoint, "derived")  # a re-check against a new reference
     assert [b.kind for b in stage_blockers(stage)] == [BlockerKind.ORIGINALITY]
-    response = _client(people["admin"]).post(f"/api/stages/{stage.slug}/originality-gate/", {
-        "team": team_a.slug, "decision": "cleared", "reason": "Licence allows derivation; declared."}, format="json")
+    response = _client(people["admin"]).post(
+        f"/api/stages/{stage.slug}/originality-gate/",
+        {"team": team_a.slug, "decision": "cleared", "reason": "Licence allows derivation; declared."},
+        format="json",
+    )
     assert response.status_code == 201 and response.json()["blockers"] == []
     assert OriginalityGateItem.objects.filter(nomination=nomination, report=report).count() == 2
     assert timezone.now() >= OriginalityGateItem.objects.get(verdict="derived").decided_at
@@ -201,15 +243,19 @@ def test_the_gate_is_decided_on_the_page(official_results, people, team_b):
     _verdict(Nomination.objects.get(stage=stage, team=team_b).checkpoint)
     page = _client(people["admin"]).get(f"/stages/{stage.slug}/").content.decode()
     assert 'action="/stages/stage-1/originality-gate/"' in page
-    response = _client(people["admin"]).post(f"/stages/{stage.slug}/originality-gate/", {
-        "team": team_b.pk, "decision": "cleared", "reason": "Reviewed the evidence."}, follow=True)
+    response = _client(people["admin"]).post(
+        f"/stages/{stage.slug}/originality-gate/",
+        {"team": team_b.pk, "decision": "cleared", "reason": "Reviewed the evidence."},
+        follow=True,
+    )
     assert 'gate-status">derived · Cleared: the team may advance</span>' in response.content.decode()
     assert OriginalityGateItem.objects.get().status == GateStatus.CLEARED
     assert ReportStatus.DONE == OriginalityReport.objects.get().status
 
 
-def test_the_admins_stage_page_costs_the_same_queries_with_more_gate_items(official_results, people, team_a, team_b,
-                                                                           team_c):
+def test_the_admins_stage_page_costs_the_same_queries_with_more_gate_items(
+    official_results, people, team_a, team_b, team_c
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -1,4 +1,5 @@
 """The make-run demo: a leaderboard and a first stage a reviewer can walk through."""
+
 import pytest
 from django.core.management import call_command
 

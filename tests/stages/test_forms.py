@@ -1,4 +1,5 @@
 """The stage page's buttons: each goes through its service and says what happened."""
+
 from django.contrib.messages import get_messages
 
 from stages.models import StageTeam

@@ -1,5 +1,6 @@
 """The bootstrap's items: one score per item, on the suite metric's own filter. The harness logs
 a generative sample once per filter (GSM8K: strict-match and flexible-extract)."""
+
 from stages.inputs import _item_scores
 
 TASKS = [{"task": "gsm8k", "metric": "exact_match,strict-match"}, {"task": "mc", "metric": "acc,none"}]

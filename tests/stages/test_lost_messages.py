@@ -1,18 +1,25 @@
 """Freezing a stage while the broker is down still freezes it; the nominations' verifications are
 sent again by the beat, at most once per interval, and a second message changes nothing."""
+
 import datetime
 
 from django.utils import timezone
 
 from stages.models import Nomination, NominationStatus, Stage, StageStatus
-from stages.services.nominations import nomination_submit, nomination_verify, nominations_freeze, nominations_resend_unverified
+from stages.services.nominations import (
+    nomination_submit,
+    nomination_verify,
+    nominations_freeze,
+    nominations_resend_unverified,
+)
 from tests.support.brokers import broker_down
 
 from .test_services import _checkpoint_with_files
 
 
 def test_a_freeze_while_the_broker_is_down_stands_and_its_verifications_are_resent(
-        stage, people, team_a, settings, tmp_path, django_capture_on_commit_callbacks):
+    stage, people, team_a, settings, tmp_path, django_capture_on_commit_callbacks
+):
     checkpoint, _folder = _checkpoint_with_files(settings, tmp_path, team_a)
     nomination = nomination_submit(actor=people["member_a"], stage=stage, checkpoint=checkpoint)
     with broker_down(), django_capture_on_commit_callbacks(execute=True) as sent:

@@ -1,6 +1,7 @@
 """The bootstrap at programme size: version 2 resamples a task's items as counts (few distinct
 values) or in chunks, and agrees in distribution with resampling item by item; stages finalised
 before it keep re-computing to their stored outcome with version 1."""
+
 import json
 from pathlib import Path
 

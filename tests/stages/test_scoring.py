@@ -1,4 +1,5 @@
 """The cut on worked examples (pure: no database)."""
+
 import copy
 
 import pytest
@@ -7,10 +8,38 @@ from stages.rubric import FIRST_STAGE_RUBRIC
 from stages.scoring import aggregate, compute_outcome
 
 TASKS = [
-    {"task": "nia_mc", "metric": "acc,none", "category": "nia", "weight": 1.0, "random_baseline": 0.25, "higher_is_better": True},
-    {"task": "global_mc", "metric": "acc,none", "category": "global_common", "weight": 1.0, "random_baseline": 0.5, "higher_is_better": True},
-    {"task": "global_gen", "metric": "acc,none", "category": "global_common", "weight": 1.0, "random_baseline": 0.0, "higher_is_better": True},
-    {"task": "chosen_gen", "metric": "acc,none", "category": "team_chosen", "weight": 1.0, "random_baseline": 0.0, "higher_is_better": True},
+    {
+        "task": "nia_mc",
+        "metric": "acc,none",
+        "category": "nia",
+        "weight": 1.0,
+        "random_baseline": 0.25,
+        "higher_is_better": True,
+    },
+    {
+        "task": "global_mc",
+        "metric": "acc,none",
+        "category": "global_common",
+        "weight": 1.0,
+        "random_baseline": 0.5,
+        "higher_is_better": True,
+    },
+    {
+        "task": "global_gen",
+        "metric": "acc,none",
+        "category": "global_common",
+        "weight": 1.0,
+        "random_baseline": 0.0,
+        "higher_is_better": True,
+    },
+    {
+        "task": "chosen_gen",
+        "metric": "acc,none",
+        "category": "team_chosen",
+        "weight": 1.0,
+        "random_baseline": 0.0,
+        "higher_is_better": True,
+    },
 ]
 TARGET = {"nia_mc": 0.6, "global_mc": 0.8, "global_gen": 0.6, "chosen_gen": 0.5}
 
@@ -18,37 +47,76 @@ TARGET = {"nia_mc": 0.6, "global_mc": 0.8, "global_gen": 0.6, "chosen_gen": 0.5}
 def rubric_inputs():
     rubric, criteria = [], []
     for key, parent, kind, category, points, ko, en, crits in FIRST_STAGE_RUBRIC:
-        rubric.append({"key": key, "parent": parent, "kind": kind, "category": category, "points": str(points),
-                       "name_ko": ko, "name_en": en})
-        criteria += [{"key": c, "part": key, "max_score": str(m), "name_ko": cko, "name_en": cen}
-                     for c, cko, cen, m in crits]
+        rubric.append(
+            {
+                "key": key,
+                "parent": parent,
+                "kind": kind,
+                "category": category,
+                "points": str(points),
+                "name_ko": ko,
+                "name_en": en,
+            }
+        )
+        criteria += [
+            {"key": c, "part": key, "max_score": str(m), "name_ko": cko, "name_en": cen} for c, cko, cen, m in crits
+        ]
     return rubric, criteria
 
 
 def team(team_id, slug, scores, excluded=""):
-    return {"id": team_id, "slug": slug, "name_ko": slug, "name_en": slug, "excluded_reason": excluded,
-            "nomination": None, "scores": scores, "target_scores": dict(TARGET), "samples": {}}
+    return {
+        "id": team_id,
+        "slug": slug,
+        "name_ko": slug,
+        "name_en": slug,
+        "excluded_reason": excluded,
+        "nomination": None,
+        "scores": scores,
+        "target_scores": dict(TARGET),
+        "samples": {},
+    }
 
 
 def expert(team_id, per_reviewer):
     """{criterion: [score by reviewer 1, 2, ...]} → rows."""
-    return [{"reviewer": r + 1, "team": team_id, "criterion": c, "score": str(s)}
-            for c, scores in per_reviewer.items() for r, s in enumerate(scores)]
+    return [
+        {"reviewer": r + 1, "team": team_id, "criterion": c, "score": str(s)}
+        for c, scores in per_reviewer.items()
+        for r, s in enumerate(scores)
+    ]
 
 
 def user(team_id, per_evaluator):
-    return [{"evaluator": f"u{e}", "team": team_id, "criterion": c, "score": str(s)}
-            for c, scores in per_evaluator.items() for e, s in enumerate(scores)]
+    return [
+        {"evaluator": f"u{e}", "team": team_id, "criterion": c, "score": str(s)}
+        for c, scores in per_evaluator.items()
+        for e, s in enumerate(scores)
+    ]
 
 
 def make_inputs(teams, expert_scores, user_scores, **stage):
     rubric, criteria = rubric_inputs()
     return {
-        "stage": {"slug": "s1", "advancing_count": 1, "suite_version": 1, "benchmark_scoring": "target_ratio",
-                  "expert_aggregation": "mean", "trim_fraction": "0.1", "tie_break": ["benchmarks", "expert"],
-                  "target_goal_percent": "95", "bootstrap_samples": 200, "bootstrap_seed": 7, **stage},
-        "rubric": rubric, "criteria": criteria, "tasks": TASKS, "teams": teams,
-        "expert_scores": expert_scores, "user_scores": user_scores,
+        "stage": {
+            "slug": "s1",
+            "advancing_count": 1,
+            "suite_version": 1,
+            "benchmark_scoring": "target_ratio",
+            "expert_aggregation": "mean",
+            "trim_fraction": "0.1",
+            "tie_break": ["benchmarks", "expert"],
+            "target_goal_percent": "95",
+            "bootstrap_samples": 200,
+            "bootstrap_seed": 7,
+            **stage,
+        },
+        "rubric": rubric,
+        "criteria": criteria,
+        "tasks": TASKS,
+        "teams": teams,
+        "expert_scores": expert_scores,
+        "user_scores": user_scores,
     }
 
 
@@ -101,8 +169,11 @@ def test_trimmed_mean():
 def test_trimmed_mean_drops_an_outlier_reviewer():
     scores = {"technology": [9, 9, 9, 9, 0], "report": [9, 9, 9, 9, 0], "sovereignty": [9, 9, 9, 9, 0]}
     mean = compute_outcome(make_inputs([team(1, "x", X_SCORES)], expert(1, scores), []))
-    trimmed = compute_outcome(make_inputs([team(1, "x", X_SCORES)], expert(1, scores), [],
-                                          expert_aggregation="trimmed_mean", trim_fraction="0.2"))
+    trimmed = compute_outcome(
+        make_inputs(
+            [team(1, "x", X_SCORES)], expert(1, scores), [], expert_aggregation="trimmed_mean", trim_fraction="0.2"
+        )
+    )
     assert mean["rows"][0]["parts"]["expert"] == pytest.approx(35 * 7.2 / 10)
     assert trimmed["rows"][0]["parts"]["expert"] == pytest.approx(35 * 9 / 10)
 
@@ -146,7 +217,9 @@ def _bootstrap_inputs(seed):
     a = team(1, "a", {"nia_mc": 0.6, "global_mc": 0.8, "global_gen": 0.6, "chosen_gen": 0.5})
     b = team(2, "b", {"nia_mc": 0.58, "global_mc": 0.8, "global_gen": 0.6, "chosen_gen": 0.5})
     a["samples"], b["samples"] = {"nia_mc": items_a}, {"nia_mc": items_b}
-    return make_inputs([a, b], expert(1, X_EXPERT) + expert(2, X_EXPERT), [], bootstrap_seed=seed, bootstrap_samples=300)
+    return make_inputs(
+        [a, b], expert(1, X_EXPERT) + expert(2, X_EXPERT), [], bootstrap_seed=seed, bootstrap_samples=300
+    )
 
 
 def test_bootstrap_is_deterministic_with_a_seed():

@@ -1,4 +1,5 @@
 """Stage services against PostgreSQL: rubric, nominations, scores, the gate, finalising."""
+
 import datetime
 import hashlib
 
@@ -40,12 +41,23 @@ def test_a_rubric_whose_parts_do_not_add_up_is_refused(people, suite_version, te
     from stages.services.stages import stage_create
     from tests.support.factories import ProgrammeFactory
 
-    bad = [("benchmarks", None, "group", "", 40, "b", "b", []),
-           ("nia", "benchmarks", "benchmark", "nia", 30, "n", "n", [])]
+    bad = [
+        ("benchmarks", None, "group", "", 40, "b", "b", []),
+        ("nia", "benchmarks", "benchmark", "nia", 30, "n", "n", []),
+    ]
     with pytest.raises(ValidationError, match="add up"):
-        stage_create(actor=people["admin"], programme=ProgrammeFactory(), slug="bad", name_ko="x", name_en="x",
-                     advancing_count=1, suite_version=suite_version, teams=[team_a, team_b],
-                     nomination_deadline=timezone.now(), rubric=bad)
+        stage_create(
+            actor=people["admin"],
+            programme=ProgrammeFactory(),
+            slug="bad",
+            name_ko="x",
+            name_en="x",
+            advancing_count=1,
+            suite_version=suite_version,
+            teams=[team_a, team_b],
+            nomination_deadline=timezone.now(),
+            rubric=bad,
+        )
     assert not Stage.objects.filter(slug="bad").exists()
 
 
@@ -84,8 +96,9 @@ def _checkpoint_with_files(settings, tmp_path, team, name="nominee"):
     return checkpoint, folder
 
 
-def test_freeze_then_a_changed_manifest_is_rejected(stage, people, team_a, settings, tmp_path,
-                                                    django_capture_on_commit_callbacks):
+def test_freeze_then_a_changed_manifest_is_rejected(
+    stage, people, team_a, settings, tmp_path, django_capture_on_commit_callbacks
+):
     checkpoint, folder = _checkpoint_with_files(settings, tmp_path, team_a)
     nomination = nomination_submit(actor=people["member_a"], stage=stage, checkpoint=checkpoint)
     (folder / "model.safetensors").write_bytes(b"weights-v2")  # swapped after nomination
@@ -130,11 +143,13 @@ def test_expert_scores_final_once_submitted(official_results, people, team_a, te
 
 def test_user_scores_csv_all_or_nothing(official_results, people):
     stage = official_results
-    bad = ("evaluator,team,criterion,score\n"
-           "u1,team-a,usefulness,4\n"
-           "u1,team-z,usefulness,4\n"  # unknown team
-           "u2,team-a,accuracy,9\n"  # above the maximum (5)
-           "u1,team-a,usefulness,3\n")  # duplicate
+    bad = (
+        "evaluator,team,criterion,score\n"
+        "u1,team-a,usefulness,4\n"
+        "u1,team-z,usefulness,4\n"  # unknown team
+        "u2,team-a,accuracy,9\n"  # above the maximum (5)
+        "u1,team-a,usefulness,3\n"
+    )  # duplicate
     with pytest.raises(ValidationError) as error:
         user_scores_import(actor=people["admin"], stage=stage, text=bad)
     messages = error.value.message_dict["file"]
@@ -166,8 +181,12 @@ def test_the_originality_gate_needs_a_reason_and_is_audited(official_results, pe
 def test_finalise_freezes_everything_and_recomputes_identically(official_results, people, team_a, team_b, team_c):
     stage = official_results
     for reviewer_scores in ({team_a: 9, team_b: 6, team_c: 5},):
-        expert_scores_save(actor=people["reviewer"], stage=stage, submit=True, scores={
-            (t.pk, c): s for t, s in reviewer_scores.items() for c in ("technology", "report", "sovereignty")})
+        expert_scores_save(
+            actor=people["reviewer"],
+            stage=stage,
+            submit=True,
+            scores={(t.pk, c): s for t, s in reviewer_scores.items() for c in ("technology", "report", "sovereignty")},
+        )
     result = stage_finalise(actor=people["admin"], stage=stage)
     stage.refresh_from_db()
     assert stage.status == StageStatus.FINALISED
@@ -176,8 +195,12 @@ def test_finalise_freezes_everything_and_recomputes_identically(official_results
     team_c.refresh_from_db()
     assert team_c.status == TeamStatus.ELIMINATED
     assert compute_outcome(result.inputs) == result.outcome  # reproducible from the stored inputs
-    assert result.inputs_digest == hashlib.sha256(
-        __import__("json").dumps(result.inputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    assert (
+        result.inputs_digest
+        == hashlib.sha256(
+            __import__("json").dumps(result.inputs, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+    )
     assert AuditEvent.objects.filter(action="stage.finalise").exists()
     # Nothing changes afterwards: services refuse, and the database refuses too.
     with pytest.raises(ValidationError, match="finalised"):
@@ -210,14 +233,35 @@ def test_finalising_applies_the_data_licences_to_eliminated_teams(official_resul
     datasets = []
     for term in ("end_access", "retain"):
         licence = data.licence_create(actor=None, slug=f"l-{term}", **licence_terms(post_termination=term))
-        datasets.append(data.dataset_create(actor=None, slug=f"d-{term}", provider=provider, licence=licence,
-                                            name_ko=term, name_en=term, modality="video", size_records=1,
-                                            description=term))
+        datasets.append(
+            data.dataset_create(
+                actor=None,
+                slug=f"d-{term}",
+                provider=provider,
+                licence=licence,
+                name_ko=term,
+                name_en=term,
+                modality="video",
+                size_records=1,
+                description=term,
+            )
+        )
     today = dt.date.today()
-    data.purchase_create(actor=None, kind="individual", title="방송", provider=provider, intermediary=None,
-                         datasets=datasets, contract_number="C-1", contract_date=today - dt.timedelta(days=30),
-                         price_krw=1_000, vat_krw=100, access_from=today - dt.timedelta(days=30),
-                         access_until=today + dt.timedelta(days=365), shares=[{"team": team_c, "percent": Decimal(100)}])
+    data.purchase_create(
+        actor=None,
+        kind="individual",
+        title="방송",
+        provider=provider,
+        intermediary=None,
+        datasets=datasets,
+        contract_number="C-1",
+        contract_date=today - dt.timedelta(days=30),
+        price_krw=1_000,
+        vat_krw=100,
+        access_from=today - dt.timedelta(days=30),
+        access_until=today + dt.timedelta(days=365),
+        shares=[{"team": team_c, "percent": Decimal(100)}],
+    )
     stage_finalise(actor=people["admin"], stage=official_results)
     held = {e.dataset.slug: e.revoked_on for e in Entitlement.objects.filter(team=team_c).select_related("dataset")}
     assert held["d-end_access"] is not None and held["d-retain"] is None

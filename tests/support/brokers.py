@@ -1,5 +1,6 @@
 """Pointing this process's Celery app at another broker: a dead one (nothing listens) or a
 private redis-server (tests/faults)."""
+
 import socket
 from contextlib import contextmanager
 

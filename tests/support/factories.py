@@ -1,7 +1,6 @@
 import datetime
 
 import factory
-
 from django.db.models import Q
 
 from accounts.models import TeamRole, User
@@ -95,8 +94,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 def legacy_team_roles(organisation_id) -> dict[int, str]:
     """The roles accounts/0004 gives a person of this organisation (its memberships now or later)."""
     roles: dict[int, str] = {}
-    for team_id, role in Membership.objects.filter(organisation_id=organisation_id).filter(
-            Q(left_on__isnull=True) | Q(left_on__gte=datetime.date.today())).values_list("team_id", "roles__role"):
+    for team_id, role in (
+        Membership.objects.filter(organisation_id=organisation_id)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=datetime.date.today()))
+        .values_list("team_id", "roles__role")
+    ):
         roles[team_id] = "lead" if role == "lead" or roles.get(team_id) == "lead" else "submitter"
     return roles
 

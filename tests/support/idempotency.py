@@ -1,5 +1,6 @@
 """Many identical requests at once, each in its own thread and database connection (as in
 tests/budget/test_concurrency.py): what idempotency keys are measured with."""
+
 import threading
 
 from django.contrib.auth import get_user_model

@@ -1,5 +1,6 @@
 """Real Celery workers for the end-to-end tests: separate processes that read the
 test database through PostgreSQL and take tasks from Redis."""
+
 import os
 import shutil
 import subprocess
@@ -28,18 +29,52 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def start_worker(name: str, *, checkpoint_root: Path, runs_dir: Path, log: Path, queues: str = "default,eval-cpu",
-                 env: dict | None = None, module: str = "celery") -> subprocess.Popen:
+def start_worker(
+    name: str,
+    *,
+    checkpoint_root: Path,
+    runs_dir: Path,
+    log: Path,
+    queues: str = "default,eval-cpu",
+    env: dict | None = None,
+    module: str = "celery",
+) -> subprocess.Popen:
     """`env` adds to (or overrides) the worker's environment; `module` is what `python -m` runs
     (a launcher that prepares the process, then hands over to celery's command line)."""
-    env = os.environ | {
-        "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL,
-        "CHECKPOINT_ROOT": str(checkpoint_root), "EVAL_RUNS_DIR": str(runs_dir), "EVAL_WARM_WORKER": "1",
-    } | (env or {})
+    env = (
+        os.environ
+        | {
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "CHECKPOINT_ROOT": str(checkpoint_root),
+            "EVAL_RUNS_DIR": str(runs_dir),
+            "EVAL_WARM_WORKER": "1",
+        }
+        | (env or {})
+    )
     return subprocess.Popen(
-        [sys.executable, "-m", module, "-A", "config", "worker", "-Q", queues, "--pool", "solo",
-         "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            module,
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queues,
+            "--pool",
+            "solo",
+            "-n",
+            f"{name}-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -54,8 +89,9 @@ def stop_worker(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_worker(django_db_blocker, name: str, *, checkpoint_root: Path, runs_dir: Path, log: Path,
-                   env: dict | None = None):
+def running_worker(
+    django_db_blocker, name: str, *, checkpoint_root: Path, runs_dir: Path, log: Path, env: dict | None = None
+):
     """A worker for the length of a block (a module's fixture): the queues are emptied first,
     and the worker is stopped after, whatever happened."""
     with django_db_blocker.unblock():
@@ -79,8 +115,9 @@ def module_worker_fixtures(name: str):
 
     @pytest.fixture(scope="module")
     def worker(django_db_setup, django_db_blocker, dirs):
-        with running_worker(django_db_blocker, name, checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"],
-                            log=dirs["log"]) as process:
+        with running_worker(
+            django_db_blocker, name, checkpoint_root=dirs["checkpoints"], runs_dir=dirs["runs"], log=dirs["log"]
+        ) as process:
             yield process
 
     return dirs, worker
@@ -111,8 +148,12 @@ def wait_until_idle(*, log: Path | None = None, timeout: float = 120) -> None:
     """Until the test's worker has nothing left to do: a task still running when a test's tables
     are emptied (e.g. the originality check each validated checkpoint queues) deadlocks with the
     TRUNCATE. A transactional test's worker fixture calls this before it ends."""
-    wait_for(lambda: not _queued() and _worker_idle() and not _queued(), timeout=timeout,
-             what="the worker to finish its tasks", log=log)
+    wait_for(
+        lambda: not _queued() and _worker_idle() and not _queued(),
+        timeout=timeout,
+        what="the worker to finish its tasks",
+        log=log,
+    )
 
 
 def wait_for(predicate, *, timeout: float, what: str, log: Path | None = None):
@@ -133,18 +174,46 @@ def copy_checkpoint(source: Path, root: Path, team_slug: str, name: str) -> Path
     return target
 
 
-def lm_eval_command_line(checkpoint_path: str, tasks: list[str], *, include: Path, batch_size: int,
-                         scratch: Path) -> dict:
+def lm_eval_command_line(
+    checkpoint_path: str, tasks: list[str], *, include: Path, batch_size: int, scratch: Path
+) -> dict:
     """The results that `python -m lm_eval` reports for these tasks, zero-shot, offline, on CPU."""
     import json
 
-    env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-                        "LM_HARNESS_CACHE_PATH": str(scratch / "cache")}
+    env = os.environ | {
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "LM_HARNESS_CACHE_PATH": str(scratch / "cache"),
+    }
     subprocess.run(
-        [sys.executable, "-m", "lm_eval", "--model", "hf", "--model_args", f"pretrained={checkpoint_path},dtype=float32",
-         "--tasks", ",".join(tasks), "--include_path", str(include), "--num_fewshot", "0",
-         "--batch_size", str(batch_size), "--device", "cpu", "--seed", "0,1234,1234,1234",
-         "--output_path", str(scratch / "out")],
-        cwd=scratch, env=env, check=True, capture_output=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "lm_eval",
+            "--model",
+            "hf",
+            "--model_args",
+            f"pretrained={checkpoint_path},dtype=float32",
+            "--tasks",
+            ",".join(tasks),
+            "--include_path",
+            str(include),
+            "--num_fewshot",
+            "0",
+            "--batch_size",
+            str(batch_size),
+            "--device",
+            "cpu",
+            "--seed",
+            "0,1234,1234,1234",
+            "--output_path",
+            str(scratch / "out"),
+        ],
+        cwd=scratch,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     return json.loads(next((scratch / "out").rglob("results_*.json")).read_text())["results"]

@@ -4,10 +4,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import TeamRoleKind, User
-from core.roles import Role
 from accounts.services import user_create
 from accounts.services.team_roles import team_role_grant
 from consortium.models import Membership, Organisation
+from core.roles import Role
 
 # username, what it shows, organisation slug, role
 DEMO_USERS = [
@@ -25,8 +25,14 @@ def _grant_team_roles(user) -> None:
     if not user.organisation_id:
         return
     today = timezone.localdate()
-    for membership in Membership.objects.active_on(today).filter(organisation_id=user.organisation_id).select_related("team"):
-        role = TeamRoleKind.LEAD if membership.team.lead_organisation_id == user.organisation_id else TeamRoleKind.SUBMITTER
+    for membership in (
+        Membership.objects.active_on(today).filter(organisation_id=user.organisation_id).select_related("team")
+    ):
+        role = (
+            TeamRoleKind.LEAD
+            if membership.team.lead_organisation_id == user.organisation_id
+            else TeamRoleKind.SUBMITTER
+        )
         team_role_grant(actor=None, team=membership.team, user=user, role=role)
 
 
@@ -40,7 +46,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {username:<16} {label} (exists; password unchanged)")
                 continue
             password = secrets.token_urlsafe(12)
-            user = user_create(actor=None, username=username, password=password,
-                               organisation=organisations.get(org_slug), role=role)
+            user = user_create(
+                actor=None, username=username, password=password, organisation=organisations.get(org_slug), role=role
+            )
             _grant_team_roles(user)
             self.stdout.write(f"  {username:<16} {label}  password: {password}")

@@ -11,5 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, folder=None, **options):
         export = audit_head_export(folder=folder)
-        self.stdout.write(f"Audit head #{export.seq} {export.hash} exported at {export.exported_at.isoformat()}"
-                          + (f" to {export.file_path}" if export.file_path else ""))
+        self.stdout.write(
+            f"Audit head #{export.seq} {export.hash} exported at {export.exported_at.isoformat()}"
+            + (f" to {export.file_path}" if export.file_path else "")
+        )

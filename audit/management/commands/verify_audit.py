@@ -7,8 +7,10 @@ from audit.selectors import audit_chain_verify, audit_chain_verify_against
 
 
 class Command(BaseCommand):
-    help = ("Verify the audit log's hash chain; exit non-zero at the first tampered or missing row. With --head "
-            "(SEQ:HASH, or an exported head's JSON file) also check that the log still matches that head.")
+    help = (
+        "Verify the audit log's hash chain; exit non-zero at the first tampered or missing row. With --head "
+        "(SEQ:HASH, or an exported head's JSON file) also check that the log still matches that head."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--head", default="", help="an exported head: SEQ:HASH or the path of its JSON file")

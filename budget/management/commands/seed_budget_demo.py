@@ -11,7 +11,10 @@ class Command(BaseCommand):
         if options["verbosity"] == 0:
             return
         if report.changed:
-            self.stdout.write(self.style.SUCCESS(f"GPU budget demo seeded: {', '.join(report.created[:8])}"
-                                                 f"{'…' if len(report.created) > 8 else ''}"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"GPU budget demo seeded: {', '.join(report.created[:8])}{'…' if len(report.created) > 8 else ''}"
+                )
+            )
         else:
             self.stdout.write("GPU budget demo already loaded: nothing changed.")

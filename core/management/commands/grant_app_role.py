@@ -17,13 +17,17 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("grant_app_role is for PostgreSQL deployments.")
         with connection.cursor() as cursor:
-            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = %s "
-                           "ORDER BY tablename", [role])
+            cursor.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = %s ORDER BY tablename",
+                [role],
+            )
             owned = [row[0] for row in cursor.fetchall()]
         if owned:
             # An owner may truncate audit rows or switch their triggers off: the app must not be one.
-            raise CommandError(f"{role} owns {len(owned)} table(s) ({', '.join(owned[:5])}): the app's role must own "
-                               "nothing. Migrate as another role (the owner) and grant this one.")
+            raise CommandError(
+                f"{role} owns {len(owned)} table(s) ({', '.join(owned[:5])}): the app's role must own "
+                "nothing. Migrate as another role (the owner) and grant this one."
+            )
         name = connection.ops.quote_name(role)
         statements = [
             f"GRANT USAGE ON SCHEMA public TO {name}",

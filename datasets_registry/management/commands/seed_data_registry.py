@@ -4,8 +4,10 @@ from datasets_registry.seed import seed_data_registry
 
 
 class Command(BaseCommand):
-    help = ("Load the 2025 data providers, licences, datasets and purchases (and demo training-data "
-            "declarations). Creates only what is missing, so it is idempotent.")
+    help = (
+        "Load the 2025 data providers, licences, datasets and purchases (and demo training-data "
+        "declarations). Creates only what is missing, so it is idempotent."
+    )
 
     def handle(self, *args, **options):
         report = seed_data_registry()

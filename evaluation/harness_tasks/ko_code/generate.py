@@ -3,6 +3,7 @@ column layout (task_id, prompt, canonical_solution, test, entry_point), so the h
 humaneval recipe scores them. The prompt ends with the body's `return`: the model writes the
 returned expression (a whole function is beyond the tiny demo models). Run:
 python generate.py [--out FOLDER]. Deterministic."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,18 +30,39 @@ ITEMS = [
     ("backwards", "s", "문자열을 뒤집는다.", "return s[::-1]", ["backwards('abc') == 'cba'", "backwards('') == ''"]),
     ("halve", "x", "x를 2로 나눈 몫.", "return x // 2", ["halve(7) == 3", "halve(8) == 4"]),
     ("sorted_copy", "xs", "정렬한 새 리스트.", "return sorted(xs)", ["sorted_copy([3, 1, 2]) == [1, 2, 3]"]),
-    ("gcd_of", "a, b", "최대공약수 (math 모듈 사용).", "import math\n    return math.gcd(a, b)",
-     ["gcd_of(12, 18) == 6", "gcd_of(7, 5) == 1"]),
+    (
+        "gcd_of",
+        "a, b",
+        "최대공약수 (math 모듈 사용).",
+        "import math\n    return math.gcd(a, b)",
+        ["gcd_of(12, 18) == 6", "gcd_of(7, 5) == 1"],
+    ),
     ("count_a", "s", "문자 'a'의 개수.", "return s.count('a')", ["count_a('banana') == 3", "count_a('xyz') == 0"]),
     ("unique", "xs", "중복을 없앤 정렬 리스트.", "return sorted(set(xs))", ["unique([2, 1, 2]) == [1, 2]"]),
-    ("words", "s", "공백으로 나눈 단어 수 (re 모듈 사용).", "import re\n    return len(re.findall(r'\\S+', s))",
-     ["words('a bc  d') == 3", "words('') == 0"]),
-    ("product", "xs", "모든 원소의 곱.", "import functools, operator\n    return functools.reduce(operator.mul, xs, 1)",
-     ["product([2, 3, 4]) == 24", "product([]) == 1"]),
+    (
+        "words",
+        "s",
+        "공백으로 나눈 단어 수 (re 모듈 사용).",
+        "import re\n    return len(re.findall(r'\\S+', s))",
+        ["words('a bc  d') == 3", "words('') == 0"],
+    ),
+    (
+        "product",
+        "xs",
+        "모든 원소의 곱.",
+        "import functools, operator\n    return functools.reduce(operator.mul, xs, 1)",
+        ["product([2, 3, 4]) == 24", "product([]) == 1"],
+    ),
     ("is_empty", "xs", "비어 있으면 True.", "return len(xs) == 0", ["is_empty([])", "not is_empty([0])"]),
     ("triple", "x", "x의 세 배를 돌려준다.", "return x * 3", ["triple(2) == 6", "triple(-1) == -3"]),
     ("distance", "a, b", "두 수의 차의 절댓값.", "return abs(a - b)", ["distance(3, 8) == 5", "distance(8, 3) == 5"]),
-    ("middle", "xs", "가운데 원소 (길이는 홀수).", "return xs[len(xs) // 2]", ["middle([1, 2, 3]) == 2", "middle([7]) == 7"]),
+    (
+        "middle",
+        "xs",
+        "가운데 원소 (길이는 홀수).",
+        "return xs[len(xs) // 2]",
+        ["middle([1, 2, 3]) == 2", "middle([7]) == 7"],
+    ),
 ]
 
 
@@ -49,9 +71,18 @@ def rows() -> list[dict]:
     for index, (name, args, doc, body, checks) in enumerate(ITEMS):
         head, _, expression = body.rpartition("return ")
         prompt = f'def {name}({args}):\n    """{doc}"""\n    {head}return'
-        test = "def check(candidate):\n" + "".join(f"    assert {c.replace(name + '(', 'candidate(')}\n" for c in checks)
-        out.append({"task_id": f"KoCode/{index}", "prompt": prompt, "canonical_solution": f" {expression}\n",
-                    "test": test, "entry_point": name})
+        test = "def check(candidate):\n" + "".join(
+            f"    assert {c.replace(name + '(', 'candidate(')}\n" for c in checks
+        )
+        out.append(
+            {
+                "task_id": f"KoCode/{index}",
+                "prompt": prompt,
+                "canonical_solution": f" {expression}\n",
+                "test": test,
+                "entry_point": name,
+            }
+        )
     return out
 
 

@@ -3,6 +3,7 @@
 `pass_at_k` and `build_predictions` are those of lm_eval/tasks/humaneval/utils.py: the metric is
 `evaluate.load("code_eval")`, loaded when the harness reads this file, as humaneval loads it. On
 the platform that call returns the sandboxed, offline metric (evaluation/sandbox/hook.py)."""
+
 from __future__ import annotations
 
 import json

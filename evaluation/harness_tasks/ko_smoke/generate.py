@@ -10,6 +10,7 @@ The corpus is written in the same style as the tasks (same prompt shapes, answer
 but from different numbers: every numeral, sum/difference and number pair used by a test
 item is left out of it, so a model trained on it has to generalise to score.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,6 +73,7 @@ def topic_particle(word: str) -> str:
 
 # --- items ---------------------------------------------------------------------------------
 
+
 def numeral_question(n: int) -> str:
     word = sino_korean(n)
     return f"{word}{object_particle(word)} 아라비아 숫자로 쓰면?"
@@ -117,12 +119,18 @@ def compare_question(a: int, b: int) -> str:
     return f"Which number is larger: {a} or {b}?"
 
 
-def mc_row(task: str, index: int, question: str, answer: str, distractors: list[str],
-           rng: random.Random, **extra) -> dict:
+def mc_row(
+    task: str, index: int, question: str, answer: str, distractors: list[str], rng: random.Random, **extra
+) -> dict:
     choices = [answer, *distractors]
     rng.shuffle(choices)
-    return {"id": f"{task}-{index:03d}", **extra, "question": question,
-            "choices": choices, "answer": choices.index(answer)}
+    return {
+        "id": f"{task}-{index:03d}",
+        **extra,
+        "question": question,
+        "choices": choices,
+        "answer": choices.index(answer),
+    }
 
 
 def arith_pool() -> list[tuple[str, int, int]]:
@@ -138,8 +146,15 @@ def build(rng: random.Random) -> tuple[dict[str, list[dict]], list[str]]:
     numbers = list(range(1, 1000))
     test_numbers = sorted(rng.sample(range(11, 1000), N_NUMERAL))
     tasks["ko_smoke_numeral_mc"] = [
-        mc_row("ko_smoke_numeral_mc", i, numeral_question(n), str(n), numeral_distractors(rng, n),
-               rng, numeral=sino_korean(n))
+        mc_row(
+            "ko_smoke_numeral_mc",
+            i,
+            numeral_question(n),
+            str(n),
+            numeral_distractors(rng, n),
+            rng,
+            numeral=sino_korean(n),
+        )
         for i, n in enumerate(test_numbers)
     ]
 
@@ -149,13 +164,22 @@ def build(rng: random.Random) -> tuple[dict[str, list[dict]], list[str]]:
     held = rng.sample(pool, N_ARITH_MC + N_ARITH_GEN)
     mc_items, gen_items = held[:N_ARITH_MC], held[N_ARITH_MC:]
     tasks["ko_smoke_arith_mc"] = [
-        mc_row("ko_smoke_arith_mc", i, arith_mc_question(rng, op, a, b), str(arith_answer(op, a, b)),
-               arith_distractors(rng, op, a, b), rng)
+        mc_row(
+            "ko_smoke_arith_mc",
+            i,
+            arith_mc_question(rng, op, a, b),
+            str(arith_answer(op, a, b)),
+            arith_distractors(rng, op, a, b),
+            rng,
+        )
         for i, (op, a, b) in enumerate(mc_items)
     ]
     tasks["ko_smoke_arith_gen"] = [
-        {"id": f"ko_smoke_arith_gen-{i:03d}", "question": arith_gen_question(op, a, b),
-         "answer": str(arith_answer(op, a, b))}
+        {
+            "id": f"ko_smoke_arith_gen-{i:03d}",
+            "question": arith_gen_question(op, a, b),
+            "answer": str(arith_answer(op, a, b)),
+        }
         for i, (op, a, b) in enumerate(gen_items)
     ]
 
@@ -165,8 +189,14 @@ def build(rng: random.Random) -> tuple[dict[str, list[dict]], list[str]]:
     compare = []
     for i, (low, high) in enumerate(test_pairs):
         first, second = (low, high) if rng.random() < 0.5 else (high, low)
-        compare.append({"id": f"en_smoke_compare_mc-{i:03d}", "question": compare_question(first, second),
-                        "choices": [str(first), str(second)], "answer": [first, second].index(high)})
+        compare.append(
+            {
+                "id": f"en_smoke_compare_mc-{i:03d}",
+                "question": compare_question(first, second),
+                "choices": [str(first), str(second)],
+                "answer": [first, second].index(high),
+            }
+        )
     tasks["en_smoke_compare_mc"] = compare
 
     # Corpus: the same shapes, answers appended, built from everything not held out.

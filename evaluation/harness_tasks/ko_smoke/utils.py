@@ -6,6 +6,7 @@ The task YAMLs therefore name `custom_dataset: !function utils.load_split`: lm-e
 this file from next to the YAML and calls it with the task's metadata and `dataset_kwargs`
 as keyword arguments (lm_eval/api/task.py, ConfigurableTask.download).
 """
+
 from __future__ import annotations
 
 import json

@@ -8,11 +8,13 @@ from evaluation.services.benchmark_data import snapshot_import
 
 
 class Command(BaseCommand):
-    help = ("Benchmark data snapshots. `export SUITE FOLDER` (on a connected machine): save every dataset the "
-            "suite's harness tasks read, and write FOLDER/import.sh; `import PATH --source ORG/NAME [--config NAME]`: "
-            "copy a dataset's files (Parquet, JSON Lines, CSV or Arrow per split, a save_to_disk folder, or a "
-            "datasets cache) under BENCHMARK_DATA_ROOT; `list`: what the platform holds. Then `manage.py "
-            "load_suites` pins them.")
+    help = (
+        "Benchmark data snapshots. `export SUITE FOLDER` (on a connected machine): save every dataset the "
+        "suite's harness tasks read, and write FOLDER/import.sh; `import PATH --source ORG/NAME [--config NAME]`: "
+        "copy a dataset's files (Parquet, JSON Lines, CSV or Arrow per split, a save_to_disk folder, or a "
+        "datasets cache) under BENCHMARK_DATA_ROOT; `list`: what the platform holds. Then `manage.py "
+        "load_suites` pins them."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["export", "import", "list"])
@@ -22,8 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--config", default="", help="the dataset's configuration (dataset_name)")
         parser.add_argument("--revision", default="", help="the upstream revision, when known")
         parser.add_argument("--licence", default="", help="a note on the data's licence")
-        parser.add_argument("--task", action="append", default=[],
-                            help="a harness task that reads this dataset: checked on the data before import")
+        parser.add_argument(
+            "--task",
+            action="append",
+            default=[],
+            help="a harness task that reads this dataset: checked on the data before import",
+        )
 
     def handle(self, *args, action, path, source, config, revision, licence, task, **options):
         if action == "list":
@@ -36,8 +42,15 @@ class Command(BaseCommand):
         if not path or not source:
             raise CommandError("import needs a PATH and --source")
         try:
-            snapshot, created = snapshot_import(actor=None, folder=Path(path), source=source, config=config,
-                                                revision=revision, licence=licence, tasks=tuple(task))
+            snapshot, created = snapshot_import(
+                actor=None,
+                folder=Path(path),
+                source=source,
+                config=config,
+                revision=revision,
+                licence=licence,
+                tasks=tuple(task),
+            )
         except SnapshotError as exc:
             raise CommandError(str(exc)) from exc
         splits = ", ".join(f"{split}: {rows} rows" for split, rows in snapshot.splits.items())
@@ -54,9 +67,12 @@ class Command(BaseCommand):
         lines = ["#!/bin/sh", "# On the platform: import what `benchmark_data export` saved, then pin it.", "set -e"]
         for item in exported:
             config = f" --config {item['config']}" if item["config"] else ""
-            lines.append(f"python manage.py benchmark_data import \"$(dirname \"$0\")/{Path(item['folder']).name}\" "
-                         f"--source {item['source']}{config}")
+            lines.append(
+                f'python manage.py benchmark_data import "$(dirname "$0")/{Path(item["folder"]).name}" '
+                f"--source {item['source']}{config}"
+            )
         lines.append("python manage.py load_suites")
         (folder / "import.sh").write_text("\n".join(lines) + "\n")
-        self.stdout.write(f"{len(exported)} datasets saved under {folder}; copy it to the platform and run "
-                          f"{folder / 'import.sh'}")
+        self.stdout.write(
+            f"{len(exported)} datasets saved under {folder}; copy it to the platform and run {folder / 'import.sh'}"
+        )

@@ -5,9 +5,11 @@ from evaluation.services.samples import run_samples_index_legacy, run_samples_in
 
 
 class Command(BaseCommand):
-    help = ("Fill the sample browser's table (RunSample) for runs stored before it existed, from their per-sample "
-            "logs; the runs that have rows are left alone (`--run ID` re-indexes one run). Until then those runs' "
-            "pages read their logs, without the correct/incorrect filter or search.")
+    help = (
+        "Fill the sample browser's table (RunSample) for runs stored before it existed, from their per-sample "
+        "logs; the runs that have rows are left alone (`--run ID` re-indexes one run). Until then those runs' "
+        "pages read their logs, without the correct/incorrect filter or search."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--run", type=int, action="append", default=[], help="re-index this run (repeatable)")

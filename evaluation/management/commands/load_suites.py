@@ -22,5 +22,7 @@ class Command(BaseCommand):
                     raise CommandError(f"{definition.slug}: the harness has no task named {', '.join(missing)}")
             version, outcome = suite_load(actor=None, definition=definition)
             if options["verbosity"]:
-                missing = f"; no snapshot yet of {', '.join(definition.missing_data)}" if definition.missing_data else ""
+                missing = (
+                    f"; no snapshot yet of {', '.join(definition.missing_data)}" if definition.missing_data else ""
+                )
                 self.stdout.write(f"{version}: {outcome} ({len(definition.tasks)} tasks{missing})")

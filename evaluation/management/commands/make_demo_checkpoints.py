@@ -7,8 +7,10 @@ from evaluation.demo_checkpoints import DEMO_CHAT_PLAN, DEMO_PLAN, make_demo_cha
 
 
 class Command(BaseCommand):
-    help = ("Train the five seeded teams' tiny demo checkpoints and the chat demo checkpoint (CPU, about a "
-            "minute) into CHECKPOINT_ROOT/<team>/<name>/. Complete folders are kept as they are.")
+    help = (
+        "Train the five seeded teams' tiny demo checkpoints and the chat demo checkpoint (CPU, about a "
+        "minute) into CHECKPOINT_ROOT/<team>/<name>/. Complete folders are kept as they are."
+    )
 
     def handle(self, *args, **options):
         root = settings.CHECKPOINT_ROOT

@@ -28,8 +28,10 @@ def demo_items(count: int = 40, seed: int = 20251) -> list[dict]:
 
 
 class Command(BaseCommand):
-    help = ("A demo private benchmark (labelled as demo data), written by the demo reviewer as a benchmark author, "
-            "published in the nia-private suite, and the demo checkpoints scored on it. Idempotent.")
+    help = (
+        "A demo private benchmark (labelled as demo data), written by the demo reviewer as a benchmark author, "
+        "published in the nia-private suite, and the demo checkpoints scored on it. Idempotent."
+    )
 
     def handle(self, *args, **options):
         author = User.objects.filter(username="reviewer").first()
@@ -42,8 +44,15 @@ class Command(BaseCommand):
         if benchmark is None:
             items = "\n".join(json.dumps(item, ensure_ascii=False) for item in demo_items()).encode()
             benchmark = private_benchmark_save(
-                actor=author, slug=SLUG, name_ko="[데모] 더 큰 수 고르기", name_en="[Demo] Pick the larger number",
-                kind="multiple_choice", prompt_template=TEMPLATE, items_file=("demo.jsonl", items), demo=True)
+                actor=author,
+                slug=SLUG,
+                name_ko="[데모] 더 큰 수 고르기",
+                name_en="[Demo] Pick the larger number",
+                kind="multiple_choice",
+                prompt_template=TEMPLATE,
+                items_file=("demo.jsonl", items),
+                demo=True,
+            )
         if benchmark.published_at is None:
             private_benchmark_publish(actor=author, benchmark=benchmark)
         version = suite_version_current(slug=SUITE_SLUG)
@@ -55,7 +64,9 @@ class Command(BaseCommand):
                 run_request(actor=None, checkpoint=checkpoint, suite_version=version, official=True)
             elif SUITE_SLUG not in checkpoint.requested_suites:  # scored once validated
                 Checkpoint.objects.filter(pk=checkpoint.pk).update(
-                    requested_suites=[*checkpoint.requested_suites, SUITE_SLUG])
-        self.stdout.write(f"  {benchmark.name_en}: {benchmark.snapshot.rows} demo items in {version}; "
-                          f"the demo checkpoints are scored on it")
-
+                    requested_suites=[*checkpoint.requested_suites, SUITE_SLUG]
+                )
+        self.stdout.write(
+            f"  {benchmark.name_en}: {benchmark.snapshot.rows} demo items in {version}; "
+            f"the demo checkpoints are scored on it"
+        )

@@ -8,9 +8,11 @@ from evaluation.services.checkpoints import checkpoint_submit
 
 
 class Command(BaseCommand):
-    help = ("Submit the demo checkpoints (see make_demo_checkpoints) for their teams and evaluate them on "
-            "ko-smoke, and the chat demo checkpoint on ko-chat (a chat protocol). Checkpoints already submitted "
-            "are left alone.")
+    help = (
+        "Submit the demo checkpoints (see make_demo_checkpoints) for their teams and evaluate them on "
+        "ko-smoke, and the chat demo checkpoint on ko-chat (a chat protocol). Checkpoints already submitted "
+        "are left alone."
+    )
 
     def handle(self, *args, **options):
         plans = [(plan, "ko-smoke") for plan in DEMO_PLAN] + [(plan, "ko-chat") for plan in DEMO_CHAT_PLAN]
@@ -23,7 +25,13 @@ class Command(BaseCommand):
                 continue
             if Checkpoint.objects.filter(team=team, source=name).exists():
                 continue
-            checkpoint_submit(actor=None, team=team, name=name, source=name, suites=[suite],
-                              declared_target_model=DEMO_TARGET_MODEL,
-                              notes="Demo checkpoint built by make_demo_checkpoints.")
+            checkpoint_submit(
+                actor=None,
+                team=team,
+                name=name,
+                source=name,
+                suites=[suite],
+                declared_target_model=DEMO_TARGET_MODEL,
+                notes="Demo checkpoint built by make_demo_checkpoints.",
+            )
             self.stdout.write(f"  {team_slug}/{name}: submitted; it is validated and evaluated on {suite}")

@@ -5,9 +5,11 @@ from stages.demo import STAGE_SLUG
 
 
 class Command(BaseCommand):
-    help = ("--conflict: a demo reviewer declares a conflict of interest with the first demo team (before the demo "
-            "stage's scores). Otherwise wait for the demo admin to finalise the demo stage, then file the demo "
-            "objection (a team lead's, left open for the demo reviewer to answer).")
+    help = (
+        "--conflict: a demo reviewer declares a conflict of interest with the first demo team (before the demo "
+        "stage's scores). Otherwise wait for the demo admin to finalise the demo stage, then file the demo "
+        "objection (a team lead's, left open for the demo reviewer to answer)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--conflict", action="store_true", help="seed the demo's conflict of interest")

@@ -1,5 +1,6 @@
 """Register an open-weight reference model from a local HF-format folder (its fingerprints
 are stored, not its weights); every ready checkpoint is checked against it afterwards."""
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -26,5 +27,6 @@ class Command(BaseCommand):
             raise CommandError("; ".join(error.messages)) from None
         except PermissionDenied:
             raise CommandError(f"{as_user} is not a programme admin") from None
-        self.stdout.write(f"registered {reference.name}: {reference.tensor_count} tensors, "
-                          f"{reference.parameter_count} parameters")
+        self.stdout.write(
+            f"registered {reference.name}: {reference.tensor_count} tensors, {reference.parameter_count} parameters"
+        )

@@ -4,8 +4,10 @@ from stages import demo
 
 
 class Command(BaseCommand):
-    help = ("Create the demo leaderboard and first-stage evaluation (idempotent). With --nominate-when-ready, "
-            "wait for the demo checkpoints' ko-smoke runs, nominate them, freeze and publish.")
+    help = (
+        "Create the demo leaderboard and first-stage evaluation (idempotent). With --nominate-when-ready, "
+        "wait for the demo checkpoints' ko-smoke runs, nominate them, freeze and publish."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--nominate-when-ready", action="store_true")
@@ -19,4 +21,6 @@ class Command(BaseCommand):
         if stage is None:
             self.stdout.write("  demo stage skipped (ko-smoke suite or teams missing)")
         else:
-            self.stdout.write(f"  {stage.name_en}: /stages/{stage.slug}/ · leaderboard: /leaderboards/{demo.LEADERBOARD_SLUG}/")
+            self.stdout.write(
+                f"  {stage.name_en}: /stages/{stage.slug}/ · leaderboard: /leaderboards/{demo.LEADERBOARD_SLUG}/"
+            )
