@@ -125,6 +125,21 @@ def visitors(browser, platform):
 
 
 @pytest.fixture
+def site(transactional_db, live_server, browser, people):
+    """Signed-in browsers on a live server without a worker (`site(user)`), closed after the test."""
+    opened = []
+
+    def open_as(user) -> Visitor:
+        visitor = Visitor(browser, live_server.url)
+        opened.append(visitor)
+        return visitor.log_in(user)
+
+    yield open_as
+    for visitor in opened:
+        visitor.context.close()
+
+
+@pytest.fixture
 def screenshot():
     """Saves a page to SCREENSHOTS_DIR/<name>.png when `make screenshots` asks for it."""
     folder = os.environ.get("SCREENSHOTS_DIR")

@@ -11,23 +11,7 @@ from stages.models import ExpertScore
 from stages.services.stages import stage_finalise
 from tests.stages.conftest import official_results, stage, suite_version, team_c  # noqa: F401
 
-from .conftest import Visitor
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def site(transactional_db, live_server, browser, people):
-    opened = []
-
-    def open_as(user) -> Visitor:
-        visitor = Visitor(browser, live_server.url)
-        opened.append(visitor)
-        return visitor.log_in(user)
-
-    yield open_as
-    for visitor in opened:
-        visitor.context.close()
 
 
 def test_a_reviewer_declares_a_conflict_and_cannot_score_that_team(site, people, stage, team_a, team_b, screenshot):

@@ -14,24 +14,9 @@ from tests.comparisons.test_compare import TASKS, N, _log, _write_log
 from tests.support.factories import ProgrammeFactory
 from tests.support.results_builder import make_checkpoint, make_run, make_suite_version
 
-from .conftest import Visitor
 from .helpers import plotted
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def site(transactional_db, live_server, browser, people):
-    opened = []
-
-    def open_as(user) -> Visitor:
-        visitor = Visitor(browser, live_server.url)
-        opened.append(visitor)
-        return visitor.log_in(user)
-
-    yield open_as
-    for visitor in opened:
-        visitor.context.close()
 
 
 def test_a_lead_reads_a_notification_and_chooses_what_to_receive(site, people, team_a, team_b, screenshot):
