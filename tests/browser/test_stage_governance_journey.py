@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from evaluation.models import RunStatus, SuiteVersion
 from evaluation.selectors import suite_version_current
-from leaderboards.models import ReferenceModel
+from leaderboards.models import Leaderboard, ReferenceModel
 from originality import compare
 from originality.services import _store_result
 from stages.models import GateStatus, Nomination, OriginalityGateItem, RubricPart
@@ -115,3 +115,18 @@ def test_an_admin_edits_a_rubric_and_activates_a_suite_version(platform, visitor
         ("nia_mc", 0.7),
         ("global_mc", 0.8),
     }
+
+    # A leaderboard over the stage's nominated checkpoints (through leaderboard_create): the nominated
+    # rule without a stage is refused on the form, with one it is saved.
+    admin.goto("/admin/leaderboards/leaderboard/add/")
+    admin.fill("#id_slug", "stage-board")
+    admin.fill("#id_name_ko", "단계 리더보드")
+    admin.fill("#id_name_en", "Stage board")
+    admin.select_option("#id_suite_version", str(stage.suite_version_id))
+    admin.select_option("#id_rule", "nominated")
+    admin.locator("input[name=_save]").click()
+    expect(admin.locator(".errornote, .errorlist").first).to_be_visible()
+    admin.select_option("#id_stage", str(stage.pk))
+    admin.locator("input[name=_save]").click()
+    expect(admin.locator("ul.messagelist li.success")).to_be_visible()
+    assert Leaderboard.objects.get(slug="stage-board").stage == stage
