@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from evaluation.models import RunSample
 from evaluation.selectors import run_sample_log
@@ -257,6 +258,8 @@ def test_a_common_search_counts_up_to_the_cap_and_still_pages(client, people, ma
     run = make_run(40)
     client.force_login(people["member_a"])
     page = _page(client, run, task="gsm_task", q="apples", page=2)
-    assert 'data-total="6"' in page and "More than 5" in page  # 40 rows match; counted up to 6
+    with translation.override("ko"):  # the page speaks Korean first
+        capped = translation.gettext("More than %(cap)s samples · page %(page)s") % {"cap": 5, "page": 2}
+    assert 'data-total="6"' in page and capped in page  # 40 rows match; counted up to 6
     assert page.count("<tr><td>") == 20  # matches 21–40: items 10–19, both filters
     assert "Tom has 10 apples" in page and "Tom has 9 apples" not in page
