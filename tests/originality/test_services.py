@@ -93,18 +93,37 @@ def test_registering_a_reference_rechecks_every_ready_checkpoint(
     assert originality_check(checkpoint_id=checkpoint.pk).verdict == Verdict.DERIVED
 
 
-def test_a_validated_checkpoint_queues_its_check(
+def test_a_validated_checkpoint_asks_for_its_check_and_a_lost_request_is_sent_again(
     people, team_a, settings, tmp_path, family, django_capture_on_commit_callbacks
 ):
+    """The evaluation app asks by task name (it sits below originality); the request marks the
+    report pending. With the broker down the request is lost: the beat finds the ready checkpoint
+    without a report and asks again."""
+    import datetime
     import shutil
 
+    from django.utils import timezone
+
+    from evaluation.models import Checkpoint
     from evaluation.services.checkpoints import checkpoint_submit, checkpoint_validate
+    from originality.services import originality_resend_stale
+    from originality.tasks import request_check
+    from tests.support.brokers import broker_down
 
     settings.CHECKPOINT_ROOT = tmp_path / "checkpoints"
     shutil.copytree(family["C"], settings.CHECKPOINT_ROOT / team_a.slug / "c")
     checkpoint = checkpoint_submit(actor=people["member_a"], team=team_a, name="c", source="c")
-    with django_capture_on_commit_callbacks(execute=True):
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
         checkpoint_validate(checkpoint_id=checkpoint.pk)
+    assert not OriginalityReport.objects.filter(checkpoint=checkpoint).exists()  # the request was lost
+
+    assert checkpoint.pk not in originality_resend_stale()  # just validated: the request may still arrive
+    Checkpoint.objects.filter(pk=checkpoint.pk).update(validated_at=timezone.now() - datetime.timedelta(hours=1))
+    assert originality_resend_stale() == [checkpoint.pk]
+    assert OriginalityReport.objects.get(checkpoint=checkpoint).status == ReportStatus.PENDING
+
+    OriginalityReport.objects.filter(checkpoint=checkpoint).delete()
+    request_check(checkpoint.pk)  # what the sent message runs on a worker
     assert OriginalityReport.objects.get(checkpoint=checkpoint).status == ReportStatus.PENDING
 
 
